@@ -1,0 +1,52 @@
+#include "fft.h"
+
+#include <fftw3.h>
+
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+namespace pclean {
+
+namespace {
+// FFTW's planner is not thread-safe; execution is.
+std::mutex plannerMutex;
+
+void checkSize(int ny, int nx) {
+  if (ny < 1 || nx < 1) throw std::invalid_argument("FFT size must be positive, got " + std::to_string(ny) + "x" + std::to_string(nx));
+}
+
+template <typename MakePlan>
+void runPlan(MakePlan make) {
+  fftwf_plan plan;
+  {
+    std::lock_guard<std::mutex> lock(plannerMutex);
+    plan = make();
+  }
+  if (!plan) throw std::runtime_error("FFTW could not make a plan");
+  fftwf_execute(plan);
+  std::lock_guard<std::mutex> lock(plannerMutex);
+  fftwf_destroy_plan(plan);
+}
+}  // namespace
+
+void fft2dComplex(float* data, int ny, int nx, bool forward) {
+  checkSize(ny, nx);
+  auto* c = reinterpret_cast<fftwf_complex*>(data);
+  runPlan([&] { return fftwf_plan_dft_2d(ny, nx, c, c, forward ? FFTW_FORWARD : FFTW_BACKWARD, FFTW_ESTIMATE); });
+}
+
+void fft2dRealForward(const float* in, float* out, int ny, int nx) {
+  checkSize(ny, nx);
+  auto* o = reinterpret_cast<fftwf_complex*>(out);
+  // FFTW_ESTIMATE never overwrites the input of an out-of-place r2c transform.
+  runPlan([&] { return fftwf_plan_dft_r2c_2d(ny, nx, const_cast<float*>(in), o, FFTW_ESTIMATE); });
+}
+
+void fft2dRealBackward(float* in, float* out, int ny, int nx) {
+  checkSize(ny, nx);
+  auto* i = reinterpret_cast<fftwf_complex*>(in);
+  runPlan([&] { return fftwf_plan_dft_c2r_2d(ny, nx, i, out, FFTW_ESTIMATE); });
+}
+
+}  // namespace pclean

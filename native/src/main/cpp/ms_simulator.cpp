@@ -1,0 +1,187 @@
+#include "ms_simulator.h"
+
+#include <casacore/casa/Arrays/Array.h>
+#include <casacore/casa/Arrays/Matrix.h>
+#include <casacore/casa/Arrays/Vector.h>
+#include <casacore/casa/Exceptions/Error.h>
+#include <casacore/casa/OS/File.h>
+#include <casacore/casa/Quanta/Quantum.h>
+#include <casacore/measures/Measures/MDirection.h>
+#include <casacore/measures/Measures/MEpoch.h>
+#include <casacore/measures/Measures/MFrequency.h>
+#include <casacore/measures/Measures/MPosition.h>
+#include <casacore/ms/MSOper/NewMSSimulator.h>
+#include <casacore/ms/MeasurementSets/MSColumns.h>
+#include <casacore/ms/MeasurementSets/MeasurementSet.h>
+#include <casacore/tables/Tables/ArrayColumn.h>
+#include <casacore/tables/Tables/ScalarColumn.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace casacore;
+
+namespace pclean {
+
+namespace {
+constexpr double kSpeedOfLight = 299792458.0;
+bool isParallelHand(int stokesCode) { return stokesCode == 5 || stokesCode == 8 || stokesCode == 9 || stokesCode == 12; }
+}  // namespace
+
+struct MsSimulator::Impl {
+  std::string path;
+  std::unique_ptr<NewMSSimulator> sim;
+  std::string fieldName, spwName;
+  bool haveAnt = false, haveField = false, haveSpw = false, observed = false;
+
+  MeasurementSet& ms() {
+    if (!sim) throw AipsError("simulator for " + path + " is closed");
+    return *sim->getMs();
+  }
+};
+
+MsSimulator::MsSimulator(const char* path) : impl(new Impl) {
+  impl->path = path;
+  if (File(String(path)).exists()) {
+    delete impl;
+    impl = nullptr;
+    throw AipsError(std::string("cannot create MeasurementSet ") + path + ": the path exists");
+  }
+  try {
+    impl->sim.reset(new NewMSSimulator(String(path)));
+  } catch (...) {
+    delete impl;
+    impl = nullptr;
+    throw;
+  }
+}
+
+MsSimulator::~MsSimulator() {
+  if (impl) close();
+  delete impl;
+}
+
+void MsSimulator::setAntennas(const char* telescope, int nant, const double* xyz, const double* diam,
+                              const char* names) {
+  if (nant < 2) throw AipsError("an interferometer needs at least 2 antennas, got " + std::to_string(nant));
+  Vector<Double> x(nant), y(nant), z(nant), d(nant), offset(nant, 0.0);
+  Vector<String> mount(nant, "alt-az"), name(nant), pad(nant);
+  std::istringstream in(names ? names : "");
+  std::string line;
+  double cx = 0, cy = 0, cz = 0;
+  for (int i = 0; i < nant; ++i) {
+    x[i] = xyz[3 * i];
+    y[i] = xyz[3 * i + 1];
+    z[i] = xyz[3 * i + 2];
+    d[i] = diam[i];
+    cx += x[i] / nant;
+    cy += y[i] / nant;
+    cz += z[i] / nant;
+    name[i] = std::getline(in, line) && !line.empty() ? String(line) : String("A" + std::to_string(i));
+    pad[i] = name[i];
+  }
+  MPosition centre(MVPosition(cx, cy, cz), MPosition::ITRF);
+  impl->sim->initAnt(String(telescope), x, y, z, d, offset, mount, name, pad, "global", centre);
+  impl->haveAnt = true;
+}
+
+void MsSimulator::setField(const char* name, double ra, double dec) {
+  impl->fieldName = name;
+  MDirection dir(Quantity(ra, "rad"), Quantity(dec, "rad"), MDirection::J2000);
+  impl->sim->initFields(String(name), dir, "");
+  impl->haveField = true;
+}
+
+void MsSimulator::setSpectralWindow(const char* name, int nchan, double freq0, double dfreq, const char* stokes) {
+  if (nchan < 1) throw AipsError("a spectral window needs at least one channel");
+  if (freq0 <= 0) throw AipsError("frequency must be positive");
+  String st(stokes);
+  impl->spwName = name;
+  impl->sim->initSpWindows(String(name), nchan, Quantity(freq0, "Hz"), Quantity(dfreq, "Hz"),
+                           Quantity(std::abs(dfreq), "Hz"), MFrequency::TOPO, st);
+  impl->sim->initFeeds(st.contains("X") ? "perfect X Y" : "perfect R L");
+  impl->haveSpw = true;
+}
+
+void MsSimulator::observe(double haStart, double haStop, double integration, double refMjd) {
+  if (!impl->haveAnt || !impl->haveField || !impl->haveSpw) {
+    throw AipsError("observe needs setAntennas, setField and setSpectralWindow first");
+  }
+  if (!(haStop > haStart)) throw AipsError("hour-angle range is empty");
+  if (!(integration > 0)) throw AipsError("integration time must be positive");
+  impl->sim->setElevationLimit(Quantity(0.0, "deg"));
+  impl->sim->setAutoCorrelationWt(0.0f);
+  impl->sim->settimes(Quantity(integration, "s"), True, MEpoch(Quantity(refMjd, "d"), MEpoch::UTC));
+  impl->sim->observe(String(impl->fieldName), String(impl->spwName), Quantity(haStart * 3600.0, "s"),
+                     Quantity(haStop * 3600.0, "s"));
+  // NewMSSimulator adds empty MODEL_DATA / CORRECTED_DATA scratch columns; a simulated raw observation has
+  // only DATA (as the real test MSs do), so tclean's corrected -> data fallback applies to it too.
+  MeasurementSet& ms = impl->ms();
+  // (canRemoveColumn says no for TiledShapeStMan columns, yet removing the whole column works.)
+  for (const char* col : {"MODEL_DATA", "CORRECTED_DATA"}) {
+    if (ms.tableDesc().isColumn(col)) ms.removeColumn(col);
+  }
+  impl->observed = true;
+}
+
+long long MsSimulator::numRows() { return impl->ms().nrow(); }
+
+void MsSimulator::predictPointSources(const double* l, const double* m, const double* flux, const double* alpha,
+                                      int nsrc, double refFreq, double noiseJy, long long seed) {
+  if (!impl->observed) throw AipsError("predictPointSources needs observe first");
+  if (refFreq <= 0) throw AipsError("reference frequency must be positive");
+  MeasurementSet& ms = impl->ms();
+  MSColumns cols(ms);
+  std::vector<double> n1(nsrc);
+  for (int k = 0; k < nsrc; ++k) {
+    double r2 = l[k] * l[k] + m[k] * m[k];
+    if (r2 >= 1.0) throw AipsError("source " + std::to_string(k) + " lies outside the celestial sphere (l^2+m^2 >= 1)");
+    n1[k] = std::sqrt(1.0 - r2) - 1.0;
+  }
+  std::mt19937_64 rng(static_cast<unsigned long long>(seed));
+  std::normal_distribution<float> gauss(0.0f, static_cast<float>(noiseJy));
+  const float sigma = noiseJy > 0 ? static_cast<float>(noiseJy) : 1.0f;
+  const float wt = 1.0f / (sigma * sigma);
+
+  for (rownr_t row = 0; row < ms.nrow(); ++row) {
+    int dd = cols.dataDescId()(row);
+    int spw = cols.dataDescription().spectralWindowId()(dd);
+    int pol = cols.dataDescription().polarizationId()(dd);
+    Vector<Double> freq = cols.spectralWindow().chanFreq()(spw);
+    Vector<Int> corr = cols.polarization().corrType()(pol);
+    Vector<Double> uvw = cols.uvw()(row);
+    Matrix<Complex> vis(corr.size(), freq.size(), Complex(0.0f, 0.0f));
+    for (size_t ch = 0; ch < freq.size(); ++ch) {
+      const double scale = freq[ch] / kSpeedOfLight;  // metres -> wavelengths
+      double re = 0, im = 0;
+      for (int k = 0; k < nsrc; ++k) {
+        const double phase = -2.0 * M_PI * scale * (uvw[0] * l[k] + uvw[1] * m[k] + uvw[2] * n1[k]);
+        const double s = flux[k] * std::pow(freq[ch] / refFreq, alpha[k]);
+        re += s * std::cos(phase);
+        im += s * std::sin(phase);
+      }
+      for (size_t c = 0; c < corr.size(); ++c) {
+        Complex v = isParallelHand(corr[c]) ? Complex(re, im) : Complex(0.0f, 0.0f);
+        if (noiseJy > 0) v += Complex(gauss(rng), gauss(rng));
+        vis(c, ch) = v;
+      }
+    }
+    cols.data().put(row, vis);
+    cols.sigma().put(row, Vector<Float>(corr.size(), sigma));
+    cols.weight().put(row, Vector<Float>(corr.size(), wt));
+  }
+  ms.flush();
+}
+
+void MsSimulator::close() {
+  if (impl->sim) {
+    impl->sim->getMs()->flush();
+    impl->sim.reset();
+  }
+}
+
+}  // namespace pclean

@@ -1,0 +1,140 @@
+package org.pclean.casacore;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A CASA image (casacore PagedImage of floats) with axes [RA, Dec, Stokes, frequency]. Planes are
+ * {@code plane[y * nx + x]}. Beams are FWHM major/minor in arcsec and position angle in degrees.
+ * Not thread-safe: one instance per thread.
+ */
+public final class CasaImage implements AutoCloseable {
+  private final Path path;
+  private final org.pclean.casacore.jni.PcleanNative.CasaImage image;
+  private final int[] shape = new int[4];
+
+  /** A Gaussian restoring beam: FWHM axes in arcsec, position angle in degrees. */
+  public record Beam(double majorArcsec, double minorArcsec, double paDeg) {
+    public boolean isPresent() {
+      return majorArcsec > 0;
+    }
+  }
+
+  private CasaImage(Path path, org.pclean.casacore.jni.PcleanNative.CasaImage image) {
+    this.path = path;
+    this.image = image;
+    NativeCall.run("cannot read shape of " + path, () -> image.shape(shape));
+  }
+
+  /** Creates (or replaces) an image, all pixels zero. */
+  public static CasaImage create(Path path, ImageGeometry g) {
+    var img = NativeCall.call("cannot create CASA image " + path,
+        () -> new org.pclean.casacore.jni.PcleanNative.CasaImage(path.toString(), g.nx(), g.ny(), g.stokes(),
+            g.nchan(), g.ra(), g.dec(), g.cellX(), g.cellY(), g.freq0(), g.dfreq(), g.restFreq()));
+    return new CasaImage(path, img);
+  }
+
+  public static CasaImage open(Path path) {
+    return open(path, false);
+  }
+
+  public static CasaImage open(Path path, boolean writable) {
+    if (!Files.isDirectory(path)) {
+      throw new CasacoreException("CASA image " + path + " does not exist");
+    }
+    var img = NativeCall.call("cannot open CASA image " + path,
+        () -> new org.pclean.casacore.jni.PcleanNative.CasaImage(path.toString(), writable));
+    return new CasaImage(path, img);
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** [nx, ny, nstokes, nchan]. */
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  public void writePlane(int stokes, int chan, float[] plane) {
+    checkPlane(plane);
+    NativeCall.run("cannot write plane of " + path, () -> image.writePlane(stokes, chan, plane));
+  }
+
+  public float[] readPlane(int stokes, int chan) {
+    float[] plane = new float[shape[0] * shape[1]];
+    NativeCall.run("cannot read plane of " + path, () -> image.readPlane(stokes, chan, plane));
+    return plane;
+  }
+
+  public void setUnits(String units) {
+    NativeCall.run("cannot set units of " + path, () -> image.setUnits(units));
+  }
+
+  public String units() {
+    return NativeCall.call("cannot read units of " + path, () -> image.units().getString());
+  }
+
+  public void setObjectName(String name) {
+    NativeCall.run("cannot set object name of " + path, () -> image.setObjectName(name));
+  }
+
+  /** One restoring beam for every plane. */
+  public void setRestoringBeam(Beam b) {
+    NativeCall.run("cannot set beam of " + path, () -> image.setRestoringBeam(b.majorArcsec(), b.minorArcsec(), b.paDeg()));
+  }
+
+  /** A per-plane restoring beam (cubes); the image switches to a beam set on first use. */
+  public void setPlaneBeam(int chan, int stokes, Beam b) {
+    NativeCall.run("cannot set plane beam of " + path,
+        () -> image.setPlaneBeam(chan, stokes, b.majorArcsec(), b.minorArcsec(), b.paDeg()));
+  }
+
+  /** The beam of a plane (the single beam when the image has one); all zero when there is none. */
+  public Beam beam(int chan, int stokes) {
+    double[] b = new double[3];
+    NativeCall.run("cannot read beam of " + path, () -> image.getBeam(chan, stokes, b));
+    return new Beam(b[0], b[1], b[2]);
+  }
+
+  public boolean hasPerPlaneBeams() {
+    return NativeCall.call("cannot read beams of " + path, image::hasPerPlaneBeams);
+  }
+
+  /** 0-based pixel (x, y, stokes, chan) to world (ra rad, dec rad, stokes code, freq Hz). */
+  public double[] toWorld(double... pixel) {
+    double[] world = new double[4];
+    NativeCall.run("cannot convert pixel to world in " + path, () -> image.toWorld(pixel, world));
+    return world;
+  }
+
+  /** World (ra rad, dec rad, stokes code, freq Hz) to 0-based pixel. */
+  public double[] toPixel(double... world) {
+    double[] pixel = new double[4];
+    NativeCall.run("cannot convert world to pixel in " + path, () -> image.toPixel(world, pixel));
+    return pixel;
+  }
+
+  /** Exports to FITS (32-bit float, frequency axis) with casacore's converter. */
+  public void exportFits(Path fits, boolean overwrite) {
+    if (!overwrite && Files.exists(fits)) {
+      throw new CasacoreException("FITS file " + fits + " exists (pass overwrite to replace it)");
+    }
+    NativeCall.run("cannot export " + path + " to FITS", () -> image.exportFits(fits.toString(), overwrite));
+  }
+
+  private void checkPlane(float[] plane) {
+    if (plane.length != shape[0] * shape[1]) {
+      throw new IllegalArgumentException("plane has " + plane.length + " pixels, image planes have "
+          + shape[0] + "x" + shape[1]);
+    }
+  }
+
+  @Override
+  public void close() {
+    NativeCall.run("cannot close " + path, () -> {
+      image.flush();
+      image.close();
+    });
+  }
+}

@@ -1,0 +1,220 @@
+package org.pclean.casacore;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.pclean.casacore.jni.PcleanNative.MsReader;
+
+/**
+ * A MeasurementSet opened through casacore, read in chunks of rows x channels into Java arrays.
+ *
+ * <p>Row numbers are positions in the current selection ({@link #select}; all rows until then). A chunk must
+ * hold rows of one data description (one shape). Array layouts, row outermost:
+ * <ul>
+ *   <li>visibilities: {@code vis[((row * nchan + chan) * ncorr + corr) * 2 + {0 re, 1 im}]}, Jy
+ *   <li>flags and weights: {@code [(row * nchan + chan) * ncorr + corr]}
+ *   <li>uvw: {@code [row * 3 + {u, v, w}]}, metres, as stored (CASA convention)
+ * </ul>
+ * Not thread-safe (neither is casacore): one instance per thread.
+ */
+public final class MeasurementSet implements AutoCloseable {
+  private final Path path;
+  private final MsReader reader;
+  private final boolean writable;
+  private MsMetadata metadata;
+
+  private MeasurementSet(Path path, boolean writable) {
+    this.path = path;
+    this.writable = writable;
+    if (!Files.exists(path)) {
+      throw new CasacoreException("MeasurementSet " + path + " does not exist");
+    }
+    this.reader = NativeCall.call("cannot open MeasurementSet " + path,
+        () -> new MsReader(path.toString(), writable));
+  }
+
+  /** Opens read-only. */
+  public static MeasurementSet open(Path path) {
+    return new MeasurementSet(path, false);
+  }
+
+  /** Opens for writing MODEL_DATA / CORRECTED_DATA. */
+  public static MeasurementSet openWritable(Path path) {
+    return new MeasurementSet(path, true);
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** Subtables and extent, read on first call. */
+  public synchronized MsMetadata metadata() {
+    if (metadata == null) {
+      metadata = NativeCall.call("cannot read metadata of " + path, this::readMetadata);
+    }
+    return metadata;
+  }
+
+  private MsMetadata readMetadata() {
+    int nant = reader.numAntennas();
+    double[] xyz = new double[3 * nant];
+    double[] diam = new double[nant];
+    if (nant > 0) {
+      reader.antennaPositions(xyz);
+      reader.antennaDiameters(diam);
+    }
+    List<MsMetadata.Antenna> antennas = new ArrayList<>();
+    for (int i = 0; i < nant; i++) {
+      antennas.add(new MsMetadata.Antenna(i, reader.antennaName(i).getString(), reader.antennaStation(i).getString(),
+          new double[] {xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]}, diam[i]));
+    }
+    List<MsMetadata.Field> fields = new ArrayList<>();
+    for (int i = 0; i < reader.numFields(); i++) {
+      double[] radec = new double[2];
+      reader.fieldPhaseCentre(i, radec);
+      fields.add(new MsMetadata.Field(i, reader.fieldName(i).getString(), radec[0], radec[1]));
+    }
+    List<MsMetadata.SpectralWindow> spws = new ArrayList<>();
+    for (int i = 0; i < reader.numSpws(); i++) {
+      int nchan = reader.spwNumChannels(i);
+      double[] f = new double[nchan];
+      double[] w = new double[nchan];
+      reader.spwChannelFrequencies(i, f);
+      reader.spwChannelWidths(i, w);
+      spws.add(new MsMetadata.SpectralWindow(i, reader.spwName(i).getString(), f, w, reader.spwRefFrequency(i)));
+    }
+    List<MsMetadata.Polarization> pols = new ArrayList<>();
+    for (int i = 0; i < reader.numPolarizations(); i++) {
+      int[] types = new int[reader.polNumCorrelations(i)];
+      reader.polCorrTypes(i, types);
+      List<CorrelationType> corr = new ArrayList<>();
+      for (int t : types) {
+        corr.add(CorrelationType.fromCode(t));
+      }
+      pols.add(new MsMetadata.Polarization(i, List.copyOf(corr)));
+    }
+    List<MsMetadata.DataDescription> dds = new ArrayList<>();
+    for (int i = 0; i < reader.numDataDescriptions(); i++) {
+      dds.add(new MsMetadata.DataDescription(i, reader.ddSpw(i), reader.ddPolarization(i)));
+    }
+    List<DataColumn> columns = new ArrayList<>();
+    for (DataColumn c : DataColumn.values()) {
+      if (reader.hasColumn(c.columnName())) {
+        columns.add(c);
+      }
+    }
+    double[] range = new double[2];
+    long rows = reader.numRowsTotal();
+    if (reader.numRows() > 0) {
+      reader.timeRange(range);
+    }
+    return new MsMetadata(reader.telescopeName().getString(), rows, range, List.copyOf(antennas),
+        List.copyOf(fields), List.copyOf(spws), List.copyOf(pols), List.copyOf(dds), List.copyOf(columns),
+        reader.hasColumn("WEIGHT_SPECTRUM"));
+  }
+
+  /**
+   * Restricts reads to the given field ids and data description ids (empty arrays select all). Row order
+   * stays the MS order.
+   */
+  public void select(int[] fieldIds, int[] dataDescIds) {
+    NativeCall.run("cannot select rows of " + path,
+        () -> reader.selectRows(fieldIds, fieldIds.length, dataDescIds, dataDescIds.length));
+  }
+
+  /** Rows in the current selection. */
+  public long numRows() {
+    return reader.numRows();
+  }
+
+  /** [ncorr, nchan] of the data cell in a row of the selection. */
+  public int[] dataShape(long row) {
+    int[] shape = new int[2];
+    NativeCall.run("cannot read data shape of row " + row, () -> reader.dataShape(row, shape));
+    return shape;
+  }
+
+  public double[] readUvw(long row0, int nrow) {
+    double[] uvw = new double[3 * nrow];
+    NativeCall.run("cannot read UVW of " + path, () -> reader.readUvw(row0, nrow, uvw));
+    return uvw;
+  }
+
+  /** TIME, MJD seconds (UTC). */
+  public double[] readTime(long row0, int nrow) {
+    double[] t = new double[nrow];
+    NativeCall.run("cannot read TIME of " + path, () -> reader.readTime(row0, nrow, t));
+    return t;
+  }
+
+  /** An integer main-table column: ANTENNA1, ANTENNA2, FIELD_ID, DATA_DESC_ID, SCAN_NUMBER, ... */
+  public int[] readIntColumn(String column, long row0, int nrow) {
+    int[] out = new int[nrow];
+    NativeCall.run("cannot read " + column + " of " + path, () -> reader.readIntColumn(column, row0, nrow, out));
+    return out;
+  }
+
+  public boolean[] readFlagRow(long row0, int nrow) {
+    byte[] raw = new byte[nrow];
+    NativeCall.run("cannot read FLAG_ROW of " + path, () -> reader.readFlagRow(row0, nrow, raw));
+    boolean[] out = new boolean[nrow];
+    for (int i = 0; i < nrow; i++) {
+      out[i] = raw[i] != 0;
+    }
+    return out;
+  }
+
+  /** Complex visibilities, interleaved (re, im): {@code nrow * nchan * ncorr * 2} floats. */
+  public float[] readVisibilities(DataColumn column, long row0, int nrow, int chan0, int nchan) {
+    float[] vis = new float[2 * cells(nrow, nchan, ncorr(row0, nrow))];
+    readVisibilities(column, row0, nrow, chan0, nchan, vis);
+    return vis;
+  }
+
+  /** As {@link #readVisibilities(DataColumn, long, int, int, int)} into a caller's array (reused across chunks). */
+  public void readVisibilities(DataColumn column, long row0, int nrow, int chan0, int nchan, float[] vis) {
+    NativeCall.run("cannot read " + column.columnName() + " of " + path,
+        () -> reader.readVisibilities(column.columnName(), row0, nrow, chan0, nchan, vis));
+  }
+
+  /** FLAG as bytes (1 = flagged): {@code nrow * nchan * ncorr}. */
+  public byte[] readFlags(long row0, int nrow, int chan0, int nchan) {
+    byte[] flags = new byte[cells(nrow, nchan, ncorr(row0, nrow))];
+    NativeCall.run("cannot read FLAG of " + path, () -> reader.readFlags(row0, nrow, chan0, nchan, flags));
+    return flags;
+  }
+
+  /** Natural weights from WEIGHT_SPECTRUM, else WEIGHT, else 1/SIGMA²: {@code nrow * nchan * ncorr}. */
+  public float[] readWeights(long row0, int nrow, int chan0, int nchan) {
+    float[] w = new float[cells(nrow, nchan, ncorr(row0, nrow))];
+    NativeCall.run("cannot read weights of " + path, () -> reader.readWeights(row0, nrow, chan0, nchan, w));
+    return w;
+  }
+
+  /** Writes MODEL_DATA (tclean's savemodel); the column is added, zero-filled, when the MS lacks it. */
+  public void writeModelData(long row0, int nrow, int chan0, int nchan, float[] vis) {
+    if (!writable) {
+      throw new CasacoreException("MeasurementSet " + path + " is open read-only; open it writable to save the model");
+    }
+    NativeCall.run("cannot write MODEL_DATA of " + path,
+        () -> reader.writeVisibilities(DataColumn.MODEL.columnName(), row0, nrow, chan0, nchan, vis));
+    metadata = null;
+  }
+
+  private static int cells(int nrow, int nchan, int ncorr) {
+    return Math.multiplyExact(Math.multiplyExact(nrow, nchan), ncorr);
+  }
+
+  private int ncorr(long row0, int nrow) {
+    return nrow == 0 ? 0 : dataShape(row0)[0];
+  }
+
+  @Override
+  public void close() {
+    NativeCall.run("cannot close " + path, () -> {
+      reader.flush();
+      reader.close();
+    });
+  }
+}

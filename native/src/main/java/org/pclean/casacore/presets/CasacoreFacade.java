@@ -1,0 +1,25 @@
+package org.pclean.casacore.presets;
+
+import org.bytedeco.javacpp.annotation.Platform;
+import org.bytedeco.javacpp.annotation.Properties;
+import org.bytedeco.javacpp.tools.InfoMap;
+import org.bytedeco.javacpp.tools.InfoMapper;
+
+/**
+ * The one JavaCPP binding of the module: the parser reads the facade headers in {@code src/main/cpp} and
+ * generates {@code org.pclean.casacore.jni.PcleanNative}; the build goal compiles the facade sources with
+ * the JNI glue into one library linked against Debian's casacore and FFTW.
+ */
+@Properties(
+    target = "org.pclean.casacore.jni.PcleanNative",
+    value = @Platform(
+        compiler = "cpp17",
+        include = {"ms_reader.h", "ms_simulator.h", "casa_image.h", "fft.h"},
+        link = {"casa_images", "casa_lattices", "casa_coordinates", "casa_fits", "casa_ms", "casa_measures",
+                "casa_tables", "casa_scimath", "casa_scimath_f", "casa_casa", "fftw3f"}))
+public class CasacoreFacade implements InfoMapper {
+  @Override
+  public void map(InfoMap infoMap) {
+    // The facade is plain C++ types only; nothing to remap.
+  }
+}
