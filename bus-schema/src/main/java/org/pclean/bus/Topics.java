@@ -1,0 +1,82 @@
+package org.pclean.bus;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The one registry of pclean's topics: names, partition counts and topic-level configs (DESIGN.md §3).
+ *
+ * <p>Data topics carry records of up to ~4 MiB (a 512x512 float tile is 1 MiB), above Kafka's ~1 MiB default,
+ * so they are created with a topic-level {@code max.message.bytes} of 8 MiB: that works on any cluster
+ * without touching broker defaults. Producers and consumers must match it ({@link #MAX_RECORD_BYTES}).
+ */
+public final class Topics {
+  /** Largest record a data topic accepts (topic max.message.bytes, producer max.request.size). */
+  public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
+  /** Largest payload pclean itself sends in one record; bigger payloads are tiled or refused. */
+  public static final int MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+  /** A topic: its name, default partition count and configs. */
+  public record Topic(String name, int partitions, Map<String, String> configs) {
+    public boolean compacted() {
+      return TopicConfig.CLEANUP_POLICY_COMPACT.equals(configs.get(TopicConfig.CLEANUP_POLICY_CONFIG));
+    }
+  }
+
+  private static final Map<String, String> DATA = Map.of(
+      TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES));
+
+  /** Job specs keyed by jobId; compacted, so the latest state of every job survives. */
+  public static final Topic JOBS = new Topic("pclean.jobs", 1,
+      Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  /** Partition descriptors, one task per record, consumed by the pclean-workers group. */
+  public static final Topic TASKS = new Topic("pclean.tasks", 16, Map.of());
+  /** Partial images from workers (residual/psf/weight/pb/sumwt tiles). */
+  public static final Topic PARTIALS = new Topic("pclean.partials", 16, DATA);
+  /** Model tiles per job and cycle; compacted so the newest model per tile is kept. */
+  public static final Topic MODELS = new Topic("pclean.models", 16, Map.of(
+      TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES),
+      TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  /** Finished planes / sub-cubes with their beams, counted by the Streams app. */
+  public static final Topic PLANES = new Topic("pclean.planes", 4, Map.of());
+  /** Progress, convergence and timing events per job. */
+  public static final Topic EVENTS = new Topic("pclean.events", 4, Map.of());
+  /** Poison and oversize records with the reason. */
+  public static final Topic DEAD_LETTER = new Topic("pclean.dlq", 1, DATA);
+
+  /** Consumer group of the imaging workers. */
+  public static final String WORKER_GROUP = "pclean-workers";
+
+  private static final String VIS_PREFIX = "pclean.vis.";
+
+  private Topics() {}
+
+  /** All fixed topics, in the order they are created. */
+  public static List<Topic> all() {
+    return List.of(JOBS, TASKS, PARTIALS, MODELS, PLANES, EVENTS, DEAD_LETTER);
+  }
+
+  /**
+   * The visibility topic of a dataset (streaming and replay), lz4-compressed. The dataset name may hold letters,
+   * digits, '.', '_' and '-' (Kafka's topic alphabet).
+   */
+  public static Topic visibilities(String dataset) {
+    if (dataset == null || !dataset.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("dataset name '" + dataset
+          + "' cannot name a topic: use letters, digits, '.', '_' or '-'");
+    }
+    String name = VIS_PREFIX + dataset;
+    if (name.length() > 249) {
+      throw new IllegalArgumentException("topic name " + name + " exceeds Kafka's 249 characters");
+    }
+    return new Topic(name, 8, Map.of(
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES),
+        TopicConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+  }
+
+  public static Optional<Topic> byName(String name) {
+    return all().stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+}

@@ -1,0 +1,51 @@
+package org.pclean.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.internals.Topic;
+import org.junit.jupiter.api.Test;
+
+class TopicsTest {
+
+  @Test
+  void namesAreUniqueAndLegalKafkaTopicNames() {
+    var names = new HashSet<String>();
+    for (Topics.Topic t : Topics.all()) {
+      assertTrue(names.add(t.name()), "duplicate " + t.name());
+      Topic.validate(t.name());  // Kafka's own validation throws on illegal names
+      assertTrue(t.partitions() > 0);
+    }
+    Topic.validate(Topics.visibilities("vla_day2.ms-1").name());
+  }
+
+  @Test
+  void dataTopicsAcceptFourMebibytePayloadsWithHeadroom() {
+    for (Topics.Topic t : new Topics.Topic[] {Topics.PARTIALS, Topics.MODELS, Topics.DEAD_LETTER,
+        Topics.visibilities("x")}) {
+      int max = Integer.parseInt(t.configs().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG));
+      assertTrue(max >= Topics.MAX_PAYLOAD_BYTES + 64 * 1024, t.name() + " max.message.bytes " + max);
+    }
+  }
+
+  @Test
+  void jobAndModelTopicsAreCompactedOthersAreNot() {
+    assertTrue(Topics.JOBS.compacted());
+    assertTrue(Topics.MODELS.compacted());
+    assertFalse(Topics.TASKS.compacted());
+    assertFalse(Topics.PARTIALS.compacted());
+    assertEquals("lz4", Topics.visibilities("d").configs().get(TopicConfig.COMPRESSION_TYPE_CONFIG));
+  }
+
+  @Test
+  void badDatasetNamesAreRefusedWithReason() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Topics.visibilities("my data/set"));
+    assertTrue(e.getMessage().contains("'my data/set'"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Topics.visibilities("x".repeat(250)));
+    assertEquals(Topics.TASKS, Topics.byName("pclean.tasks").orElseThrow());
+  }
+}

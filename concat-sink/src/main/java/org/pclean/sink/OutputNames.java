@@ -1,0 +1,86 @@
+package org.pclean.sink;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * tclean's output product names, in one place: {@code <imagename>.image .residual .model .psf .pb .sumwt},
+ * and for mtmfs the Taylor-term variants {@code .image.tt0 .image.tt1 ... .alpha}.
+ */
+public final class OutputNames {
+  /** Products of every run, in the order tclean lists them. */
+  public enum Product {
+    IMAGE("image"), RESIDUAL("residual"), MODEL("model"), PSF("psf"), PB("pb"), SUMWT("sumwt");
+
+    private final String suffix;
+
+    Product(String suffix) {
+      this.suffix = suffix;
+    }
+
+    public String suffix() {
+      return suffix;
+    }
+
+    /** The last Taylor term tclean's mtmfs writes: psf and sumwt hold the 2n-1 Hessian terms, pb only tt0. */
+    int lastTerm(int nterms) {
+      return switch (this) {
+        case PSF, SUMWT -> 2 * nterms - 2;
+        case PB -> 0;
+        default -> nterms - 1;
+      };
+    }
+  }
+
+  private final String imagename;
+
+  public OutputNames(String imagename) {
+    if (imagename == null || imagename.isBlank()) {
+      throw new IllegalArgumentException("imagename must not be empty");
+    }
+    if (imagename.endsWith("/")) {
+      throw new IllegalArgumentException("imagename '" + imagename + "' must name a file prefix, not a directory");
+    }
+    this.imagename = imagename;
+  }
+
+  public Path path(Product p) {
+    return Path.of(imagename + "." + p.suffix());
+  }
+
+  /** mtmfs: {@code <imagename>.<product>.tt<term>}. */
+  public Path path(Product p, int taylorTerm) {
+    if (taylorTerm < 0) {
+      throw new IllegalArgumentException("Taylor term must be >= 0, got " + taylorTerm);
+    }
+    return Path.of(imagename + "." + p.suffix() + ".tt" + taylorTerm);
+  }
+
+  /** mtmfs spectral index image. */
+  public Path alpha() {
+    return Path.of(imagename + ".alpha");
+  }
+
+  public Path fits(Path casaImage) {
+    return Path.of(casaImage.toString() + ".fits");
+  }
+
+  /** Every product a run writes: nterms 1 gives the plain set; nterms >= 2 (mtmfs) the tt variants and alpha. */
+  public List<Path> all(int nterms) {
+    List<Path> out = new ArrayList<>();
+    for (Product p : Product.values()) {
+      if (nterms <= 1) {
+        out.add(path(p));
+      } else {
+        for (int t = 0; t <= p.lastTerm(nterms); t++) {
+          out.add(path(p, t));
+        }
+      }
+    }
+    if (nterms > 1) {
+      out.add(alpha());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,83 @@
+package org.pclean.imaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclean.casacore.CorrelationType;
+import org.pclean.casacore.DataColumn;
+import org.pclean.casacore.MeasurementSet;
+import org.pclean.casacore.MsSimulator;
+import org.pclean.casacore.SimulatedMs;
+
+class StokesIConverterTest {
+  private static final List<CorrelationType> LWA_ORDER =
+      List.of(CorrelationType.XX, CorrelationType.YY, CorrelationType.XY, CorrelationType.YX);
+
+  @Test
+  void meanOfParallelHandsInAnyCorrelationOrder() {
+    // One sample, XX = 2+1i, YY = 4-3i, cross hands large (must be ignored).
+    float[] vis = {2, 1, 4, -3, 100, 100, -100, 7};
+    var i = new StokesIConverter(LWA_ORDER).convert(vis, new byte[4], new float[] {1, 1, 5, 5}, 1);
+    assertEquals(3.0f, i.vis()[0]);
+    assertEquals(-1.0f, i.vis()[1]);
+    assertEquals(2.0f, i.weight()[0]);
+  }
+
+  @Test
+  void flaggedHandDoesNotContributeAndBothFlaggedDropsTheSample() {
+    List<CorrelationType> rl = List.of(CorrelationType.RR, CorrelationType.RL, CorrelationType.LR, CorrelationType.LL);
+    float[] vis = {2, 1, 9, 9, 9, 9, 4, -3, /* sample 2 */ 1, 1, 0, 0, 0, 0, 1, 1};
+    byte[] flags = {0, 0, 0, 1, /* sample 2 */ 1, 0, 0, 1};
+    var i = new StokesIConverter(rl).convert(vis, flags, new float[] {3, 1, 1, 3, 1, 1, 1, 1}, 2);
+    assertEquals(2.0f, i.vis()[0]);
+    assertEquals(1.0f, i.vis()[1]);
+    assertEquals(3.0f, i.weight()[0]);
+    assertEquals(0.0f, i.weight()[1]);
+  }
+
+  @Test
+  void unequalWeightsGiveTheInverseVarianceMean() {
+    float[] vis = {1, 0, 4, 0};
+    var i = new StokesIConverter(List.of(CorrelationType.XX, CorrelationType.YY))
+        .convert(vis, new byte[2], new float[] {1, 3}, 1);
+    assertEquals((1 * 1 + 3 * 4) / 4.0f, i.vis()[0], 1e-6f);
+    assertEquals(4.0f, i.weight()[0]);
+  }
+
+  @Test
+  void singleHandMsIsRefusedWithReason() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> new StokesIConverter(List.of(CorrelationType.XX, CorrelationType.XY)));
+    assertTrue(e.getMessage().contains("both parallel hands"), e.getMessage());
+  }
+
+  /** On a simulated MS, Stokes I of a row equals the simulated sky's direct Fourier sum. */
+  @Test
+  void simulatedMsGivesTheSkyVisibility(@TempDir Path tmp) {
+    Path path = SimulatedMs.create(tmp, 3, 0.0);
+    try (MeasurementSet ms = MeasurementSet.open(path)) {
+      int n = (int) ms.numRows();
+      int nchan = SimulatedMs.NCHAN;
+      var conv = new StokesIConverter(ms.metadata().polarizations().get(0).correlations());
+      var i = conv.convert(ms.readVisibilities(DataColumn.DATA, 0, n, 0, nchan), ms.readFlags(0, n, 0, nchan),
+          ms.readWeights(0, n, 0, nchan), n * nchan);
+      double[] uvw = ms.readUvw(0, n);
+      for (int r = 0; r < n; r += 7) {
+        double nu = SimulatedMs.FREQ0;
+        double re = 0;
+        for (MsSimulator.PointSource s : SimulatedMs.SKY) {
+          double nm1 = Math.sqrt(1 - s.l() * s.l() - s.m() * s.m()) - 1;
+          re += s.fluxJy() * Math.cos(-2 * Math.PI * nu / 299792458.0
+              * (uvw[3 * r] * s.l() + uvw[3 * r + 1] * s.m() + uvw[3 * r + 2] * nm1));
+        }
+        assertEquals(re, i.vis()[2 * r * nchan], 1e-5);
+        assertEquals(2.0f, i.weight()[r * nchan]);
+      }
+    }
+  }
+}
