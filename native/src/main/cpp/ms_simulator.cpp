@@ -147,6 +147,14 @@ void MsSimulator::predictPointSources(const double* l, const double* m, const do
   const float sigma = noiseJy > 0 ? static_cast<float>(noiseJy) : 1.0f;
   const float wt = 1.0f / (sigma * sigma);
 
+  // NewMSSimulator stores uvw = x(ant1) - x(ant2): the opposite sign of casacore's own UVW_J2000
+  // (derivedmscal) and of real MSs. Store the MS convention, uvw = x(ant2) - x(ant1).
+  for (rownr_t row = 0; row < ms.nrow(); ++row) {
+    Vector<Double> uvw = cols.uvw()(row);
+    uvw *= -1.0;
+    cols.uvw().put(row, uvw);
+  }
+
   for (rownr_t row = 0; row < ms.nrow(); ++row) {
     int dd = cols.dataDescId()(row);
     int spw = cols.dataDescription().spectralWindowId()(dd);
@@ -159,7 +167,7 @@ void MsSimulator::predictPointSources(const double* l, const double* m, const do
       const double scale = freq[ch] / kSpeedOfLight;  // metres -> wavelengths
       double re = 0, im = 0;
       for (int k = 0; k < nsrc; ++k) {
-        const double phase = -2.0 * M_PI * scale * (uvw[0] * l[k] + uvw[1] * m[k] + uvw[2] * n1[k]);
+        const double phase = 2.0 * M_PI * scale * (uvw[0] * l[k] + uvw[1] * m[k] + uvw[2] * n1[k]);
         const double s = flux[k] * std::pow(freq[ch] / refFreq, alpha[k]);
         re += s * std::cos(phase);
         im += s * std::sin(phase);

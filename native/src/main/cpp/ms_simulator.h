@@ -3,8 +3,10 @@
 //
 // Call order: MsSimulator(path) -> setAntennas -> setField -> setSpectralWindow -> observe
 //             -> predictPointSources -> close.
-// Prediction (CASA/casacore convention, uvw as stored in the MS, lambda per channel):
-//   V(u,v,w) = sum_k S_k (nu/nu0)^alpha_k exp(-2 pi i (u l_k + v m_k + w (n_k - 1)) / lambda)
+// UVW follows the MS convention, uvw = x(ant2) - x(ant1) in the J2000 frame of the phase centre (what
+// casacore's derivedmscal UVW_J2000 computes). Visibilities follow the convention CASA and WSClean image real
+// data with, for uvw as stored (lambda per channel):
+//   V(u,v,w) = sum_k S_k (nu/nu0)^alpha_k exp(+2 pi i (u l_k + v m_k + w (n_k - 1)) / lambda)
 // with l, m the direction cosines of each source (l toward east = increasing RA), n = sqrt(1-l^2-m^2).
 // Parallel-hand correlations get the Stokes I visibility, cross-hands 0, then Gaussian noise of
 // rms noiseJy on real and imaginary parts; SIGMA = noiseJy and WEIGHT = 1/noiseJy^2 (1 when noiseJy = 0).

@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * Writes a real MeasurementSet (casacore's NewMSSimulator: every required subtable) observing a known sky of
  * point sources, predicted by a direct Fourier sum with the w-term:
- * {@code V = Σ S (ν/ν0)^α exp(-2πi (u l + v m + w (n - 1)) ν / c)}, uvw as stored in the MS.
+ * {@code V = Σ S (ν/ν0)^α exp(+2πi (u l + v m + w (n - 1)) ν / c)}, with uvw as stored in the MS
+ * ({@code x(ant2) - x(ant1)}, as casacore computes it). This is the pairing CASA and WSClean image real data
+ * with: WSClean places the simulated sources at their true positions (see the ops oracle test).
  * Parallel hands carry Stokes I (so I = (XX+YY)/2 = S), cross hands zero, plus Gaussian noise.
  */
 public final class MsSimulator {

@@ -79,6 +79,50 @@ class MeasurementSetTest {
     }
   }
 
+  /**
+   * uvw = x(ant2) - x(ant1) seen from the source. At transit (hour angle 0) a flat array's baseline with east and
+   * north components (E, N) has u = E, v = N cos(dec - lat), w = N sin(dec - lat) (geodetic latitude).
+   */
+  @Test
+  void uvwAtTransitFollowsBaselineGeometry() {
+    int nant = 6;
+    Path path = SimulatedMs.create(tmp, nant, 0.0);
+    AntennaArray array = SimulatedMs.array(nant);
+    double lat = Math.toRadians(34.0787491);
+    double lon = Math.toRadians(-107.6177275);
+    try (MeasurementSet ms = MeasurementSet.open(path)) {
+      int n = (int) ms.numRows();
+      double[] time = ms.readTime(0, n);
+      double[] distinct = Arrays.stream(time).distinct().sorted().toArray();
+      double mid = distinct[distinct.length / 2];  // the integration nearest transit (the range is centred on it)
+      double[] uvw = ms.readUvw(0, n);
+      int[] a1 = ms.readIntColumn("ANTENNA1", 0, n);
+      int[] a2 = ms.readIntColumn("ANTENNA2", 0, n);
+      int checked = 0;
+      for (int r = 0; r < n; r++) {
+        if (time[r] != mid) {
+          continue;
+        }
+        double[] p1 = array.positions().get(a1[r]);
+        double[] p2 = array.positions().get(a2[r]);
+        double dx = p2[0] - p1[0];
+        double dy = p2[1] - p1[1];
+        double dz = p2[2] - p1[2];
+        double east = -Math.sin(lon) * dx + Math.cos(lon) * dy;
+        double north = -Math.sin(lat) * Math.cos(lon) * dx - Math.sin(lat) * Math.sin(lon) * dy + Math.cos(lat) * dz;
+        double b = Math.hypot(east, north);
+        // Tolerance: the integration may sit half of its 300 s from transit (0.011 rad of hour angle) and
+        // precession J2000 -> date turns the frame by ~0.005 rad; a sign error would be off by 2|v|.
+        double tol = 0.025 * b;
+        assertEquals(east, uvw[3 * r], tol, "u of row " + r);
+        assertEquals(north * Math.cos(SimulatedMs.DEC - lat), uvw[3 * r + 1], tol, "v of row " + r);
+        assertEquals(north * Math.sin(SimulatedMs.DEC - lat), uvw[3 * r + 2], tol, "w of row " + r);
+        checked++;
+      }
+      assertEquals(nant * (nant - 1) / 2, checked);
+    }
+  }
+
   /** DATA read back equals a Java direct Fourier sum over the read UVW (w-term included). */
   @Test
   void dataReadBackEqualsDirectFourierSum() {
@@ -103,7 +147,7 @@ class MeasurementSetTest {
           double im = 0;
           for (MsSimulator.PointSource s : SimulatedMs.SKY) {
             double nm1 = Math.sqrt(1 - s.l() * s.l() - s.m() * s.m()) - 1;
-            double ph = -2 * Math.PI * nu / C * (uvw[3 * r] * s.l() + uvw[3 * r + 1] * s.m() + uvw[3 * r + 2] * nm1);
+            double ph = 2 * Math.PI * nu / C * (uvw[3 * r] * s.l() + uvw[3 * r + 1] * s.m() + uvw[3 * r + 2] * nm1);
             double f = s.fluxJy() * Math.pow(nu / SimulatedMs.FREQ0, s.spectralIndex());
             re += f * Math.cos(ph);
             im += f * Math.sin(ph);
