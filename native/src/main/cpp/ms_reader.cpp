@@ -47,6 +47,15 @@ struct MsReader::Impl {
     ArrayColumn<Complex> col(sel, column);
     return col.shape(row);
   }
+  // Reads a row range x channel range of an array column straight into the caller's memory (no copy).
+  template <typename T>
+  void readCells(const String& column, long long row0, long long nrow, int chan0, int nchan, T* out) const {
+    int ncorr = 0;
+    Slicer slicer = channelSlicer(row0, chan0, nchan, ncorr);
+    Array<T> dest(IPosition(3, ncorr, nchan, nrow), out, SHARE);
+    ArrayColumn<T>(sel, column).getColumnRange(Slice(row0, nrow), slicer, dest);
+  }
+
   Slicer channelSlicer(long long row0, int chan0, int nchan, int& ncorr) const {
     IPosition shp = ArrayColumn<Bool>(sel, "FLAG").shape(row0);
     ncorr = shp[0];
@@ -254,34 +263,27 @@ void MsReader::readVisibilities(const char* column, long long row0, long long nr
   if (!impl->sel.tableDesc().isColumn(column)) {
     throw AipsError(String("MS has no data column ") + column);
   }
-  int ncorr = 0;
-  Slicer slicer = impl->channelSlicer(row0, chan0, nchan, ncorr);
   // Complex is two floats in the same order as our interleaved layout: read straight into the caller's array.
-  Array<Complex> out(IPosition(3, ncorr, nchan, nrow), reinterpret_cast<Complex*>(vis), SHARE);
-  ArrayColumn<Complex>(impl->sel, column).getColumnRange(Slice(row0, nrow), slicer, out);
+  impl->readCells(String(column), row0, nrow, chan0, nchan, reinterpret_cast<Complex*>(vis));
 }
 
 void MsReader::readFlags(long long row0, long long nrow, int chan0, int nchan, unsigned char* flag) {
   impl->checkRange(row0, nrow);
   if (nrow == 0) return;
-  int ncorr = 0;
-  Slicer slicer = impl->channelSlicer(row0, chan0, nchan, ncorr);
   static_assert(sizeof(Bool) == 1, "casacore Bool is one byte");
-  Array<Bool> out(IPosition(3, ncorr, nchan, nrow), reinterpret_cast<Bool*>(flag), SHARE);
-  ArrayColumn<Bool>(impl->sel, "FLAG").getColumnRange(Slice(row0, nrow), slicer, out);
+  impl->readCells("FLAG", row0, nrow, chan0, nchan, reinterpret_cast<Bool*>(flag));
 }
 
 int MsReader::readWeights(long long row0, long long nrow, int chan0, int nchan, float* weight) {
   impl->checkRange(row0, nrow);
   if (nrow == 0) return 0;
   int ncorr = 0;
-  Slicer slicer = impl->channelSlicer(row0, chan0, nchan, ncorr);
+  impl->channelSlicer(row0, chan0, nchan, ncorr);  // validates the channel range, gives ncorr
   const TableDesc& td = impl->sel.tableDesc();
   if (td.isColumn("WEIGHT_SPECTRUM")) {
     ArrayColumn<Float> ws(impl->sel, "WEIGHT_SPECTRUM");
     if (ws.isDefined(row0) && ws.shape(row0)[1] > 0) {
-      Array<Float> out(IPosition(3, ncorr, nchan, nrow), weight, SHARE);
-      ws.getColumnRange(Slice(row0, nrow), slicer, out);
+      impl->readCells("WEIGHT_SPECTRUM", row0, nrow, chan0, nchan, weight);
       return 0;
     }
   }
