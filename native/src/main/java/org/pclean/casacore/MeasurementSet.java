@@ -123,6 +123,34 @@ public final class MeasurementSet implements AutoCloseable {
         () -> reader.selectRows(fieldIds, fieldIds.length, dataDescIds, dataDescIds.length));
   }
 
+  /**
+   * tclean-style selection by field and spectral window ids (empty arrays select all): the spws are mapped to
+   * their data descriptions. A spw the MS does not have is an error naming it.
+   */
+  public void selectFieldsAndSpws(int[] fieldIds, int[] spwIds) {
+    MsMetadata md = metadata();
+    for (int f : fieldIds) {
+      if (f < 0 || f >= md.fields().size()) {
+        throw new IllegalArgumentException("field " + f + " is not in " + path + " (it has " + md.fields().size()
+            + " fields)");
+      }
+    }
+    List<Integer> dds = new ArrayList<>();
+    for (int spw : spwIds) {
+      int before = dds.size();
+      for (MsMetadata.DataDescription dd : md.dataDescriptions()) {
+        if (dd.spectralWindow() == spw) {
+          dds.add(dd.id());
+        }
+      }
+      if (dds.size() == before) {
+        throw new IllegalArgumentException("spw " + spw + " is not in " + path + " (it has "
+            + md.spectralWindows().size() + " spectral windows)");
+      }
+    }
+    select(fieldIds, dds.stream().mapToInt(Integer::intValue).toArray());
+  }
+
   /** Rows in the current selection. */
   public long numRows() {
     return reader.numRows();

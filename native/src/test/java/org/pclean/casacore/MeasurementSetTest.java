@@ -236,6 +236,11 @@ class MeasurementSetTest {
       assertEquals(0, ms.numRows());
       ms.select(new int[0], new int[0]);
       assertEquals(all, ms.numRows());
+      ms.selectFieldsAndSpws(new int[] {0}, new int[] {0});
+      assertEquals(all, ms.numRows());
+      var e = assertThrows(IllegalArgumentException.class, () -> ms.selectFieldsAndSpws(new int[0], new int[] {3}));
+      assertTrue(e.getMessage().startsWith("spw 3 is not in"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> ms.selectFieldsAndSpws(new int[] {2}, new int[0]));
     }
   }
 
