@@ -75,7 +75,7 @@ public record AntennaArray(String telescope, List<String> names, List<double[]> 
   }
 
   /** Local east/north/up offsets (metres) at a geodetic site to ITRF (x, y, z) metres. */
-  public static double[] enuToItrf(double e, double n, double u, double lonDeg, double latDeg, double heightM) {
+  static double[] enuToItrf(double e, double n, double u, double lonDeg, double latDeg, double heightM) {
     double lon = Math.toRadians(lonDeg);
     double lat = Math.toRadians(latDeg);
     double e2 = WGS84_F * (2 - WGS84_F);

@@ -1,8 +1,12 @@
 package org.pclean.casacore;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Writes a real MeasurementSet (casacore's NewMSSimulator: every required subtable) observing a known sky of
@@ -48,6 +52,7 @@ public final class MsSimulator {
     if (Files.exists(out)) {
       throw new CasacoreException("cannot simulate into " + out + ": it exists");
     }
+    checkCorrelations(obs.stokes());
     int n = array.size();
     double[] xyz = new double[3 * n];
     for (int i = 0; i < n; i++) {
@@ -57,17 +62,54 @@ public final class MsSimulator {
     double[] m = sky.stream().mapToDouble(PointSource::m).toArray();
     double[] flux = sky.stream().mapToDouble(PointSource::fluxJy).toArray();
     double[] alpha = sky.stream().mapToDouble(PointSource::spectralIndex).toArray();
+    try {
+      return predict(out, array, obs, sky.size(), xyz, l, m, flux, alpha);
+    } catch (RuntimeException e) {
+      deleteQuietly(out);  // never leave a half-written MS that looks complete
+      throw e;
+    }
+  }
+
+  private static long predict(Path out, AntennaArray array, Observation obs, int nsrc, double[] xyz, double[] l,
+      double[] m, double[] flux, double[] alpha) {
+    int n = array.size();
     return NativeCall.call("cannot simulate MeasurementSet " + out, () -> {
       try (var sim = new org.pclean.casacore.jni.PcleanNative.MsSimulator(out.toString())) {
         sim.setAntennas(array.telescope(), n, xyz, array.diameters(), String.join("\n", array.names()));
         sim.setField(obs.fieldName(), obs.ra(), obs.dec());
         sim.setSpectralWindow("SPW0", obs.nchan(), obs.freq0(), obs.dfreq(), obs.stokes());
         sim.observe(obs.haStart(), obs.haStop(), obs.integration(), obs.refMjd());
-        sim.predictPointSources(l, m, flux, alpha, sky.size(), obs.freq0(), obs.noiseJy(), obs.seed());
+        sim.predictPointSources(l, m, flux, alpha, nsrc, obs.freq0(), obs.noiseJy(), obs.seed());
         long rows = sim.numRows();
         sim._close();
         return rows;
       }
     });
+  }
+
+  /** The correlations an interferometer records: RR RL LR LL or XX XY YX YY, not Stokes parameters. */
+  private static void checkCorrelations(String stokes) {
+    for (String corr : stokes.trim().split("\\s+")) {
+      CorrelationType t;
+      try {
+        t = CorrelationType.valueOf(corr.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown correlation '" + corr + "' in '" + stokes + "'");
+      }
+      if (t.code() < CorrelationType.RR.code()) {
+        throw new IllegalArgumentException("'" + corr + "' is a Stokes parameter; simulate RR RL LR LL or XX XY YX YY");
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort: the caller's exception says what went wrong
+    }
   }
 }

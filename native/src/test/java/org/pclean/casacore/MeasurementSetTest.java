@@ -271,6 +271,27 @@ class MeasurementSetTest {
   }
 
   @Test
+  void badCorrelationsAreRefusedAndLeaveNoMs() {
+    Path path = tmp.resolve("bad.ms");
+    var obs = new MsSimulator.Observation("T", 0, 0.5, 2, 1e9, 1e6, "I V", -0.1, 0.1, 60, 60000, 0, 1);
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> MsSimulator.simulate(path, SimulatedMs.array(3), obs, SimulatedMs.SKY));
+    assertTrue(e.getMessage().contains("'I' is a Stokes parameter"), e.getMessage());
+    assertFalse(Files.exists(path));
+  }
+
+  /** A failure inside casacore after the MS was created removes the partial MS. */
+  @Test
+  void failedSimulationRemovesThePartialMs() {
+    Path path = tmp.resolve("partial.ms");
+    var obs = new MsSimulator.Observation("T", 0, 0.5, 2, 1e9, 1e6, "RR LL", 0.1, -0.1, 60, 60000, 0, 1);
+    var e = assertThrows(CasacoreException.class,
+        () -> MsSimulator.simulate(path, SimulatedMs.array(3), obs, SimulatedMs.SKY));
+    assertTrue(e.getMessage().contains("hour-angle range is empty"), e.getMessage());
+    assertFalse(Files.exists(path));
+  }
+
+  @Test
   void simulatingOverAnExistingPathIsRefused() throws Exception {
     Path path = Files.createDirectory(tmp.resolve("exists.ms"));
     var e = assertThrows(CasacoreException.class,

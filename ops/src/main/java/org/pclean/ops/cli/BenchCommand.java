@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     try (MeasurementSet ms = MeasurementSet.open(vis)) {
       MsMetadata md = ms.metadata();
       rows = md.rows();
-      float[] vis = null;
+      float[] buffer = null;
       // One data description at a time: every chunk has one shape.
       for (MsMetadata.DataDescription dd : md.dataDescriptions()) {
         ms.select(new int[0], new int[] {dd.id()});
@@ -74,14 +74,14 @@ public final class BenchCommand implements Callable<Integer> {
         for (long r = 0; r < n; r += chunkRows) {
           int nr = (int) Math.min(chunkRows, n - r);
           int cells = nr * shape[0] * shape[1];
-          if (vis == null || vis.length != 2 * cells) {
-            vis = new float[2 * cells];
+          if (buffer == null || buffer.length != 2 * cells) {
+            buffer = new float[2 * cells];
           }
-          ms.readVisibilities(DataColumn.DATA, r, nr, 0, shape[1], vis);
+          ms.readVisibilities(DataColumn.DATA, r, nr, 0, shape[1], buffer);
           byte[] flags = ms.readFlags(r, nr, 0, shape[1]);
           float[] w = ms.readWeights(r, nr, 0, shape[1]);
           double[] uvw = ms.readUvw(r, nr);
-          bytes += 4L * vis.length + flags.length + 4L * w.length + 8L * uvw.length;
+          bytes += 4L * buffer.length + flags.length + 4L * w.length + 8L * uvw.length;
         }
       }
     }
