@@ -1,4 +1,4 @@
-package org.pclean.sink;
+package org.pclean.bus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,11 +1,11 @@
-package org.pclean.sink;
+package org.pclean.bus;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * tclean's output product names, in one place: {@code <imagename>.image .residual .model .psf .pb .sumwt},
+ * tclean's output product names, shared by the workers (sub-cubes, serial runs) and the sink (final products): {@code <imagename>.image .residual .model .psf .pb .sumwt},
  * and for mtmfs the Taylor-term variants {@code .image.tt0 .image.tt1 ... .alpha}.
  */
 public final class OutputNames {

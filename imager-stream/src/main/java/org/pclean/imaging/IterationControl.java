@@ -1,0 +1,88 @@
+package org.pclean.imaging;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * tclean's iteration control (DESIGN.md §4): the depth of each minor cycle and when to stop.
+ * <ul>
+ *   <li>psffraction = max(minpsffraction, min(maxpsffraction, cyclefactor × max PSF sidelobe));
+ *   <li>cyclethreshold = max(psffraction × peak residual, threshold, nsigma × robust rms);
+ *   <li>iterations per cycle ≤ min(cycleniter, niter remaining);
+ *   <li>stop at the threshold, the n-sigma threshold, niter, or divergence (peak residual above 3× its minimum).
+ * </ul>
+ */
+public final class IterationControl {
+  private final TcleanParams p;
+  private final double psfFraction;
+  private int done;
+  private double minPeak = Double.MAX_VALUE;
+  private double lastPeak = Double.NaN;
+
+  public IterationControl(TcleanParams p, double maxPsfSidelobe) {
+    this.p = p;
+    this.psfFraction = Math.max(p.minpsffraction(), Math.min(p.maxpsffraction(), p.cyclefactor() * maxPsfSidelobe));
+  }
+
+  public double psfFraction() {
+    return psfFraction;
+  }
+
+  public int iterationsDone() {
+    return done;
+  }
+
+  /** Checked before each minor cycle with the current peak |residual| and robust rms. */
+  public Optional<StopReason> stopBefore(double peak, double robustRms) {
+    if (p.niter() == 0) {
+      return Optional.of(StopReason.ZERO_ITERATIONS);
+    }
+    if (peak <= p.threshold()) {
+      return Optional.of(StopReason.THRESHOLD);
+    }
+    if (p.nsigma() > 0 && peak <= p.nsigma() * robustRms) {
+      return Optional.of(StopReason.NSIGMA);
+    }
+    if (done >= p.niter()) {
+      return Optional.of(StopReason.NITER);
+    }
+    if (peak > 3 * minPeak) {
+      return Optional.of(StopReason.DIVERGENCE);
+    }
+    if (peak == lastPeak) {
+      return Optional.of(StopReason.NO_PROGRESS);
+    }
+    minPeak = Math.min(minPeak, peak);
+    lastPeak = peak;
+    return Optional.empty();
+  }
+
+  public double cycleThreshold(double peak, double robustRms) {
+    return Math.max(psfFraction * peak, Math.max(p.threshold(), p.nsigma() * robustRms));
+  }
+
+  public int cycleIterations() {
+    int remaining = p.niter() - done;
+    return p.cycleniter() > 0 ? Math.min(p.cycleniter(), remaining) : remaining;
+  }
+
+  public void recordIterations(int n) {
+    done += n;
+  }
+
+  /** 1.4826 × the median absolute deviation from the median: the rms of Gaussian noise, robust to sources. */
+  public static double robustRms(float[] image) {
+    float[] a = image.clone();
+    double median = median(a);
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) Math.abs(image[i] - median);
+    }
+    return 1.4826 * median(a);
+  }
+
+  private static double median(float[] a) {
+    Arrays.sort(a);
+    int n = a.length;
+    return n % 2 == 1 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+  }
+}

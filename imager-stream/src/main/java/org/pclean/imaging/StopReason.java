@@ -1,0 +1,27 @@
+package org.pclean.imaging;
+
+/** Why a run stopped, with tclean's stop codes. */
+public enum StopReason {
+  ZERO_ITERATIONS(0, "niter is 0: no cleaning"),
+  NITER(1, "reached niter"),
+  THRESHOLD(2, "reached the global threshold"),
+  NO_PROGRESS(4, "no change in peak residual across a major cycle"),
+  DIVERGENCE(5, "peak residual increased by more than 3 times from its minimum (divergence)"),
+  NSIGMA(8, "reached the n-sigma threshold");
+
+  private final int code;
+  private final String message;
+
+  StopReason(int code, String message) {
+    this.code = code;
+    this.message = message;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public String message() {
+    return message;
+  }
+}

@@ -1,0 +1,279 @@
+package org.pclean.imaging;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.pclean.casacore.DataColumn;
+
+/**
+ * One imaging run, by tclean's parameter names and defaults. Built with {@link #builder()}; {@link Builder#build()}
+ * validates once and throws {@link IllegalArgumentException} with one sentence naming the parameter.
+ *
+ * @param imsize [nx, ny] pixels
+ * @param cell [x, y] radians
+ * @param phasecenter [ra, dec] J2000 radians, or null for the phase centre of the first selected field
+ * @param field field ids (empty: all)
+ * @param spw spectral window ids (empty: all)
+ * @param chanRange first and last channel of the selected spws (inclusive), or null for all
+ * @param datacolumn tclean's default is corrected; an MS without CORRECTED_DATA falls back to DATA with a warning
+ * @param wprojplanes w planes for gridder wproject (-1: chosen from the data)
+ * @param uvtaper Gaussian taper FWHM in the image plane, radians (0: none)
+ * @param threshold Jy
+ * @param scales multiscale scales, pixels
+ * @param restoringbeam [major arcsec, minor arcsec, pa deg], or null to fit the PSF
+ * @param nchan cube channels (-1: all selected)
+ * @param threads gridding threads
+ */
+public record TcleanParams(
+    Path vis,
+    String imagename,
+    SpecMode specmode,
+    int[] imsize,
+    double[] cell,
+    double[] phasecenter,
+    int[] field,
+    int[] spw,
+    int[] chanRange,
+    DataColumn datacolumn,
+    GridderKind gridder,
+    int wprojplanes,
+    double padding,
+    WeightingMode weighting,
+    double robust,
+    double uvtaper,
+    DeconvolverKind deconvolver,
+    int[] scales,
+    int nterms,
+    int niter,
+    int cycleniter,
+    double gain,
+    double threshold,
+    double nsigma,
+    double cyclefactor,
+    double minpsffraction,
+    double maxpsffraction,
+    double psfcutoff,
+    double[] restoringbeam,
+    boolean pbcor,
+    double pblimit,
+    boolean savemodel,
+    int nchan,
+    boolean fits,
+    int threads) {
+
+  public enum SpecMode { MFS, CUBE }
+
+  public enum GridderKind {
+    /** Prolate-spheroidal convolutional gridding, w ignored. */
+    STANDARD,
+    /** w-term corrected (w-stacking over wprojplanes planes). */
+    WPROJECT
+  }
+
+  public enum WeightingMode {
+    NATURAL, UNIFORM, BRIGGS;
+
+    public static WeightingMode parse(String s) {
+      return TcleanParams.parse(WeightingMode.class, "weighting", s);
+    }
+  }
+
+  public enum DeconvolverKind {
+    HOGBOM, CLARK, MULTISCALE, MTMFS;
+
+    public static DeconvolverKind parse(String s) {
+      return TcleanParams.parse(DeconvolverKind.class, "deconvolver", s);
+    }
+  }
+
+  static <E extends Enum<E>> E parse(Class<E> type, String name, String value) {
+    try {
+      return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      StringBuilder ok = new StringBuilder();
+      for (E c : type.getEnumConstants()) {
+        ok.append(ok.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
+      }
+      throw new IllegalArgumentException("unknown " + name + " '" + value + "' (expected " + ok + ")");
+    }
+  }
+
+  public int nx() {
+    return imsize[0];
+  }
+
+  public int ny() {
+    return imsize[1];
+  }
+
+  /** The number of w planes the gridder uses (1 for standard). */
+  public int wplanes() {
+    return gridder == GridderKind.STANDARD ? 1 : wprojplanes;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts a builder from these values (for derived runs, e.g. one sub-cube). */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.vis = vis;
+    b.imagename = imagename;
+    b.specmode = specmode;
+    b.imsize = imsize.clone();
+    b.cell = cell.clone();
+    b.phasecenter = phasecenter == null ? null : phasecenter.clone();
+    b.field = field.clone();
+    b.spw = spw.clone();
+    b.chanRange = chanRange == null ? null : chanRange.clone();
+    b.datacolumn = datacolumn;
+    b.gridder = gridder;
+    b.wprojplanes = wprojplanes;
+    b.padding = padding;
+    b.weighting = weighting;
+    b.robust = robust;
+    b.uvtaper = uvtaper;
+    b.deconvolver = deconvolver;
+    b.scales = scales.clone();
+    b.nterms = nterms;
+    b.niter = niter;
+    b.cycleniter = cycleniter;
+    b.gain = gain;
+    b.threshold = threshold;
+    b.nsigma = nsigma;
+    b.cyclefactor = cyclefactor;
+    b.minpsffraction = minpsffraction;
+    b.maxpsffraction = maxpsffraction;
+    b.psfcutoff = psfcutoff;
+    b.restoringbeam = restoringbeam == null ? null : restoringbeam.clone();
+    b.pbcor = pbcor;
+    b.pblimit = pblimit;
+    b.savemodel = savemodel;
+    b.nchan = nchan;
+    b.fits = fits;
+    b.threads = threads;
+    return b;
+  }
+
+  /** Mutable builder with tclean's defaults. */
+  public static final class Builder {
+    private Path vis;
+    private String imagename;
+    private SpecMode specmode = SpecMode.MFS;
+    private int[] imsize = {100, 100};
+    private double[] cell = {Math.toRadians(1.0 / 3600), Math.toRadians(1.0 / 3600)};
+    private double[] phasecenter;
+    private int[] field = {};
+    private int[] spw = {};
+    private int[] chanRange;
+    private DataColumn datacolumn = DataColumn.CORRECTED;
+    private GridderKind gridder = GridderKind.STANDARD;
+    private int wprojplanes = 1;
+    private double padding = 1.2;
+    private WeightingMode weighting = WeightingMode.NATURAL;
+    private double robust = 0.5;
+    private double uvtaper;
+    private DeconvolverKind deconvolver = DeconvolverKind.HOGBOM;
+    private int[] scales = {};
+    private int nterms = 2;
+    private int niter;
+    private int cycleniter = -1;
+    private double gain = 0.1;
+    private double threshold;
+    private double nsigma;
+    private double cyclefactor = 1.0;
+    private double minpsffraction = 0.05;
+    private double maxpsffraction = 0.8;
+    private double psfcutoff = 0.35;
+    private double[] restoringbeam;
+    private boolean pbcor;
+    private double pblimit = 0.2;
+    private boolean savemodel;
+    private int nchan = -1;
+    private boolean fits;
+    private int threads = Runtime.getRuntime().availableProcessors();
+
+    public Builder vis(Path v) { vis = v; return this; }
+    public Builder imagename(String v) { imagename = v; return this; }
+    public Builder specmode(SpecMode v) { specmode = v; return this; }
+    public Builder imsize(int nx, int ny) { imsize = new int[] {nx, ny}; return this; }
+    public Builder cell(double x, double y) { cell = new double[] {x, y}; return this; }
+    public Builder phasecenter(double ra, double dec) { phasecenter = new double[] {ra, dec}; return this; }
+    public Builder field(int... v) { field = v.clone(); return this; }
+    public Builder spw(int... v) { spw = v.clone(); return this; }
+    public Builder chanRange(int first, int last) { chanRange = new int[] {first, last}; return this; }
+    public Builder datacolumn(DataColumn v) { datacolumn = v; return this; }
+    public Builder gridder(GridderKind v) { gridder = v; return this; }
+    public Builder wprojplanes(int v) { wprojplanes = v; return this; }
+    public Builder padding(double v) { padding = v; return this; }
+    public Builder weighting(WeightingMode v) { weighting = v; return this; }
+    public Builder robust(double v) { robust = v; return this; }
+    public Builder uvtaper(double fwhmRad) { uvtaper = fwhmRad; return this; }
+    public Builder deconvolver(DeconvolverKind v) { deconvolver = v; return this; }
+    public Builder scales(int... v) { scales = v.clone(); return this; }
+    public Builder nterms(int v) { nterms = v; return this; }
+    public Builder niter(int v) { niter = v; return this; }
+    public Builder cycleniter(int v) { cycleniter = v; return this; }
+    public Builder gain(double v) { gain = v; return this; }
+    public Builder threshold(double jy) { threshold = jy; return this; }
+    public Builder nsigma(double v) { nsigma = v; return this; }
+    public Builder cyclefactor(double v) { cyclefactor = v; return this; }
+    public Builder minpsffraction(double v) { minpsffraction = v; return this; }
+    public Builder maxpsffraction(double v) { maxpsffraction = v; return this; }
+    public Builder psfcutoff(double v) { psfcutoff = v; return this; }
+    public Builder restoringbeam(double majArcsec, double minArcsec, double paDeg) {
+      restoringbeam = new double[] {majArcsec, minArcsec, paDeg};
+      return this;
+    }
+    public Builder pbcor(boolean v) { pbcor = v; return this; }
+    public Builder pblimit(double v) { pblimit = v; return this; }
+    public Builder savemodel(boolean v) { savemodel = v; return this; }
+    public Builder nchan(int v) { nchan = v; return this; }
+    public Builder fits(boolean v) { fits = v; return this; }
+    public Builder threads(int v) { threads = v; return this; }
+
+    public TcleanParams build() {
+      require(vis != null, "vis must be given");
+      require(imagename != null && !imagename.isBlank(), "imagename must be given");
+      require(imsize.length == 2 && imsize[0] >= 8 && imsize[1] >= 8,
+          "imsize must be two sizes of at least 8 pixels");
+      require(imsize[0] % 2 == 0 && imsize[1] % 2 == 0, "imsize must be even (the phase centre is pixel n/2)");
+      require(cell[0] > 0 && cell[1] > 0, "cell must be positive");
+      require(padding >= 1.0, "padding must be >= 1");
+      require(robust >= -2 && robust <= 2, "robust must lie in [-2, 2], got " + robust);
+      require(uvtaper >= 0, "uvtaper must be >= 0");
+      require(niter >= 0, "niter must be >= 0");
+      require(gain > 0 && gain <= 1, "gain must lie in (0, 1], got " + gain);
+      require(threshold >= 0, "threshold must be >= 0");
+      require(nsigma >= 0, "nsigma must be >= 0");
+      require(cyclefactor > 0, "cyclefactor must be > 0");
+      require(minpsffraction >= 0 && minpsffraction <= maxpsffraction && maxpsffraction <= 1,
+          "need 0 <= minpsffraction <= maxpsffraction <= 1");
+      require(psfcutoff > 0 && psfcutoff < 1, "psfcutoff must lie in (0, 1)");
+      require(pblimit > 0 && pblimit < 1, "pblimit must lie in (0, 1)");
+      require(threads >= 1, "threads must be >= 1");
+      require(nchan == -1 || nchan >= 1, "nchan must be -1 (all) or >= 1");
+      require(gridder != GridderKind.WPROJECT || wprojplanes == -1 || wprojplanes >= 2,
+          "gridder wproject needs wprojplanes >= 2 (or -1 to choose from the data)");
+      require(chanRange == null || (chanRange[0] >= 0 && chanRange[1] >= chanRange[0]), "bad channel range");
+      require(restoringbeam == null || (restoringbeam[0] >= restoringbeam[1] && restoringbeam[1] > 0),
+          "restoringbeam needs major >= minor > 0");
+      // Accepted by tclean, not yet by this engine: refuse rather than ignore.
+      require(deconvolver == DeconvolverKind.HOGBOM,
+          "deconvolver '" + deconvolver.name().toLowerCase(Locale.ROOT) + "' is not supported yet (use hogbom)");
+      return new TcleanParams(vis, imagename, specmode, imsize.clone(), cell.clone(),
+          phasecenter == null ? null : phasecenter.clone(), field.clone(), spw.clone(),
+          chanRange == null ? null : chanRange.clone(), datacolumn, gridder, wprojplanes, padding, weighting, robust,
+          uvtaper, deconvolver, scales.clone(), nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
+          minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), pbcor,
+          pblimit, savemodel, nchan, fits, threads);
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}

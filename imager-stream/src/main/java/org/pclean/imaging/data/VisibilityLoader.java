@@ -1,0 +1,148 @@
+package org.pclean.imaging.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.logging.Logger;
+import org.pclean.casacore.DataColumn;
+import org.pclean.casacore.MeasurementSet;
+import org.pclean.casacore.MsMetadata;
+import org.pclean.imaging.StokesIConverter;
+import org.pclean.imaging.TcleanParams;
+
+/**
+ * Reads the selection of a run (fields, one spectral window, a channel range, the data column) into Stokes I
+ * {@link VisibilityData}, honouring FLAG and FLAG_ROW. Where a visibility enters the engine.
+ */
+public final class VisibilityLoader {
+  private static final Logger LOG = Logger.getLogger(VisibilityLoader.class.getName());
+  private static final int CHUNK_ROWS = 8192;
+
+  private VisibilityLoader() {}
+
+  /** The data column actually read: tclean falls back from CORRECTED_DATA to DATA with a warning. */
+  public static DataColumn effectiveColumn(MsMetadata md, DataColumn requested) {
+    if (md.dataColumns().contains(requested)) {
+      return requested;
+    }
+    if (requested == DataColumn.CORRECTED && md.dataColumns().contains(DataColumn.DATA)) {
+      LOG.warning("CORRECTED_DATA column not present; imaging the DATA column instead (as tclean does)");
+      return DataColumn.DATA;
+    }
+    throw new IllegalArgumentException("datacolumn '" + requested.name().toLowerCase() + "': the MS has no "
+        + requested.columnName() + " column (it has " + md.dataColumns() + ")");
+  }
+
+  /**
+   * The validated selection of a run, applied to the MS (field and spw rows).
+   *
+   * @param chan0 first selected channel of the spw
+   * @param nchan selected channels
+   * @param polarization the POLARIZATION row of the spw's data
+   */
+  public record Selection(int spw, int chan0, int nchan, int polarization, DataColumn column, double[] phaseCentre) {}
+
+  public static Selection select(MeasurementSet ms, TcleanParams p) {
+    MsMetadata md = ms.metadata();
+    DataColumn column = effectiveColumn(md, p.datacolumn());
+    int[] fields = p.field().length > 0 ? p.field() : java.util.stream.IntStream.range(0, md.fields().size()).toArray();
+    double[] centre = phaseCentre(md, fields);
+    if (p.phasecenter() != null && (Math.abs(p.phasecenter()[0] - centre[0]) > 1e-9
+        || Math.abs(p.phasecenter()[1] - centre[1]) > 1e-9)) {
+      throw new IllegalArgumentException("phasecenter differs from the phase centre of the selected field;"
+          + " shifting the phase centre is not supported yet");
+    }
+    int spw = selectedSpw(md, p.spw());
+    ms.selectFieldsAndSpws(p.field(), new int[] {spw});
+    MsMetadata.SpectralWindow sw = md.spectralWindows().get(spw);
+    int chan0 = p.chanRange() == null ? 0 : p.chanRange()[0];
+    int chan1 = p.chanRange() == null ? sw.numChannels() - 1 : p.chanRange()[1];
+    if (chan1 >= sw.numChannels()) {
+      throw new IllegalArgumentException("spw " + spw + " has " + sw.numChannels() + " channels; channel " + chan1
+          + " does not exist");
+    }
+    int nchan = chan1 - chan0 + 1;
+    if (ms.numRows() == 0) {
+      throw new IllegalArgumentException("the selection (field " + Arrays.toString(p.field()) + ", spw " + spw
+          + ") holds no rows");
+    }
+    List<Integer> ddsOfSpw = new ArrayList<>();
+    for (MsMetadata.DataDescription dd : md.dataDescriptions()) {
+      if (dd.spectralWindow() == spw) {
+        ddsOfSpw.add(dd.id());
+      }
+    }
+    int pol = md.dataDescription(ddsOfSpw.get(0)).polarization();
+    for (int dd : ddsOfSpw) {
+      if (md.dataDescription(dd).polarization() != pol) {
+        throw new IllegalArgumentException("spw " + spw + " appears with two polarization setups; not supported yet");
+      }
+    }
+    return new Selection(spw, chan0, nchan, pol, column, centre);
+  }
+
+  /** Selects (as {@link #select}) and reads the Stokes I samples of the run. */
+  public static VisibilityData load(MeasurementSet ms, TcleanParams p) {
+    Selection sel = select(ms, p);
+    MsMetadata md = ms.metadata();
+    int nchan = sel.nchan();
+    int chan0 = sel.chan0();
+    int nrow = Math.toIntExact(ms.numRows());
+    double[] uvw = new double[3 * nrow];
+    float[] vis = new float[Math.multiplyExact(2 * nrow, nchan)];
+    float[] weight = new float[Math.multiplyExact(nrow, nchan)];
+    StokesIConverter stokes = new StokesIConverter(md.polarizations().get(sel.polarization()).correlations());
+    for (int r = 0; r < nrow; r += CHUNK_ROWS) {
+      int n = Math.min(CHUNK_ROWS, nrow - r);
+      double[] u = ms.readUvw(r, n);
+      System.arraycopy(u, 0, uvw, 3 * r, 3 * n);
+      byte[] flags = ms.readFlags(r, n, chan0, nchan);
+      boolean[] flagRow = ms.readFlagRow(r, n);
+      int ncorr = flags.length / (n * nchan);
+      for (int k = 0; k < n; k++) {
+        if (flagRow[k]) {
+          Arrays.fill(flags, k * nchan * ncorr, (k + 1) * nchan * ncorr, (byte) 1);
+        }
+      }
+      var si = stokes.convert(ms.readVisibilities(sel.column(), r, n, chan0, nchan), flags, ms.readWeights(r, n, chan0, nchan),
+          n * nchan);
+      System.arraycopy(si.vis(), 0, vis, 2 * r * nchan, si.vis().length);
+      System.arraycopy(si.weight(), 0, weight, r * nchan, si.weight().length);
+    }
+    MsMetadata.SpectralWindow sw = md.spectralWindows().get(sel.spw());
+    double[] freq = Arrays.copyOfRange(sw.channelFrequencies(), chan0, chan0 + nchan);
+    double[] width = Arrays.copyOfRange(sw.channelWidths(), chan0, chan0 + nchan);
+    return new VisibilityData(uvw, freq, width, vis, weight, sel.phaseCentre());
+  }
+
+  private static double[] phaseCentre(MsMetadata md, int[] fields) {
+    MsMetadata.Field first = md.fields().get(fields[0]);
+    for (int f : fields) {
+      MsMetadata.Field other = md.fields().get(f);
+      if (Math.abs(other.ra() - first.ra()) > 1e-9 || Math.abs(other.dec() - first.dec()) > 1e-9) {
+        throw new IllegalArgumentException("fields " + first.id() + " and " + f + " have different phase centres;"
+            + " select one field (mosaics are not supported yet)");
+      }
+    }
+    return new double[] {first.ra(), first.dec()};
+  }
+
+  private static int selectedSpw(MsMetadata md, int[] spws) {
+    if (spws.length > 1) {
+      throw new IllegalArgumentException("imaging several spectral windows in one run is not supported yet;"
+          + " select one with spw");
+    }
+    if (spws.length == 1) {
+      if (spws[0] < 0 || spws[0] >= md.spectralWindows().size()) {
+        throw new IllegalArgumentException("spw " + spws[0] + " is not in the MS (it has "
+            + md.spectralWindows().size() + ")");
+      }
+      return spws[0];
+    }
+    if (md.spectralWindows().size() > 1) {
+      throw new IllegalArgumentException("the MS has " + md.spectralWindows().size()
+          + " spectral windows; select one with spw (several in one run are not supported yet)");
+    }
+    return 0;
+  }
+}
