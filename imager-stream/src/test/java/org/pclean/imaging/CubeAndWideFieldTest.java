@@ -1,0 +1,87 @@
+package org.pclean.imaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclean.casacore.AntennaArray;
+import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.DataColumn;
+import org.pclean.casacore.MsSimulator;
+
+class CubeAndWideFieldTest {
+  @TempDir Path tmp;
+
+  /** Each cube plane holds the source's flux at that channel, S (ν/ν0)^α, and a beam that shrinks as 1/ν. */
+  @Test
+  void cubeChannelsFollowTheSpectralIndex() {
+    double dfreq = 100e6;
+    Path ms = SkySimulation.simulate(tmp, "cube.ms", 4, dfreq, 2.0, 0.0);
+    int n = 256;
+    var r = SerialImager.run(TcleanParams.builder().vis(ms).imagename(tmp.resolve("cube").toString()).imsize(n, n)
+        .cell(SkySimulation.CELL, SkySimulation.CELL).datacolumn(DataColumn.DATA)
+        .specmode(TcleanParams.SpecMode.CUBE).niter(3000).threshold(1e-4).build());
+    assertEquals(4, r.planes().size());
+    try (CasaImage img = CasaImage.open(tmp.resolve("cube.image"))) {
+      assertTrue(img.hasPerPlaneBeams());
+      for (int c = 0; c < 4; c++) {
+        double nu = SkySimulation.FREQ0 + c * dfreq;
+        assertEquals(nu, img.toWorld(0, 0, 0, c)[3], 1.0);
+        float[] d = img.readPlane(0, c);
+        for (SkySimulation.Source s : SkySimulation.SKY) {
+          double expect = s.flux() * Math.pow(nu / SkySimulation.FREQ0, s.alpha());
+          float got = d[(n / 2 + s.dy()) * n + n / 2 + s.dx()];
+          assertEquals(expect, got, 0.01 * expect, "channel " + c + " " + s);
+        }
+        if (c > 0) {
+          double ratio = img.beam(c, 0).majorArcsec() / img.beam(0, 0).majorArcsec();
+          assertEquals(SkySimulation.FREQ0 / nu, ratio, 0.05, "beam scales as 1/nu");
+        }
+      }
+    }
+  }
+
+  /**
+   * A long-baseline, low-frequency, low-elevation observation with a source 1.4 degrees out: its w-term phase
+   * reaches most of a turn, so the 2-D gridder smears it while wproject (w-stacking) puts it at the right place
+   * with its flux.
+   */
+  @Test
+  void wprojectImagesAWideFieldSourceCorrectly() {
+    double cell = 20 * SkySimulation.ARCSEC;
+    int n = 512;
+    int dx = 240;  // 1.33 degrees east
+    int dy = -80;
+    double flux = 2.0;
+    Path ms = tmp.resolve("wide.ms");
+    MsSimulator.simulate(ms, AntennaArray.vlaLike(AntennaArray.vlaArmLength("B")),
+        new MsSimulator.Observation("WIDE", SkySimulation.RA, Math.toRadians(-15), 1, 150e6, 1e6, "XX YY", -3, 3, 240,
+            60000, 0.0, 3),
+        // A source exactly on pixel (dx, dy) of the SIN grid.
+        List.of(new MsSimulator.PointSource(-dx * cell, dy * cell, flux, 0)));
+    TcleanParams.Builder b = TcleanParams.builder().vis(ms).imsize(n, n).cell(cell, cell).datacolumn(DataColumn.DATA)
+        .niter(2000).threshold(0.01);
+    var wide = SerialImager.run(b.imagename(tmp.resolve("wproj").toString())
+        .gridder(TcleanParams.GridderKind.WPROJECT).wprojplanes(48).build());
+    double got;
+    try (CasaImage img = CasaImage.open(tmp.resolve("wproj.image"))) {
+      float[] d = img.readPlane(0, 0);
+      int x = n / 2 + dx;
+      int y = n / 2 + dy;
+      got = d[y * n + x];
+      assertEquals(0.0, SerialImagerTest.parabola(d[y * n + x - 1], d[y * n + x], d[y * n + x + 1]), 0.1);
+      assertEquals(0.0, SerialImagerTest.parabola(d[(y - 1) * n + x], d[y * n + x], d[(y + 1) * n + x]), 0.1);
+    }
+    assertEquals(flux, got, 0.02 * flux, "wproject flux");
+    var flat = SerialImager.run(b.imagename(tmp.resolve("flat").toString())
+        .gridder(TcleanParams.GridderKind.STANDARD).build());
+    try (CasaImage img = CasaImage.open(tmp.resolve("flat.image"))) {
+      float flatPeak = img.readPlane(0, 0)[(n / 2 + dy) * n + n / 2 + dx];
+      assertTrue(flatPeak < 0.8 * flux, "the 2-D gridder should smear the source, got " + flatPeak);
+    }
+    assertEquals(StopReason.THRESHOLD, wide.planes().get(0).stop(), "wproject cleans to the threshold");
+  }
+}
