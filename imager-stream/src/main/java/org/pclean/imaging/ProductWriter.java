@@ -94,6 +94,25 @@ final class ProductWriter implements AutoCloseable {
     return out;
   }
 
+  /** A run that failed leaves no product set behind that could pass for a finished one. */
+  void abort() {
+    close();
+    for (Path p : written) {
+      deleteTree(p);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!java.nio.file.Files.exists(dir)) {
+      return;
+    }
+    try (var s = java.nio.file.Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException ignored) {
+      // best effort; the run's own exception says what went wrong
+    }
+  }
+
   @Override
   public void close() {
     images.values().forEach(CasaImage::close);

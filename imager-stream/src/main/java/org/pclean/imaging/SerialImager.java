@@ -70,7 +70,8 @@ public final class SerialImager {
       throw new IllegalArgumentException("nchan " + nplanes + " exceeds the " + data.numChannels() + " selected channels");
     }
     ImageGeometry g = geometry(data, cube, nplanes);
-    try (ProductWriter writer = new ProductWriter(p.imagename(), g, cube, p.pbcor())) {
+    ProductWriter writer = new ProductWriter(p.imagename(), g, cube, p.pbcor());
+    try {
       for (int plane = 0; plane < nplanes; plane++) {
         VisibilityData d = cube ? data.channel(plane) : data;
         double freq = cube ? d.freq()[0] : g.freq0();
@@ -87,6 +88,9 @@ public final class SerialImager {
             plane, r.beam(), r.iterations(), r.stop().message(), r.peakResidual()));
       }
       products = writer.finish(p.fits());
+    } catch (RuntimeException e) {
+      writer.abort();
+      throw e;
     }
     if (p.savemodel()) {
       ModelDataWriter.write(p, data, models, cube, this::predict);

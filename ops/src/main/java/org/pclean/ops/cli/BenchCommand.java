@@ -13,17 +13,13 @@ import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.MsMetadata;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code pclean bench read}: MS read throughput, the way a worker reads (chunks of rows x all channels of DATA,
  * FLAG, weights and UVW). Prints one JSON line per pass and appends it to --results.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results as JSON lines.")
-public final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "which benchmark: read")
-  String which;
-
+@Command(name = "read", mixinStandardHelpOptions = true, description = "MS read throughput (JSON lines).")
+final class ReadBenchCommand implements Callable<Integer> {
   @Option(names = "--vis", required = true, description = "the MeasurementSet")
   Path vis;
 
@@ -38,19 +34,13 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!which.equals("read")) {
-      throw new IllegalArgumentException("unknown benchmark '" + which + "' (available: read)");
-    }
     ListobsCommand.requireMs(vis);
     if (chunkRows < 1 || passes < 1) {
       throw new IllegalArgumentException("--chunk-rows and --passes must be >= 1");
     }
     long onDisk = directorySize(vis);
     for (int pass = 1; pass <= passes; pass++) {
-      String line = readPass(pass, onDisk);
-      System.out.println(line);
-      Files.createDirectories(results.toAbsolutePath().getParent());
-      Files.writeString(results, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      BenchCommand.emit(readPass(pass, onDisk), results);
     }
     return 0;
   }
@@ -93,9 +83,42 @@ public final class BenchCommand implements Callable<Integer> {
         Runtime.getRuntime().availableProcessors());
   }
 
-  private static long directorySize(Path dir) throws IOException {
+  static long directorySize(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
     }
+  }
+}
+
+/** {@code pclean bench}: benchmarks, each printing JSON lines and appending them to a results file. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results as JSON lines.",
+    subcommands = {ReadBenchCommand.class, ImageBenchCommand.class})
+public final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "which benchmark? read or image");
+  }
+
+  static void emit(String jsonLine, Path results) throws IOException {
+    System.out.println(jsonLine);
+    Path parent = results.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Files.writeString(results, jsonLine + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  /** Peak resident set of this process (VmHWM), MiB; -1 where /proc is not there. */
+  static long peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
   }
 }

@@ -1,26 +1,47 @@
 package org.pclean.ops.cli;
 
 import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.pclean.casacore.CasacoreException;
+import org.pclean.imaging.ImagingResult;
+import org.pclean.imaging.SerialImager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * The {@code pclean} command. Exit codes as DESIGN.md: 0 success, 2 bad input (one line naming the problem),
  * 1 failure.
  */
 @Command(name = "pclean", mixinStandardHelpOptions = true, version = "pclean-java 0.1.0",
-    description = "Parallel radio-interferometric CLEAN imaging (CASA tclean semantics) on Apache Kafka.",
+    description = "Parallel radio-interferometric CLEAN imaging (CASA tclean semantics) on Apache Kafka."
+        + " With --vis and --imagename it images (tclean flags); subcommands do the rest.",
     subcommands = {SimulateCommand.class, ListobsCommand.class, BenchCommand.class})
-public final class PcleanCli implements Runnable {
+public final class PcleanCli implements Callable<Integer> {
   public static final int EXIT_BAD_INPUT = 2;
   public static final int EXIT_FAILURE = 1;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @Mixin ImagingOptions imaging;
+
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (try pclean --help)");
+  public Integer call() {
+    if (!imaging.given()) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "nothing to do: give --vis and --imagename to image, or a subcommand (try pclean --help)");
+    }
+    ImagingResult r = SerialImager.run(imaging.toParams());
+    for (ImagingResult.PlaneSummary p : r.planes()) {
+      System.out.printf(Locale.ROOT, "plane %d (%.6f MHz): beam %s, sumwt %.6g, %d iterations, peak residual %.4g Jy/beam,"
+              + " model flux %.4g Jy; stop %d: %s%n", p.plane(), p.frequency() / 1e6, p.beam(), p.sumwt(), p.iterations(),
+          p.peakResidual(), p.modelFlux(), p.stop().code(), p.stop().message());
+    }
+    System.out.printf(Locale.ROOT, "wrote %d products (%s ...) in %.1f s; gridding %.1f s, %.2f M vis/s%n",
+        r.products().size(), r.products().get(0), r.timing().totalSeconds(), r.timing().griddingSeconds(),
+        r.timing().griddingMvisPerSecond());
+    return 0;
   }
 
   public static CommandLine commandLine() {
@@ -44,6 +65,8 @@ public final class PcleanCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    // One line per log record: "WARNING: CORRECTED_DATA column not present; ...".
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
     System.exit(commandLine().execute(args));
   }
 }

@@ -23,6 +23,18 @@ public final class Quantities {
     };
   }
 
+  /** Flux density in Jy; a bare number is Jy (tclean's threshold). */
+  public static double fluxJy(String s) {
+    Matcher m = match(s, "flux");
+    double v = Double.parseDouble(m.group(1));
+    return switch (m.group(2)) {
+      case "", "Jy" -> v;
+      case "mJy" -> v * 1e-3;
+      case "uJy" -> v * 1e-6;
+      default -> throw new IllegalArgumentException("bad flux unit in '" + s + "' (use Jy, mJy or uJy)");
+    };
+  }
+
   /** Angle in radians; a bare number is radians (as CASA). */
   public static double angleRad(String s) {
     Matcher m = match(s, "angle");

@@ -137,7 +137,7 @@ class SimulateCommandTest {
     return denom == 0 ? 0 : 0.5 * (left - right) / denom;
   }
 
-  private static boolean onPath(String exe) {
+  static boolean onPath(String exe) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (Files.isExecutable(Path.of(dir, exe))) {
         return true;

@@ -1,0 +1,142 @@
+package org.pclean.ops.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.pclean.casacore.DataColumn;
+import org.pclean.imaging.TcleanParams;
+import picocli.CommandLine.Option;
+
+/** tclean's parameters as CLI flags (tclean names, tclean defaults), turned into {@link TcleanParams}. */
+public final class ImagingOptions {
+  private static final double ARCSEC = Math.PI / 180 / 3600;
+
+  @Option(names = "--vis", description = "the MeasurementSet") Path vis;
+  @Option(names = "--imagename", description = "prefix of the output images") String imagename;
+  @Option(names = "--specmode", defaultValue = "mfs", description = "mfs | cube") String specmode;
+  @Option(names = "--imsize", arity = "1..2", defaultValue = "100", split = ",", description = "pixels: N or NX NY") List<Integer> imsize;
+  @Option(names = "--cell", arity = "1..2", defaultValue = "1arcsec", split = ",", description = "e.g. 3arcsec, or X Y") List<String> cell;
+  @Option(names = "--phasecenter", description = "J2000 direction (default: the field's phase centre)") String phasecenter;
+  @Option(names = "--field", defaultValue = "", description = "field ids, comma-separated (default all)") String field;
+  @Option(names = "--spw", defaultValue = "", description = "spw id, optionally with channels: 0 or 0:5~20") String spw;
+  @Option(names = "--datacolumn", defaultValue = "corrected", description = "data | corrected (falls back to data)") String datacolumn;
+  @Option(names = "--gridder", defaultValue = "standard", description = "standard | wproject") String gridder;
+  @Option(names = "--wprojplanes", defaultValue = "1", description = "w planes for wproject (-1: from the data)") int wprojplanes;
+  @Option(names = "--padding", defaultValue = "1.2") double padding;
+  @Option(names = "--weighting", defaultValue = "natural", description = "natural | uniform | briggs") String weighting;
+  @Option(names = "--robust", defaultValue = "0.5") double robust;
+  @Option(names = "--uvtaper", defaultValue = "", description = "image-plane Gaussian FWHM, e.g. 10arcsec") String uvtaper;
+  @Option(names = "--deconvolver", defaultValue = "hogbom", description = "hogbom") String deconvolver;
+  @Option(names = "--niter", defaultValue = "0") int niter;
+  @Option(names = "--cycleniter", defaultValue = "-1") int cycleniter;
+  @Option(names = "--gain", defaultValue = "0.1") double gain;
+  @Option(names = "--threshold", defaultValue = "0", description = "e.g. 0.1mJy") String threshold;
+  @Option(names = "--nsigma", defaultValue = "0") double nsigma;
+  @Option(names = "--cyclefactor", defaultValue = "1.0") double cyclefactor;
+  @Option(names = "--minpsffraction", defaultValue = "0.05") double minpsffraction;
+  @Option(names = "--maxpsffraction", defaultValue = "0.8") double maxpsffraction;
+  @Option(names = "--psfcutoff", defaultValue = "0.35") double psfcutoff;
+  @Option(names = "--restoringbeam", arity = "0..3", split = ",", description = "major minor pa, e.g. 5arcsec 4arcsec 30deg") List<String> restoringbeam;
+  @Option(names = "--pbcor", description = "also write <imagename>.image.pbcor") boolean pbcor;
+  @Option(names = "--pblimit", defaultValue = "0.2") double pblimit;
+  @Option(names = "--savemodel", defaultValue = "none", description = "none | modelcolumn") String savemodel;
+  @Option(names = "--nchan", defaultValue = "-1", description = "cube channels (-1: all selected)") int nchan;
+  @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
+  @Option(names = "--threads", defaultValue = "0", description = "gridding threads (0: all cores)") int threads;
+  @Option(names = "--parallel", description = "distribute over Kafka workers (not available yet)") boolean parallel;
+
+  public boolean given() {
+    return vis != null || imagename != null;
+  }
+
+  public TcleanParams toParams() {
+    if (parallel) {
+      throw new IllegalArgumentException("--parallel is not available yet: the Kafka runners come with the next release");
+    }
+    if (vis == null || imagename == null) {
+      throw new IllegalArgumentException("--vis and --imagename are both required");
+    }
+    TcleanParams.Builder b = TcleanParams.builder().vis(vis).imagename(imagename)
+        .specmode(parseEnum(TcleanParams.SpecMode.class, "specmode", specmode))
+        .imsize(imsize.get(0), imsize.size() > 1 ? imsize.get(1) : imsize.get(0))
+        .cell(Quantities.angleRad(arcsecDefault(cell.get(0))),
+            Quantities.angleRad(arcsecDefault(cell.size() > 1 ? cell.get(1) : cell.get(0))))
+        .datacolumn(DataColumn.parse(datacolumn))
+        .gridder(parseEnum(TcleanParams.GridderKind.class, "gridder", gridder))
+        .wprojplanes(wprojplanes).padding(padding)
+        .weighting(TcleanParams.WeightingMode.parse(weighting)).robust(robust)
+        .deconvolver(TcleanParams.DeconvolverKind.parse(deconvolver))
+        .niter(niter).cycleniter(cycleniter).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
+        .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
+        .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits)
+        .threads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+    if (phasecenter != null) {
+      double[] d = Quantities.directionJ2000(phasecenter);
+      b.phasecenter(d[0], d[1]);
+    }
+    if (!field.isBlank()) {
+      b.field(ints(field, "field"));
+    }
+    if (!spw.isBlank()) {
+      Matcher m = Pattern.compile("\\s*(\\d+)\\s*(?::\\s*(\\d+)\\s*~\\s*(\\d+)\\s*)?").matcher(spw);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("bad spw '" + spw + "' (expected e.g. 0 or 0:5~20)");
+      }
+      b.spw(Integer.parseInt(m.group(1)));
+      if (m.group(2) != null) {
+        b.chanRange(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+      }
+    }
+    if (!uvtaper.isBlank()) {
+      b.uvtaper(Quantities.angleRad(arcsecDefault(uvtaper)));
+    }
+    if (restoringbeam != null && !restoringbeam.isEmpty()) {
+      double maj = Quantities.angleRad(arcsecDefault(restoringbeam.get(0))) / ARCSEC;
+      double min = restoringbeam.size() > 1 ? Quantities.angleRad(arcsecDefault(restoringbeam.get(1))) / ARCSEC : maj;
+      double pa = restoringbeam.size() > 2 ? Math.toDegrees(Quantities.angleRad(degDefault(restoringbeam.get(2)))) : 0;
+      b.restoringbeam(maj, min, pa);
+    }
+    switch (savemodel.trim().toLowerCase()) {
+      case "none" -> b.savemodel(false);
+      case "modelcolumn" -> b.savemodel(true);
+      default -> throw new IllegalArgumentException("unknown savemodel '" + savemodel + "' (expected none or modelcolumn)");
+    }
+    return b.build();
+  }
+
+  /** tclean reads a bare number in cell/uvtaper/restoringbeam as arcsec. */
+  private static String arcsecDefault(String s) {
+    return s.trim().matches("[-+0-9.eE]+") ? s.trim() + "arcsec" : s;
+  }
+
+  private static String degDefault(String s) {
+    return s.trim().matches("[-+0-9.eE]+") ? s.trim() + "deg" : s;
+  }
+
+  private static int[] ints(String csv, String what) {
+    List<Integer> out = new ArrayList<>();
+    for (String t : csv.split(",")) {
+      try {
+        out.add(Integer.parseInt(t.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("bad " + what + " '" + csv + "' (expected ids such as 0,2)");
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static <E extends Enum<E>> E parseEnum(Class<E> type, String name, String value) {
+    for (E c : type.getEnumConstants()) {
+      if (c.name().equalsIgnoreCase(value.trim())) {
+        return c;
+      }
+    }
+    StringBuilder ok = new StringBuilder();
+    for (E c : type.getEnumConstants()) {
+      ok.append(ok.length() == 0 ? "" : ", ").append(c.name().toLowerCase());
+    }
+    throw new IllegalArgumentException("unknown " + name + " '" + value + "' (expected " + ok + ")");
+  }
+}

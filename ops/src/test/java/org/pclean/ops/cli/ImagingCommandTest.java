@@ -1,0 +1,102 @@
+package org.pclean.ops.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclean.casacore.FitsFile;
+
+/** `pclean --vis ... --imagename ...` end to end, and against WSClean on the same MS. */
+class ImagingCommandTest {
+  @TempDir static Path tmp;
+  static Path ms;
+
+  @BeforeAll
+  static void simulate() {
+    ms = tmp.resolve("sim.ms");
+    assertEquals(0, run(new StringWriter(), "simulate", "--out", ms.toString(), "--nchan", "4", "--hours", "2",
+        "--integration", "120"));
+  }
+
+  static int run(StringWriter err, String... args) {
+    var cl = PcleanCli.commandLine();
+    cl.setErr(new PrintWriter(err));
+    return cl.execute(args);
+  }
+
+  @Test
+  void imagesAndWritesTheProductSetWithFits() {
+    String name = tmp.resolve("img").toString();
+    assertEquals(0, run(new StringWriter(), "--vis", ms.toString(), "--imagename", name, "--imsize", "128",
+        "--cell", "3arcsec", "--niter", "500", "--threshold", "0.5mJy", "--weighting", "briggs", "--robust", "0",
+        "--fits"));
+    for (String p : new String[] {"image", "residual", "model", "psf", "pb", "sumwt"}) {
+      assertTrue(Files.isDirectory(Path.of(name + "." + p)), p);
+      assertTrue(Files.isRegularFile(Path.of(name + "." + p + ".fits")), p + ".fits");
+    }
+  }
+
+  @Test
+  void badInputExitsTwoWithOneLine() {
+    String[][] cases = {
+        {"MeasurementSet does not exist", "--vis", tmp.resolve("nope.ms").toString(), "--imagename", "x"},
+        {"bad angle unit in '3parsec'", "--vis", ms.toString(), "--imagename", "x", "--cell", "3parsec"},
+        {"'mtmfs' is not supported yet", "--vis", ms.toString(), "--imagename", "x", "--deconvolver", "mtmfs"},
+        {"unknown datacolumn 'model2'", "--vis", ms.toString(), "--imagename", "x", "--datacolumn", "model2"},
+        {"no MODEL_DATA column", "--vis", ms.toString(), "--imagename", tmp.resolve("m").toString(),
+            "--datacolumn", "model"},
+        {"unknown weighting 'super'", "--vis", ms.toString(), "--imagename", "x", "--weighting", "super"},
+    };
+    for (String[] c : cases) {
+      StringWriter err = new StringWriter();
+      String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+      assertEquals(2, run(err, args), String.join(" ", args));
+      assertTrue(err.toString().contains(c[0]), err.toString());
+      assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+    assertFalse(Files.exists(tmp.resolve("m.image")), "no half-written product set on bad input");
+  }
+
+  /** Same MS, same geometry and weighting: WSClean and pclean agree on every source's peak and flux. */
+  @Test
+  void agreesWithWsclean() throws Exception {
+    assumeTrue(SimulateCommandTest.onPath("wsclean"), "wsclean not installed (apt-get install wsclean): skipped");
+    String name = tmp.resolve("ours").toString();
+    assertEquals(0, run(new StringWriter(), "--vis", ms.toString(), "--imagename", name, "--imsize", "256",
+        "--cell", "3arcsec", "--niter", "3000", "--threshold", "0.1mJy", "--datacolumn", "data", "--fits"));
+    Path prefix = tmp.resolve("ws");
+    Process p = new ProcessBuilder("wsclean", "-quiet", "-j", "2", "-no-update-model-required", "-data-column", "DATA",
+        "-size", "256", "256", "-scale", "3asec", "-niter", "3000", "-threshold", "0.0001", "-mgain", "0.8",
+        "-weight", "natural", "-name", prefix.toString(), ms.toString())
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("ws.log").toFile()).start();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue());
+    FitsFile ws = FitsFile.read(Path.of(prefix + "-image.fits"));
+    FitsFile ours = FitsFile.read(Path.of(name + ".image.fits"));
+    FitsFile wsPsf = FitsFile.read(Path.of(prefix + "-psf.fits"));
+    FitsFile ourPsf = FitsFile.read(Path.of(name + ".psf.fits"));
+    assertEquals(ws.getDouble("CRPIX1"), ours.getDouble("CRPIX1"), 0.0);
+    assertEquals(ws.getDouble("CDELT1"), ours.getDouble("CDELT1"), 1e-12);
+    // Default sky of pclean simulate: (l, m) = (60, 30), (-90, 45), (30, -120) arcsec -> pixels.
+    int[][] pix = {{108, 138}, {158, 143}, {118, 88}};
+    for (int[] xy : pix) {
+      int i = xy[1] * 256 + xy[0];
+      assertEquals(ws.plane()[i], ours.plane()[i], 0.005 * Math.abs(ws.plane()[i]), "flux at " + xy[0] + "," + xy[1]);
+    }
+    // The PSFs (same weights, same uv coverage) agree to 3 % of the peak everywhere.
+    double maxDiff = 0;
+    for (int i = 0; i < ourPsf.plane().length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(ourPsf.plane()[i] - wsPsf.plane()[i]));
+    }
+    assertTrue(maxDiff < 0.03, "max PSF difference " + maxDiff);
+  }
+}
