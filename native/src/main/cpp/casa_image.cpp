@@ -111,6 +111,43 @@ void CasaImage::shape(int* shape4) {
   for (int i = 0; i < 4; ++i) shape4[i] = s[i];
 }
 
+void CasaImage::geometry(double* g) {
+  const CoordinateSystem& cs = impl->img->coordinates();
+  Int di = cs.findCoordinate(Coordinate::DIRECTION), si = cs.findCoordinate(Coordinate::SPECTRAL);
+  if (di != 0 || si < 0) throw AipsError("image axes are not [ra, dec, stokes, freq]");
+  const DirectionCoordinate& dc = cs.directionCoordinate(di);
+  IPosition shp = impl->img->shape();
+  Vector<Double> refPix = dc.referencePixel();
+  if (std::abs(refPix[0] - shp[0] / 2) > 1e-9 || std::abs(refPix[1] - shp[1] / 2) > 1e-9) {
+    throw AipsError("image reference pixel is not (nx/2, ny/2)");
+  }
+  Vector<String> units = dc.worldAxisUnits();
+  Vector<Double> ref = dc.referenceValue(), inc = dc.increment();
+  g[0] = Quantity(ref[0], units[0]).getValue("rad");
+  g[1] = Quantity(ref[1], units[1]).getValue("rad");
+  g[2] = std::abs(Quantity(inc[0], units[0]).getValue("rad"));
+  g[3] = std::abs(Quantity(inc[1], units[1]).getValue("rad"));
+  const SpectralCoordinate& sc = cs.spectralCoordinate(si);
+  Double f0;
+  if (!sc.toWorld(f0, 0.0)) throw AipsError("cannot convert channel 0 to frequency: " + sc.errorMessage());
+  g[4] = f0;
+  g[5] = sc.increment()[0];
+  g[6] = sc.restFrequency();
+}
+
+const char* CasaImage::stokes() {
+  const CoordinateSystem& cs = impl->img->coordinates();
+  Int k = cs.findCoordinate(Coordinate::STOKES);
+  if (k < 0) throw AipsError("image has no Stokes axis");
+  Vector<Int> codes = cs.stokesCoordinate(k).stokes();
+  impl->scratch.clear();
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (i) impl->scratch += " ";
+    impl->scratch += Stokes::name(Stokes::StokesTypes(codes[i]));
+  }
+  return impl->scratch.c_str();
+}
+
 void CasaImage::writePlane(int stokes, int chan, const float* plane) {
   IPosition start = impl->planeStart(stokes, chan);
   IPosition shp = impl->img->shape();

@@ -18,6 +18,11 @@ class CasaImage {
   ~CasaImage();
 
   void shape(int* shape4);  // [nx, ny, nstokes, nchan]
+  // [ra, dec, cellx, celly, freq0, dfreq, restFreq] as given to the creating constructor (radians, Hz); throws
+  // when the direction reference pixel is not (nx/2, ny/2) or the axes are not [ra, dec, stokes, freq].
+  void geometry(double* geom7);
+  // Stokes axis as a space-separated list, e.g. "I" or "I Q U V".
+  const char* stokes();
   void writePlane(int stokes, int chan, const float* plane);
   void readPlane(int stokes, int chan, float* plane);
 

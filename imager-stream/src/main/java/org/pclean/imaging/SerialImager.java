@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
+import org.pclean.casacore.CleanKernels;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.MsMetadata;
@@ -129,7 +130,7 @@ public final class SerialImager {
     double peak;
     int cycle = 0;
     while (true) {
-      peak = peakAbs(residual);
+      peak = CleanKernels.peakAbs(residual, null, nx, ny);
       double rms = p.nsigma() > 0 ? IterationControl.robustRms(residual) : 0;
       Optional<StopReason> s = control.stopBefore(peak, rms);
       if (s.isPresent()) {
@@ -202,14 +203,6 @@ public final class SerialImager {
   private static double dishDiameter(MsMetadata md) {
     double[] d = md.antennas().stream().mapToDouble(MsMetadata.Antenna::dishDiameter).filter(x -> x > 0).sorted().toArray();
     return d.length == 0 ? 0 : d[d.length / 2];
-  }
-
-  private static float peakAbs(float[] a) {
-    float m = 0;
-    for (float v : a) {
-      m = Math.max(m, Math.abs(v));
-    }
-    return m;
   }
 
   private static void scale(float[] a, double s) {

@@ -86,7 +86,8 @@ public record TcleanParams(
     }
   }
 
-  static <E extends Enum<E>> E parse(Class<E> type, String name, String value) {
+  /** Parses a tclean enum value case-insensitively; an unknown value names the parameter and the choices. */
+  public static <E extends Enum<E>> E parse(Class<E> type, String name, String value) {
     try {
       return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {

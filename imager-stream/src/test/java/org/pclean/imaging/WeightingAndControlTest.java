@@ -92,6 +92,30 @@ class WeightingAndControlTest {
     assertEquals(0.3, IterationControl.robustRms(img), 0.005);
   }
 
+  /** The defaults of tclean (CASA 6) for the parameters the engine takes. */
+  @Test
+  void defaultsAreTcleans() {
+    TcleanParams p = TcleanParams.builder().vis(Path.of("x.ms")).imagename("x").build();
+    assertEquals(TcleanParams.SpecMode.MFS, p.specmode());
+    assertEquals(100, p.nx());
+    assertEquals(Math.toRadians(1.0 / 3600), p.cell()[0], 1e-15);
+    assertEquals(org.pclean.casacore.DataColumn.CORRECTED, p.datacolumn());
+    assertEquals(TcleanParams.GridderKind.STANDARD, p.gridder());
+    assertEquals(1.2, p.padding());
+    assertEquals(WeightingMode.NATURAL, p.weighting());
+    assertEquals(0.5, p.robust());
+    assertEquals(TcleanParams.DeconvolverKind.HOGBOM, p.deconvolver());
+    assertEquals(0, p.niter());
+    assertEquals(-1, p.cycleniter());
+    assertEquals(0.1, p.gain());
+    assertEquals(1.0, p.cyclefactor());
+    assertEquals(0.05, p.minpsffraction());
+    assertEquals(0.8, p.maxpsffraction());
+    assertEquals(0.35, p.psfcutoff());
+    assertEquals(0.2, p.pblimit());
+    assertEquals(-1, p.nchan());
+  }
+
   @Test
   void paramsAreValidatedWithOneSentence() {
     TcleanParams.Builder b = TcleanParams.builder().vis(Path.of("x.ms")).imagename("x");

@@ -56,6 +56,16 @@ public final class CasaImage implements AutoCloseable {
     return shape.clone();
   }
 
+  /** The geometry the image was made with (reference pixel (nx/2, ny/2)); throws for other layouts. */
+  public ImageGeometry geometry() {
+    double[] g = new double[7];
+    String stokes = NativeCall.call("cannot read the coordinates of " + path, () -> {
+      image.geometry(g);
+      return image.stokes().getString();
+    });
+    return new ImageGeometry(shape[0], shape[1], stokes, shape[3], g[0], g[1], g[2], g[3], g[4], g[5], g[6]);
+  }
+
   public void writePlane(int stokes, int chan, float[] plane) {
     checkPlane(plane);
     NativeCall.run("cannot write plane of " + path, () -> image.writePlane(stokes, chan, plane));

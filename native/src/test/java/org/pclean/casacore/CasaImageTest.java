@@ -73,6 +73,7 @@ class CasaImageTest {
         assertEquals(32 + d[0], p[0], 1e-6);
         assertEquals(24 + d[1], p[1], 1e-6);
       }
+      assertEquals(geometry(2), img.geometry());
       // RA increases to the left.
       assertTrue(img.toWorld(31, 24, 0, 0)[0] > img.toWorld(33, 24, 0, 0)[0]);
     }

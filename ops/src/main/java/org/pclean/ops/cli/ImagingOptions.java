@@ -59,12 +59,12 @@ public final class ImagingOptions {
       throw new IllegalArgumentException("--vis and --imagename are both required");
     }
     TcleanParams.Builder b = TcleanParams.builder().vis(vis).imagename(imagename)
-        .specmode(parseEnum(TcleanParams.SpecMode.class, "specmode", specmode))
+        .specmode(TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", specmode))
         .imsize(imsize.get(0), imsize.size() > 1 ? imsize.get(1) : imsize.get(0))
         .cell(Quantities.angleRad(arcsecDefault(cell.get(0))),
             Quantities.angleRad(arcsecDefault(cell.size() > 1 ? cell.get(1) : cell.get(0))))
         .datacolumn(DataColumn.parse(datacolumn))
-        .gridder(parseEnum(TcleanParams.GridderKind.class, "gridder", gridder))
+        .gridder(TcleanParams.parse(TcleanParams.GridderKind.class, "gridder", gridder))
         .wprojplanes(wprojplanes).padding(padding)
         .weighting(TcleanParams.WeightingMode.parse(weighting)).robust(robust)
         .deconvolver(TcleanParams.DeconvolverKind.parse(deconvolver))
@@ -125,18 +125,5 @@ public final class ImagingOptions {
       }
     }
     return out.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  private static <E extends Enum<E>> E parseEnum(Class<E> type, String name, String value) {
-    for (E c : type.getEnumConstants()) {
-      if (c.name().equalsIgnoreCase(value.trim())) {
-        return c;
-      }
-    }
-    StringBuilder ok = new StringBuilder();
-    for (E c : type.getEnumConstants()) {
-      ok.append(ok.length() == 0 ? "" : ", ").append(c.name().toLowerCase());
-    }
-    throw new IllegalArgumentException("unknown " + name + " '" + value + "' (expected " + ok + ")");
   }
 }

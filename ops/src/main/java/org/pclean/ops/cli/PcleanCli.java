@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.pclean.casacore.CasacoreException;
 import org.pclean.imaging.ImagingResult;
-import org.pclean.imaging.SerialImager;
+import org.pclean.ops.PClean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +32,7 @@ public final class PcleanCli implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "nothing to do: give --vis and --imagename to image, or a subcommand (try pclean --help)");
     }
-    ImagingResult r = SerialImager.run(imaging.toParams());
+    ImagingResult r = PClean.run(imaging.toParams());
     for (ImagingResult.PlaneSummary p : r.planes()) {
       System.out.printf(Locale.ROOT, "plane %d (%.6f MHz): beam %s, sumwt %.6g, %d iterations, peak residual %.4g Jy/beam,"
               + " model flux %.4g Jy; stop %d: %s%n", p.plane(), p.frequency() / 1e6, p.beam(), p.sumwt(), p.iterations(),

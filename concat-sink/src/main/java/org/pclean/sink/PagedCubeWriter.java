@@ -1,0 +1,91 @@
+package org.pclean.sink;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.ImageGeometry;
+
+/**
+ * concat_mode 'paged': copies sub-cubes (each a CASA image over a run of channels) into one PagedImage, plane by
+ * plane, with each plane's restoring beam and the sub-cubes' units. The sub-cubes must share their sky geometry
+ * and Stokes axis and follow each other in frequency without gaps. A failed concatenation removes the output.
+ */
+public final class PagedCubeWriter {
+  private PagedCubeWriter() {}
+
+  /** Writes out from subcubes (in channel order) and returns the output's geometry. */
+  public static ImageGeometry concatenate(List<Path> subcubes, Path out) {
+    if (subcubes.isEmpty()) {
+      throw new IllegalArgumentException("no sub-cubes to concatenate into " + out);
+    }
+    List<ImageGeometry> parts = new ArrayList<>();
+    for (Path p : subcubes) {
+      try (CasaImage img = CasaImage.open(p)) {
+        parts.add(img.geometry());
+      }
+    }
+    ImageGeometry whole = combined(subcubes, parts);
+    try (CasaImage target = CasaImage.create(out, whole)) {
+      int chan = 0;
+      for (Path p : subcubes) {
+        try (CasaImage src = CasaImage.open(p)) {
+          if (chan == 0) {
+            target.setUnits(src.units());
+          }
+          int[] shape = src.shape();
+          for (int c = 0; c < shape[3]; c++, chan++) {
+            for (int s = 0; s < shape[2]; s++) {
+              target.writePlane(s, chan, src.readPlane(s, c));
+              CasaImage.Beam beam = src.beam(c, s);
+              if (beam.isPresent()) {
+                target.setPlaneBeam(chan, s, beam);
+              }
+            }
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      deleteTree(out);
+      throw e;
+    }
+    return whole;
+  }
+
+  private static ImageGeometry combined(List<Path> paths, List<ImageGeometry> parts) {
+    ImageGeometry first = parts.get(0);
+    int nchan = 0;
+    double tol = 1e-6 * Math.abs(first.dfreq());
+    for (int k = 0; k < parts.size(); k++) {
+      ImageGeometry g = parts.get(k);
+      if (g.nx() != first.nx() || g.ny() != first.ny() || !g.stokes().equals(first.stokes())
+          || g.ra() != first.ra() || g.dec() != first.dec() || g.cellX() != first.cellX() || g.cellY() != first.cellY()) {
+        throw new IllegalArgumentException("sub-cube " + paths.get(k) + " does not share the sky geometry of "
+            + paths.get(0));
+      }
+      double expect = first.freq0() + nchan * first.dfreq();
+      if (Math.abs(g.dfreq() - first.dfreq()) > tol || Math.abs(g.freq0() - expect) > tol) {
+        throw new IllegalArgumentException("sub-cube " + paths.get(k) + " starts at " + g.freq0()
+            + " Hz; the cube's next channel is at " + expect + " Hz (sub-cubes must be contiguous, in order)");
+      }
+      nchan += g.nchan();
+    }
+    return new ImageGeometry(first.nx(), first.ny(), first.stokes(), nchan, first.ra(), first.dec(), first.cellX(),
+        first.cellY(), first.freq0(), first.dfreq(), first.restFreq());
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort: the caller's exception says what went wrong
+    }
+  }
+}
