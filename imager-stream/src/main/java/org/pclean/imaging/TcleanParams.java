@@ -261,8 +261,11 @@ public record TcleanParams(
       require(restoringbeam == null || (restoringbeam[0] >= restoringbeam[1] && restoringbeam[1] > 0),
           "restoringbeam needs major >= minor > 0");
       // Accepted by tclean, not yet by this engine: refuse rather than ignore.
-      require(deconvolver == DeconvolverKind.HOGBOM,
-          "deconvolver '" + deconvolver.name().toLowerCase(Locale.ROOT) + "' is not supported yet (use hogbom)");
+      require(deconvolver == DeconvolverKind.HOGBOM || deconvolver == DeconvolverKind.MTMFS,
+          "deconvolver '" + deconvolver.name().toLowerCase(Locale.ROOT) + "' is not supported yet (use hogbom or mtmfs)");
+      require(deconvolver != DeconvolverKind.MTMFS || nterms == 2, "mtmfs supports nterms 2, got " + nterms);
+      require(deconvolver != DeconvolverKind.MTMFS || scales.length == 0 || (scales.length == 1 && scales[0] == 0),
+          "mtmfs with scales other than [0] is not supported yet");
       return new TcleanParams(vis, imagename, specmode, imsize.clone(), cell.clone(),
           phasecenter == null ? null : phasecenter.clone(), field.clone(), spw.clone(),
           chanRange == null ? null : chanRange.clone(), datacolumn, gridder, wprojplanes, padding, weighting, robust,
