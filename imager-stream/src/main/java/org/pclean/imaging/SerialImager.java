@@ -22,9 +22,12 @@ import org.pclean.imaging.beam.PrimaryBeam;
 import org.pclean.imaging.beam.Restorer;
 import org.pclean.imaging.data.VisibilityData;
 import org.pclean.imaging.data.VisibilityLoader;
+import org.pclean.imaging.deconvolution.ClarkDeconvolver;
+import org.pclean.imaging.deconvolution.Deconvolver;
 import org.pclean.imaging.deconvolution.HogbomDeconvolver;
 import org.pclean.imaging.deconvolution.MinorCycleResult;
 import org.pclean.imaging.deconvolution.MultiTermHogbom;
+import org.pclean.imaging.deconvolution.MultiscaleDeconvolver;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.weighting.ImagingWeights;
 
@@ -161,7 +164,11 @@ public final class SerialImager {
     residuals(gridder, d, d.vis(), taylorWeights, norm, residuals);
 
     IterationControl control = new IterationControl(p, BeamFitter.maxSidelobe(psfs[0], nx, ny));
-    HogbomDeconvolver hogbom = new HogbomDeconvolver(nx, ny, p.gain());
+    Deconvolver singleTerm = switch (p.deconvolver()) {
+      case CLARK -> new ClarkDeconvolver(nx, ny, p.gain());
+      case MULTISCALE -> new MultiscaleDeconvolver(nx, ny, p.gain(), p.scales(), p.smallscalebias());
+      default -> new HogbomDeconvolver(nx, ny, p.gain());
+    };
     MultiTermHogbom multiTerm = new MultiTermHogbom(nx, ny, p.gain());
     StopReason stop;
     double peak;
@@ -176,7 +183,7 @@ public final class SerialImager {
       }
       double cycleThreshold = control.cycleThreshold(peak, rms);
       MinorCycleResult minor = nterms == 1
-          ? hogbom.deconvolve(residuals[0], models[0], psfs[0], cycleThreshold, control.cycleIterations())
+          ? singleTerm.deconvolve(residuals[0], models[0], psfs[0], cycleThreshold, control.cycleIterations())
           : multiTerm.deconvolve(residuals, models, psfs, cycleThreshold, control.cycleIterations());
       control.recordIterations(minor.iterations());
       double flux = 0;

@@ -20,6 +20,8 @@ import org.pclean.casacore.DataColumn;
  * @param uvtaper Gaussian taper FWHM in the image plane, radians (0: none)
  * @param threshold Jy
  * @param scales multiscale scales, pixels
+ * @param smallscalebias multiscale bias toward small scales: strength weight 1 - bias·scale/maxscale (0.6, the
+ *     default of CASA's multiscale cleaner; 0 gives no bias)
  * @param restoringbeam [major arcsec, minor arcsec, pa deg], or null to fit the PSF
  * @param nchan cube channels (-1: all selected)
  * @param threads gridding threads
@@ -43,6 +45,7 @@ public record TcleanParams(
     double uvtaper,
     DeconvolverKind deconvolver,
     int[] scales,
+    double smallscalebias,
     int nterms,
     int niter,
     int cycleniter,
@@ -137,6 +140,7 @@ public record TcleanParams(
     b.uvtaper = uvtaper;
     b.deconvolver = deconvolver;
     b.scales = scales.clone();
+    b.smallscalebias = smallscalebias;
     b.nterms = nterms;
     b.niter = niter;
     b.cycleniter = cycleniter;
@@ -177,6 +181,7 @@ public record TcleanParams(
     private double uvtaper;
     private DeconvolverKind deconvolver = DeconvolverKind.HOGBOM;
     private int[] scales = {};
+    private double smallscalebias = 0.6;
     private int nterms = 2;
     private int niter;
     private int cycleniter = -1;
@@ -213,6 +218,7 @@ public record TcleanParams(
     public Builder uvtaper(double fwhmRad) { uvtaper = fwhmRad; return this; }
     public Builder deconvolver(DeconvolverKind v) { deconvolver = v; return this; }
     public Builder scales(int... v) { scales = v.clone(); return this; }
+    public Builder smallscalebias(double v) { smallscalebias = v; return this; }
     public Builder nterms(int v) { nterms = v; return this; }
     public Builder niter(int v) { niter = v; return this; }
     public Builder cycleniter(int v) { cycleniter = v; return this; }
@@ -261,15 +267,19 @@ public record TcleanParams(
       require(restoringbeam == null || (restoringbeam[0] >= restoringbeam[1] && restoringbeam[1] > 0),
           "restoringbeam needs major >= minor > 0");
       // Accepted by tclean, not yet by this engine: refuse rather than ignore.
-      require(deconvolver == DeconvolverKind.HOGBOM || deconvolver == DeconvolverKind.MTMFS,
-          "deconvolver '" + deconvolver.name().toLowerCase(Locale.ROOT) + "' is not supported yet (use hogbom or mtmfs)");
       require(deconvolver != DeconvolverKind.MTMFS || nterms == 2, "mtmfs supports nterms 2, got " + nterms);
+      require(deconvolver != DeconvolverKind.MULTISCALE || scales.length > 0,
+          "deconvolver multiscale needs scales (e.g. 0,5,15 pixels)");
+      for (int s : scales) {
+        require(s >= 0 && s < Math.min(imsize[0], imsize[1]) / 2, "scale " + s + " must lie in [0, imsize/2)");
+      }
+      require(smallscalebias >= 0 && smallscalebias <= 1, "smallscalebias must lie in [0, 1]");
       require(deconvolver != DeconvolverKind.MTMFS || scales.length == 0 || (scales.length == 1 && scales[0] == 0),
           "mtmfs with scales other than [0] is not supported yet");
       return new TcleanParams(vis, imagename, specmode, imsize.clone(), cell.clone(),
           phasecenter == null ? null : phasecenter.clone(), field.clone(), spw.clone(),
           chanRange == null ? null : chanRange.clone(), datacolumn, gridder, wprojplanes, padding, weighting, robust,
-          uvtaper, deconvolver, scales.clone(), nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
+          uvtaper, deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), pbcor,
           pblimit, savemodel, nchan, fits, threads);
     }

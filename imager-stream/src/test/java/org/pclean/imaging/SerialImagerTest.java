@@ -171,8 +171,8 @@ class SerialImagerTest {
     var e2 = assertThrows(IllegalArgumentException.class, () -> SerialImager.run(base("x").spw(3).build()));
     assertTrue(e2.getMessage().contains("spw 3"), e2.getMessage());
     var e3 = assertThrows(IllegalArgumentException.class,
-        () -> base("x").deconvolver(TcleanParams.DeconvolverKind.CLARK).build());
-    assertTrue(e3.getMessage().contains("'clark' is not supported yet"), e3.getMessage());
+        () -> base("x").deconvolver(TcleanParams.DeconvolverKind.MULTISCALE).build());
+    assertTrue(e3.getMessage().contains("multiscale needs scales"), e3.getMessage());
     assertFalse(Files.exists(tmp.resolve("x.image")), "no half-written output on bad input");
   }
 }

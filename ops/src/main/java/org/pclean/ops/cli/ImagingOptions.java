@@ -28,7 +28,10 @@ public final class ImagingOptions {
   @Option(names = "--weighting", defaultValue = "natural", description = "natural | uniform | briggs") String weighting;
   @Option(names = "--robust", defaultValue = "0.5") double robust;
   @Option(names = "--uvtaper", defaultValue = "", description = "image-plane Gaussian FWHM, e.g. 10arcsec") String uvtaper;
-  @Option(names = "--deconvolver", defaultValue = "hogbom", description = "hogbom") String deconvolver;
+  @Option(names = "--deconvolver", defaultValue = "hogbom", description = "hogbom | clark | multiscale | mtmfs") String deconvolver;
+  @Option(names = "--scales", split = ",", description = "multiscale scales in pixels, e.g. 0,5,15") List<Integer> scales;
+  @Option(names = "--smallscalebias", defaultValue = "0.6") double smallscalebias;
+  @Option(names = "--nterms", defaultValue = "2", description = "Taylor terms for mtmfs") int nterms;
   @Option(names = "--niter", defaultValue = "0") int niter;
   @Option(names = "--cycleniter", defaultValue = "-1") int cycleniter;
   @Option(names = "--gain", defaultValue = "0.1") double gain;
@@ -67,11 +70,14 @@ public final class ImagingOptions {
         .gridder(TcleanParams.parse(TcleanParams.GridderKind.class, "gridder", gridder))
         .wprojplanes(wprojplanes).padding(padding)
         .weighting(TcleanParams.WeightingMode.parse(weighting)).robust(robust)
-        .deconvolver(TcleanParams.DeconvolverKind.parse(deconvolver))
+        .deconvolver(TcleanParams.DeconvolverKind.parse(deconvolver)).nterms(nterms).smallscalebias(smallscalebias)
         .niter(niter).cycleniter(cycleniter).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
         .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
         .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits)
         .threads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+    if (scales != null) {
+      b.scales(scales.stream().mapToInt(Integer::intValue).toArray());
+    }
     if (phasecenter != null) {
       double[] d = Quantities.directionJ2000(phasecenter);
       b.phasecenter(d[0], d[1]);

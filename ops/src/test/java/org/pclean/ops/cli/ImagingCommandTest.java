@@ -50,7 +50,7 @@ class ImagingCommandTest {
     String[][] cases = {
         {"MeasurementSet does not exist", "--vis", tmp.resolve("nope.ms").toString(), "--imagename", "x"},
         {"bad angle unit in '3parsec'", "--vis", ms.toString(), "--imagename", "x", "--cell", "3parsec"},
-        {"'multiscale' is not supported yet", "--vis", ms.toString(), "--imagename", "x", "--deconvolver", "multiscale"},
+        {"multiscale needs scales", "--vis", ms.toString(), "--imagename", "x", "--deconvolver", "multiscale"},
         {"unknown datacolumn 'model2'", "--vis", ms.toString(), "--imagename", "x", "--datacolumn", "model2"},
         {"no MODEL_DATA column", "--vis", ms.toString(), "--imagename", tmp.resolve("m").toString(),
             "--datacolumn", "model"},
