@@ -10,6 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.AntennaArray;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
+import org.pclean.casacore.FitsFile;
+import org.pclean.casacore.TestData;
 import org.pclean.casacore.MsSimulator;
 
 class CubeAndWideFieldTest {
@@ -45,19 +47,19 @@ class CubeAndWideFieldTest {
   }
 
   /**
-   * A long-baseline, low-frequency, low-elevation observation with a source 1.4 degrees out: its w-term phase
+   * A low-frequency (150 MHz), low-elevation VLA-C observation with a source 1.3 degrees out: its w-term phase
    * reaches most of a turn, so the 2-D gridder smears it while wproject (w-stacking) puts it at the right place
    * with its flux.
    */
   @Test
-  void wprojectImagesAWideFieldSourceCorrectly() {
-    double cell = 20 * SkySimulation.ARCSEC;
+  void wprojectImagesAWideFieldSourceCorrectly() throws Exception {
+    double cell = 30 * SkySimulation.ARCSEC;
     int n = 512;
-    int dx = 240;  // 1.33 degrees east
-    int dy = -80;
+    int dx = 160;  // 1.33 degrees east, well inside the image
+    int dy = -60;
     double flux = 2.0;
     Path ms = tmp.resolve("wide.ms");
-    MsSimulator.simulate(ms, AntennaArray.vlaLike(AntennaArray.vlaArmLength("B")),
+    MsSimulator.simulate(ms, AntennaArray.vlaLike(AntennaArray.vlaArmLength("C")),
         new MsSimulator.Observation("WIDE", SkySimulation.RA, Math.toRadians(-15), 1, 150e6, 1e6, "XX YY", -3, 3, 240,
             60000, 0.0, 3),
         // A source exactly on pixel (dx, dy) of the SIN grid.
@@ -83,5 +85,20 @@ class CubeAndWideFieldTest {
       assertTrue(flatPeak < 0.8 * flux, "the 2-D gridder should smear the source, got " + flatPeak);
     }
     assertEquals(StopReason.THRESHOLD, wide.planes().get(0).stop(), "wproject cleans to the threshold");
+    if (TestData.onPath("wsclean")) {
+      // WSClean (w-stacking, its own layer count) on the same MS finds the source where and as bright as we do.
+      Path prefix = tmp.resolve("ws");
+      Process proc = new ProcessBuilder("wsclean", "-quiet", "-j", "2", "-no-update-model-required", "-data-column",
+          "DATA", "-size", "" + n, "" + n, "-scale", "30asec", "-niter", "2000", "-threshold", "0.01", "-mgain", "0.8",
+          "-weight", "natural", "-name", prefix.toString(), ms.toString())
+          .redirectErrorStream(true).redirectOutput(tmp.resolve("ws.log").toFile()).start();
+      assertTrue(proc.waitFor(600, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(0, proc.exitValue());
+      float[] ws = FitsFile.read(Path.of(prefix + "-image.fits")).plane();
+      int x = n / 2 + dx;
+      int y = n / 2 + dy;
+      assertEquals(got, ws[y * n + x], 0.03 * flux, "pclean wproject vs WSClean at the source");
+      assertEquals(0.0, SerialImagerTest.parabola(ws[y * n + x - 1], ws[y * n + x], ws[y * n + x + 1]), 0.1);
+    }
   }
 }

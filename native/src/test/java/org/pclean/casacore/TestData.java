@@ -19,6 +19,16 @@ public final class TestData {
     return Path.of(System.getProperty("pclean.testdata", "../../shared/testdata")).toAbsolutePath().normalize();
   }
 
+  /** Whether an executable (e.g. the wsclean oracle) is on PATH. */
+  public static boolean onPath(String exe) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, exe))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Unpacks {@code name}.tgz into dir and returns the MS path; skips (with the reason) when shared/ is absent. */
   public static Path unpack(String name, Path dir) throws IOException, InterruptedException {
     Path tgz = directory().resolve(name + ".tgz");

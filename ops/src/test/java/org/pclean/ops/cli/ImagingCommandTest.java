@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.FitsFile;
+import org.pclean.casacore.TestData;
 
 /** `pclean --vis ... --imagename ...` end to end, and against WSClean on the same MS. */
 class ImagingCommandTest {
@@ -69,7 +70,7 @@ class ImagingCommandTest {
   /** Same MS, same geometry and weighting: WSClean and pclean agree on every source's peak and flux. */
   @Test
   void agreesWithWsclean() throws Exception {
-    assumeTrue(SimulateCommandTest.onPath("wsclean"), "wsclean not installed (apt-get install wsclean): skipped");
+    assumeTrue(TestData.onPath("wsclean"), "wsclean not installed (apt-get install wsclean): skipped");
     String name = tmp.resolve("ours").toString();
     assertEquals(0, run(new StringWriter(), "--vis", ms.toString(), "--imagename", name, "--imsize", "256",
         "--cell", "3arcsec", "--niter", "3000", "--threshold", "0.1mJy", "--datacolumn", "data", "--fits"));

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.FitsFile;
+import org.pclean.casacore.TestData;
 import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.MsMetadata;
 
@@ -77,7 +77,7 @@ class SimulateCommandTest {
    */
   @Test
   void wscleanFindsSimulatedSourcesAtTruePositionsAndFluxes() throws Exception {
-    assumeTrue(onPath("wsclean"), "wsclean not installed (apt-get install wsclean): oracle test skipped");
+    assumeTrue(TestData.onPath("wsclean"), "wsclean not installed (apt-get install wsclean): oracle test skipped");
     Path ms = tmp.resolve("o.ms");
     double cell = 3.0;  // arcsec
     // l east, m north, in whole pixels so that each source sits on a pixel centre.
@@ -137,12 +137,4 @@ class SimulateCommandTest {
     return denom == 0 ? 0 : 0.5 * (left - right) / denom;
   }
 
-  static boolean onPath(String exe) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, exe))) {
-        return true;
-      }
-    }
-    return false;
-  }
 }
