@@ -1,0 +1,114 @@
+package org.pclean.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+import org.pclean.bus.avro.BeamRecord;
+import org.pclean.bus.avro.DeadLetter;
+import org.pclean.bus.avro.ImageTile;
+import org.pclean.bus.avro.JobEvent;
+import org.pclean.bus.avro.JobEventType;
+import org.pclean.bus.avro.JobMode;
+import org.pclean.bus.avro.JobSpec;
+import org.pclean.bus.avro.JobState;
+import org.pclean.bus.avro.PartitionDescriptor;
+import org.pclean.bus.avro.PartitionKind;
+import org.pclean.bus.avro.SubcubeReady;
+import org.pclean.bus.avro.TileKind;
+import org.pclean.bus.avro.VisibilityChunk;
+
+class MessagesTest {
+  private static <T extends org.apache.avro.specific.SpecificRecord> T roundTrip(AvroSerde<T> serde, T record) {
+    byte[] bytes = serde.serializer().serialize("t", record);
+    assertEquals((byte) 0xC3, bytes[0]);  // single-object encoding marker
+    assertEquals((byte) 0x01, bytes[1]);
+    T back = serde.deserializer().deserialize("t", bytes);
+    assertEquals(record, back);
+    return back;
+  }
+
+  @Test
+  void everyMessageRoundTripsIncludingNullsAndEmptyArrays() {
+    roundTrip(Messages.JOB_SPEC, JobSpec.newBuilder().setJobId("j1").setState(JobState.RUNNING).setMode(JobMode.CUBE)
+        .setVis("/data/x.ms").setImagename("out/cube").setParams(Map.of("cell", "3arcsec", "niter", "1000"))
+        .setNumPartitions(4).setNumChannels(64).build());
+    roundTrip(Messages.JOB_SPEC, JobSpec.newBuilder().setJobId("j2").setVis("v").setImagename("i").setParams(Map.of())
+        .setError("boom").build());
+    roundTrip(Messages.PARTITION, PartitionDescriptor.newBuilder().setJobId("j1").setPartitionIndex(2)
+        .setNumPartitions(4).setKind(PartitionKind.SUBCUBE).setChanStart(32).setChanEnd(47).setOutput("o").build());
+    roundTrip(Messages.PARTITION, PartitionDescriptor.newBuilder().setJobId("j1").setPartitionIndex(0)
+        .setNumPartitions(2).setKind(PartitionKind.ROW_CHUNK).setChanStart(0).setChanEnd(63).setRowStart(0L)
+        .setRowEnd(1000L).setCycle(3).setOutput("").build());
+    roundTrip(Messages.VISIBILITY_CHUNK, VisibilityChunk.newBuilder().setDataset("d").setSpw(0).setRowStart(0)
+        .setNrow(0).setChanStart(0).setNchan(0).setCorrTypes(List.of()).setFreq(List.of())
+        .setUvw(ByteBuffer.allocate(0)).setVis(ByteBuffer.allocate(0)).setFlags(ByteBuffer.allocate(0))
+        .setWeights(ByteBuffer.allocate(0)).build());
+    ImageTile tile = roundTrip(Messages.IMAGE_TILE, ImageTile.newBuilder().setJobId("j").setCycle(1)
+        .setPartitionIndex(0).setKind(TileKind.PSF).setTileIndex(3).setX0(512).setY0(0).setWidth(2).setHeight(1)
+        .setImageNx(1024).setImageNy(1024).setPixels(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})).build());
+    assertEquals(8, tile.getPixels().remaining());
+    roundTrip(Messages.SUBCUBE_READY, SubcubeReady.newBuilder().setJobId("j").setPartitionIndex(1)
+        .setNumPartitions(2).setChanStart(8).setChanEnd(15).setImagename("sub")
+        .setBeams(List.of(new BeamRecord(3.0, 2.0, 45.0))).build());
+    roundTrip(Messages.JOB_EVENT, JobEvent.newBuilder().setJobId("j").setType(JobEventType.CONVERGENCE)
+        .setPeakResidual(0.1).setTimestampMillis(5).build());
+    roundTrip(Messages.DEAD_LETTER, DeadLetter.newBuilder().setTopic("pclean.tasks").setValue(ByteBuffer.wrap(
+        new byte[] {9})).setError("bad").setTimestampMillis(1).build());
+    assertNull(Messages.JOB_EVENT.deserializer().deserialize("t", null));
+  }
+
+  /** A record written with an older JobEvent schema (no modelFlux, no seconds) reads into today's class. */
+  @Test
+  void newerReaderReadsOlderRecords() throws Exception {
+    Schema v0 = AvroSerde.history("JobEvent").get(0);
+    GenericRecord old = new GenericData.Record(v0);
+    old.put("jobId", "j9");
+    old.put("type", new GenericData.EnumSymbol(v0.getField("type").schema(), "DONE"));
+    old.put("iterations", 42);
+    old.put("timestampMillis", 77L);
+    ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v0).encode(old);
+    byte[] raw = new byte[bytes.remaining()];
+    bytes.get(raw);
+    JobEvent e = Messages.JOB_EVENT.fromBytes("pclean.events", raw);
+    assertEquals("j9", e.getJobId());
+    assertEquals(JobEventType.DONE, e.getType());
+    assertEquals(42, e.getIterations());
+    assertNull(e.getModelFlux());
+    assertNull(e.getSeconds());
+  }
+
+  @Test
+  void unknownFingerprintAndForeignBytesAreClearErrors() {
+    byte[] spec = Messages.JOB_SPEC.toBytes("pclean.jobs", JobSpec.newBuilder().setJobId("j").setVis("v")
+        .setImagename("i").setParams(Map.of()).build());
+    var e = assertThrows(BusFormatException.class, () -> Messages.JOB_EVENT.fromBytes("pclean.events", spec));
+    assertTrue(e.getMessage().contains("pclean.events") && e.getMessage().contains("unknown JobEvent schema"),
+        e.getMessage());
+    var e2 = assertThrows(BusFormatException.class,
+        () -> Messages.JOB_EVENT.fromBytes("pclean.events", "{\"json\":1}".getBytes()));
+    assertTrue(e2.getMessage().contains("not an Avro single-object encoded JobEvent"), e2.getMessage());
+  }
+
+  @Test
+  void oversizePayloadIsRefusedNamingTopicAndSize() {
+    AvroSerde<ImageTile> small = new AvroSerde<>(ImageTile.class, 1000);
+    ImageTile big = ImageTile.newBuilder().setJobId("j").setCycle(0).setPartitionIndex(0).setTileIndex(0).setX0(0)
+        .setY0(0).setWidth(32).setHeight(32).setImageNx(32).setImageNy(32)
+        .setPixels(ByteBuffer.wrap(new byte[4096])).build();
+    var e = assertThrows(BusFormatException.class, () -> small.toBytes("pclean.partials", big));
+    assertTrue(e.getMessage().contains("pclean.partials") && e.getMessage().contains("exceeds the 1000-byte limit"),
+        e.getMessage());
+    // The production serde (4 MiB limit) takes the same tile.
+    assertEquals(4096, Messages.IMAGE_TILE.fromBytes("t", Messages.IMAGE_TILE.toBytes("t", big)).getPixels().remaining());
+  }
+}
