@@ -26,6 +26,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * by older producers resolve into the current class (schema evolution: fields are only ever added, with a
  * default; nothing is removed or renamed). An unknown fingerprint or foreign bytes are a {@link BusFormatException}
  * naming the topic; so is a payload over {@link Topics#MAX_PAYLOAD_BYTES}.
+ *
+ * <p>Avro 1.12 decodes only into trusted classes; loading this class trusts the generated messages. Enum fields
+ * carry no field default, so building a message never makes Avro load a class before that trust is in place.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   static {

@@ -42,8 +42,8 @@ class MessagesTest {
     roundTrip(Messages.JOB_SPEC, JobSpec.newBuilder().setJobId("j1").setState(JobState.RUNNING).setMode(JobMode.CUBE)
         .setVis("/data/x.ms").setImagename("out/cube").setParams(Map.of("cell", "3arcsec", "niter", "1000"))
         .setNumPartitions(4).setNumChannels(64).build());
-    roundTrip(Messages.JOB_SPEC, JobSpec.newBuilder().setJobId("j2").setVis("v").setImagename("i").setParams(Map.of())
-        .setError("boom").build());
+    roundTrip(Messages.JOB_SPEC, JobSpec.newBuilder().setJobId("j2").setState(JobState.FAILED).setMode(JobMode.CONTINUUM)
+        .setVis("v").setImagename("i").setParams(Map.of()).setError("boom").build());
     roundTrip(Messages.PARTITION, PartitionDescriptor.newBuilder().setJobId("j1").setPartitionIndex(2)
         .setNumPartitions(4).setKind(PartitionKind.SUBCUBE).setChanStart(32).setChanEnd(47).setOutput("o").build());
     roundTrip(Messages.PARTITION, PartitionDescriptor.newBuilder().setJobId("j1").setPartitionIndex(0)
@@ -53,7 +53,7 @@ class MessagesTest {
         .setNrow(0).setChanStart(0).setNchan(0).setCorrTypes(List.of()).setFreq(List.of())
         .setUvw(ByteBuffer.allocate(0)).setVis(ByteBuffer.allocate(0)).setFlags(ByteBuffer.allocate(0))
         .setWeights(ByteBuffer.allocate(0)).build());
-    ImageTile tile = roundTrip(Messages.IMAGE_TILE, ImageTile.newBuilder().setJobId("j").setCycle(1)
+    ImageTile tile = roundTrip(Messages.IMAGE_TILE, ImageTile.newBuilder().setJobId("j").setCycle(1).setTerm(0)
         .setPartitionIndex(0).setKind(TileKind.PSF).setTileIndex(3).setX0(512).setY0(0).setWidth(2).setHeight(1)
         .setImageNx(1024).setImageNy(1024).setPixels(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})).build());
     assertEquals(8, tile.getPixels().remaining());
@@ -89,7 +89,8 @@ class MessagesTest {
 
   @Test
   void unknownFingerprintAndForeignBytesAreClearErrors() {
-    byte[] spec = Messages.JOB_SPEC.toBytes("pclean.jobs", JobSpec.newBuilder().setJobId("j").setVis("v")
+    byte[] spec = Messages.JOB_SPEC.toBytes("pclean.jobs", JobSpec.newBuilder().setJobId("j").setState(JobState.DONE)
+        .setMode(JobMode.CUBE).setVis("v")
         .setImagename("i").setParams(Map.of()).build());
     var e = assertThrows(BusFormatException.class, () -> Messages.JOB_EVENT.fromBytes("pclean.events", spec));
     assertTrue(e.getMessage().contains("pclean.events") && e.getMessage().contains("unknown JobEvent schema"),
@@ -102,7 +103,8 @@ class MessagesTest {
   @Test
   void oversizePayloadIsRefusedNamingTopicAndSize() {
     AvroSerde<ImageTile> small = new AvroSerde<>(ImageTile.class, 1000);
-    ImageTile big = ImageTile.newBuilder().setJobId("j").setCycle(0).setPartitionIndex(0).setTileIndex(0).setX0(0)
+    ImageTile big = ImageTile.newBuilder().setJobId("j").setCycle(0).setPartitionIndex(0).setKind(TileKind.RESIDUAL)
+        .setTileIndex(0).setX0(0)
         .setY0(0).setWidth(32).setHeight(32).setImageNx(32).setImageNy(32)
         .setPixels(ByteBuffer.wrap(new byte[4096])).build();
     var e = assertThrows(BusFormatException.class, () -> small.toBytes("pclean.partials", big));

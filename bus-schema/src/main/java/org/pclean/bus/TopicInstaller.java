@@ -1,0 +1,49 @@
+package org.pclean.bus;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates pclean's topics with their topic-level configs (see {@link Topics}) on any cluster, embedded or
+ * external. Topics that exist are left as they are.
+ */
+public final class TopicInstaller {
+  private TopicInstaller() {}
+
+  /** Creates whichever of the topics are missing; returns the names created. */
+  public static List<String> ensure(Admin admin, List<Topics.Topic> topics, short replicationFactor)
+      throws InterruptedException {
+    try {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> create = new ArrayList<>();
+      for (Topics.Topic t : topics) {
+        if (!existing.contains(t.name())) {
+          create.add(new NewTopic(t.name(), Optional.of(t.partitions()), Optional.of(replicationFactor))
+              .configs(t.configs()));
+        }
+      }
+      List<String> created = new ArrayList<>();
+      for (var e : admin.createTopics(create).values().entrySet()) {
+        try {
+          e.getValue().get(30, TimeUnit.SECONDS);
+          created.add(e.getKey());
+        } catch (ExecutionException ex) {
+          if (!(ex.getCause() instanceof TopicExistsException)) {
+            throw ex;
+          }
+        }
+      }
+      return created;
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create pclean topics: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package org.pclean.ops.broker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.Exit;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.pclean.bus.TopicInstaller;
+import org.pclean.bus.Topics;
+
+/**
+ * A single-node KRaft Kafka (combined broker + controller) inside this JVM, for one-shot jobs and tests when no
+ * cluster is given. Ephemeral ports; data under the given directory (kept, and reused on the next start) or a
+ * temporary one (removed on close). pclean's topics are created at start. A fatal broker error does not end the
+ * host JVM: Kafka's exit/halt procedures are replaced by exceptions, so the application decides.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+  private final KafkaRaftServer server;
+  private final Path dataDir;
+  private final boolean temporary;
+  private final String bootstrapServers;
+  private final Duration startupTime;
+
+  static {
+    Exit.setExitProcedure((code, message) -> {
+      throw new IllegalStateException("the embedded Kafka broker asked to exit (" + code + "): " + message);
+    });
+    Exit.setHaltProcedure((code, message) -> {
+      throw new IllegalStateException("the embedded Kafka broker asked to halt (" + code + "): " + message);
+    });
+  }
+
+  private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean temporary, String bootstrapServers,
+      Duration startupTime) {
+    this.server = server;
+    this.dataDir = dataDir;
+    this.temporary = temporary;
+    this.bootstrapServers = bootstrapServers;
+    this.startupTime = startupTime;
+  }
+
+  /** Starts a broker with data under dataDir (null: a temporary directory) and creates pclean's topics. */
+  public static EmbeddedKafkaBroker start(Path dataDir) throws IOException, InterruptedException {
+    long t0 = System.nanoTime();
+    boolean temporary = dataDir == null;
+    Path dir = temporary ? Files.createTempDirectory("pclean-kafka-") : dataDir.toAbsolutePath();
+    Files.createDirectories(dir);
+    int brokerPort = freePort();
+    int controllerPort = freePort();
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+    props.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", dir.toString());
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "4");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "4");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("log.cleaner.dedupe.buffer.size", Integer.toString(4 * 1024 * 1024));  // default takes 128 MiB
+    props.put("auto.create.topics.enable", "false");
+    KafkaConfig config = KafkaConfig.fromProps(props, false);
+    // Format once: a kept directory restarts with its records (re-formatting would clash on the cluster id).
+    if (!Files.exists(dir.resolve("meta.properties"))) {
+      try {
+        new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+            .setNodeId(1).setClusterId(Uuid.randomUuid().toString()).setDirectories(List.of(dir.toString()))
+            .setMetadataLogDirectory(dir.toString()).setControllerListenerName("CONTROLLER")
+            .setReleaseVersion(MetadataVersion.latestProduction()).setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+            .run();
+      } catch (Exception e) {
+        throw new IOException("cannot format Kafka storage in " + dir + ": " + e.getMessage(), e);
+      }
+    }
+    KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+    String bootstrap = "localhost:" + brokerPort;
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
+      TopicInstaller.ensure(admin, Topics.all(), (short) 1);
+    } catch (Exception e) {
+      server.shutdown();
+      throw new IOException("the embedded Kafka broker did not come up: " + e.getMessage(), e);
+    }
+    return new EmbeddedKafkaBroker(server, dir, temporary, bootstrap, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** From start() to topics created. */
+  public Duration startupTime() {
+    return startupTime;
+  }
+
+  public Path dataDirectory() {
+    return dataDir;
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+    if (temporary) {
+      try (Stream<Path> s = Files.walk(dataDir)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException ignored) {
+        // a temporary directory left behind is harmless
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+}
