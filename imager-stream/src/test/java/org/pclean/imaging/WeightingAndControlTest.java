@@ -116,6 +116,26 @@ class WeightingAndControlTest {
     assertEquals(-1, p.nchan());
   }
 
+  /** The job's parameters travel as a string map and come back equal, field for field. */
+  @Test
+  void paramsRoundTripThroughTheJobMap() {
+    TcleanParams p = TcleanParams.builder().vis(Path.of("/d/x.ms")).imagename("out/c").imsize(256, 128)
+        .cell(1.234e-5, 2.5e-5).phasecenter(2.5, -0.3).field(0, 2).spw(1).chanRange(3, 17)
+        .specmode(TcleanParams.SpecMode.CUBE).weighting(WeightingMode.BRIGGS).robust(-0.5).uvtaper(1e-4)
+        .deconvolver(TcleanParams.DeconvolverKind.MULTISCALE).scales(0, 5, 15).niter(77).cycleniter(20)
+        .gain(0.05).threshold(1.5e-4).nsigma(3).restoringbeam(5, 4, 30).pbcor(true).savemodel(true).nchan(8)
+        .fits(true).threads(3).build();
+    TcleanParams back = TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(p));
+    assertEquals(TcleanParamsCodec.toMap(p), TcleanParamsCodec.toMap(back));
+    assertEquals(1.234e-5, back.cell()[0]);
+    assertEquals(java.util.Arrays.toString(p.scales()), java.util.Arrays.toString(back.scales()));
+    assertEquals(p.chanRange()[1], back.chanRange()[1]);
+    var m = TcleanParamsCodec.toMap(p);
+    m.remove("niter");
+    assertEquals("job parameters lack 'niter'",
+        assertThrows(IllegalArgumentException.class, () -> TcleanParamsCodec.fromMap(m)).getMessage());
+  }
+
   @Test
   void paramsAreValidatedWithOneSentence() {
     TcleanParams.Builder b = TcleanParams.builder().vis(Path.of("x.ms")).imagename("x");

@@ -23,12 +23,12 @@ public final class CasaImage implements AutoCloseable {
   private CasaImage(Path path, org.pclean.casacore.jni.PcleanNative.CasaImage image) {
     this.path = path;
     this.image = image;
-    NativeCall.run("cannot read shape of " + path, () -> image.shape(shape));
+    NativeCall.casacoreRun("cannot read shape of " + path, () -> image.shape(shape));
   }
 
   /** Creates (or replaces) an image, all pixels zero. */
   public static CasaImage create(Path path, ImageGeometry g) {
-    var img = NativeCall.call("cannot create CASA image " + path,
+    var img = NativeCall.casacore("cannot create CASA image " + path,
         () -> new org.pclean.casacore.jni.PcleanNative.CasaImage(path.toString(), g.nx(), g.ny(), g.stokes(),
             g.nchan(), g.ra(), g.dec(), g.cellX(), g.cellY(), g.freq0(), g.dfreq(), g.restFreq()));
     return new CasaImage(path, img);
@@ -42,7 +42,7 @@ public final class CasaImage implements AutoCloseable {
     if (!Files.isDirectory(path)) {
       throw new CasacoreException("CASA image " + path + " does not exist");
     }
-    var img = NativeCall.call("cannot open CASA image " + path,
+    var img = NativeCall.casacore("cannot open CASA image " + path,
         () -> new org.pclean.casacore.jni.PcleanNative.CasaImage(path.toString(), writable));
     return new CasaImage(path, img);
   }
@@ -59,7 +59,7 @@ public final class CasaImage implements AutoCloseable {
   /** The geometry the image was made with (reference pixel (nx/2, ny/2)); throws for other layouts. */
   public ImageGeometry geometry() {
     double[] g = new double[7];
-    String stokes = NativeCall.call("cannot read the coordinates of " + path, () -> {
+    String stokes = NativeCall.casacore("cannot read the coordinates of " + path, () -> {
       image.geometry(g);
       return image.stokes().getString();
     });
@@ -68,60 +68,60 @@ public final class CasaImage implements AutoCloseable {
 
   public void writePlane(int stokes, int chan, float[] plane) {
     checkPlane(plane);
-    NativeCall.run("cannot write plane of " + path, () -> image.writePlane(stokes, chan, plane));
+    NativeCall.casacoreRun("cannot write plane of " + path, () -> image.writePlane(stokes, chan, plane));
   }
 
   public float[] readPlane(int stokes, int chan) {
     float[] plane = new float[shape[0] * shape[1]];
-    NativeCall.run("cannot read plane of " + path, () -> image.readPlane(stokes, chan, plane));
+    NativeCall.casacoreRun("cannot read plane of " + path, () -> image.readPlane(stokes, chan, plane));
     return plane;
   }
 
   public void setUnits(String units) {
-    NativeCall.run("cannot set units of " + path, () -> image.setUnits(units));
+    NativeCall.casacoreRun("cannot set units of " + path, () -> image.setUnits(units));
   }
 
   public String units() {
-    return NativeCall.call("cannot read units of " + path, () -> image.units().getString());
+    return NativeCall.casacore("cannot read units of " + path, () -> image.units().getString());
   }
 
   public void setObjectName(String name) {
-    NativeCall.run("cannot set object name of " + path, () -> image.setObjectName(name));
+    NativeCall.casacoreRun("cannot set object name of " + path, () -> image.setObjectName(name));
   }
 
   /** One restoring beam for every plane. */
   public void setRestoringBeam(Beam b) {
-    NativeCall.run("cannot set beam of " + path, () -> image.setRestoringBeam(b.majorArcsec(), b.minorArcsec(), b.paDeg()));
+    NativeCall.casacoreRun("cannot set beam of " + path, () -> image.setRestoringBeam(b.majorArcsec(), b.minorArcsec(), b.paDeg()));
   }
 
   /** A per-plane restoring beam (cubes); the image switches to a beam set on first use. */
   public void setPlaneBeam(int chan, int stokes, Beam b) {
-    NativeCall.run("cannot set plane beam of " + path,
+    NativeCall.casacoreRun("cannot set plane beam of " + path,
         () -> image.setPlaneBeam(chan, stokes, b.majorArcsec(), b.minorArcsec(), b.paDeg()));
   }
 
   /** The beam of a plane (the single beam when the image has one); all zero when there is none. */
   public Beam beam(int chan, int stokes) {
     double[] b = new double[3];
-    NativeCall.run("cannot read beam of " + path, () -> image.getBeam(chan, stokes, b));
+    NativeCall.casacoreRun("cannot read beam of " + path, () -> image.getBeam(chan, stokes, b));
     return new Beam(b[0], b[1], b[2]);
   }
 
   public boolean hasPerPlaneBeams() {
-    return NativeCall.call("cannot read beams of " + path, image::hasPerPlaneBeams);
+    return NativeCall.casacore("cannot read beams of " + path, image::hasPerPlaneBeams);
   }
 
   /** 0-based pixel (x, y, stokes, chan) to world (ra rad, dec rad, stokes code, freq Hz). */
   public double[] toWorld(double... pixel) {
     double[] world = new double[4];
-    NativeCall.run("cannot convert pixel to world in " + path, () -> image.toWorld(pixel, world));
+    NativeCall.casacoreRun("cannot convert pixel to world in " + path, () -> image.toWorld(pixel, world));
     return world;
   }
 
   /** World (ra rad, dec rad, stokes code, freq Hz) to 0-based pixel. */
   public double[] toPixel(double... world) {
     double[] pixel = new double[4];
-    NativeCall.run("cannot convert world to pixel in " + path, () -> image.toPixel(world, pixel));
+    NativeCall.casacoreRun("cannot convert world to pixel in " + path, () -> image.toPixel(world, pixel));
     return pixel;
   }
 
@@ -130,7 +130,7 @@ public final class CasaImage implements AutoCloseable {
     if (!overwrite && Files.exists(fits)) {
       throw new CasacoreException("FITS file " + fits + " exists (pass overwrite to replace it)");
     }
-    NativeCall.run("cannot export " + path + " to FITS", () -> image.exportFits(fits.toString(), overwrite));
+    NativeCall.casacoreRun("cannot export " + path + " to FITS", () -> image.exportFits(fits.toString(), overwrite));
   }
 
   private void checkPlane(float[] plane) {
@@ -142,7 +142,7 @@ public final class CasaImage implements AutoCloseable {
 
   @Override
   public void close() {
-    NativeCall.run("cannot close " + path, () -> {
+    NativeCall.casacoreRun("cannot close " + path, () -> {
       image.flush();
       image.close();
     });

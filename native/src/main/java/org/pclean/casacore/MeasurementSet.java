@@ -30,7 +30,7 @@ public final class MeasurementSet implements AutoCloseable {
     if (!Files.exists(path)) {
       throw new CasacoreException("MeasurementSet " + path + " does not exist");
     }
-    this.reader = NativeCall.call("cannot open MeasurementSet " + path,
+    this.reader = NativeCall.casacore("cannot open MeasurementSet " + path,
         () -> new MsReader(path.toString(), writable));
   }
 
@@ -51,7 +51,7 @@ public final class MeasurementSet implements AutoCloseable {
   /** Subtables and extent, read on first call. */
   public synchronized MsMetadata metadata() {
     if (metadata == null) {
-      metadata = NativeCall.call("cannot read metadata of " + path, this::readMetadata);
+      metadata = NativeCall.casacore("cannot read metadata of " + path, this::readMetadata);
     }
     return metadata;
   }
@@ -119,7 +119,7 @@ public final class MeasurementSet implements AutoCloseable {
    * stays the MS order.
    */
   public void select(int[] fieldIds, int[] dataDescIds) {
-    NativeCall.run("cannot select rows of " + path,
+    NativeCall.casacoreRun("cannot select rows of " + path,
         () -> reader.selectRows(fieldIds, fieldIds.length, dataDescIds, dataDescIds.length));
   }
 
@@ -159,33 +159,33 @@ public final class MeasurementSet implements AutoCloseable {
   /** [ncorr, nchan] of the data cell in a row of the selection. */
   public int[] dataShape(long row) {
     int[] shape = new int[2];
-    NativeCall.run("cannot read data shape of row " + row, () -> reader.dataShape(row, shape));
+    NativeCall.casacoreRun("cannot read data shape of row " + row, () -> reader.dataShape(row, shape));
     return shape;
   }
 
   public double[] readUvw(long row0, int nrow) {
     double[] uvw = new double[3 * nrow];
-    NativeCall.run("cannot read UVW of " + path, () -> reader.readUvw(row0, nrow, uvw));
+    NativeCall.casacoreRun("cannot read UVW of " + path, () -> reader.readUvw(row0, nrow, uvw));
     return uvw;
   }
 
   /** TIME, MJD seconds (UTC). */
   public double[] readTime(long row0, int nrow) {
     double[] t = new double[nrow];
-    NativeCall.run("cannot read TIME of " + path, () -> reader.readTime(row0, nrow, t));
+    NativeCall.casacoreRun("cannot read TIME of " + path, () -> reader.readTime(row0, nrow, t));
     return t;
   }
 
   /** An integer main-table column: ANTENNA1, ANTENNA2, FIELD_ID, DATA_DESC_ID, SCAN_NUMBER, ... */
   public int[] readIntColumn(String column, long row0, int nrow) {
     int[] out = new int[nrow];
-    NativeCall.run("cannot read " + column + " of " + path, () -> reader.readIntColumn(column, row0, nrow, out));
+    NativeCall.casacoreRun("cannot read " + column + " of " + path, () -> reader.readIntColumn(column, row0, nrow, out));
     return out;
   }
 
   public boolean[] readFlagRow(long row0, int nrow) {
     byte[] raw = new byte[nrow];
-    NativeCall.run("cannot read FLAG_ROW of " + path, () -> reader.readFlagRow(row0, nrow, raw));
+    NativeCall.casacoreRun("cannot read FLAG_ROW of " + path, () -> reader.readFlagRow(row0, nrow, raw));
     boolean[] out = new boolean[nrow];
     for (int i = 0; i < nrow; i++) {
       out[i] = raw[i] != 0;
@@ -202,21 +202,21 @@ public final class MeasurementSet implements AutoCloseable {
 
   /** As {@link #readVisibilities(DataColumn, long, int, int, int)} into a caller's array (reused across chunks). */
   public void readVisibilities(DataColumn column, long row0, int nrow, int chan0, int nchan, float[] vis) {
-    NativeCall.run("cannot read " + column.columnName() + " of " + path,
+    NativeCall.casacoreRun("cannot read " + column.columnName() + " of " + path,
         () -> reader.readVisibilities(column.columnName(), row0, nrow, chan0, nchan, vis));
   }
 
   /** FLAG as bytes (1 = flagged): {@code nrow * nchan * ncorr}. */
   public byte[] readFlags(long row0, int nrow, int chan0, int nchan) {
     byte[] flags = new byte[cells(nrow, nchan, ncorr(row0, nrow))];
-    NativeCall.run("cannot read FLAG of " + path, () -> reader.readFlags(row0, nrow, chan0, nchan, flags));
+    NativeCall.casacoreRun("cannot read FLAG of " + path, () -> reader.readFlags(row0, nrow, chan0, nchan, flags));
     return flags;
   }
 
   /** Natural weights from WEIGHT_SPECTRUM, else WEIGHT, else 1/SIGMA²: {@code nrow * nchan * ncorr}. */
   public float[] readWeights(long row0, int nrow, int chan0, int nchan) {
     float[] w = new float[cells(nrow, nchan, ncorr(row0, nrow))];
-    NativeCall.run("cannot read weights of " + path, () -> reader.readWeights(row0, nrow, chan0, nchan, w));
+    NativeCall.casacoreRun("cannot read weights of " + path, () -> reader.readWeights(row0, nrow, chan0, nchan, w));
     return w;
   }
 
@@ -225,7 +225,7 @@ public final class MeasurementSet implements AutoCloseable {
     if (!writable) {
       throw new CasacoreException("MeasurementSet " + path + " is open read-only; open it writable to save the model");
     }
-    NativeCall.run("cannot write MODEL_DATA of " + path,
+    NativeCall.casacoreRun("cannot write MODEL_DATA of " + path,
         () -> reader.writeVisibilities(DataColumn.MODEL.columnName(), row0, nrow, chan0, nchan, vis));
     metadata = null;
   }
@@ -240,7 +240,7 @@ public final class MeasurementSet implements AutoCloseable {
 
   @Override
   public void close() {
-    NativeCall.run("cannot close " + path, () -> {
+    NativeCall.casacoreRun("cannot close " + path, () -> {
       reader.flush();
       reader.close();
     });

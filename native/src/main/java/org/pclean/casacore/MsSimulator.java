@@ -73,7 +73,7 @@ public final class MsSimulator {
   private static long predict(Path out, AntennaArray array, Observation obs, int nsrc, double[] xyz, double[] l,
       double[] m, double[] flux, double[] alpha) {
     int n = array.size();
-    return NativeCall.call("cannot simulate MeasurementSet " + out, () -> {
+    return NativeCall.casacore("cannot simulate MeasurementSet " + out, () -> {
       try (var sim = new org.pclean.casacore.jni.PcleanNative.MsSimulator(out.toString())) {
         sim.setAntennas(array.telescope(), n, xyz, array.diameters(), String.join("\n", array.names()));
         sim.setField(obs.fieldName(), obs.ra(), obs.dec());

@@ -1,0 +1,133 @@
+package org.pclean.imaging;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.pclean.casacore.DataColumn;
+
+/**
+ * {@link TcleanParams} as a map of tclean names to strings, for the JobSpec on the bus. Angles are carried in
+ * radians and fluxes in Jy, numbers in Java's round-trip form, so a worker rebuilds exactly the parameters the
+ * client validated.
+ */
+public final class TcleanParamsCodec {
+  private TcleanParamsCodec() {}
+
+  public static Map<String, String> toMap(TcleanParams p) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("vis", p.vis().toString());
+    m.put("imagename", p.imagename());
+    m.put("specmode", lower(p.specmode()));
+    m.put("imsize", ints(p.imsize()));
+    m.put("cell", doubles(p.cell()));
+    if (p.phasecenter() != null) {
+      m.put("phasecenter", doubles(p.phasecenter()));
+    }
+    m.put("field", ints(p.field()));
+    m.put("spw", ints(p.spw()));
+    if (p.chanRange() != null) {
+      m.put("chanrange", ints(p.chanRange()));
+    }
+    m.put("datacolumn", lower(p.datacolumn()));
+    m.put("gridder", lower(p.gridder()));
+    m.put("wprojplanes", Integer.toString(p.wprojplanes()));
+    m.put("padding", Double.toString(p.padding()));
+    m.put("weighting", lower(p.weighting()));
+    m.put("robust", Double.toString(p.robust()));
+    m.put("uvtaper", Double.toString(p.uvtaper()));
+    m.put("deconvolver", lower(p.deconvolver()));
+    m.put("scales", ints(p.scales()));
+    m.put("smallscalebias", Double.toString(p.smallscalebias()));
+    m.put("nterms", Integer.toString(p.nterms()));
+    m.put("niter", Integer.toString(p.niter()));
+    m.put("cycleniter", Integer.toString(p.cycleniter()));
+    m.put("gain", Double.toString(p.gain()));
+    m.put("threshold", Double.toString(p.threshold()));
+    m.put("nsigma", Double.toString(p.nsigma()));
+    m.put("cyclefactor", Double.toString(p.cyclefactor()));
+    m.put("minpsffraction", Double.toString(p.minpsffraction()));
+    m.put("maxpsffraction", Double.toString(p.maxpsffraction()));
+    m.put("psfcutoff", Double.toString(p.psfcutoff()));
+    if (p.restoringbeam() != null) {
+      m.put("restoringbeam", doubles(p.restoringbeam()));
+    }
+    m.put("pbcor", Boolean.toString(p.pbcor()));
+    m.put("pblimit", Double.toString(p.pblimit()));
+    m.put("savemodel", Boolean.toString(p.savemodel()));
+    m.put("nchan", Integer.toString(p.nchan()));
+    m.put("fits", Boolean.toString(p.fits()));
+    m.put("threads", Integer.toString(p.threads()));
+    return m;
+  }
+
+  public static TcleanParams fromMap(Map<String, String> m) {
+    TcleanParams.Builder b = TcleanParams.builder()
+        .vis(Path.of(req(m, "vis"))).imagename(req(m, "imagename"))
+        .specmode(TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", req(m, "specmode")))
+        .datacolumn(DataColumn.parse(req(m, "datacolumn")))
+        .gridder(TcleanParams.parse(TcleanParams.GridderKind.class, "gridder", req(m, "gridder")))
+        .wprojplanes(Integer.parseInt(req(m, "wprojplanes"))).padding(Double.parseDouble(req(m, "padding")))
+        .weighting(TcleanParams.WeightingMode.parse(req(m, "weighting"))).robust(Double.parseDouble(req(m, "robust")))
+        .uvtaper(Double.parseDouble(req(m, "uvtaper")))
+        .deconvolver(TcleanParams.DeconvolverKind.parse(req(m, "deconvolver"))).scales(parseInts(m.get("scales")))
+        .smallscalebias(Double.parseDouble(req(m, "smallscalebias"))).nterms(Integer.parseInt(req(m, "nterms")))
+        .niter(Integer.parseInt(req(m, "niter"))).cycleniter(Integer.parseInt(req(m, "cycleniter")))
+        .gain(Double.parseDouble(req(m, "gain"))).threshold(Double.parseDouble(req(m, "threshold")))
+        .nsigma(Double.parseDouble(req(m, "nsigma"))).cyclefactor(Double.parseDouble(req(m, "cyclefactor")))
+        .minpsffraction(Double.parseDouble(req(m, "minpsffraction")))
+        .maxpsffraction(Double.parseDouble(req(m, "maxpsffraction")))
+        .psfcutoff(Double.parseDouble(req(m, "psfcutoff"))).pbcor(Boolean.parseBoolean(req(m, "pbcor")))
+        .pblimit(Double.parseDouble(req(m, "pblimit"))).savemodel(Boolean.parseBoolean(req(m, "savemodel")))
+        .nchan(Integer.parseInt(req(m, "nchan"))).fits(Boolean.parseBoolean(req(m, "fits")))
+        .threads(Integer.parseInt(req(m, "threads")))
+        .field(parseInts(m.get("field"))).spw(parseInts(m.get("spw")));
+    int[] imsize = parseInts(req(m, "imsize"));
+    b.imsize(imsize[0], imsize[1]);
+    double[] cell = parseDoubles(req(m, "cell"));
+    b.cell(cell[0], cell[1]);
+    if (m.containsKey("phasecenter")) {
+      double[] pc = parseDoubles(m.get("phasecenter"));
+      b.phasecenter(pc[0], pc[1]);
+    }
+    if (m.containsKey("chanrange")) {
+      int[] cr = parseInts(m.get("chanrange"));
+      b.chanRange(cr[0], cr[1]);
+    }
+    if (m.containsKey("restoringbeam")) {
+      double[] rb = parseDoubles(m.get("restoringbeam"));
+      b.restoringbeam(rb[0], rb[1], rb[2]);
+    }
+    return b.build();
+  }
+
+  private static String req(Map<String, String> m, String key) {
+    String v = m.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("job parameters lack '" + key + "'");
+    }
+    return v;
+  }
+
+  private static String lower(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String ints(int[] a) {
+    return Arrays.stream(a).mapToObj(Integer::toString).collect(Collectors.joining(","));
+  }
+
+  private static String doubles(double[] a) {
+    return Arrays.stream(a).mapToObj(Double::toString).collect(Collectors.joining(","));
+  }
+
+  private static int[] parseInts(String s) {
+    return s == null || s.isBlank() ? new int[0] : Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
+  private static double[] parseDoubles(String s) {
+    return Arrays.stream(s.split(",")).mapToDouble(Double::parseDouble).toArray();
+  }
+}
