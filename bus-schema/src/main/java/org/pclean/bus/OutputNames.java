@@ -62,6 +62,11 @@ public final class OutputNames {
     return Path.of(imagename + ".alpha");
   }
 
+  /** Image-name prefix of sub-cube k of a job, under the job's local directory: {@code <dir>/<jobId>/part-<k>}. */
+  public static String subcube(String localDirectory, String jobId, int partition) {
+    return Path.of(localDirectory, jobId, String.format("part-%04d", partition)).toString();
+  }
+
   public Path fits(Path casaImage) {
     return Path.of(casaImage.toString() + ".fits");
   }

@@ -1,0 +1,46 @@
+package org.pclean.imaging.gather;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The Kafka Streams coordinator (pclean's scheduler role): exactly_once_v2, state in changelogged stores, so a
+ * restarted app resumes where it stopped. Today it tracks cube completion; continuum gathering joins it.
+ */
+public final class GatherApp implements AutoCloseable {
+  public static final String APPLICATION_ID = "pclean-gather";
+
+  private final KafkaStreams streams;
+
+  /** clientConfig: bootstrap servers and security; stateDir: where the local stores live. */
+  public GatherApp(Properties clientConfig, Path stateDir, int replicationFactor) {
+    StreamsBuilder builder = new StreamsBuilder();
+    CubeCompletionTopology.build(builder);
+    Properties p = new Properties();
+    p.putAll(clientConfig);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(replicationFactor));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    streams = new KafkaStreams(builder.build(p), p);
+  }
+
+  public void start() {
+    streams.start();
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+}

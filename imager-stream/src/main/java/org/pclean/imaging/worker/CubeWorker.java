@@ -1,0 +1,196 @@
+package org.pclean.imaging.worker;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pclean.bus.BusFormatException;
+import org.pclean.bus.BusSerializer;
+import org.pclean.bus.Messages;
+import org.pclean.bus.Topics;
+import org.pclean.bus.avro.BeamRecord;
+import org.pclean.bus.avro.DeadLetter;
+import org.pclean.bus.avro.JobEvent;
+import org.pclean.bus.avro.JobEventType;
+import org.pclean.bus.avro.JobSpec;
+import org.pclean.bus.avro.JobState;
+import org.pclean.bus.avro.PartitionDescriptor;
+import org.pclean.bus.avro.SubcubeReady;
+import org.pclean.casacore.CasaImage;
+import org.pclean.imaging.ImagingResult;
+import org.pclean.imaging.SerialImager;
+import org.pclean.imaging.TcleanParams;
+import org.pclean.imaging.TcleanParamsCodec;
+
+/**
+ * A member of the pclean-workers consumer group for cube jobs: takes one sub-cube task at a time, runs the serial
+ * engine on its channels (reading the MS by reference), writes the sub-cube under the job's local directory and
+ * publishes SubcubeReady with the per-plane beams. The task's offset is committed only after that, so a task of
+ * a worker that dies is redelivered to another member. A redelivered task whose sub-cube is complete (marker
+ * file written last) is not imaged again: the same SubcubeReady is published, and the Streams app counts each
+ * partition once. Poison tasks go to the dead-letter topic with the reason.
+ */
+public final class CubeWorker implements Runnable {
+  private static final Logger LOG = Logger.getLogger(CubeWorker.class.getName());
+
+  private final Properties clientConfig;
+  private final String workerId;
+  private final JobSpecView jobs;
+  private volatile boolean closed;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+
+  public CubeWorker(Properties clientConfig, String workerId, JobSpecView jobs) {
+    this.clientConfig = clientConfig;
+    this.workerId = workerId;
+    this.jobs = jobs;
+  }
+
+  @Override
+  public void run() {
+    Properties c = new Properties();
+    c.putAll(clientConfig);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, Topics.WORKER_GROUP);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+    // One sub-cube can image for a long time between polls.
+    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
+    c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId);
+    Properties p = new Properties();
+    p.putAll(clientConfig);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
+    try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+         KafkaProducer<String, Object> producer = new KafkaProducer<>(p, new StringSerializer(), new BusSerializer())) {
+      consumer = cons;
+      cons.subscribe(List.of(Topics.TASKS.name()));
+      while (!closed) {
+        for (ConsumerRecord<String, byte[]> r : cons.poll(Duration.ofMillis(200))) {
+          if (closed) {
+            return;  // a stopped worker leaves its task uncommitted: it is redelivered
+          }
+          handle(r, producer);
+          producer.flush();
+          cons.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+        }
+      }
+    } catch (WakeupException e) {
+      // stopped
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops after the current poll; a task in progress is not committed (it will be redelivered). */
+  public void stop() {
+    closed = true;
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> r, KafkaProducer<String, Object> producer)
+      throws InterruptedException {
+    PartitionDescriptor task;
+    try {
+      task = Messages.PARTITION.fromBytes(r.topic(), r.value());
+    } catch (BusFormatException e) {
+      deadLetter(producer, r, e.getMessage());
+      return;
+    }
+    JobSpec job = jobs.await(task.getJobId(), Duration.ofSeconds(30)).orElse(null);
+    if (job == null) {
+      deadLetter(producer, r, "no JobSpec for job " + task.getJobId() + " on " + Topics.JOBS.name());
+      return;
+    }
+    if (job.getState() == JobState.FAILED || job.getState() == JobState.DONE) {
+      return;  // nothing left to do for this job
+    }
+    long t0 = System.nanoTime();
+    try {
+      SubcubeReady ready = imageSubcube(job, task);
+      producer.send(new ProducerRecord<>(Topics.PLANES.name(), task.getJobId() + "/" + task.getPartitionIndex(), ready));
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), task.getJobId(), JobEvent.newBuilder()
+          .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
+          .setIterations(ready.getIterations()).setSeconds((System.nanoTime() - t0) / 1e9)
+          .setMessage(workerId + " finished sub-cube " + task.getPartitionIndex() + "/" + task.getNumPartitions())
+          .setTimestampMillis(System.currentTimeMillis()).build()));
+    } catch (RuntimeException | IOException e) {
+      LOG.warning("job " + task.getJobId() + " sub-cube " + task.getPartitionIndex() + " failed: " + e.getMessage());
+      JobSpec failed = JobSpec.newBuilder(job).setState(JobState.FAILED)
+          .setError("sub-cube " + task.getPartitionIndex() + ": " + e.getMessage()).build();
+      producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.getJobId(), failed));
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), job.getJobId(), JobEvent.newBuilder()
+          .setJobId(job.getJobId()).setType(JobEventType.FAILED).setPartitionIndex(task.getPartitionIndex())
+          .setMessage(e.getMessage()).setTimestampMillis(System.currentTimeMillis()).build()));
+    }
+  }
+
+  private SubcubeReady imageSubcube(JobSpec job, PartitionDescriptor task) throws IOException {
+    TcleanParams all = TcleanParamsCodec.fromMap(job.getParams());
+    int first = all.chanRange() == null ? 0 : all.chanRange()[0];
+    String output = task.getOutput();
+    Path done = Path.of(output + ".done");
+    List<BeamRecord> beams = new ArrayList<>();
+    int iterations = 0;
+    int stop = 0;
+    int nchan = task.getChanEnd() - task.getChanStart() + 1;
+    if (Files.exists(done)) {
+      // Redelivered after the sub-cube was finished: report it again, image nothing.
+      try (CasaImage img = CasaImage.open(Path.of(output + ".image"))) {
+        for (int c = 0; c < nchan; c++) {
+          CasaImage.Beam b = img.beam(c, 0);
+          beams.add(new BeamRecord(b.majorArcsec(), b.minorArcsec(), b.paDeg()));
+        }
+      }
+    } else {
+      Files.createDirectories(Path.of(output).toAbsolutePath().getParent());
+      TcleanParams sub = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
+          .chanRange(first + task.getChanStart(), first + task.getChanEnd()).nchan(-1).fits(false).savemodel(false)
+          .build();
+      ImagingResult result = SerialImager.run(sub);
+      for (ImagingResult.PlaneSummary s : result.planes()) {
+        beams.add(new BeamRecord(s.beam().majorArcsec(), s.beam().minorArcsec(), s.beam().paDeg()));
+        stop = s.stop().code();
+      }
+      iterations = result.totalIterations();
+      Files.writeString(done, workerId + "\n");  // written last: the sub-cube is complete
+    }
+    return SubcubeReady.newBuilder().setJobId(job.getJobId()).setAttempt(job.getAttempt())
+        .setPartitionIndex(task.getPartitionIndex()).setNumPartitions(task.getNumPartitions())
+        .setChanStart(task.getChanStart()).setChanEnd(task.getChanEnd()).setImagename(output).setBeams(beams)
+        .setIterations(iterations).setStopCode(stop).setHost(workerId).build();
+  }
+
+  private static void deadLetter(KafkaProducer<String, Object> producer, ConsumerRecord<String, byte[]> r, String why) {
+    LOG.warning("dead-lettering " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + why);
+    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.key(), DeadLetter.newBuilder()
+        .setTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset())
+        .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .setValue(ByteBuffer.wrap(r.value() == null ? new byte[0] : r.value()))
+        .setValueSize(r.value() == null ? 0 : r.value().length).setError(why)
+        .setTimestampMillis(System.currentTimeMillis()).build()));
+  }
+}

@@ -1,0 +1,58 @@
+package org.pclean.ingest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.pclean.bus.OutputNames;
+import org.pclean.bus.Topics;
+import org.pclean.bus.avro.JobMode;
+import org.pclean.bus.avro.JobSpec;
+import org.pclean.bus.avro.JobState;
+import org.pclean.bus.avro.PartitionDescriptor;
+import org.pclean.bus.avro.PartitionKind;
+
+/**
+ * Plans a cube job into sub-cubes and publishes it: the JobSpec (state PLANNED) on pclean.jobs, then one
+ * PartitionDescriptor per sub-cube on pclean.tasks (key jobId/partition). Channels in the descriptors are image
+ * channels of the job (0 .. nchan-1); workers add the selection's first channel.
+ */
+public final class CubeJobSubmitter {
+  /** What a cube job needs beyond its tclean parameters. */
+  public record CubeJob(String jobId, String vis, String imagename, Map<String, String> params, int nchan,
+      int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes) {}
+
+  private CubeJobSubmitter() {}
+
+  public static List<PartitionDescriptor> submit(Producer<String, Object> producer, CubeJob job)
+      throws InterruptedException {
+    if (!List.of("auto", "paged").contains(job.concatMode())) {
+      throw new IllegalArgumentException("concat_mode '" + job.concatMode() + "' is not supported yet (use auto or paged)");
+    }
+    List<PartitionPlanner.ChannelRange> plan = PartitionPlanner.planCube(job.nchan(), job.cubeChunksize(), job.nworkers());
+    JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.PLANNED).setMode(JobMode.CUBE)
+        .setVis(job.vis()).setImagename(job.imagename()).setParams(job.params()).setNumPartitions(plan.size())
+        .setNumChannels(job.nchan()).setConcatMode(job.concatMode()).setKeepSubcubes(job.keepSubcubes())
+        .setLocalDirectory(job.localDirectory()).setSubmittedAtMillis(System.currentTimeMillis()).build();
+    List<PartitionDescriptor> tasks = new ArrayList<>();
+    for (int k = 0; k < plan.size(); k++) {
+      tasks.add(PartitionDescriptor.newBuilder().setJobId(job.jobId()).setPartitionIndex(k)
+          .setNumPartitions(plan.size()).setKind(PartitionKind.SUBCUBE).setChanStart(plan.get(k).first())
+          .setChanEnd(plan.get(k).last()).setOutput(OutputNames.subcube(job.localDirectory(), job.jobId(), k))
+          .build());
+    }
+    try {
+      // The job first, so a worker that takes a task finds its parameters.
+      producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.jobId(), spec)).get();
+      for (PartitionDescriptor t : tasks) {
+        producer.send(new ProducerRecord<>(Topics.TASKS.name(), job.jobId() + "/" + t.getPartitionIndex(), t));
+      }
+      producer.flush();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot publish job " + job.jobId() + ": " + e.getCause().getMessage(), e);
+    }
+    return tasks;
+  }
+}
