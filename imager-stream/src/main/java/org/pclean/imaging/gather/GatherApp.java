@@ -3,6 +3,7 @@ package org.pclean.imaging.gather;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -28,6 +29,7 @@ public final class GatherApp implements AutoCloseable {
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    p.put("processing.exception.handler.global.enabled", "true");
     streams = new KafkaStreams(builder.build(p), p);
   }
 
@@ -39,8 +41,10 @@ public final class GatherApp implements AutoCloseable {
     return streams.state();
   }
 
+  /** Closes and leaves the group, so a restarted app (or the next one-shot job) is not held up by a rebalance. */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(Duration.ofSeconds(30)));
   }
 }

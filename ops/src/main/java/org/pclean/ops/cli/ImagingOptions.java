@@ -48,16 +48,30 @@ public final class ImagingOptions {
   @Option(names = "--nchan", defaultValue = "-1", description = "cube channels (-1: all selected)") int nchan;
   @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
   @Option(names = "--threads", defaultValue = "0", description = "gridding threads (0: all cores)") int threads;
-  @Option(names = "--parallel", description = "distribute over Kafka workers (not available yet)") boolean parallel;
+  @Option(names = "--parallel", description = "distribute over Kafka workers (cube: sub-cubes)") boolean parallel;
+  @Option(names = "--nworkers", defaultValue = "2", description = "workers (threads in this process)") int nworkers;
+  @Option(names = "--cube-chunksize", defaultValue = "-1", description = "-1: one sub-cube per worker; N: N channels") int cubeChunksize;
+  @Option(names = {"--scheduler-address", "--bootstrap-servers"}, description = "Kafka cluster (default: an embedded broker)") String bootstrapServers;
+  @Option(names = "--local-directory", description = "where sub-cubes and state go (default: a temporary directory)") Path localDirectory;
+  @Option(names = "--keep-subcubes", description = "keep the sub-cube images") boolean keepSubcubes;
+  @Option(names = "--concat-mode", defaultValue = "auto", description = "auto | paged") String concatMode;
+  @Option(names = "--timeout", defaultValue = "86400", description = "seconds to wait for a parallel job") long timeoutSeconds;
 
   public boolean given() {
     return vis != null || imagename != null;
   }
 
+  public boolean parallel() {
+    return parallel;
+  }
+
+  public org.pclean.ops.parallel.ParallelRunner.Settings parallelSettings() throws java.io.IOException {
+    Path dir = localDirectory != null ? localDirectory : java.nio.file.Files.createTempDirectory("pclean-work-");
+    return new org.pclean.ops.parallel.ParallelRunner.Settings(nworkers, cubeChunksize, bootstrapServers, dir,
+        concatMode, keepSubcubes, java.time.Duration.ofSeconds(timeoutSeconds));
+  }
+
   public TcleanParams toParams() {
-    if (parallel) {
-      throw new IllegalArgumentException("--parallel is not available yet: the Kafka runners come with the next release");
-    }
     if (vis == null || imagename == null) {
       throw new IllegalArgumentException("--vis and --imagename are both required");
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.pclean.casacore.CasacoreException;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.ops.PClean;
+import org.pclean.ops.parallel.ParallelRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,10 +28,16 @@ public final class PcleanCli implements Callable<Integer> {
   @Mixin ImagingOptions imaging;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     if (!imaging.given()) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "nothing to do: give --vis and --imagename to image, or a subcommand (try pclean --help)");
+    }
+    if (imaging.parallel()) {
+      var outcome = ParallelRunner.run(imaging.toParams(), imaging.parallelSettings());
+      System.out.printf(Locale.ROOT, "%s: %s, %d sub-cubes, %d channels; wrote %s%n", outcome.jobId(),
+          outcome.job().getState(), outcome.job().getNumPartitions(), outcome.job().getNumChannels(), outcome.products());
+      return 0;
     }
     ImagingResult r = PClean.run(imaging.toParams());
     for (ImagingResult.PlaneSummary p : r.planes()) {

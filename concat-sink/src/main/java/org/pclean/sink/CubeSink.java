@@ -1,0 +1,162 @@
+package org.pclean.sink;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pclean.bus.BusFormatException;
+import org.pclean.bus.BusSerializer;
+import org.pclean.bus.Messages;
+import org.pclean.bus.OutputNames;
+import org.pclean.bus.OutputNames.Product;
+import org.pclean.bus.Topics;
+import org.pclean.bus.avro.JobEvent;
+import org.pclean.bus.avro.JobEventType;
+import org.pclean.bus.avro.JobSpec;
+import org.pclean.bus.avro.JobState;
+import org.pclean.casacore.CasaImage;
+
+/**
+ * Where the cube is written: on a job moving to CONCATENATING (pclean.jobs), concatenates each product of its
+ * sub-cubes into the final tclean product set (concat_mode paged), exports FITS when the job asked, removes the
+ * sub-cubes unless keep_subcubes, and marks the job DONE (or FAILED with the reason) with a JobEvent.
+ */
+public final class CubeSink implements Runnable {
+  private static final Logger LOG = Logger.getLogger(CubeSink.class.getName());
+
+  private final Properties clientConfig;
+  private final Set<String> finished = new HashSet<>();
+  private volatile boolean closed;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+
+  public CubeSink(Properties clientConfig) {
+    this.clientConfig = clientConfig;
+  }
+
+  @Override
+  public void run() {
+    Properties c = new Properties();
+    c.putAll(clientConfig);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "pclean-sink");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
+    Properties p = new Properties();
+    p.putAll(clientConfig);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+         KafkaProducer<String, Object> producer = new KafkaProducer<>(p, new StringSerializer(), new BusSerializer())) {
+      consumer = cons;
+      cons.subscribe(List.of(Topics.JOBS.name()));
+      while (!closed) {
+        for (var r : cons.poll(Duration.ofMillis(200))) {
+          JobSpec job;
+          try {
+            job = Messages.JOB_SPEC.fromBytes(r.topic(), r.value());
+          } catch (BusFormatException e) {
+            LOG.warning(e.getMessage());
+            continue;
+          }
+          if (job == null) {
+            continue;
+          }
+          if (job.getState() == JobState.DONE || job.getState() == JobState.FAILED) {
+            finished.add(job.getJobId());
+          } else if (job.getState() == JobState.CONCATENATING && !finished.contains(job.getJobId())) {
+            JobSpec outcome = concatenate(job);
+            producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.getJobId(), outcome));
+            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), job.getJobId(), JobEvent.newBuilder()
+                .setJobId(job.getJobId())
+                .setType(outcome.getState() == JobState.DONE ? JobEventType.DONE : JobEventType.FAILED)
+                .setMessage(outcome.getState() == JobState.DONE ? "cube written to " + job.getImagename()
+                    : outcome.getError())
+                .setTimestampMillis(System.currentTimeMillis()).build()));
+            producer.flush();
+            finished.add(job.getJobId());
+          }
+        }
+        cons.commitSync();
+      }
+    } catch (WakeupException e) {
+      // stopped
+    }
+  }
+
+  public void stop() {
+    closed = true;
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+
+  /** The job DONE with its products written, or FAILED with the reason (and no partial products left). */
+  JobSpec concatenate(JobSpec job) {
+    OutputNames names = new OutputNames(job.getImagename());
+    List<Path> written = new ArrayList<>();
+    try {
+      boolean fits = Boolean.parseBoolean(job.getParams().getOrDefault("fits", "false"));
+      for (Product product : Product.values()) {
+        List<Path> parts = new ArrayList<>();
+        for (int k = 0; k < job.getNumPartitions(); k++) {
+          parts.add(Path.of(OutputNames.subcube(job.getLocalDirectory(), job.getJobId(), k) + "." + product.suffix()));
+        }
+        Path out = names.path(product);
+        PagedCubeWriter.concatenate(parts, out);
+        written.add(out);
+        if (fits) {
+          try (CasaImage img = CasaImage.open(out)) {
+            img.exportFits(names.fits(out), true);
+          }
+          written.add(names.fits(out));
+        }
+      }
+      if (!job.getKeepSubcubes()) {
+        deleteTree(Path.of(job.getLocalDirectory(), job.getJobId()));
+      }
+      LOG.info("job " + job.getJobId() + ": cube written to " + job.getImagename());
+      return JobSpec.newBuilder(job).setState(JobState.DONE).build();
+    } catch (RuntimeException | IOException e) {
+      written.forEach(CubeSink::deleteQuietly);
+      return JobSpec.newBuilder(job).setState(JobState.FAILED).setError("concatenation failed: " + e.getMessage())
+          .build();
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      deleteTree(p);
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package org.pclean.ops.parallel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclean.bus.OutputNames;
+import org.pclean.bus.OutputNames.Product;
+import org.pclean.bus.avro.JobState;
+import org.pclean.casacore.AntennaArray;
+import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.DataColumn;
+import org.pclean.casacore.MsSimulator;
+import org.pclean.imaging.SerialImager;
+import org.pclean.imaging.TcleanParams;
+import org.pclean.ops.broker.EmbeddedKafkaBroker;
+
+/** Parallel cube on the embedded broker equals the serial cube, plane by plane, for every chunking. */
+class ParallelCubeTest {
+  static final int N = 96;
+  static final int NCHAN = 5;
+  @TempDir static Path tmp;
+  static Path ms;
+  static EmbeddedKafkaBroker broker;
+  static Path serial;
+
+  static TcleanParams.Builder params(String imagename) {
+    return TcleanParams.builder().vis(ms).imagename(imagename).specmode(TcleanParams.SpecMode.CUBE).imsize(N, N)
+        .cell(4 * Math.PI / 180 / 3600, 4 * Math.PI / 180 / 3600).datacolumn(DataColumn.DATA).niter(200)
+        .threshold(1e-3).threads(1);
+  }
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    ms = tmp.resolve("cube.ms");
+    double arcsec = Math.PI / 180 / 3600;
+    MsSimulator.simulate(ms, AntennaArray.vlaLike(AntennaArray.vlaArmLength("C")),
+        new MsSimulator.Observation("C", Math.toRadians(150), Math.toRadians(40), NCHAN, 1.4e9, 40e6, "RR LL", -0.5,
+            0.5, 180, 60000, 0.001, 5),
+        List.of(new MsSimulator.PointSource(-40 * arcsec, 20 * arcsec, 1.0, -0.7),
+            new MsSimulator.PointSource(60 * arcsec, -48 * arcsec, 0.4, 0.5)));
+    serial = tmp.resolve("serial");
+    SerialImager.run(params(serial.toString()).build());
+    broker = EmbeddedKafkaBroker.start(tmp.resolve("kafka"));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  private static ParallelRunner.Settings settings(int nworkers, int chunk, Path work) {
+    return new ParallelRunner.Settings(nworkers, chunk, broker.bootstrapServers(), work, "auto", false,
+        Duration.ofMinutes(5));
+  }
+
+  @Test
+  void parallelEqualsSerialForEveryChunking() throws Exception {
+    for (int chunk : new int[] {-1, 1, 3}) {
+      Path out = tmp.resolve("par" + (chunk < 0 ? "m1" : chunk));
+      Path work = tmp.resolve("work" + chunk);
+      var outcome = ParallelRunner.run(params(out.toString()).build(), settings(2, chunk, work));
+      assertEquals(JobState.DONE, outcome.job().getState());
+      assertEquals(chunk == -1 ? 2 : chunk == 1 ? 5 : 2, outcome.job().getNumPartitions());
+      for (Product p : Product.values()) {
+        try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(p));
+             CasaImage q = CasaImage.open(new OutputNames(out.toString()).path(p))) {
+          assertArrayEquals(s.shape(), q.shape(), p.suffix());
+          assertEquals(s.geometry(), q.geometry(), p.suffix());
+          for (int c = 0; c < NCHAN; c++) {
+            float[] a = s.readPlane(0, c);
+            float[] b = q.readPlane(0, c);
+            float scale = 0;
+            for (float v : a) {
+              scale = Math.max(scale, Math.abs(v));
+            }
+            for (int i = 0; i < a.length; i++) {
+              assertEquals(a[i], b[i], 1e-5 * scale, p.suffix() + " chunk " + chunk + " channel " + c + " pixel " + i);
+            }
+            if (p == Product.IMAGE) {
+              assertEquals(s.beam(c, 0), q.beam(c, 0), "beam of channel " + c);
+            }
+          }
+        }
+      }
+      // Sub-cubes are removed unless keep_subcubes.
+      assertFalse(Files.exists(work.resolve(outcome.jobId())), "sub-cubes removed");
+    }
+  }
+
+  @Test
+  void badParallelInputIsRefusedBeforeAnythingRuns() {
+    var e = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(params(tmp.resolve("x").toString())
+        .specmode(TcleanParams.SpecMode.MFS).build(), settings(2, -1, tmp.resolve("w"))));
+    assertTrue(e.getMessage().contains("specmode mfs"), e.getMessage());
+    var e2 = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(params(tmp.resolve("x").toString())
+        .build(), new ParallelRunner.Settings(2, -1, broker.bootstrapServers(), tmp.resolve("w"), "virtual", false,
+        Duration.ofMinutes(1))));
+    assertTrue(e2.getMessage().contains("concat_mode 'virtual' is not supported yet"), e2.getMessage());
+    assertFalse(Files.exists(tmp.resolve("x.image")));
+  }
+}
