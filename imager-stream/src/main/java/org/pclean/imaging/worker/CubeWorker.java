@@ -57,6 +57,12 @@ public final class CubeWorker implements Runnable {
   private final JobSpecView jobs;
   private volatile boolean closed;
   private volatile KafkaConsumer<String, byte[]> consumer;
+  private volatile java.util.function.Consumer<PartitionDescriptor> onTaskTaken = t -> { };
+
+  /** Called when a task is taken, before imaging (tests use it to stop a worker mid-job). */
+  public void onTaskTaken(java.util.function.Consumer<PartitionDescriptor> hook) {
+    this.onTaskTaken = hook;
+  }
 
   public CubeWorker(Properties clientConfig, String workerId, JobSpecView jobs) {
     this.clientConfig = clientConfig;
@@ -92,6 +98,9 @@ public final class CubeWorker implements Runnable {
           }
           handle(r, producer);
           producer.flush();
+          if (closed) {
+            return;  // stopped while working: leave the offset uncommitted, the task is redelivered
+          }
           cons.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
         }
       }
@@ -127,6 +136,10 @@ public final class CubeWorker implements Runnable {
     }
     if (job.getState() == JobState.FAILED || job.getState() == JobState.DONE) {
       return;  // nothing left to do for this job
+    }
+    onTaskTaken.accept(task);
+    if (closed) {
+      return;  // stopped with the task taken: it is redelivered to another member
     }
     long t0 = System.nanoTime();
     try {

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.TcleanParams;
+import org.pclean.ops.parallel.ParallelRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,10 +23,29 @@ final class ImageBenchCommand implements Callable<Integer> {
   @Option(names = "--results", defaultValue = "bench-results/results.jsonl", description = "file the JSON line is appended to")
   Path results;
 
+  @Option(names = "--peer", description = "also run this WSClean peer script (shared/bench/wsclean-peer.sh) with MODE")
+  Path peer;
+
+  @Option(names = "--peer-mode", defaultValue = "cube", description = "cube | mfs (the peer's workload)")
+  String peerMode;
+
   @Override
   public Integer call() throws Exception {
     TcleanParams p = imaging.toParams();
     long onDisk = ReadBenchCommand.directorySize(p.vis());
+    if (imaging.parallel()) {
+      long t0 = System.nanoTime();
+      var settings = imaging.parallelSettings();
+      var outcome = ParallelRunner.run(p, settings);
+      BenchCommand.emit(String.format(Locale.ROOT,
+          "{\"bench\":\"parallel-cube\",\"time\":\"%s\",\"ms\":\"%s\",\"ms_bytes_on_disk\":%d,\"imsize\":%d,"
+              + "\"channels\":%d,\"subcubes\":%d,\"nworkers\":%d,\"niter_per_channel\":%d,\"wall_s\":%.2f,"
+              + "\"peak_rss_mb\":%d}", Instant.now(), p.vis(), onDisk, p.nx(), outcome.job().getNumChannels(),
+          outcome.job().getNumPartitions(), settings.nworkers(), p.niter(), (System.nanoTime() - t0) / 1e9,
+          BenchCommand.peakRssMb()), results);
+      runPeer(p);
+      return 0;
+    }
     ImagingResult r = SerialImager.run(p);
     var t = r.timing();
     String line = String.format(Locale.ROOT,
@@ -38,6 +58,20 @@ final class ImageBenchCommand implements Callable<Integer> {
         t.samplesGridded(), t.griddingMvisPerSecond(), t.griddingMvisPerSecond() / p.threads(),
         BenchCommand.peakRssMb());
     BenchCommand.emit(line, results);
+    runPeer(p);
     return 0;
+  }
+
+  /** The peer (WSClean) on the same MS in the same run; its JSON line goes to the same results file. */
+  private void runPeer(TcleanParams p) throws Exception {
+    if (peer == null) {
+      return;
+    }
+    Process proc = new ProcessBuilder("bash", peer.toString(), peerMode, p.vis().toString(),
+        Integer.toString(Runtime.getRuntime().availableProcessors())).redirectErrorStream(true).start();
+    String out = new String(proc.getInputStream().readAllBytes()).strip();
+    proc.waitFor();
+    String last = out.lines().reduce((a, b) -> b).orElse("{\"peer\":\"wsclean\",\"error\":\"no output\"}");
+    BenchCommand.emit(last, results);
   }
 }

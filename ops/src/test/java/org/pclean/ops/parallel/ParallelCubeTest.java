@@ -100,6 +100,60 @@ class ParallelCubeTest {
     }
   }
 
+  /**
+   * A worker that dies with a task taken (its offset never committed) has the task redelivered to the other
+   * member: the job completes with the same cube as the serial run.
+   */
+  @Test
+  void jobCompletesWhenAWorkerDiesMidJob() throws Exception {
+    java.util.Properties client = new java.util.Properties();
+    client.put("bootstrap.servers", broker.bootstrapServers());
+    Path out = tmp.resolve("survivor");
+    Path work = tmp.resolve("work-kill");
+    try (var view = new org.pclean.imaging.worker.JobSpecView(client);
+         var gather = new org.pclean.imaging.gather.GatherApp(client, Files.createTempDirectory(tmp, "st"), 1)) {
+      gather.start();
+      var sink = new org.pclean.sink.CubeSink(client);
+      var doomed = new org.pclean.imaging.worker.CubeWorker(client, "doomed", view);
+      var survivor = new org.pclean.imaging.worker.CubeWorker(client, "survivor", view);
+      java.util.concurrent.atomic.AtomicInteger killedOn = new java.util.concurrent.atomic.AtomicInteger(-1);
+      doomed.onTaskTaken(t -> {
+        killedOn.set(t.getPartitionIndex());
+        doomed.stop();
+      });
+      List<Thread> threads = List.of(new Thread(sink), new Thread(doomed));
+      threads.forEach(Thread::start);
+      Thread.sleep(3000);  // the doomed worker joins the group first and takes the first task
+      Thread s2 = new Thread(survivor);
+      s2.start();
+      try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, Object>(client,
+          new org.apache.kafka.common.serialization.StringSerializer(), new org.pclean.bus.BusSerializer())) {
+        org.pclean.ingest.CubeJobSubmitter.submit(producer, new org.pclean.ingest.CubeJobSubmitter.CubeJob("kill-1",
+            ms.toString(), out.toString(), org.pclean.imaging.TcleanParamsCodec.toMap(params(out.toString()).build()),
+            NCHAN, 1, 2, work.toString(), "auto", false));
+      }
+      long deadline = System.currentTimeMillis() + 120000;
+      while (System.currentTimeMillis() < deadline && view.get("kill-1").map(j -> j.getState() != JobState.DONE
+          && j.getState() != JobState.FAILED).orElse(true)) {
+        Thread.sleep(100);
+      }
+      assertEquals(JobState.DONE, view.get("kill-1").orElseThrow().getState(), "job completes");
+      assertTrue(killedOn.get() >= 0, "the doomed worker took a task before dying");
+      survivor.stop();
+      sink.stop();
+      s2.join(30000);
+      for (Thread t : threads) {
+        t.join(30000);
+      }
+    }
+    try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(Product.IMAGE));
+         CasaImage q = CasaImage.open(new OutputNames(out.toString()).path(Product.IMAGE))) {
+      for (int c = 0; c < NCHAN; c++) {
+        assertArrayEquals(s.readPlane(0, c), q.readPlane(0, c), 1e-5f, "channel " + c);
+      }
+    }
+  }
+
   @Test
   void badParallelInputIsRefusedBeforeAnythingRuns() {
     var e = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(params(tmp.resolve("x").toString())
