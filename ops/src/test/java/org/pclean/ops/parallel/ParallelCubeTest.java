@@ -40,15 +40,20 @@ class ParallelCubeTest {
         .threshold(1e-3).threads(1);
   }
 
-  @BeforeAll
-  static void setUp() throws Exception {
-    ms = tmp.resolve("cube.ms");
+  /** A small 5-channel VLA-C cube with two sources and a little noise. */
+  static void simulateMs(Path path) {
     double arcsec = Math.PI / 180 / 3600;
-    MsSimulator.simulate(ms, AntennaArray.vlaLike(AntennaArray.vlaArmLength("C")),
+    MsSimulator.simulate(path, AntennaArray.vlaLike(AntennaArray.vlaArmLength("C")),
         new MsSimulator.Observation("C", Math.toRadians(150), Math.toRadians(40), NCHAN, 1.4e9, 40e6, "RR LL", -0.5,
             0.5, 180, 60000, 0.001, 5),
         List.of(new MsSimulator.PointSource(-40 * arcsec, 20 * arcsec, 1.0, -0.7),
             new MsSimulator.PointSource(60 * arcsec, -48 * arcsec, 0.4, 0.5)));
+  }
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    ms = tmp.resolve("cube.ms");
+    simulateMs(ms);
     serial = tmp.resolve("serial");
     SerialImager.run(params(serial.toString()).build());
     broker = EmbeddedKafkaBroker.start(tmp.resolve("kafka"));
