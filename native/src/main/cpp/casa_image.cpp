@@ -12,7 +12,10 @@
 #include <casacore/coordinates/Coordinates/SpectralCoordinate.h>
 #include <casacore/coordinates/Coordinates/StokesCoordinate.h>
 #include <casacore/images/Images/ImageFITSConverter.h>
+#include <casacore/images/Images/ImageConcat.h>
 #include <casacore/images/Images/ImageInfo.h>
+#include <casacore/images/Images/ImageOpener.h>
+#include <casacore/casa/OS/File.h>
 #include <casacore/images/Images/PagedImage.h>
 #include <casacore/lattices/Lattices/TiledShape.h>
 #include <casacore/measures/Measures/MDirection.h>
@@ -31,7 +34,7 @@ using namespace casacore;
 namespace pclean {
 
 struct CasaImage::Impl {
-  std::unique_ptr<PagedImage<Float>> img;
+  std::unique_ptr<ImageInterface<Float>> img;
   std::string scratch;
 
   IPosition planeStart(int stokes, int chan) const {
@@ -47,14 +50,29 @@ struct CasaImage::Impl {
 CasaImage::CasaImage(const char* path, bool writable) : impl(new Impl) {
   try {
     String name(path);
-    if (!Table::isReadable(name)) throw AipsError("CASA image " + name + " does not exist or is not readable");
-    impl->img.reset(new PagedImage<Float>(name));
+    ImageOpener::ImageTypes type = ImageOpener::imageType(name);
+    if (type == ImageOpener::AIPSPP) {
+      impl->img.reset(new PagedImage<Float>(name));
+    } else if (type == ImageOpener::IMAGECONCAT) {
+      if (writable) throw AipsError("CASA image " + name + " is a virtual concatenation and cannot be written");
+      LatticeBase* latt = ImageOpener::openImage(name);
+      auto* img = dynamic_cast<ImageInterface<Float>*>(latt);
+      if (!img) {
+        delete latt;
+        throw AipsError("CASA image " + name + " is not a float image");
+      }
+      impl->img.reset(img);
+    } else {
+      throw AipsError("CASA image " + name + " does not exist or is not a CASA image");
+    }
     if (impl->img->ndim() != 4) {
       throw AipsError("CASA image " + name + " has " + String::toString(impl->img->ndim()) +
                       " axes; pclean reads [ra, dec, stokes, freq] images");
     }
     // PagedImage reopens its table for writing on the first put; check up front that it can.
-    if (writable && !Table::isWritable(name)) throw AipsError("CASA image " + name + " is not writable");
+    if (writable && type == ImageOpener::AIPSPP && !Table::isWritable(name)) {
+      throw AipsError("CASA image " + name + " is not writable");
+    }
   } catch (...) {
     delete impl;
     impl = nullptr;
@@ -249,5 +267,26 @@ void CasaImage::exportFits(const char* fitsPath, bool overwrite) {
 }
 
 void CasaImage::flush() { impl->img->flush(); }
+
+void concatImagesVirtual(const char* paths, const char* outPath) {
+  String out(outPath);
+  // An existing directory may hold the parts (movevirtual); an existing image or file is never replaced.
+  if (File(out).exists() && (!File(out).isDirectory() || ImageOpener::imageType(out) != ImageOpener::UNKNOWN)) {
+    throw AipsError("cannot write virtual image " + out + ": an image or file exists there");
+  }
+  std::istringstream in(paths ? paths : "");
+  std::string line;
+  ImageConcat<Float> concat(3, True);  // frequency axis; close constituents when idle
+  int n = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    String name(line);
+    PagedImage<Float> part(name);
+    concat.setImage(part, True);
+    ++n;
+  }
+  if (n == 0) throw AipsError("no images to concatenate into " + out);
+  concat.save(out);
+}
 
 }  // namespace pclean

@@ -10,7 +10,8 @@ namespace pclean {
 
 class CasaImage {
  public:
-  // Opens an existing image (read-only unless writable).
+  // Opens an existing image: a PagedImage (read-only unless writable), or any image casacore's ImageOpener
+  // knows, such as a virtual concatenation (read-only).
   CasaImage(const char* path, bool writable);
   // Creates a new image (replacing any at path). stokes: e.g. "I" or "I Q U V".
   CasaImage(const char* path, int nx, int ny, const char* stokes, int nchan, double ra, double dec, double cellx,
@@ -49,5 +50,11 @@ class CasaImage {
   struct Impl;
   Impl* impl;
 };
+
+// Concatenates images along the frequency axis into a virtual image (casacore ImageConcat) saved at outPath: a
+// directory holding imageconcat.json that refers to the inputs (relative to outPath when they lie inside it, so
+// the whole can be moved). paths: newline-separated, in channel order. Throws if an image or file is at outPath
+// (an existing plain directory, e.g. holding the parts, is used).
+void concatImagesVirtual(const char* paths, const char* outPath);
 
 }  // namespace pclean

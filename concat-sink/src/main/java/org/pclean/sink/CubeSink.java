@@ -35,8 +35,9 @@ import org.pclean.casacore.CasaImage;
 
 /**
  * Where the cube is written: on a job moving to CONCATENATING (pclean.jobs), concatenates each product of its
- * sub-cubes into the final tclean product set (concat_mode paged), exports FITS when the job asked, removes the
- * sub-cubes unless keep_subcubes, and marks the job DONE (or FAILED with the reason) with a JobEvent.
+ * sub-cubes into the final tclean product set by concat_mode (paged, virtual, movevirtual; auto as pclean),
+ * exports FITS when the job asked, removes copied sub-cubes unless keep_subcubes, and marks the job DONE (or
+ * FAILED with the reason) with a JobEvent.
  */
 public final class CubeSink implements Runnable {
   private static final Logger LOG = Logger.getLogger(CubeSink.class.getName());
@@ -114,13 +115,15 @@ public final class CubeSink implements Runnable {
     List<Path> written = new ArrayList<>();
     try {
       boolean fits = Boolean.parseBoolean(job.getParams().getOrDefault("fits", "false"));
+      CubeConcatenator.ConcatMode mode =
+          CubeConcatenator.ConcatMode.parse(job.getConcatMode()).resolve(job.getKeepSubcubes());
       for (Product product : Product.values()) {
         List<Path> parts = new ArrayList<>();
         for (int k = 0; k < job.getNumPartitions(); k++) {
           parts.add(Path.of(OutputNames.subcube(job.getLocalDirectory(), job.getJobId(), k) + "." + product.suffix()));
         }
         Path out = names.path(product);
-        PagedCubeWriter.concatenate(parts, out);
+        CubeConcatenator.concatenate(parts, out, mode);
         written.add(out);
         if (fits) {
           try (CasaImage img = CasaImage.open(out)) {
@@ -129,7 +132,9 @@ public final class CubeSink implements Runnable {
           written.add(names.fits(out));
         }
       }
-      if (!job.getKeepSubcubes()) {
+      // A virtual cube refers to its sub-cubes where they are; otherwise they were copied or moved away.
+      if (mode == CubeConcatenator.ConcatMode.MOVEVIRTUAL
+          || (mode == CubeConcatenator.ConcatMode.PAGED && !job.getKeepSubcubes())) {
         deleteTree(Path.of(job.getLocalDirectory(), job.getJobId()));
       }
       LOG.info("job " + job.getJobId() + ": cube written to " + job.getImagename());

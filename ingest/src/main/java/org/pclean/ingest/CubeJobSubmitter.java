@@ -28,8 +28,9 @@ public final class CubeJobSubmitter {
 
   public static List<PartitionDescriptor> submit(Producer<String, Object> producer, CubeJob job)
       throws InterruptedException {
-    if (!List.of("auto", "paged").contains(job.concatMode())) {
-      throw new IllegalArgumentException("concat_mode '" + job.concatMode() + "' is not supported yet (use auto or paged)");
+    if (!List.of("auto", "paged", "virtual", "movevirtual").contains(job.concatMode())) {
+      throw new IllegalArgumentException("unknown concat_mode '" + job.concatMode()
+          + "' (expected auto, paged, virtual or movevirtual)");
     }
     List<PartitionPlanner.ChannelRange> plan = PartitionPlanner.planCube(job.nchan(), job.cubeChunksize(), job.nworkers());
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.PLANNED).setMode(JobMode.CUBE)

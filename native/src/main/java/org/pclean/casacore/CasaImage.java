@@ -38,6 +38,7 @@ public final class CasaImage implements AutoCloseable {
     return open(path, false);
   }
 
+  /** Opens a CASA image: a PagedImage, or (read-only) a virtual concatenation. */
   public static CasaImage open(Path path, boolean writable) {
     if (!Files.isDirectory(path)) {
       throw new CasacoreException("CASA image " + path + " does not exist");
@@ -123,6 +124,16 @@ public final class CasaImage implements AutoCloseable {
     double[] pixel = new double[4];
     NativeCall.casacoreRun("cannot convert world to pixel in " + path, () -> image.toPixel(world, pixel));
     return pixel;
+  }
+
+  /**
+   * Writes a virtual image at out that concatenates parts (CASA images, in channel order) along frequency:
+   * casacore's ImageConcat, a directory referring to the parts (relative paths when they lie inside out).
+   */
+  public static void concatVirtual(java.util.List<Path> parts, Path out) {
+    String names = String.join("\n", parts.stream().map(p -> p.toAbsolutePath().toString()).toList());
+    NativeCall.casacoreRun("cannot write virtual image " + out,
+        () -> org.pclean.casacore.jni.PcleanNative.concatImagesVirtual(names, out.toAbsolutePath().toString()));
   }
 
   /** Exports to FITS (32-bit float, frequency axis) with casacore's converter. */

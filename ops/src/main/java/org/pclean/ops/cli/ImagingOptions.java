@@ -54,7 +54,7 @@ public final class ImagingOptions {
   @Option(names = {"--scheduler-address", "--bootstrap-servers"}, description = "Kafka cluster (default: an embedded broker)") String bootstrapServers;
   @Option(names = "--local-directory", description = "where sub-cubes and state go (default: a temporary directory)") Path localDirectory;
   @Option(names = "--keep-subcubes", description = "keep the sub-cube images") boolean keepSubcubes;
-  @Option(names = "--concat-mode", defaultValue = "auto", description = "auto | paged") String concatMode;
+  @Option(names = "--concat-mode", defaultValue = "auto", description = "auto | paged | virtual | movevirtual") String concatMode;
   @Option(names = "--timeout", defaultValue = "86400", description = "seconds to wait for a parallel job") long timeoutSeconds;
 
   public boolean given() {

@@ -67,16 +67,24 @@ class ParallelCubeTest {
   }
 
   private static ParallelRunner.Settings settings(int nworkers, int chunk, Path work) {
-    return new ParallelRunner.Settings(nworkers, chunk, broker.bootstrapServers(), work, "auto", false,
+    return settings(nworkers, chunk, work, "auto");
+  }
+
+  private static ParallelRunner.Settings settings(int nworkers, int chunk, Path work, String concatMode) {
+    return new ParallelRunner.Settings(nworkers, chunk, broker.bootstrapServers(), work, concatMode, false,
         Duration.ofMinutes(5));
   }
 
+  /** Chunkings -1, 1 and 3, written with concat modes auto (paged), virtual and movevirtual. */
   @Test
-  void parallelEqualsSerialForEveryChunking() throws Exception {
-    for (int chunk : new int[] {-1, 1, 3}) {
+  void parallelEqualsSerialForEveryChunkingAndConcatMode() throws Exception {
+    String[] modes = {"auto", "virtual", "movevirtual"};
+    int[] chunks = {-1, 1, 3};
+    for (int run = 0; run < 3; run++) {
+      int chunk = chunks[run];
       Path out = tmp.resolve("par" + (chunk < 0 ? "m1" : chunk));
       Path work = tmp.resolve("work" + chunk);
-      var outcome = ParallelRunner.run(params(out.toString()).build(), settings(2, chunk, work));
+      var outcome = ParallelRunner.run(params(out.toString()).build(), settings(2, chunk, work, modes[run]));
       assertEquals(JobState.DONE, outcome.job().getState());
       assertEquals(chunk == -1 ? 2 : chunk == 1 ? 5 : 2, outcome.job().getNumPartitions());
       for (Product p : Product.values()) {
@@ -100,8 +108,8 @@ class ParallelCubeTest {
           }
         }
       }
-      // Sub-cubes are removed unless keep_subcubes.
-      assertFalse(Files.exists(work.resolve(outcome.jobId())), "sub-cubes removed");
+      // A paged copy or a move leaves no sub-cubes behind; a virtual cube refers to them where they are.
+      assertEquals(modes[run].equals("virtual"), Files.exists(work.resolve(outcome.jobId())), modes[run]);
     }
   }
 
@@ -165,9 +173,9 @@ class ParallelCubeTest {
         .specmode(TcleanParams.SpecMode.MFS).build(), settings(2, -1, tmp.resolve("w"))));
     assertTrue(e.getMessage().contains("specmode mfs"), e.getMessage());
     var e2 = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(params(tmp.resolve("x").toString())
-        .build(), new ParallelRunner.Settings(2, -1, broker.bootstrapServers(), tmp.resolve("w"), "virtual", false,
+        .build(), new ParallelRunner.Settings(2, -1, broker.bootstrapServers(), tmp.resolve("w"), "fastest", false,
         Duration.ofMinutes(1))));
-    assertTrue(e2.getMessage().contains("concat_mode 'virtual' is not supported yet"), e2.getMessage());
+    assertTrue(e2.getMessage().contains("unknown concat_mode 'fastest'"), e2.getMessage());
     assertFalse(Files.exists(tmp.resolve("x.image")));
   }
 }

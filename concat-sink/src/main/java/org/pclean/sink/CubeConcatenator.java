@@ -11,15 +11,43 @@ import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
 
 /**
- * concat_mode 'paged': copies sub-cubes (each a CASA image over a run of channels) into one PagedImage, plane by
- * plane, with each plane's restoring beam and the sub-cubes' units. The sub-cubes must share their sky geometry
- * and Stokes axis and follow each other in frequency without gaps. A failed concatenation removes the output.
+ * Joins sub-cubes (each a CASA image over a run of channels) into the output cube, by pclean's concat_mode:
+ * <ul>
+ *   <li>PAGED: a physical copy into one PagedImage, plane by plane, with each plane's restoring beam and units;
+ *   <li>VIRTUAL: casacore's ImageConcat referring to the sub-cubes where they are (which must be kept);
+ *   <li>MOVEVIRTUAL: the sub-cubes move inside the output directory and a virtual image refers to them there
+ *       (relative paths, so the output can be moved as a whole).
+ * </ul>
+ * The sub-cubes must share their sky geometry and Stokes axis and follow each other in frequency without gaps.
+ * A failed concatenation removes the output.
  */
-public final class PagedCubeWriter {
-  private PagedCubeWriter() {}
+public final class CubeConcatenator {
+  /** pclean's concat modes; AUTO resolves with {@link #resolve}. */
+  public enum ConcatMode {
+    AUTO, PAGED, VIRTUAL, MOVEVIRTUAL;
 
-  /** Writes out from subcubes (in channel order) and returns the output's geometry. */
-  public static ImageGeometry concatenate(List<Path> subcubes, Path out) {
+    public static ConcatMode parse(String s) {
+      for (ConcatMode m : values()) {
+        if (m.name().equalsIgnoreCase(s.trim())) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException("unknown concat_mode '" + s + "' (expected auto, paged, virtual or movevirtual)");
+    }
+
+    /** auto: a virtual cube over the kept sub-cubes when they are kept, else one paged copy (as pclean). */
+    public ConcatMode resolve(boolean keepSubcubes) {
+      return this != AUTO ? this : keepSubcubes ? VIRTUAL : PAGED;
+    }
+  }
+
+  private CubeConcatenator() {}
+
+  /** Writes out from subcubes (in channel order) by mode (not AUTO) and returns the output's geometry. */
+  public static ImageGeometry concatenate(List<Path> subcubes, Path out, ConcatMode mode) {
+    if (mode == ConcatMode.AUTO) {
+      throw new IllegalArgumentException("resolve concat_mode auto before concatenating");
+    }
     if (subcubes.isEmpty()) {
       throw new IllegalArgumentException("no sub-cubes to concatenate into " + out);
     }
@@ -30,6 +58,40 @@ public final class PagedCubeWriter {
       }
     }
     ImageGeometry whole = combined(subcubes, parts);
+    try {
+      switch (mode) {
+        case PAGED -> copy(subcubes, out, whole);
+        case VIRTUAL -> CasaImage.concatVirtual(subcubes, out);
+        default -> {
+          Files.createDirectories(out);
+          List<Path> moved = new ArrayList<>();
+          for (Path p : subcubes) {
+            Path target = out.resolve(p.getFileName());
+            Files.move(p, target);
+            moved.add(target);
+          }
+          CasaImage.concatVirtual(moved, out);
+        }
+      }
+    } catch (RuntimeException | IOException e) {
+      if (mode != ConcatMode.MOVEVIRTUAL) {
+        deleteTree(out);
+      }
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+    }
+    return whole;
+  }
+
+  private static void copy(List<Path> subcubes, Path out, ImageGeometry whole) {
+    if (subcubes.isEmpty()) {
+      throw new IllegalArgumentException("no sub-cubes to concatenate into " + out);
+    }
+    List<ImageGeometry> parts = new ArrayList<>();
+    for (Path p : subcubes) {
+      try (CasaImage img = CasaImage.open(p)) {
+        parts.add(img.geometry());
+      }
+    }
     try (CasaImage target = CasaImage.create(out, whole)) {
       int chan = 0;
       for (Path p : subcubes) {
@@ -49,11 +111,7 @@ public final class PagedCubeWriter {
           }
         }
       }
-    } catch (RuntimeException e) {
-      deleteTree(out);
-      throw e;
     }
-    return whole;
   }
 
   private static ImageGeometry combined(List<Path> paths, List<ImageGeometry> parts) {
