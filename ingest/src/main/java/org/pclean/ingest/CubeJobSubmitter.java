@@ -22,7 +22,13 @@ import org.pclean.bus.avro.PartitionKind;
 public final class CubeJobSubmitter {
   /** What a cube job needs beyond its tclean parameters. */
   public record CubeJob(String jobId, String vis, String imagename, Map<String, String> params, int nchan,
-      int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes) {}
+      int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes) {
+    /** The same job planned for another worker count (cube_chunksize -1 splits by it). */
+    public CubeJob withPlanWorkers(int n) {
+      return new CubeJob(jobId, vis, imagename, params, nchan, cubeChunksize, n, localDirectory, concatMode,
+          keepSubcubes);
+    }
+  }
 
   private CubeJobSubmitter() {}
 

@@ -59,8 +59,9 @@ public final class ParallelRunner {
     if (p.pbcor() || p.savemodel()) {
       throw new IllegalArgumentException("--pbcor and --savemodel are not available with --parallel yet");
     }
-    if (s.nworkers() < 1) {
-      throw new IllegalArgumentException("--nworkers must be >= 1, got " + s.nworkers());
+    if (s.nworkers() < 0 || (s.nworkers() == 0 && s.bootstrapServers() == null)) {
+      throw new IllegalArgumentException("--nworkers must be >= 1 (0 only with --scheduler-address, where the"
+          + " cluster's `pclean worker` services do the work), got " + s.nworkers());
     }
     int nchan;
     try (MeasurementSet ms = MeasurementSet.open(p.vis())) {
@@ -76,6 +77,10 @@ public final class ParallelRunner {
     Files.createDirectories(work);
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
     EmbeddedKafkaBroker broker = s.bootstrapServers() == null ? EmbeddedKafkaBroker.start(null) : null;
+    if (broker != null) {
+      LOG.info("embedded Kafka broker at " + broker.bootstrapServers() + " started in "
+          + broker.startupTime().toMillis() + " ms");
+    }
     String bootstrap = broker != null ? broker.bootstrapServers() : s.bootstrapServers();
     Properties client = new Properties();
     client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -102,7 +107,7 @@ public final class ParallelRunner {
       try (KafkaProducer<String, Object> producer = new KafkaProducer<>(prod, new StringSerializer(), new BusSerializer())) {
         var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId, p.vis().toAbsolutePath()
             .toString(), p.imagename(), TcleanParamsCodec.toMap(p), nchan, s.cubeChunksize(), s.nworkers(),
-            work.toString(), s.concatMode(), s.keepSubcubes()));
+            work.toString(), s.concatMode(), s.keepSubcubes()).withPlanWorkers(planWorkers(client, s.nworkers())));
         LOG.info("submitted " + jobId + ": " + nchan + " channels in " + tasks.size() + " sub-cubes to "
             + s.nworkers() + " workers");
       }
@@ -125,6 +130,25 @@ public final class ParallelRunner {
       if (broker != null) {
         broker.close();
       }
+    }
+  }
+
+  /** Workers to plan for: the local ones, or with none the members of the cluster's worker group. */
+  private static int planWorkers(Properties client, int local) throws InterruptedException {
+    if (local > 0) {
+      return local;
+    }
+    try (Admin admin = Admin.create(client)) {
+      var group = admin.describeConsumerGroups(List.of(Topics.WORKER_GROUP)).all().get()
+          .get(Topics.WORKER_GROUP);
+      int members = group == null ? 0 : group.members().size();
+      if (members == 0) {
+        throw new IllegalStateException("no `pclean worker` is running at the scheduler address (group "
+            + Topics.WORKER_GROUP + " is empty); start workers or give --nworkers");
+      }
+      return members;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot read the worker group: " + e.getCause().getMessage(), e);
     }
   }
 

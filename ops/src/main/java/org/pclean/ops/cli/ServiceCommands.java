@@ -1,0 +1,156 @@
+package org.pclean.ops.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.pclean.bus.TopicInstaller;
+import org.pclean.bus.Topics;
+import org.pclean.imaging.gather.GatherApp;
+import org.pclean.imaging.worker.CubeWorker;
+import org.pclean.imaging.worker.JobSpecView;
+import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.sink.CubeSink;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The long-running site services, each its own process (scale workers by starting more): they run until the
+ * process is stopped (SIGTERM/SIGINT), then leave their consumer groups cleanly.
+ */
+final class ServiceCommands {
+  private ServiceCommands() {}
+
+  /** Blocks until the JVM is asked to stop, then runs stop. */
+  static void runUntilStopped(Runnable stop) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.run();
+      stopped.countDown();
+    }, "pclean-shutdown"));
+    stopped.await();
+  }
+
+  static Properties client(String bootstrap) {
+    if (bootstrap == null || bootstrap.isBlank()) {
+      throw new IllegalArgumentException("--bootstrap-servers (or --scheduler-address) is required");
+    }
+    Properties p = new Properties();
+    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return p;
+  }
+
+  /** Creates the topics if the cluster lacks them (replication factor from the flag). */
+  static void ensureTopics(Properties client, short replication) throws InterruptedException {
+    try (Admin admin = Admin.create(client)) {
+      TopicInstaller.ensure(admin, Topics.all(), replication);
+    }
+  }
+
+  @Command(name = "broker", mixinStandardHelpOptions = true,
+      description = "Run a standalone single-node KRaft broker with pclean's topics (for a site without Kafka).")
+  static final class Broker implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--local-directory", description = "broker data (kept across restarts); default a temp dir") Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir);
+      System.out.println("pclean broker at " + broker.bootstrapServers() + " (started in "
+          + broker.startupTime().toMillis() + " ms); data in " + broker.dataDirectory());
+      runUntilStopped(broker::close);
+      return 0;
+    }
+  }
+
+  @Command(name = "worker", mixinStandardHelpOptions = true,
+      description = "Join the pclean-workers consumer group and image tasks until stopped.")
+  static final class Worker implements java.util.concurrent.Callable<Integer> {
+    @Option(names = {"--bootstrap-servers", "--scheduler-address"}, required = true) String bootstrap;
+    @Option(names = "--nworkers", defaultValue = "1", description = "workers in this process") int nworkers;
+    @Option(names = "--replication-factor", defaultValue = "1") short replication;
+
+    @Override
+    public Integer call() throws Exception {
+      Properties client = client(bootstrap);
+      ensureTopics(client, replication);
+      JobSpecView view = new JobSpecView(client);
+      List<CubeWorker> workers = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      String host = java.net.InetAddress.getLocalHost().getHostName();
+      for (int i = 0; i < nworkers; i++) {
+        CubeWorker w = new CubeWorker(client, host + "-" + ProcessHandle.current().pid() + "-" + i, view);
+        workers.add(w);
+        Thread t = new Thread(w, "pclean-worker-" + i);
+        t.start();
+        threads.add(t);
+      }
+      System.out.println("pclean: " + nworkers + " worker(s) in group " + Topics.WORKER_GROUP + " at " + bootstrap);
+      runUntilStopped(() -> {
+        workers.forEach(CubeWorker::stop);
+        for (Thread t : threads) {
+          try {
+            t.join(30000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        try {
+          view.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      return 0;
+    }
+  }
+
+  @Command(name = "gather", mixinStandardHelpOptions = true,
+      description = "Run the Kafka Streams coordinator (exactly-once; resumes from its changelogs after a restart).")
+  static final class Gather implements java.util.concurrent.Callable<Integer> {
+    @Option(names = {"--bootstrap-servers", "--scheduler-address"}, required = true) String bootstrap;
+    @Option(names = "--state-dir", description = "local state stores (default a temp dir)") Path stateDir;
+    @Option(names = "--replication-factor", defaultValue = "1") short replication;
+
+    @Override
+    public Integer call() throws Exception {
+      Properties client = client(bootstrap);
+      ensureTopics(client, replication);
+      Path dir = stateDir != null ? stateDir : Files.createTempDirectory("pclean-gather-");
+      GatherApp app = new GatherApp(client, dir, replication);
+      app.start();
+      System.out.println("pclean gather running at " + bootstrap + ", state in " + dir);
+      runUntilStopped(app::close);
+      return 0;
+    }
+  }
+
+  @Command(name = "sink", mixinStandardHelpOptions = true,
+      description = "Write finished cubes (concat modes) and mark jobs done, until stopped.")
+  static final class Sink implements java.util.concurrent.Callable<Integer> {
+    @Option(names = {"--bootstrap-servers", "--scheduler-address"}, required = true) String bootstrap;
+    @Option(names = "--replication-factor", defaultValue = "1") short replication;
+
+    @Override
+    public Integer call() throws Exception {
+      Properties client = client(bootstrap);
+      ensureTopics(client, replication);
+      CubeSink sink = new CubeSink(client);
+      Thread t = new Thread(sink, "pclean-sink");
+      t.start();
+      System.out.println("pclean sink running at " + bootstrap);
+      runUntilStopped(() -> {
+        sink.stop();
+        try {
+          t.join(30000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      return 0;
+    }
+  }
+}
