@@ -18,6 +18,18 @@ public final class BeamFitter {
     int cx = nx / 2;
     int cy = ny / 2;
     boolean[] lobe = flood(psf, nx, ny, (from, to) -> psf[to] >= cutoff);
+    if (count(lobe) < 9) {
+      // An undersampled PSF (under ~3 pixels per beam) leaves too few pixels above the cutoff to fix an ellipse:
+      // fit the positive pixels of the 3x3 box around the peak as well.
+      for (int dy = -1; dy <= 1; dy++) {
+        for (int dx = -1; dx <= 1; dx++) {
+          int i = (cy + dy) * nx + cx + dx;
+          if (cy + dy >= 0 && cy + dy < ny && cx + dx >= 0 && cx + dx < nx && psf[i] > 0) {
+            lobe[i] = true;
+          }
+        }
+      }
+    }
     double[][] ata = new double[3][3];
     double[] atb = new double[3];
     int used = 0;
@@ -82,6 +94,16 @@ public final class BeamFitter {
       }
     }
     return max;
+  }
+
+  private static int count(boolean[] a) {
+    int n = 0;
+    for (boolean b : a) {
+      if (b) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private interface Step {

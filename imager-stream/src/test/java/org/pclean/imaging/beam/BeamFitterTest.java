@@ -31,6 +31,26 @@ class BeamFitterTest {
     }
   }
 
+  /** An undersampled PSF (about 1.3 pixels per beam) still gets a beam close to its true size. */
+  @Test
+  void fitsAnUndersampledPsf() {
+    int n = 64;
+    double cell = 3 * ARCSEC;
+    Beam truth = new Beam(4.0, 3.6, 30);
+    double[] q = truth.quadraticForm();
+    float[] psf = new float[n * n];
+    for (int y = 0; y < n; y++) {
+      for (int x = 0; x < n; x++) {
+        double e = -(x - n / 2) * cell;
+        double no = (y - n / 2) * cell;
+        psf[y * n + x] = (float) Math.exp(-(q[0] * e * e + 2 * q[1] * e * no + q[2] * no * no));
+      }
+    }
+    Beam fit = BeamFitter.fit(psf, n, n, cell, cell, 0.35);
+    assertEquals(4.0, fit.majorArcsec(), 0.01);
+    assertEquals(3.6, fit.minorArcsec(), 0.01);
+  }
+
   /** The Gaussian's pixel sum is its analytic area 2πσ1σ2 (used to convert Jy/beam to Jy/pixel). */
   @Test
   void beamAreaMatchesPixelSum() {
