@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
+import org.pclean.casacore.TableDirectories;
 
 /**
  * Joins sub-cubes (each a CASA image over a run of channels) into the output cube, by pclean's concat_mode:
@@ -75,23 +74,15 @@ public final class CubeConcatenator {
       }
     } catch (RuntimeException | IOException e) {
       if (mode != ConcatMode.MOVEVIRTUAL) {
-        deleteTree(out);
+        TableDirectories.delete(out);
       }
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
     }
     return whole;
   }
 
+  /** PAGED: one PagedImage written plane by plane, with each plane's beam and the sub-cubes' units. */
   private static void copy(List<Path> subcubes, Path out, ImageGeometry whole) {
-    if (subcubes.isEmpty()) {
-      throw new IllegalArgumentException("no sub-cubes to concatenate into " + out);
-    }
-    List<ImageGeometry> parts = new ArrayList<>();
-    for (Path p : subcubes) {
-      try (CasaImage img = CasaImage.open(p)) {
-        parts.add(img.geometry());
-      }
-    }
     try (CasaImage target = CasaImage.create(out, whole)) {
       int chan = 0;
       for (Path p : subcubes) {
@@ -136,14 +127,4 @@ public final class CubeConcatenator {
         first.cellY(), first.freq0(), first.dfreq(), first.restFreq());
   }
 
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: the caller's exception says what went wrong
-    }
-  }
 }

@@ -1,17 +1,13 @@
 package org.pclean.sink;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,6 +28,7 @@ import org.pclean.bus.avro.JobEventType;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.TableDirectories;
 
 /**
  * Where the cube is written: on a job moving to CONCATENATING (pclean.jobs), concatenates each product of its
@@ -135,33 +132,14 @@ public final class CubeSink implements Runnable {
       // A virtual cube refers to its sub-cubes where they are; otherwise they were copied or moved away.
       if (mode == CubeConcatenator.ConcatMode.MOVEVIRTUAL
           || (mode == CubeConcatenator.ConcatMode.PAGED && !job.getKeepSubcubes())) {
-        deleteTree(Path.of(job.getLocalDirectory(), job.getJobId()));
+        TableDirectories.delete(Path.of(job.getLocalDirectory(), job.getJobId()));
       }
       LOG.info("job " + job.getJobId() + ": cube written to " + job.getImagename());
       return JobSpec.newBuilder(job).setState(JobState.DONE).build();
-    } catch (RuntimeException | IOException e) {
-      written.forEach(CubeSink::deleteQuietly);
+    } catch (RuntimeException e) {
+      written.forEach(TableDirectories::delete);
       return JobSpec.newBuilder(job).setState(JobState.FAILED).setError("concatenation failed: " + e.getMessage())
           .build();
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      deleteTree(p);
-    } catch (IOException ignored) {
-      // best effort
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -1,16 +1,13 @@
 package org.pclean.imaging;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
+import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.beam.Beam;
 
 /**
@@ -68,20 +65,10 @@ final class ProductWriter implements AutoCloseable {
     List<Path> paths = new ArrayList<>(images.keySet());
     close();
     for (Path p : paths) {
-      deleteTree(p);
+      TableDirectories.delete(p);
     }
   }
 
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort; the run's own exception says what went wrong
-    }
-  }
 
   @Override
   public void close() {

@@ -1,12 +1,9 @@
 package org.pclean.casacore;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Writes a real MeasurementSet (casacore's NewMSSimulator: every required subtable) observing a known sky of
@@ -65,7 +62,7 @@ public final class MsSimulator {
     try {
       return predict(out, array, obs, sky.size(), xyz, l, m, flux, alpha);
     } catch (RuntimeException e) {
-      deleteQuietly(out);  // never leave a half-written MS that looks complete
+      TableDirectories.delete(out);  // never leave a half-written MS that looks complete
       throw e;
     }
   }
@@ -102,14 +99,4 @@ public final class MsSimulator {
     }
   }
 
-  private static void deleteQuietly(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: the caller's exception says what went wrong
-    }
-  }
 }

@@ -7,22 +7,27 @@ import org.junit.jupiter.api.Test;
 class BeamFitterTest {
   private static final double ARCSEC = Math.PI / 180 / 3600;
 
+  /** The beam itself as an n x n PSF (peak 1 at n/2, n/2). */
+  private static float[] gaussianPsf(Beam beam, int n, double cell) {
+    double[] q = beam.quadraticForm();
+    float[] psf = new float[n * n];
+    for (int y = 0; y < n; y++) {
+      for (int x = 0; x < n; x++) {
+        double e = -(x - n / 2) * cell;
+        double no = (y - n / 2) * cell;
+        psf[y * n + x] = (float) Math.exp(-(q[0] * e * e + 2 * q[1] * e * no + q[2] * no * no));
+      }
+    }
+    return psf;
+  }
+
   /** A PSF that is an elliptical Gaussian (with sidelobe-free wings) is fitted back to its own parameters. */
   @Test
   void fitsAnEllipticalGaussianExactly() {
     int n = 128;
     double cell = 0.5 * ARCSEC;
     for (double pa : new double[] {0, 35, -60, 89}) {
-      Beam truth = new Beam(4.0, 2.5, pa);
-      double[] q = truth.quadraticForm();
-      float[] psf = new float[n * n];
-      for (int y = 0; y < n; y++) {
-        for (int x = 0; x < n; x++) {
-          double e = -(x - n / 2) * cell;
-          double no = (y - n / 2) * cell;
-          psf[y * n + x] = (float) Math.exp(-(q[0] * e * e + 2 * q[1] * e * no + q[2] * no * no));
-        }
-      }
+      float[] psf = gaussianPsf(new Beam(4.0, 2.5, pa), n, cell);
       Beam fit = BeamFitter.fit(psf, n, n, cell, cell, 0.35);
       assertEquals(4.0, fit.majorArcsec(), 1e-3, "major at pa " + pa);
       assertEquals(2.5, fit.minorArcsec(), 1e-3, "minor at pa " + pa);
@@ -36,16 +41,7 @@ class BeamFitterTest {
   void fitsAnUndersampledPsf() {
     int n = 64;
     double cell = 3 * ARCSEC;
-    Beam truth = new Beam(4.0, 3.6, 30);
-    double[] q = truth.quadraticForm();
-    float[] psf = new float[n * n];
-    for (int y = 0; y < n; y++) {
-      for (int x = 0; x < n; x++) {
-        double e = -(x - n / 2) * cell;
-        double no = (y - n / 2) * cell;
-        psf[y * n + x] = (float) Math.exp(-(q[0] * e * e + 2 * q[1] * e * no + q[2] * no * no));
-      }
-    }
+    float[] psf = gaussianPsf(new Beam(4.0, 3.6, 30), n, cell);
     Beam fit = BeamFitter.fit(psf, n, n, cell, cell, 0.35);
     assertEquals(4.0, fit.majorArcsec(), 0.01);
     assertEquals(3.6, fit.minorArcsec(), 0.01);
