@@ -47,7 +47,8 @@ public final class ImagingOptions {
   @Option(names = "--savemodel", defaultValue = "none", description = "none | modelcolumn") String savemodel;
   @Option(names = "--nchan", defaultValue = "-1", description = "cube channels (-1: all selected)") int nchan;
   @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
-  @Option(names = "--threads", defaultValue = "0", description = "gridding threads (0: all cores)") int threads;
+  @Option(names = {"--threads", "--threads-per-worker"}, defaultValue = "0",
+      description = "gridding threads per imaging run / worker (0: all cores)") int threads;
   @Option(names = "--parallel", description = "distribute over Kafka workers (cube: sub-cubes)") boolean parallel;
   @Option(names = "--nworkers", defaultValue = "2", description = "workers (threads in this process)") int nworkers;
   @Option(names = "--cube-chunksize", defaultValue = "-1", description = "-1: one sub-cube per worker; N: N channels") int cubeChunksize;
