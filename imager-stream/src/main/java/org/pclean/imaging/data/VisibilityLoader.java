@@ -83,28 +83,43 @@ public final class VisibilityLoader {
 
   /** Selects (as {@link #select}) and reads the Stokes I samples of the run. */
   public static VisibilityData load(MeasurementSet ms, TcleanParams p) {
+    return load(ms, p, 0, -1);
+  }
+
+  /**
+   * As {@link #load(MeasurementSet, TcleanParams)} for rows [rowStart, rowEnd) of the selection (a continuum
+   * row chunk); rowEnd -1 means the last row.
+   */
+  public static VisibilityData load(MeasurementSet ms, TcleanParams p, long rowStart, long rowEnd) {
     Selection sel = select(ms, p);
     MsMetadata md = ms.metadata();
     int nchan = sel.nchan();
     int chan0 = sel.chan0();
-    int nrow = Math.toIntExact(ms.numRows());
+    long end = rowEnd < 0 ? ms.numRows() : rowEnd;
+    if (rowStart < 0 || rowStart >= end || end > ms.numRows()) {
+      throw new IllegalArgumentException("row chunk [" + rowStart + ", " + end + ") is outside the selection's "
+          + ms.numRows() + " rows");
+    }
+    int nrow = Math.toIntExact(end - rowStart);
     double[] uvw = new double[3 * nrow];
     float[] vis = new float[Math.multiplyExact(2 * nrow, nchan)];
     float[] weight = new float[Math.multiplyExact(nrow, nchan)];
     StokesIConverter stokes = new StokesIConverter(md.polarizations().get(sel.polarization()).correlations());
     for (int r = 0; r < nrow; r += CHUNK_ROWS) {
       int n = Math.min(CHUNK_ROWS, nrow - r);
-      double[] u = ms.readUvw(r, n);
+      long row = rowStart + r;
+      double[] u = ms.readUvw(row, n);
       System.arraycopy(u, 0, uvw, 3 * r, 3 * n);
-      byte[] flags = ms.readFlags(r, n, chan0, nchan);
-      boolean[] flagRow = ms.readFlagRow(r, n);
+      byte[] flags = ms.readFlags(row, n, chan0, nchan);
+      boolean[] flagRow = ms.readFlagRow(row, n);
       int ncorr = flags.length / (n * nchan);
       for (int k = 0; k < n; k++) {
         if (flagRow[k]) {
           Arrays.fill(flags, k * nchan * ncorr, (k + 1) * nchan * ncorr, (byte) 1);
         }
       }
-      var si = stokes.convert(ms.readVisibilities(sel.column(), r, n, chan0, nchan), flags, ms.readWeights(r, n, chan0, nchan),
+      var si = stokes.convert(ms.readVisibilities(sel.column(), row, n, chan0, nchan), flags,
+          ms.readWeights(row, n, chan0, nchan),
           n * nchan);
       System.arraycopy(si.vis(), 0, vis, 2 * r * nchan, si.vis().length);
       System.arraycopy(si.weight(), 0, weight, r * nchan, si.weight().length);

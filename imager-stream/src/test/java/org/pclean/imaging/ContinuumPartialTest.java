@@ -1,0 +1,75 @@
+package org.pclean.imaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclean.casacore.DataColumn;
+import org.pclean.casacore.MeasurementSet;
+import org.pclean.imaging.continuum.ContinuumPartial;
+import org.pclean.imaging.data.VisibilityData;
+import org.pclean.imaging.data.VisibilityLoader;
+import org.pclean.imaging.gridding.SpheroidalGridder;
+import org.pclean.imaging.weighting.ImagingWeights;
+
+/** Row chunks with the gathered density reproduce the serial weights and images (briggs and uniform). */
+class ContinuumPartialTest {
+  @TempDir Path tmp;
+
+  @Test
+  void chunksWithGatheredDensityEqualSerial() {
+    Path ms = SkySimulation.simulate(tmp, "rows.ms", 4, 8e6, 1.0, 0.05);
+    int n = 128;
+    for (TcleanParams.WeightingMode mode : new TcleanParams.WeightingMode[] {TcleanParams.WeightingMode.BRIGGS,
+        TcleanParams.WeightingMode.UNIFORM}) {
+      TcleanParams p = TcleanParams.builder().vis(ms).imagename("x").imsize(n, n)
+          .cell(SkySimulation.CELL, SkySimulation.CELL).datacolumn(DataColumn.DATA).weighting(mode).robust(0).threads(1)
+          .build();
+      try (MeasurementSet m = MeasurementSet.open(ms)) {
+        VisibilityData all = VisibilityLoader.load(m, p);
+        long rows = all.numRows();
+        long[] cuts = {0, rows / 3, 2 * rows / 3, rows};
+        VisibilityData[] chunks = new VisibilityData[3];
+        double[] gathered = new double[n * n];
+        for (int k = 0; k < 3; k++) {
+          chunks[k] = VisibilityLoader.load(m, p, cuts[k], cuts[k + 1]);
+          double[] d = ContinuumPartial.density(chunks[k], p);
+          for (int i = 0; i < d.length; i++) {
+            gathered[i] += d[i];
+          }
+        }
+        ImagingWeights iw = new ImagingWeights(n, n, p.cell()[0], p.cell()[1]);
+        double[] serialDensity = iw.density(all);
+        for (int i = 0; i < gathered.length; i++) {
+          assertEquals(serialDensity[i], gathered[i], 1e-9 * Math.max(1, serialDensity[i]), "density cell " + i);
+        }
+        // Serial images.
+        float[] w = iw.apply(all, serialDensity, mode, 0, 0);
+        SpheroidalGridder g = SpheroidalGridder.forRun(p, all);
+        float[] psf = new float[n * n];
+        double sumwt = g.invert(all, null, w, psf);
+        float[] dirty = new float[n * n];
+        g.invert(all, all.vis(), w, dirty);
+        // Sum of the chunks' partials.
+        float[] psfSum = new float[n * n];
+        float[] dirtySum = new float[n * n];
+        double sumwtSum = 0;
+        for (VisibilityData c : chunks) {
+          ContinuumPartial.Partial part = ContinuumPartial.grid(c, p, gathered, null);
+          for (int i = 0; i < n * n; i++) {
+            psfSum[i] += part.psf()[i];
+            dirtySum[i] += part.residual()[i];
+          }
+          sumwtSum += part.sumwt();
+        }
+        assertEquals(sumwt, sumwtSum, 1e-9 * sumwt, mode + " sumwt");
+        float peak = psf[(n / 2) * n + n / 2];
+        for (int i = 0; i < n * n; i++) {
+          assertEquals(psf[i], psfSum[i], 1e-5 * peak, mode + " psf " + i);
+          assertEquals(dirty[i], dirtySum[i], 1e-5 * peak, mode + " dirty " + i);
+        }
+      }
+    }
+  }
+}
