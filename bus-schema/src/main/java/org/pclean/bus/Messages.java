@@ -7,6 +7,7 @@ import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.SubcubeProgress;
 import org.pclean.bus.avro.SubcubeReady;
+import org.pclean.bus.avro.TileSum;
 import org.pclean.bus.avro.VisibilityChunk;
 
 /** The serde of every message, built once: business code never builds serdes. */
@@ -17,6 +18,7 @@ public final class Messages {
   public static final AvroSerde<ImageTile> IMAGE_TILE = new AvroSerde<>(ImageTile.class);
   public static final AvroSerde<SubcubeReady> SUBCUBE_READY = new AvroSerde<>(SubcubeReady.class);
   public static final AvroSerde<SubcubeProgress> SUBCUBE_PROGRESS = new AvroSerde<>(SubcubeProgress.class);
+  public static final AvroSerde<TileSum> TILE_SUM = new AvroSerde<>(TileSum.class);
   public static final AvroSerde<JobEvent> JOB_EVENT = new AvroSerde<>(JobEvent.class);
   public static final AvroSerde<DeadLetter> DEAD_LETTER = new AvroSerde<>(DeadLetter.class, Topics.MAX_RECORD_BYTES);
 

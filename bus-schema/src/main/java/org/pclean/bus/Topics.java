@@ -35,6 +35,11 @@ public final class Topics {
   public static final Topic TASKS = new Topic("pclean.tasks", 16, Map.of());
   /** Partial images from workers (residual/psf/weight/pb/sumwt tiles). */
   public static final Topic PARTIALS = new Topic("pclean.partials", 16, DATA);
+  /**
+   * Partial tiles summed over all partitions of a cycle (one record per job, cycle, plane and tile): the
+   * Streams app's hand-over from gathering to its minor-cycle stage.
+   */
+  public static final Topic GATHERED = new Topic("pclean.gathered", 16, DATA);
   /** Model tiles per job and cycle; compacted so the newest model per tile is kept. */
   public static final Topic MODELS = new Topic("pclean.models", 16, Map.of(
       TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES),
@@ -55,7 +60,7 @@ public final class Topics {
 
   /** All fixed topics, in the order they are created. */
   public static List<Topic> all() {
-    return List.of(JOBS, TASKS, PARTIALS, MODELS, PLANES, EVENTS, DEAD_LETTER);
+    return List.of(JOBS, TASKS, PARTIALS, GATHERED, MODELS, PLANES, EVENTS, DEAD_LETTER);
   }
 
   /**

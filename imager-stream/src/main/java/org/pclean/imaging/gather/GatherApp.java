@@ -10,7 +10,8 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The Kafka Streams coordinator (pclean's scheduler role): exactly_once_v2, state in changelogged stores, so a
- * restarted app resumes where it stopped. Today it tracks cube completion; continuum gathering joins it.
+ * restarted app resumes where it stopped. It tracks cube completion and sums continuum partial tiles; the
+ * continuum minor-cycle stage joins it next.
  */
 public final class GatherApp implements AutoCloseable {
   public static final String APPLICATION_ID = "pclean-gather";
@@ -21,6 +22,7 @@ public final class GatherApp implements AutoCloseable {
   public GatherApp(Properties clientConfig, Path stateDir, int replicationFactor) {
     StreamsBuilder builder = new StreamsBuilder();
     CubeCompletionTopology.build(builder);
+    PartialGatherTopology.build(builder);
     Properties p = new Properties();
     p.putAll(clientConfig);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
@@ -30,6 +32,9 @@ public final class GatherApp implements AutoCloseable {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     p.put("processing.exception.handler.global.enabled", "true");
+    // Summed tiles reach 1 MiB: internal topics and the producer take the data topics' record limit.
+    p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(org.pclean.bus.Topics.MAX_RECORD_BYTES));
+    p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(org.pclean.bus.Topics.MAX_RECORD_BYTES));
     streams = new KafkaStreams(builder.build(p), p);
   }
 

@@ -21,6 +21,7 @@ import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.casacore.MeasurementSet;
+import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParamsCodec;
 import org.pclean.imaging.data.VisibilityLoader;
@@ -92,8 +93,9 @@ public final class ParallelRunner {
     List<Thread> threads = new ArrayList<>();
     List<CubeWorker> workers = new ArrayList<>();
     CubeSink sink = new CubeSink(client);
+    Path stateDir = Files.createTempDirectory(work, "streams-");
     try (JobSpecView view = new JobSpecView(client);
-         GatherApp gather = new GatherApp(client, Files.createTempDirectory(work, "streams-"), 1)) {
+         GatherApp gather = new GatherApp(client, stateDir, 1)) {
       gather.start();
       threads.add(start(sink, "pclean-sink"));
       for (int i = 0; i < s.nworkers(); i++) {
@@ -127,6 +129,8 @@ public final class ParallelRunner {
         t.join(30000);
       }
       LOG.info(String.format(java.util.Locale.ROOT, "workers and sink stopped in %.1f s", (System.nanoTime() - t1) / 1e9));
+      // The coordinator's local store is rebuilt from its changelog when needed: a one-shot run leaves none.
+      TableDirectories.delete(stateDir);
       if (broker != null) {
         broker.close();
       }

@@ -1,0 +1,74 @@
+package org.pclean.imaging.gather;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+import org.pclean.bus.ImageTiles;
+import org.pclean.bus.Messages;
+import org.pclean.bus.Topics;
+import org.pclean.bus.avro.ImageTile;
+import org.pclean.bus.avro.TileKind;
+
+/** The production gather topology in TopologyTestDriver: partials summed, each partition counted once. */
+class PartialGatherTopologyTest {
+  static final int NX = 600;
+  static final int NY = 300;
+
+  private static ImageTile template(int partition) {
+    return ImageTile.newBuilder().setJobId("J").setCycle(1).setPartitionIndex(partition).setKind(TileKind.RESIDUAL)
+        .setTileIndex(0).setX0(0).setY0(0).setWidth(0).setHeight(0).setImageNx(0).setImageNy(0)
+        .setSumWeight(10.0 * (partition + 1)).setNumPartitions(3).setPixels(ByteBuffer.allocate(0)).build();
+  }
+
+  @Test
+  void sumsEachTileOnceAllPartitionsAreIn() {
+    StreamsBuilder b = new StreamsBuilder();
+    PartialGatherTopology.build(b);
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+    Random rnd = new Random(2);
+    float[][] partials = new float[3][NX * NY];
+    float[] expect = new float[NX * NY];
+    for (int k = 0; k < 3; k++) {
+      for (int i = 0; i < NX * NY; i++) {
+        partials[k][i] = (float) rnd.nextGaussian();
+      }
+    }
+    try (TopologyTestDriver driver = new TopologyTestDriver(b.build(), p)) {
+      var in = driver.createInputTopic(Topics.PARTIALS.name(), Serdes.String().serializer(), Messages.IMAGE_TILE.serializer());
+      var out = driver.createOutputTopic(Topics.GATHERED.name(), Serdes.String().deserializer(),
+          Messages.IMAGE_TILE.deserializer());
+      for (int k : new int[] {0, 1, 1, 2, 0}) {  // partition 1 redelivered before completion, 0 after
+        for (ImageTile t : ImageTiles.split(partials[k], NX, NY, template(k))) {
+          in.pipeInput("J/1/" + t.getTileIndex(), t);
+        }
+        if (k == 1) {
+          assertTrue(out.isEmpty(), "incomplete tiles are not emitted");
+        }
+      }
+      List<ImageTile> gathered = out.readValuesToList();
+      assertEquals(ImageTiles.count(NX, NY), gathered.size(), "one summed record per tile");
+      float[] sum = new float[NX * NY];
+      for (ImageTile t : gathered) {
+        assertEquals(-1, t.getPartitionIndex());
+        assertEquals(60.0, t.getSumWeight(), 1e-12);
+        ImageTiles.addInto(t, sum);
+      }
+      for (int i = 0; i < expect.length; i++) {
+        expect[i] = partials[0][i] + partials[1][i] + partials[2][i];
+      }
+      assertArrayEquals(expect, sum, 1e-5f);
+    }
+  }
+}
