@@ -1,5 +1,7 @@
 package org.pclean.bus;
 
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.pclean.bus.avro.DeadLetter;
 import org.pclean.bus.avro.ImageTile;
@@ -11,26 +13,25 @@ import org.pclean.bus.avro.VisibilityChunk;
 
 /** One producer for every pclean message: picks the message's serde by its class. */
 public final class BusSerializer implements Serializer<Object> {
+  private static final Map<Class<?>, AvroSerde<?>> SERDES = Map.of(
+      JobSpec.class, Messages.JOB_SPEC,
+      PartitionDescriptor.class, Messages.PARTITION,
+      SubcubeReady.class, Messages.SUBCUBE_READY,
+      JobEvent.class, Messages.JOB_EVENT,
+      ImageTile.class, Messages.IMAGE_TILE,
+      VisibilityChunk.class, Messages.VISIBILITY_CHUNK,
+      DeadLetter.class, Messages.DEAD_LETTER);
+
   @Override
+  @SuppressWarnings("unchecked")
   public byte[] serialize(String topic, Object value) {
     if (value == null) {
       return null;
     }
-    if (value instanceof JobSpec v) {
-      return Messages.JOB_SPEC.toBytes(topic, v);
-    } else if (value instanceof PartitionDescriptor v) {
-      return Messages.PARTITION.toBytes(topic, v);
-    } else if (value instanceof SubcubeReady v) {
-      return Messages.SUBCUBE_READY.toBytes(topic, v);
-    } else if (value instanceof JobEvent v) {
-      return Messages.JOB_EVENT.toBytes(topic, v);
-    } else if (value instanceof ImageTile v) {
-      return Messages.IMAGE_TILE.toBytes(topic, v);
-    } else if (value instanceof VisibilityChunk v) {
-      return Messages.VISIBILITY_CHUNK.toBytes(topic, v);
-    } else if (value instanceof DeadLetter v) {
-      return Messages.DEAD_LETTER.toBytes(topic, v);
+    AvroSerde<SpecificRecord> serde = (AvroSerde<SpecificRecord>) SERDES.get(value.getClass());
+    if (serde == null) {
+      throw new BusFormatException("no pclean message type " + value.getClass().getName() + " for topic " + topic);
     }
-    throw new BusFormatException("no pclean message type " + value.getClass().getName() + " for topic " + topic);
+    return serde.toBytes(topic, (SpecificRecord) value);
   }
 }

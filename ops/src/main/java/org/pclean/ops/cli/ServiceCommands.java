@@ -35,6 +35,15 @@ final class ServiceCommands {
     stopped.await();
   }
 
+  /** Waits for a service thread to finish its shutdown (bounded, so a stuck client cannot hang the JVM). */
+  static void join(Thread t) {
+    try {
+      t.join(30000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   static Properties client(String bootstrap) {
     if (bootstrap == null || bootstrap.isBlank()) {
       throw new IllegalArgumentException("--bootstrap-servers (or --scheduler-address) is required");
@@ -91,13 +100,7 @@ final class ServiceCommands {
       System.out.println("pclean: " + nworkers + " worker(s) in group " + Topics.WORKER_GROUP + " at " + bootstrap);
       runUntilStopped(() -> {
         workers.forEach(CubeWorker::stop);
-        for (Thread t : threads) {
-          try {
-            t.join(30000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
+        threads.forEach(ServiceCommands::join);
         try {
           view.close();
         } catch (InterruptedException e) {
@@ -144,11 +147,7 @@ final class ServiceCommands {
       System.out.println("pclean sink running at " + bootstrap);
       runUntilStopped(() -> {
         sink.stop();
-        try {
-          t.join(30000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        join(t);
       });
       return 0;
     }
