@@ -134,9 +134,16 @@ public final class SerialImager {
     for (int c = 0; c < x.length; c++) {
       x[c] = (d.freq()[c] - freq) / freq;
     }
+    // xPow[t][c] = x_c^t, once: used for every Taylor weight and in every major cycle.
+    double[][] xPow = new double[2 * nterms - 1][x.length];
+    for (int t = 0; t < xPow.length; t++) {
+      for (int c = 0; c < x.length; c++) {
+        xPow[t][c] = Math.pow(x[c], t);
+      }
+    }
     float[][] taylorWeights = new float[2 * nterms - 1][];
     for (int t = 0; t < taylorWeights.length; t++) {
-      taylorWeights[t] = t == 0 ? weights : taylor(weights, x, t);
+      taylorWeights[t] = t == 0 ? weights : taylor(weights, xPow[t]);
     }
     SpheroidalGridder gridder = SpheroidalGridder.forRun(p, d);
     float[][] psfs = new float[taylorWeights.length][];
@@ -196,7 +203,7 @@ public final class SerialImager {
       for (int t = 0; t < nterms; t++) {
         float[] pred = timedPredict(gridder, models[t], d);
         for (int i = 0; i < diff.length; i++) {
-          diff[i] -= t == 0 ? pred[i] : (float) (pred[i] * Math.pow(x[(i / 2) % x.length], t));
+          diff[i] -= t == 0 ? pred[i] : (float) (pred[i] * xPow[t][(i / 2) % x.length]);
         }
       }
       residuals(gridder, d, diff, taylorWeights, norm, residuals);
@@ -289,10 +296,11 @@ public final class SerialImager {
     }
   }
 
-  private static float[] taylor(float[] weights, double[] x, int t) {
+  /** weights[i] x_c^t for sample i in channel c (factor[c] = x_c^t). */
+  private static float[] taylor(float[] weights, double[] factor) {
     float[] out = new float[weights.length];
     for (int i = 0; i < weights.length; i++) {
-      out[i] = (float) (weights[i] * Math.pow(x[i % x.length], t));
+      out[i] = (float) (weights[i] * factor[i % factor.length]);
     }
     return out;
   }

@@ -16,6 +16,7 @@ import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 import org.pclean.sink.CubeSink;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,19 +45,21 @@ final class ServiceCommands {
     }
   }
 
-  static Properties client(String bootstrap) {
-    if (bootstrap == null || bootstrap.isBlank()) {
-      throw new IllegalArgumentException("--bootstrap-servers (or --scheduler-address) is required");
-    }
-    Properties p = new Properties();
-    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    return p;
-  }
+  /** Where the cluster is, shared by every service: connecting creates pclean's topics if the cluster lacks them. */
+  static final class ClusterOptions {
+    @Option(names = {"--bootstrap-servers", "--scheduler-address"}, required = true) String bootstrap;
+    @Option(names = "--replication-factor", defaultValue = "1") short replication;
 
-  /** Creates the topics if the cluster lacks them (replication factor from the flag). */
-  static void ensureTopics(Properties client, short replication) throws InterruptedException {
-    try (Admin admin = Admin.create(client)) {
-      TopicInstaller.ensure(admin, Topics.all(), replication);
+    Properties connect() throws InterruptedException {
+      if (bootstrap == null || bootstrap.isBlank()) {
+        throw new IllegalArgumentException("--bootstrap-servers (or --scheduler-address) is required");
+      }
+      Properties p = new Properties();
+      p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      try (Admin admin = Admin.create(p)) {
+        TopicInstaller.ensure(admin, Topics.all(), replication);
+      }
+      return p;
     }
   }
 
@@ -78,14 +81,12 @@ final class ServiceCommands {
   @Command(name = "worker", mixinStandardHelpOptions = true,
       description = "Join the pclean-workers consumer group and image tasks until stopped.")
   static final class Worker implements java.util.concurrent.Callable<Integer> {
-    @Option(names = {"--bootstrap-servers", "--scheduler-address"}, required = true) String bootstrap;
+    @Mixin ClusterOptions cluster;
     @Option(names = "--nworkers", defaultValue = "1", description = "workers in this process") int nworkers;
-    @Option(names = "--replication-factor", defaultValue = "1") short replication;
 
     @Override
     public Integer call() throws Exception {
-      Properties client = client(bootstrap);
-      ensureTopics(client, replication);
+      Properties client = cluster.connect();
       JobSpecView view = new JobSpecView(client);
       List<CubeWorker> workers = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
@@ -97,7 +98,7 @@ final class ServiceCommands {
         t.start();
         threads.add(t);
       }
-      System.out.println("pclean: " + nworkers + " worker(s) in group " + Topics.WORKER_GROUP + " at " + bootstrap);
+      System.out.println("pclean: " + nworkers + " worker(s) in group " + Topics.WORKER_GROUP + " at " + cluster.bootstrap);
       runUntilStopped(() -> {
         workers.forEach(CubeWorker::stop);
         threads.forEach(ServiceCommands::join);
@@ -114,18 +115,16 @@ final class ServiceCommands {
   @Command(name = "gather", mixinStandardHelpOptions = true,
       description = "Run the Kafka Streams coordinator (exactly-once; resumes from its changelogs after a restart).")
   static final class Gather implements java.util.concurrent.Callable<Integer> {
-    @Option(names = {"--bootstrap-servers", "--scheduler-address"}, required = true) String bootstrap;
+    @Mixin ClusterOptions cluster;
     @Option(names = "--state-dir", description = "local state stores (default a temp dir)") Path stateDir;
-    @Option(names = "--replication-factor", defaultValue = "1") short replication;
 
     @Override
     public Integer call() throws Exception {
-      Properties client = client(bootstrap);
-      ensureTopics(client, replication);
+      Properties client = cluster.connect();
       Path dir = stateDir != null ? stateDir : Files.createTempDirectory("pclean-gather-");
-      GatherApp app = new GatherApp(client, dir, replication);
+      GatherApp app = new GatherApp(client, dir, cluster.replication);
       app.start();
-      System.out.println("pclean gather running at " + bootstrap + ", state in " + dir);
+      System.out.println("pclean gather running at " + cluster.bootstrap + ", state in " + dir);
       runUntilStopped(app::close);
       return 0;
     }
@@ -134,17 +133,15 @@ final class ServiceCommands {
   @Command(name = "sink", mixinStandardHelpOptions = true,
       description = "Write finished cubes (concat modes) and mark jobs done, until stopped.")
   static final class Sink implements java.util.concurrent.Callable<Integer> {
-    @Option(names = {"--bootstrap-servers", "--scheduler-address"}, required = true) String bootstrap;
-    @Option(names = "--replication-factor", defaultValue = "1") short replication;
+    @Mixin ClusterOptions cluster;
 
     @Override
     public Integer call() throws Exception {
-      Properties client = client(bootstrap);
-      ensureTopics(client, replication);
+      Properties client = cluster.connect();
       CubeSink sink = new CubeSink(client);
       Thread t = new Thread(sink, "pclean-sink");
       t.start();
-      System.out.println("pclean sink running at " + bootstrap);
+      System.out.println("pclean sink running at " + cluster.bootstrap);
       runUntilStopped(() -> {
         sink.stop();
         join(t);
