@@ -8,6 +8,7 @@ import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.PartitionDescriptor;
+import org.pclean.bus.avro.ProductRecord;
 import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.bus.avro.VisibilityChunk;
 
@@ -20,6 +21,7 @@ public final class BusSerializer implements Serializer<Object> {
       JobEvent.class, Messages.JOB_EVENT,
       ImageTile.class, Messages.IMAGE_TILE,
       VisibilityChunk.class, Messages.VISIBILITY_CHUNK,
+      ProductRecord.class, Messages.PRODUCT,
       DeadLetter.class, Messages.DEAD_LETTER);
 
   @Override

@@ -1,10 +1,12 @@
 package org.pclean.bus;
 
+import org.pclean.bus.avro.ContinuumState;
 import org.pclean.bus.avro.DeadLetter;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.PartitionDescriptor;
+import org.pclean.bus.avro.ProductRecord;
 import org.pclean.bus.avro.SubcubeProgress;
 import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.bus.avro.TileSum;
@@ -19,6 +21,8 @@ public final class Messages {
   public static final AvroSerde<SubcubeReady> SUBCUBE_READY = new AvroSerde<>(SubcubeReady.class);
   public static final AvroSerde<SubcubeProgress> SUBCUBE_PROGRESS = new AvroSerde<>(SubcubeProgress.class);
   public static final AvroSerde<TileSum> TILE_SUM = new AvroSerde<>(TileSum.class);
+  public static final AvroSerde<ContinuumState> CONTINUUM_STATE = new AvroSerde<>(ContinuumState.class);
+  public static final AvroSerde<ProductRecord> PRODUCT = new AvroSerde<>(ProductRecord.class);
   public static final AvroSerde<JobEvent> JOB_EVENT = new AvroSerde<>(JobEvent.class);
   public static final AvroSerde<DeadLetter> DEAD_LETTER = new AvroSerde<>(DeadLetter.class, Topics.MAX_RECORD_BYTES);
 

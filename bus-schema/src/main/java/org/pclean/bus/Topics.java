@@ -44,6 +44,11 @@ public final class Topics {
   public static final Topic MODELS = new Topic("pclean.models", 16, Map.of(
       TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES),
       TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  /**
+   * Final continuum products (key jobId): a manifest, then the tiles of each product image, written by the
+   * coordinator in one transaction and turned into CASA images by the sink.
+   */
+  public static final Topic PRODUCTS = new Topic("pclean.products", 4, DATA);
   /** Finished planes / sub-cubes with their beams, counted by the Streams app. */
   public static final Topic PLANES = new Topic("pclean.planes", 4, Map.of());
   /** Progress, convergence and timing events per job. */
@@ -60,7 +65,7 @@ public final class Topics {
 
   /** All fixed topics, in the order they are created. */
   public static List<Topic> all() {
-    return List.of(JOBS, TASKS, PARTIALS, GATHERED, MODELS, PLANES, EVENTS, DEAD_LETTER);
+    return List.of(JOBS, TASKS, PARTIALS, GATHERED, MODELS, PRODUCTS, PLANES, EVENTS, DEAD_LETTER);
   }
 
   /**

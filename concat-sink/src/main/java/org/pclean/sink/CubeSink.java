@@ -25,13 +25,14 @@ import org.pclean.bus.OutputNames.Product;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobEventType;
+import org.pclean.bus.avro.JobMode;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.TableDirectories;
 
 /**
- * Where the cube is written: on a job moving to CONCATENATING (pclean.jobs), concatenates each product of its
+ * Where the cube is written: on a cube job moving to CONCATENATING (pclean.jobs), concatenates each product of its
  * sub-cubes into the final tclean product set by concat_mode (paged, virtual, movevirtual; auto as pclean),
  * exports FITS when the job asked, removes copied sub-cubes unless keep_subcubes, and marks the job DONE (or
  * FAILED with the reason) with a JobEvent.
@@ -78,7 +79,8 @@ public final class CubeSink implements Runnable {
           }
           if (job.getState() == JobState.DONE || job.getState() == JobState.FAILED) {
             finished.add(job.getJobId());
-          } else if (job.getState() == JobState.CONCATENATING && !finished.contains(job.getJobId())) {
+          } else if (job.getState() == JobState.CONCATENATING && job.getMode() == JobMode.CUBE
+              && !finished.contains(job.getJobId())) {
             JobSpec outcome = concatenate(job);
             producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.getJobId(), outcome));
             producer.send(new ProducerRecord<>(Topics.EVENTS.name(), job.getJobId(), JobEvent.newBuilder()

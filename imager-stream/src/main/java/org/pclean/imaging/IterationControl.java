@@ -24,6 +24,27 @@ public final class IterationControl {
     this.psfFraction = Math.max(p.minpsffraction(), Math.min(p.maxpsffraction(), p.cyclefactor() * maxPsfSidelobe));
   }
 
+  /**
+   * The control of a run already under way (the continuum coordinator keeps these three numbers in its state
+   * store between major cycles): iterations done, and the smallest and the last peak residual seen.
+   */
+  public static IterationControl resume(TcleanParams p, double maxPsfSidelobe, int done, double minPeak,
+      double lastPeak) {
+    IterationControl c = new IterationControl(p, maxPsfSidelobe);
+    c.done = done;
+    c.minPeak = minPeak;
+    c.lastPeak = lastPeak;
+    return c;
+  }
+
+  public double minPeak() {
+    return minPeak;
+  }
+
+  public double lastPeak() {
+    return lastPeak;
+  }
+
   public double psfFraction() {
     return psfFraction;
   }

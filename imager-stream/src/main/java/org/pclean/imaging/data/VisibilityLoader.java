@@ -81,6 +81,30 @@ public final class VisibilityLoader {
     return new Selection(spw, chan0, nchan, pol, column, centre);
   }
 
+  /**
+   * Unflagged (channel, correlation) samples of every selected row, reading only FLAG and FLAG_ROW: what a
+   * continuum row chunk's gridding time is proportional to, for balancing the chunks.
+   */
+  public static int[] unflaggedPerRow(MeasurementSet ms, TcleanParams p) {
+    Selection sel = select(ms, p);
+    int nrow = Math.toIntExact(ms.numRows());
+    int[] out = new int[nrow];
+    for (int r = 0; r < nrow; r += CHUNK_ROWS) {
+      int n = Math.min(CHUNK_ROWS, nrow - r);
+      byte[] flags = ms.readFlags(r, n, sel.chan0(), sel.nchan());
+      boolean[] flagRow = ms.readFlagRow(r, n);
+      int perRow = flags.length / n;
+      for (int k = 0; k < n; k++) {
+        int good = 0;
+        for (int i = k * perRow; i < (k + 1) * perRow && !flagRow[k]; i++) {
+          good += flags[i] == 0 ? 1 : 0;
+        }
+        out[r + k] = good;
+      }
+    }
+    return out;
+  }
+
   /** Selects (as {@link #select}) and reads the Stokes I samples of the run. */
   public static VisibilityData load(MeasurementSet ms, TcleanParams p) {
     return load(ms, p, 0, -1);

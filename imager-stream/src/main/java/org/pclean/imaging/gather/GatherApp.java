@@ -7,11 +7,13 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.pclean.bus.Topics;
 
 /**
  * The Kafka Streams coordinator (pclean's scheduler role): exactly_once_v2, state in changelogged stores, so a
- * restarted app resumes where it stopped. It tracks cube completion and sums continuum partial tiles; the
- * continuum minor-cycle stage joins it next.
+ * restarted app resumes where it stopped. It tracks cube completion, sums continuum partial tiles and runs the
+ * continuum major/minor cycle coordination.
  */
 public final class GatherApp implements AutoCloseable {
   public static final String APPLICATION_ID = "pclean-gather";
@@ -20,9 +22,6 @@ public final class GatherApp implements AutoCloseable {
 
   /** clientConfig: bootstrap servers and security; stateDir: where the local stores live. */
   public GatherApp(Properties clientConfig, Path stateDir, int replicationFactor) {
-    StreamsBuilder builder = new StreamsBuilder();
-    CubeCompletionTopology.build(builder);
-    PartialGatherTopology.build(builder);
     Properties p = new Properties();
     p.putAll(clientConfig);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
@@ -33,9 +32,22 @@ public final class GatherApp implements AutoCloseable {
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     p.put("processing.exception.handler.global.enabled", "true");
     // Summed tiles reach 1 MiB: internal topics and the producer take the data topics' record limit.
-    p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(org.pclean.bus.Topics.MAX_RECORD_BYTES));
-    p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(org.pclean.bus.Topics.MAX_RECORD_BYTES));
-    streams = new KafkaStreams(builder.build(p), p);
+    p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
+    p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(Topics.MAX_RECORD_BYTES));
+    // The minor cycle runs inside one record's processing (seconds to minutes on big images): the transaction
+    // and poll interval must outlast it, or the broker aborts the transaction and the cycle is redone.
+    p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), Integer.toString(5 * 60 * 1000));
+    p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), Integer.toString(30 * 60 * 1000));
+    p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
+    streams = new KafkaStreams(topology(p), p);
+  }
+
+  /** The whole coordinator: cube completion, continuum gathering and the continuum minor-cycle stage. */
+  public static Topology topology(Properties config) {
+    StreamsBuilder builder = new StreamsBuilder();
+    CubeCompletionTopology.build(builder);
+    PartialGatherTopology.build(builder);
+    return ContinuumCycleTopology.addTo(builder.build(config));
   }
 
   public void start() {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
@@ -24,7 +25,7 @@ import org.pclean.bus.avro.TileSum;
  * The continuum gather step: sums the partial tiles of a cycle over the job's row-chunk partitions, per (job,
  * attempt, cycle, plane kind, term, channel, tile), in the changelogged store {@value #STORE}. Each partition
  * counts once however often its tile is redelivered; the update that completes a tile emits the summed tile
- * (partitionIndex -1) on pclean.gathered for the minor-cycle stage. Tiles reach 1 MiB, so the store's changelog
+ * (partitionIndex -1) on pclean.gathered, keyed by job, for the minor-cycle stage ({@link ContinuumCycleTopology}). Tiles reach 1 MiB, so the store's changelog
  * is created with the data topics' 8 MiB record limit.
  */
 public final class PartialGatherTopology {
@@ -42,7 +43,7 @@ public final class PartialGatherTopology {
                 .withLoggingEnabled(Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES))))
         .toStream(Named.as("tile-sum-updates"))
         .filter((key, sum) -> sum.getJustCompleted(), Named.as("complete-tiles"))
-        .mapValues(TileSum::getTile, Named.as("summed-tile"))
+        .map((key, sum) -> KeyValue.pair(sum.getTile().getJobId(), sum.getTile()), Named.as("summed-tile-by-job"))
         .to(Topics.GATHERED.name(), Produced.with(Serdes.String(), Messages.IMAGE_TILE).withName("gathered-sink"));
   }
 

@@ -49,12 +49,14 @@ public final class ImagingOptions {
   @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
   @Option(names = {"--threads", "--threads-per-worker"}, defaultValue = "0",
       description = "gridding threads per imaging run / worker (0: all cores)") int threads;
-  @Option(names = "--parallel", description = "distribute over Kafka workers (cube: sub-cubes)") boolean parallel;
+  @Option(names = "--parallel", description = "distribute over Kafka workers (cube: sub-cubes; mfs: row chunks per major cycle)") boolean parallel;
   @Option(names = "--nworkers", defaultValue = "2", description = "workers (threads in this process)") int nworkers;
   @Option(names = "--cube-chunksize", defaultValue = "-1", description = "-1: one sub-cube per worker; N: N channels") int cubeChunksize;
   @Option(names = {"--scheduler-address", "--bootstrap-servers"}, description = "Kafka cluster (default: an embedded broker)") String bootstrapServers;
   @Option(names = "--local-directory", description = "where sub-cubes and state go (default: a temporary directory)") Path localDirectory;
   @Option(names = "--keep-subcubes", description = "keep the sub-cube images") boolean keepSubcubes;
+  @Option(names = "--row-chunks", defaultValue = "0", description = "mfs: row chunks (0: one per worker)") int rowChunks;
+  @Option(names = "--keep-partimages", description = "mfs: keep each row chunk's partial images under --local-directory") boolean keepPartimages;
   @Option(names = "--concat-mode", defaultValue = "auto", description = "auto | paged | virtual | movevirtual") String concatMode;
   @Option(names = "--timeout", defaultValue = "86400", description = "seconds to wait for a parallel job") long timeoutSeconds;
 
@@ -69,7 +71,7 @@ public final class ImagingOptions {
   public org.pclean.ops.parallel.ParallelRunner.Settings parallelSettings() throws java.io.IOException {
     Path dir = localDirectory != null ? localDirectory : java.nio.file.Files.createTempDirectory("pclean-work-");
     return new org.pclean.ops.parallel.ParallelRunner.Settings(nworkers, cubeChunksize, bootstrapServers, dir,
-        concatMode, keepSubcubes, java.time.Duration.ofSeconds(timeoutSeconds));
+        concatMode, keepSubcubes, java.time.Duration.ofSeconds(timeoutSeconds), rowChunks, keepPartimages);
   }
 
   public TcleanParams toParams() {

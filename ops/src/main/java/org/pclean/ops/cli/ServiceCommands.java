@@ -11,9 +11,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.gather.GatherApp;
-import org.pclean.imaging.worker.CubeWorker;
+import org.pclean.imaging.continuum.ModelView;
+import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.sink.ContinuumSink;
 import org.pclean.sink.CubeSink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,11 +90,13 @@ final class ServiceCommands {
     public Integer call() throws Exception {
       Properties client = cluster.connect();
       JobSpecView view = new JobSpecView(client);
-      List<CubeWorker> workers = new ArrayList<>();
+      ModelView models = new ModelView(client);
+      List<ImagingWorker> workers = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
       String host = java.net.InetAddress.getLocalHost().getHostName();
       for (int i = 0; i < nworkers; i++) {
-        CubeWorker w = new CubeWorker(client, host + "-" + ProcessHandle.current().pid() + "-" + i, view);
+        ImagingWorker w = new ImagingWorker(client, host + "-" + ProcessHandle.current().pid() + "-" + i, view,
+            models);
         workers.add(w);
         Thread t = new Thread(w, "pclean-worker-" + i);
         t.start();
@@ -100,10 +104,11 @@ final class ServiceCommands {
       }
       System.out.println("pclean: " + nworkers + " worker(s) in group " + Topics.WORKER_GROUP + " at " + cluster.bootstrap);
       runUntilStopped(() -> {
-        workers.forEach(CubeWorker::stop);
+        workers.forEach(ImagingWorker::stop);
         threads.forEach(ServiceCommands::join);
         try {
           view.close();
+          models.close();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -131,7 +136,7 @@ final class ServiceCommands {
   }
 
   @Command(name = "sink", mixinStandardHelpOptions = true,
-      description = "Write finished cubes (concat modes) and mark jobs done, until stopped.")
+      description = "Write finished cubes (concat modes) and continuum products, and mark jobs done, until stopped.")
   static final class Sink implements java.util.concurrent.Callable<Integer> {
     @Mixin ClusterOptions cluster;
 
@@ -139,12 +144,17 @@ final class ServiceCommands {
     public Integer call() throws Exception {
       Properties client = cluster.connect();
       CubeSink sink = new CubeSink(client);
+      ContinuumSink continuum = new ContinuumSink(client);
       Thread t = new Thread(sink, "pclean-sink");
+      Thread tc = new Thread(continuum, "pclean-continuum-sink");
       t.start();
+      tc.start();
       System.out.println("pclean sink running at " + cluster.bootstrap);
       runUntilStopped(() -> {
         sink.stop();
+        continuum.stop();
         join(t);
+        join(tc);
       });
       return 0;
     }

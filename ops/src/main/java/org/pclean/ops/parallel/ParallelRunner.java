@@ -4,38 +4,37 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.logging.Logger;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.pclean.bus.BusSerializer;
+import org.apache.kafka.clients.producer.Producer;
 import org.pclean.bus.OutputNames;
-import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
+import org.pclean.bus.avro.PlaneGeometry;
+import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.MeasurementSet;
-import org.pclean.casacore.TableDirectories;
+import org.pclean.casacore.MsMetadata;
+import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParamsCodec;
+import org.pclean.imaging.continuum.ContinuumChunk;
 import org.pclean.imaging.data.VisibilityLoader;
-import org.pclean.imaging.gather.GatherApp;
-import org.pclean.imaging.worker.CubeWorker;
 import org.pclean.imaging.worker.JobSpecView;
+import org.pclean.ingest.ContinuumJobSubmitter;
 import org.pclean.ingest.CubeJobSubmitter;
-import org.pclean.ops.broker.EmbeddedKafkaBroker;
-import org.pclean.sink.CubeSink;
+import org.pclean.ingest.RowPartitioner;
 
 /**
- * {@code pclean --parallel} for cube jobs in one process: an embedded KRaft broker unless a cluster is given, the
- * Streams coordinator, the sink and nworkers workers (threads, each with its own consumer), then the job is
- * submitted and awaited on pclean.jobs. The same components run as separate services against a real cluster.
+ * {@code pclean --parallel} in one process: an embedded KRaft broker unless a cluster is given, the Streams
+ * coordinator, the sinks and nworkers workers (threads, each with its own consumer), then the job is submitted
+ * and awaited on pclean.jobs. specmode cube splits channels into sub-cubes; specmode mfs splits rows into chunks
+ * gridded per major cycle (row_chunks, nworkers by default). The same components run as separate services
+ * against a real cluster.
  */
 public final class ParallelRunner {
   private static final Logger LOG = Logger.getLogger(ParallelRunner.class.getName());
@@ -45,7 +44,16 @@ public final class ParallelRunner {
    * @param localDirectory where sub-cubes, broker data and stream state go
    */
   public record Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory,
-      String concatMode, boolean keepSubcubes, Duration timeout) {}
+      String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages) {
+    /** Cube settings (continuum options at their defaults: nworkers row chunks, no partial images kept). */
+    public Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory, String concatMode,
+        boolean keepSubcubes, Duration timeout) {
+      this(nworkers, cubeChunksize, bootstrapServers, localDirectory, concatMode, keepSubcubes, timeout, 0, false);
+    }
+  }
+
+  /** What a continuum job takes from the MS before anything starts: work per row and the plane geometry. */
+  private record ContinuumInput(int[] unflaggedPerRow, PlaneGeometry geometry) {}
 
   /** The finished job: its final state and products. */
   public record Outcome(String jobId, JobSpec job, List<Path> products) {}
@@ -53,22 +61,32 @@ public final class ParallelRunner {
   private ParallelRunner() {}
 
   public static Outcome run(TcleanParams p, Settings s) throws IOException, InterruptedException {
-    if (p.specmode() != TcleanParams.SpecMode.CUBE) {
-      throw new IllegalArgumentException("--parallel with specmode mfs (row-chunk continuum) is not available yet;"
-          + " use specmode cube or run serially");
-    }
-    if (p.pbcor() || p.savemodel()) {
-      throw new IllegalArgumentException("--pbcor and --savemodel are not available with --parallel yet");
-    }
-    if (s.nworkers() < 0 || (s.nworkers() == 0 && s.bootstrapServers() == null)) {
+    validate(p, s);
+    if (s.nworkers() == 0 && s.bootstrapServers() == null) {
       throw new IllegalArgumentException("--nworkers must be >= 1 (0 only with --scheduler-address, where the"
           + " cluster's `pclean worker` services do the work), got " + s.nworkers());
     }
+    Path work = s.localDirectory().toAbsolutePath();
+    try (LocalCluster cluster = new LocalCluster(s.bootstrapServers(), s.nworkers(), work)) {
+      String jobId = submit(cluster.client(), cluster.producer(), p, s);
+      return await(cluster, jobId, p, s.timeout());
+    }
+  }
+
+  /** Plans the job from the MS and publishes it on the cluster; returns its id. */
+  public static String submit(Properties client, Producer<String, Object> producer, TcleanParams p, Settings s)
+      throws IOException, InterruptedException {
+    validate(p, s);
+    boolean continuum = p.specmode() == TcleanParams.SpecMode.MFS;
     int nchan;
+    ContinuumInput input = null;
     try (MeasurementSet ms = MeasurementSet.open(p.vis())) {
       nchan = VisibilityLoader.select(ms, p).nchan();
+      if (continuum) {
+        input = continuumInput(ms, p);
+      }
     }
-    if (p.nchan() != -1) {
+    if (!continuum && p.nchan() != -1) {
       if (p.nchan() > nchan) {
         throw new IllegalArgumentException("nchan " + p.nchan() + " exceeds the " + nchan + " selected channels");
       }
@@ -77,64 +95,65 @@ public final class ParallelRunner {
     Path work = s.localDirectory().toAbsolutePath();
     Files.createDirectories(work);
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
-    EmbeddedKafkaBroker broker = s.bootstrapServers() == null ? EmbeddedKafkaBroker.start(null) : null;
-    if (broker != null) {
-      LOG.info("embedded Kafka broker at " + broker.bootstrapServers() + " started in "
-          + broker.startupTime().toMillis() + " ms");
+    int planWorkers = planWorkers(client, s.nworkers());
+    if (continuum) {
+      var plan = RowPartitioner.balance(input.unflaggedPerRow(), s.rowChunks() > 0 ? s.rowChunks() : planWorkers);
+      ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId,
+          p.vis().toAbsolutePath().toString(), p.imagename(), TcleanParamsCodec.toMap(p), plan, input.geometry(),
+          ContinuumChunk.needsDensity(p), work.toString(), s.keepPartimages()));
+      LOG.info("submitted " + jobId + ": " + input.unflaggedPerRow().length + " rows in " + plan.size()
+          + " row chunks");
+    } else {
+      var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId,
+          p.vis().toAbsolutePath().toString(), p.imagename(), TcleanParamsCodec.toMap(p), nchan, s.cubeChunksize(),
+          planWorkers, work.toString(), s.concatMode(), s.keepSubcubes()));
+      LOG.info("submitted " + jobId + ": " + nchan + " channels in " + tasks.size() + " sub-cubes");
     }
-    String bootstrap = broker != null ? broker.bootstrapServers() : s.bootstrapServers();
-    Properties client = new Properties();
-    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    if (broker == null) {
-      try (Admin admin = Admin.create(client)) {
-        TopicInstaller.ensure(admin, Topics.all(), (short) 1);
-      }
+    return jobId;
+  }
+
+  /** Waits for the job to end; a FAILED job throws with its reason. */
+  public static Outcome await(LocalCluster cluster, String jobId, TcleanParams p, Duration timeout)
+      throws InterruptedException {
+    long t0 = System.nanoTime();
+    JobSpec result = awaitEnd(cluster.jobs(), jobId, timeout);
+    LOG.info(String.format(java.util.Locale.ROOT, "%s %s after %.1f s", jobId, result.getState(),
+        (System.nanoTime() - t0) / 1e9));
+    if (result.getState() == JobState.FAILED) {
+      throw new IllegalStateException("job " + jobId + " failed: " + result.getError());
     }
-    List<Thread> threads = new ArrayList<>();
-    List<CubeWorker> workers = new ArrayList<>();
-    CubeSink sink = new CubeSink(client);
-    Path stateDir = Files.createTempDirectory(work, "streams-");
-    try (JobSpecView view = new JobSpecView(client);
-         GatherApp gather = new GatherApp(client, stateDir, 1)) {
-      gather.start();
-      threads.add(start(sink, "pclean-sink"));
-      for (int i = 0; i < s.nworkers(); i++) {
-        CubeWorker w = new CubeWorker(client, "worker-" + i, view);
-        workers.add(w);
-        threads.add(start(w, "pclean-worker-" + i));
-      }
-      Properties prod = new Properties();
-      prod.putAll(client);
-      prod.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-      try (KafkaProducer<String, Object> producer = new KafkaProducer<>(prod, new StringSerializer(), new BusSerializer())) {
-        var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId, p.vis().toAbsolutePath()
-            .toString(), p.imagename(), TcleanParamsCodec.toMap(p), nchan, s.cubeChunksize(), s.nworkers(),
-            work.toString(), s.concatMode(), s.keepSubcubes()).withPlanWorkers(planWorkers(client, s.nworkers())));
-        LOG.info("submitted " + jobId + ": " + nchan + " channels in " + tasks.size() + " sub-cubes to "
-            + s.nworkers() + " workers");
-      }
-      long t0 = System.nanoTime();
-      JobSpec result = awaitEnd(view, jobId, s.timeout());
-      LOG.info(String.format(java.util.Locale.ROOT, "%s %s after %.1f s", jobId, result.getState(),
-          (System.nanoTime() - t0) / 1e9));
-      if (result.getState() == JobState.FAILED) {
-        throw new IllegalStateException("job " + jobId + " failed: " + result.getError());
-      }
-      return new Outcome(jobId, result, new OutputNames(p.imagename()).all(1));
-    } finally {
-      long t1 = System.nanoTime();
-      workers.forEach(CubeWorker::stop);
-      sink.stop();
-      for (Thread t : threads) {
-        t.join(30000);
-      }
-      LOG.info(String.format(java.util.Locale.ROOT, "workers and sink stopped in %.1f s", (System.nanoTime() - t1) / 1e9));
-      // The coordinator's local store is rebuilt from its changelog when needed: a one-shot run leaves none.
-      TableDirectories.delete(stateDir);
-      if (broker != null) {
-        broker.close();
-      }
+    boolean mtmfs = p.specmode() == TcleanParams.SpecMode.MFS && p.deconvolver() == TcleanParams.DeconvolverKind.MTMFS;
+    return new Outcome(jobId, result, new OutputNames(p.imagename()).all(mtmfs ? p.nterms() : 1));
+  }
+
+  private static void validate(TcleanParams p, Settings s) {
+    boolean continuum = p.specmode() == TcleanParams.SpecMode.MFS;
+    if (p.savemodel() || (!continuum && p.pbcor())) {
+      throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"
+          : "--pbcor and --savemodel are not available with --parallel cube yet");
     }
+    if (continuum && p.gridder() != TcleanParams.GridderKind.STANDARD) {
+      throw new IllegalArgumentException("--parallel with specmode mfs supports gridder standard only (the w-planes"
+          + " of wproject would need the w range of all row chunks); run wproject serially");
+    }
+    if (s.rowChunks() < 0) {
+      throw new IllegalArgumentException("--row-chunks must be >= 1 (or 0: one per worker), got " + s.rowChunks());
+    }
+    if (s.nworkers() < 0) {
+      throw new IllegalArgumentException("--nworkers must be >= 0, got " + s.nworkers());
+    }
+  }
+
+  private static ContinuumInput continuumInput(MeasurementSet ms, TcleanParams p) {
+    VisibilityLoader.Selection sel = VisibilityLoader.select(ms, p);
+    MsMetadata md = ms.metadata();
+    MsMetadata.SpectralWindow sw = md.spectralWindows().get(sel.spw());
+    double[] freq = Arrays.copyOfRange(sw.channelFrequencies(), sel.chan0(), sel.chan0() + sel.nchan());
+    double[] width = Arrays.copyOfRange(sw.channelWidths(), sel.chan0(), sel.chan0() + sel.nchan());
+    ImageGeometry g = SerialImager.imageGeometry(p, freq, width, sel.phaseCentre(), false, 1);
+    PlaneGeometry geometry = PlaneGeometry.newBuilder().setRa(g.ra()).setDec(g.dec()).setFreq0(g.freq0())
+        .setDfreq(g.dfreq()).setDishDiameter(SerialImager.dishDiameter(md)).build();
+    return new ContinuumInput(VisibilityLoader.unflaggedPerRow(ms, p), geometry);
   }
 
   /** Workers to plan for: the local ones, or with none the members of the cluster's worker group. */
@@ -154,13 +173,6 @@ public final class ParallelRunner {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("cannot read the worker group: " + e.getCause().getMessage(), e);
     }
-  }
-
-  private static Thread start(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 
   private static JobSpec awaitEnd(JobSpecView view, String jobId, Duration timeout) throws InterruptedException {

@@ -124,11 +124,12 @@ class ParallelCubeTest {
     Path out = tmp.resolve("survivor");
     Path work = tmp.resolve("work-kill");
     try (var view = new org.pclean.imaging.worker.JobSpecView(client);
+         var models = new org.pclean.imaging.continuum.ModelView(client);
          var gather = new org.pclean.imaging.gather.GatherApp(client, Files.createTempDirectory(tmp, "st"), 1)) {
       gather.start();
       var sink = new org.pclean.sink.CubeSink(client);
-      var doomed = new org.pclean.imaging.worker.CubeWorker(client, "doomed", view);
-      var survivor = new org.pclean.imaging.worker.CubeWorker(client, "survivor", view);
+      var doomed = new org.pclean.imaging.worker.ImagingWorker(client, "doomed", view, models);
+      var survivor = new org.pclean.imaging.worker.ImagingWorker(client, "survivor", view, models);
       java.util.concurrent.atomic.AtomicInteger killedOn = new java.util.concurrent.atomic.AtomicInteger(-1);
       doomed.onTaskTaken(t -> {
         killedOn.set(t.getPartitionIndex());
@@ -170,8 +171,9 @@ class ParallelCubeTest {
   @Test
   void badParallelInputIsRefusedBeforeAnythingRuns() {
     var e = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(params(tmp.resolve("x").toString())
-        .specmode(TcleanParams.SpecMode.MFS).build(), settings(2, -1, tmp.resolve("w"))));
-    assertTrue(e.getMessage().contains("specmode mfs"), e.getMessage());
+        .specmode(TcleanParams.SpecMode.MFS).gridder(TcleanParams.GridderKind.WPROJECT).wprojplanes(8).build(),
+        settings(2, -1, tmp.resolve("w"))));
+    assertTrue(e.getMessage().contains("gridder standard only"), e.getMessage());
     var e2 = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(params(tmp.resolve("x").toString())
         .build(), new ParallelRunner.Settings(2, -1, broker.bootstrapServers(), tmp.resolve("w"), "fastest", false,
         Duration.ofMinutes(1))));

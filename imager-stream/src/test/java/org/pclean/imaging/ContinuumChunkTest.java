@@ -7,14 +7,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MeasurementSet;
-import org.pclean.imaging.continuum.ContinuumPartial;
+import org.pclean.imaging.continuum.ContinuumChunk;
 import org.pclean.imaging.data.VisibilityData;
 import org.pclean.imaging.data.VisibilityLoader;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.weighting.ImagingWeights;
 
 /** Row chunks with the gathered density reproduce the serial weights and images (briggs and uniform). */
-class ContinuumPartialTest {
+class ContinuumChunkTest {
   @TempDir Path tmp;
 
   @Test
@@ -34,7 +34,7 @@ class ContinuumPartialTest {
         double[] gathered = new double[n * n];
         for (int k = 0; k < 3; k++) {
           chunks[k] = VisibilityLoader.load(m, p, cuts[k], cuts[k + 1]);
-          double[] d = ContinuumPartial.density(chunks[k], p);
+          double[] d = new ContinuumChunk(chunks[k], p, 1.4e9, 1).density();
           for (int i = 0; i < d.length; i++) {
             gathered[i] += d[i];
           }
@@ -56,12 +56,15 @@ class ContinuumPartialTest {
         float[] dirtySum = new float[n * n];
         double sumwtSum = 0;
         for (VisibilityData c : chunks) {
-          ContinuumPartial.Partial part = ContinuumPartial.grid(c, p, gathered, null);
+          ContinuumChunk chunk = new ContinuumChunk(c, p, 1.4e9, 1);
+          chunk.weigh(gathered);
+          ContinuumChunk.Psfs part = chunk.psfs();
+          float[] res = chunk.residuals(null)[0];
           for (int i = 0; i < n * n; i++) {
-            psfSum[i] += part.psf()[i];
-            dirtySum[i] += part.residual()[i];
+            psfSum[i] += part.psf()[0][i];
+            dirtySum[i] += res[i];
           }
-          sumwtSum += part.sumwt();
+          sumwtSum += part.sumwt()[0];
         }
         assertEquals(sumwt, sumwtSum, 1e-9 * sumwt, mode + " sumwt");
         float peak = psf[(n / 2) * n + n / 2];

@@ -29,32 +29,38 @@ import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.BeamRecord;
 import org.pclean.bus.avro.DeadLetter;
+import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobEventType;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PartitionDescriptor;
+import org.pclean.bus.avro.PartitionKind;
 import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.casacore.CasaImage;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParamsCodec;
+import org.pclean.imaging.continuum.ModelView;
+import org.pclean.imaging.continuum.PartialImager;
 
 /**
- * A member of the pclean-workers consumer group for cube jobs: takes one sub-cube task at a time, runs the serial
- * engine on its channels (reading the MS by reference), writes the sub-cube under the job's local directory and
- * publishes SubcubeReady with the per-plane beams. The task's offset is committed only after that, so a task of
+ * A member of the pclean-workers consumer group: takes one task at a time. A sub-cube task (cube jobs) runs the
+ * serial engine on its channels (reading the MS by reference), writes the sub-cube under the job's local
+ * directory and publishes SubcubeReady with the per-plane beams. A row-chunk task (continuum jobs) grids its rows
+ * for one major cycle ({@link PartialImager}) and publishes the partial image tiles on pclean.partials. The task's offset is committed only after that, so a task of
  * a worker that dies is redelivered to another member. A redelivered task whose sub-cube is complete (marker
  * file written last) is not imaged again: the same SubcubeReady is published, and the Streams app counts each
  * partition once. Poison tasks go to the dead-letter topic with the reason.
  */
-public final class CubeWorker implements Runnable {
-  private static final Logger LOG = Logger.getLogger(CubeWorker.class.getName());
+public final class ImagingWorker implements Runnable {
+  private static final Logger LOG = Logger.getLogger(ImagingWorker.class.getName());
 
   private final Properties clientConfig;
   private final String workerId;
   private final JobSpecView jobs;
+  private final PartialImager partials;
   private volatile boolean closed;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile java.util.function.Consumer<PartitionDescriptor> onTaskTaken = t -> { };
@@ -64,10 +70,12 @@ public final class CubeWorker implements Runnable {
     this.onTaskTaken = hook;
   }
 
-  public CubeWorker(Properties clientConfig, String workerId, JobSpecView jobs) {
+  /** models: the worker's view of pclean.models (shared by the workers of one process). */
+  public ImagingWorker(Properties clientConfig, String workerId, JobSpecView jobs, ModelView models) {
     this.clientConfig = clientConfig;
     this.workerId = workerId;
     this.jobs = jobs;
+    this.partials = new PartialImager(models);
   }
 
   @Override
@@ -142,6 +150,10 @@ public final class CubeWorker implements Runnable {
       return;  // stopped with the task taken: it is redelivered to another member
     }
     long t0 = System.nanoTime();
+    if (task.getKind() == PartitionKind.ROW_CHUNK) {
+      gridRowChunk(job, task, producer, t0);
+      return;
+    }
     try {
       SubcubeReady ready = imageSubcube(job, task);
       producer.send(new ProducerRecord<>(Topics.PLANES.name(), task.getJobId() + "/" + task.getPartitionIndex(), ready));
@@ -151,14 +163,39 @@ public final class CubeWorker implements Runnable {
           .setMessage(workerId + " finished sub-cube " + task.getPartitionIndex() + "/" + task.getNumPartitions())
           .setTimestampMillis(System.currentTimeMillis()).build()));
     } catch (RuntimeException | IOException e) {
-      LOG.warning("job " + task.getJobId() + " sub-cube " + task.getPartitionIndex() + " failed: " + e.getMessage());
-      JobSpec failed = JobSpec.newBuilder(job).setState(JobState.FAILED)
-          .setError("sub-cube " + task.getPartitionIndex() + ": " + e.getMessage()).build();
-      producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.getJobId(), failed));
-      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), job.getJobId(), JobEvent.newBuilder()
-          .setJobId(job.getJobId()).setType(JobEventType.FAILED).setPartitionIndex(task.getPartitionIndex())
-          .setMessage(e.getMessage()).setTimestampMillis(System.currentTimeMillis()).build()));
+      fail(job, task, "sub-cube", e, producer);
     }
+  }
+
+  /** Grids a row chunk for the task's cycle and posts its partial tiles (none when already gathered). */
+  private void gridRowChunk(JobSpec job, PartitionDescriptor task, KafkaProducer<String, Object> producer, long t0)
+      throws InterruptedException {
+    try {
+      List<ImageTile> tiles = partials.run(job, task);
+      for (ImageTile t : tiles) {
+        producer.send(new ProducerRecord<>(Topics.PARTIALS.name(), task.getJobId() + "/" + task.getCycle() + "/"
+            + task.getPartitionIndex() + "/" + t.getKind() + "/" + t.getTerm() + "/" + t.getTileIndex(), t));
+      }
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), task.getJobId(), JobEvent.newBuilder()
+          .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
+          .setCycle(task.getCycle()).setSeconds((System.nanoTime() - t0) / 1e9)
+          .setMessage(workerId + " gridded row chunk " + task.getPartitionIndex() + "/" + task.getNumPartitions()
+              + " for cycle " + task.getCycle() + " (" + tiles.size() + " tiles)")
+          .setTimestampMillis(System.currentTimeMillis()).build()));
+    } catch (RuntimeException e) {
+      fail(job, task, "row chunk", e, producer);
+    }
+  }
+
+  private void fail(JobSpec job, PartitionDescriptor task, String what, Exception e,
+      KafkaProducer<String, Object> producer) {
+    LOG.warning("job " + task.getJobId() + " " + what + " " + task.getPartitionIndex() + " failed: " + e.getMessage());
+    JobSpec failed = JobSpec.newBuilder(job).setState(JobState.FAILED)
+        .setError(what + " " + task.getPartitionIndex() + ": " + e.getMessage()).build();
+    producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.getJobId(), failed));
+    producer.send(new ProducerRecord<>(Topics.EVENTS.name(), job.getJobId(), JobEvent.newBuilder()
+        .setJobId(job.getJobId()).setType(JobEventType.FAILED).setPartitionIndex(task.getPartitionIndex())
+        .setMessage(e.getMessage()).setTimestampMillis(System.currentTimeMillis()).build()));
   }
 
   private SubcubeReady imageSubcube(JobSpec job, PartitionDescriptor task) throws IOException {

@@ -1,32 +1,28 @@
-package org.pclean.imaging;
+package org.pclean.casacore;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.pclean.casacore.CasaImage;
-import org.pclean.casacore.ImageGeometry;
-import org.pclean.casacore.TableDirectories;
-import org.pclean.imaging.beam.Beam;
 
 /**
- * Writes a run's CASA images plane by plane, each created on its first plane with the run's geometry (one pixel
+ * Writes a product set's CASA images plane by plane, each created on its first plane with the run's geometry (one pixel
  * for .sumwt images). Beams go per plane for cubes, one beam for mfs. On failure, {@link #abort()} removes
- * everything written, so no half-written product set remains.
+ * everything written, so no half-written product set remains. Used by the serial engine and by the sink.
  */
-final class ProductWriter implements AutoCloseable {
+public final class ImageSetWriter implements AutoCloseable {
   private final ImageGeometry geometry;
   private final boolean cube;
   private final Map<Path, CasaImage> images = new LinkedHashMap<>();
 
-  ProductWriter(ImageGeometry geometry, boolean cube) {
+  public ImageSetWriter(ImageGeometry geometry, boolean cube) {
     this.geometry = geometry;
     this.cube = cube;
   }
 
   /** Writes one plane of the image at path (created with units on first use); beam may be null. */
-  void plane(Path path, String units, int chan, float[] data, Beam beam) {
+  public void plane(Path path, String units, int chan, float[] data, CasaImage.Beam beam) {
     CasaImage img = images.computeIfAbsent(path, p -> {
       ImageGeometry g = geometry;
       if (data.length == 1) {
@@ -40,15 +36,15 @@ final class ProductWriter implements AutoCloseable {
     img.writePlane(0, chan, data);
     if (beam != null) {
       if (cube) {
-        img.setPlaneBeam(chan, 0, beam.toImageBeam());
+        img.setPlaneBeam(chan, 0, beam);
       } else {
-        img.setRestoringBeam(beam.toImageBeam());
+        img.setRestoringBeam(beam);
       }
     }
   }
 
   /** Closes the images; exports each to FITS (<name>.fits) when asked. Returns the paths written. */
-  List<Path> finish(boolean fits) {
+  public List<Path> finish(boolean fits) {
     List<Path> out = new ArrayList<>(images.keySet());
     for (CasaImage img : images.values()) {
       if (fits) {
@@ -61,14 +57,13 @@ final class ProductWriter implements AutoCloseable {
     return out;
   }
 
-  void abort() {
+  public void abort() {
     List<Path> paths = new ArrayList<>(images.keySet());
     close();
     for (Path p : paths) {
       TableDirectories.delete(p);
     }
   }
-
 
   @Override
   public void close() {

@@ -1,0 +1,190 @@
+package org.pclean.sink;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pclean.bus.BusFormatException;
+import org.pclean.bus.BusSerializer;
+import org.pclean.bus.ImageTiles;
+import org.pclean.bus.Messages;
+import org.pclean.bus.Topics;
+import org.pclean.bus.avro.JobEvent;
+import org.pclean.bus.avro.JobEventType;
+import org.pclean.bus.avro.JobSpec;
+import org.pclean.bus.avro.JobState;
+import org.pclean.bus.avro.ProductEntry;
+import org.pclean.bus.avro.ProductManifest;
+import org.pclean.bus.avro.ProductRecord;
+import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.ImageGeometry;
+import org.pclean.casacore.ImageSetWriter;
+
+/**
+ * Where a continuum job's products are written: reads pclean.products (a manifest, then the tiles of every
+ * product image, all keyed by job so they arrive in order), assembles the images and writes them as CASA images
+ * with the restoring beam (and FITS when asked), then marks the job DONE on pclean.jobs with a JobEvent — or
+ * FAILED with the reason, leaving no half-written product set. Offsets are committed only past finished jobs, so
+ * a sink that stops mid-job reads that job's records again.
+ */
+public final class ContinuumSink implements Runnable {
+  private static final Logger LOG = Logger.getLogger(ContinuumSink.class.getName());
+
+  /** A job whose tiles are still arriving. */
+  private static final class Assembly {
+    final ProductManifest manifest;
+    final int partition;
+    final long manifestOffset;
+    final float[][] images;
+    int tiles;
+
+    Assembly(ProductManifest m, int partition, long offset) {
+      manifest = m;
+      this.partition = partition;
+      manifestOffset = offset;
+      images = new float[m.getProducts().size()][];
+      for (int i = 0; i < images.length; i++) {
+        ProductEntry e = m.getProducts().get(i);
+        images[i] = new float[e.getNx() * e.getNy()];
+      }
+    }
+  }
+
+  private final Properties clientConfig;
+  private final Map<String, Assembly> open = new HashMap<>();
+  private volatile boolean closed;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+
+  public ContinuumSink(Properties clientConfig) {
+    this.clientConfig = clientConfig;
+  }
+
+  @Override
+  public void run() {
+    Properties c = new Properties();
+    c.putAll(clientConfig);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "pclean-continuum-sink");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
+    Properties p = new Properties();
+    p.putAll(clientConfig);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+         KafkaProducer<String, Object> producer = new KafkaProducer<>(p, new StringSerializer(), new BusSerializer())) {
+      consumer = cons;
+      cons.subscribe(List.of(Topics.PRODUCTS.name()));
+      while (!closed) {
+        Map<TopicPartition, Long> next = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : cons.poll(Duration.ofMillis(200))) {
+          handle(r, producer);
+          next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+        }
+        commit(cons, next);
+      }
+    } catch (WakeupException e) {
+      // stopped
+    }
+  }
+
+  public void stop() {
+    closed = true;
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> r, KafkaProducer<String, Object> producer) {
+    ProductRecord rec;
+    try {
+      rec = Messages.PRODUCT.fromBytes(r.topic(), r.value());
+    } catch (BusFormatException e) {
+      LOG.warning(e.getMessage());
+      return;
+    }
+    if (rec == null) {
+      return;
+    }
+    String id = rec.getJobId() + "/" + rec.getAttempt();
+    if (rec.getManifest() != null) {
+      open.put(id, new Assembly(rec.getManifest(), r.partition(), r.offset()));
+      return;
+    }
+    Assembly a = open.get(id);
+    if (a == null || rec.getTile() == null || rec.getProductIndex() < 0
+        || rec.getProductIndex() >= a.images.length) {
+      return;  // a tile of a job already written (or whose manifest we never saw)
+    }
+    ImageTiles.addInto(rec.getTile(), a.images[rec.getProductIndex()]);
+    if (++a.tiles == a.manifest.getNumTiles()) {
+      open.remove(id);
+      JobSpec outcome = write(a);
+      producer.send(new ProducerRecord<>(Topics.JOBS.name(), outcome.getJobId(), outcome));
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), outcome.getJobId(), JobEvent.newBuilder()
+          .setJobId(outcome.getJobId())
+          .setType(outcome.getState() == JobState.DONE ? JobEventType.DONE : JobEventType.FAILED)
+          .setIterations(a.manifest.getIterations()).setPeakResidual(a.manifest.getPeakResidual())
+          .setMessage(outcome.getState() == JobState.DONE ? "products written to " + a.manifest.getImagename()
+              + " (" + a.manifest.getStopMessage() + ")" : outcome.getError())
+          .setTimestampMillis(System.currentTimeMillis()).build()));
+      producer.flush();
+    }
+  }
+
+  /** Writes the product set; the job DONE, or FAILED with the reason and nothing left on disk. */
+  JobSpec write(Assembly a) {
+    ProductManifest m = a.manifest;
+    ImageGeometry g = new ImageGeometry(m.getNx(), m.getNy(), "I", 1, m.getRa(), m.getDec(), m.getCellX(),
+        m.getCellY(), m.getFreq0(), m.getDfreq(), 0.0);
+    CasaImage.Beam beam = new CasaImage.Beam(m.getBeamMajorArcsec(), m.getBeamMinorArcsec(), m.getBeamPaDeg());
+    ImageSetWriter writer = new ImageSetWriter(g, false);
+    try {
+      for (int i = 0; i < a.images.length; i++) {
+        ProductEntry e = m.getProducts().get(i);
+        writer.plane(Path.of(e.getPath()), e.getUnits(), 0, a.images[i], e.getWithBeam() ? beam : null);
+      }
+      writer.finish(m.getFits());
+      LOG.info("job " + m.getJob().getJobId() + ": products written to " + m.getImagename());
+      return JobSpec.newBuilder(m.getJob()).setState(JobState.DONE).build();
+    } catch (RuntimeException e) {
+      writer.abort();
+      return JobSpec.newBuilder(m.getJob()).setState(JobState.FAILED)
+          .setError("writing the products failed: " + e.getMessage()).build();
+    }
+  }
+
+  /** Commits each partition's position, but never past the manifest of a job still being assembled. */
+  private void commit(KafkaConsumer<String, byte[]> cons, Map<TopicPartition, Long> next) {
+    if (next.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (var e : next.entrySet()) {
+      long limit = e.getValue();
+      for (Assembly a : open.values()) {
+        if (a.partition == e.getKey().partition()) {
+          limit = Math.min(limit, a.manifestOffset);
+        }
+      }
+      offsets.put(e.getKey(), new OffsetAndMetadata(limit));
+    }
+    cons.commitSync(offsets);
+  }
+}

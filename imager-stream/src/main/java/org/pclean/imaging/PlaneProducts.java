@@ -1,0 +1,102 @@
+package org.pclean.imaging;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.pclean.bus.OutputNames;
+import org.pclean.bus.OutputNames.Product;
+import org.pclean.imaging.beam.Beam;
+import org.pclean.imaging.beam.Restorer;
+import org.pclean.imaging.deconvolution.MultiTermHogbom;
+
+/**
+ * The tclean product set of one imaged plane, computed from its models, residuals and PSFs: the restored image
+ * (model ⊛ beam + residual), residual, model, psf, pb, sumwt, and for mtmfs the tt variants and alpha; .pbcor
+ * when asked. The serial engine writes these itself; the continuum coordinator hands them to the sink.
+ */
+public final class PlaneProducts {
+  /** One image of the set; withBeam marks images that carry the restoring beam. */
+  public record ProductImage(Path path, String units, float[] data, boolean withBeam) {}
+
+  private PlaneProducts() {}
+
+  public static List<ProductImage> of(TcleanParams p, float[][] models, float[][] residuals, float[][] psfs,
+      float[] pb, double[] sumwts, Beam beam) {
+    return models.length == 1
+        ? singleTerm(p, models[0], residuals[0], psfs[0], pb, sumwts[0], beam)
+        : multiTerm(p, models, residuals, psfs, pb, sumwts, beam);
+  }
+
+  private static List<ProductImage> singleTerm(TcleanParams p, float[] model, float[] residual, float[] psf,
+      float[] pb, double sumwt, Beam beam) {
+    OutputNames names = new OutputNames(p.imagename());
+    float[] image = Restorer.restore(model, residual, p.nx(), p.ny(), p.cell()[0], p.cell()[1], beam);
+    List<ProductImage> out = new ArrayList<>(List.of(
+        new ProductImage(names.path(Product.IMAGE), "Jy/beam", image, true),
+        new ProductImage(names.path(Product.RESIDUAL), "Jy/beam", residual, true),
+        new ProductImage(names.path(Product.MODEL), "Jy/pixel", model, false),
+        new ProductImage(names.path(Product.PSF), "", psf, true),
+        new ProductImage(names.path(Product.PB), "", pb, false),
+        new ProductImage(names.path(Product.SUMWT), "", new float[] {(float) sumwt}, false)));
+    if (p.pbcor()) {
+      out.add(new ProductImage(Path.of(names.path(Product.IMAGE) + ".pbcor"), "Jy/beam", pbcor(p, image, pb), true));
+    }
+    return out;
+  }
+
+  /**
+   * mtmfs products: restored Taylor images from models and the Hessian-corrected residuals (H⁻¹ r, so residual
+   * and model terms are in the same units), and alpha = tt1/tt0 where tt0 is significant.
+   */
+  private static List<ProductImage> multiTerm(TcleanParams p, float[][] models, float[][] residuals,
+      float[][] psfs, float[] pb, double[] sumwts, Beam beam) {
+    OutputNames names = new OutputNames(p.imagename());
+    int nx = p.nx();
+    int ny = p.ny();
+    double[] hi = MultiTermHogbom.inverseHessian(psfs, nx, ny);
+    float[][] corrected = new float[2][nx * ny];
+    for (int i = 0; i < nx * ny; i++) {
+      corrected[0][i] = (float) (hi[0] * residuals[0][i] + hi[1] * residuals[1][i]);
+      corrected[1][i] = (float) (hi[1] * residuals[0][i] + hi[2] * residuals[1][i]);
+    }
+    float[][] restored = new float[2][];
+    List<ProductImage> out = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      restored[t] = Restorer.restore(models[t], corrected[t], nx, ny, p.cell()[0], p.cell()[1], beam);
+      out.add(new ProductImage(names.path(Product.IMAGE, t), "Jy/beam", restored[t], true));
+    }
+    for (int t = 0; t < 2; t++) {
+      out.add(new ProductImage(names.path(Product.RESIDUAL, t), "Jy/beam", residuals[t], true));
+    }
+    for (int t = 0; t < 2; t++) {
+      out.add(new ProductImage(names.path(Product.MODEL, t), "Jy/pixel", models[t], false));
+    }
+    for (int t = 0; t < 3; t++) {
+      out.add(new ProductImage(names.path(Product.PSF, t), "", psfs[t], true));
+    }
+    out.add(new ProductImage(names.path(Product.PB, 0), "", pb, false));
+    for (int t = 0; t < 3; t++) {
+      out.add(new ProductImage(names.path(Product.SUMWT, t), "", new float[] {(float) sumwts[t]}, false));
+    }
+    // alpha where tt0 exceeds the larger of the threshold and 5x the robust rms of the tt0 residual.
+    double cut = Math.max(p.threshold(), 5 * IterationControl.robustRms(residuals[0]));
+    float[] alpha = new float[nx * ny];
+    for (int i = 0; i < alpha.length; i++) {
+      alpha[i] = restored[0][i] > cut ? restored[1][i] / restored[0][i] : Float.NaN;
+    }
+    out.add(new ProductImage(names.alpha(), "", alpha, false));
+    if (p.pbcor()) {
+      out.add(new ProductImage(Path.of(names.path(Product.IMAGE, 0) + ".pbcor"), "Jy/beam",
+          pbcor(p, restored[0], pb), true));
+    }
+    return out;
+  }
+
+  private static float[] pbcor(TcleanParams p, float[] image, float[] pb) {
+    float[] corrected = new float[image.length];
+    for (int i = 0; i < image.length; i++) {
+      corrected[i] = pb[i] >= p.pblimit() ? image[i] / pb[i] : Float.NaN;
+    }
+    return corrected;
+  }
+}

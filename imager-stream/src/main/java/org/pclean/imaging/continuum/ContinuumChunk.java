@@ -1,0 +1,97 @@
+package org.pclean.imaging.continuum;
+
+import org.pclean.imaging.TaylorTerms;
+import org.pclean.imaging.TcleanParams;
+import org.pclean.imaging.TcleanParams.WeightingMode;
+import org.pclean.imaging.data.VisibilityData;
+import org.pclean.imaging.gridding.SpheroidalGridder;
+import org.pclean.imaging.weighting.ImagingWeights;
+
+/**
+ * What a continuum worker computes for its row chunk (pclean's major cycle on one partition), independent of
+ * the bus: the chunk's weight density, then with the gathered density its unnormalised partial PSFs and
+ * residuals per Taylor term. Uniform/briggs weights need the density of all rows; with the gathered density every
+ * chunk weights its samples exactly as the serial run does, so the partial images sum to the serial ones. The
+ * worker keeps one of these per chunk between major cycles: the visibilities are read from the MS once.
+ */
+public final class ContinuumChunk {
+  /** Unnormalised partial PSFs (2·nterms - 1 terms) and the chunk's sum of imaging weights per term. */
+  public record Psfs(float[][] psf, double[] sumwt) {}
+
+  private final VisibilityData data;
+  private final TcleanParams p;
+  private final TaylorTerms taylor;
+  private final SpheroidalGridder gridder;
+  private float[][] taylorWeights;
+
+  /**
+   * @param freq0 the image's reference frequency (the centre of the selected band, as the serial engine's)
+   * @param nterms Taylor terms (1 unless mtmfs)
+   */
+  public ContinuumChunk(VisibilityData data, TcleanParams p, double freq0, int nterms) {
+    this.data = data;
+    this.p = p;
+    this.taylor = new TaylorTerms(nterms, data.freq(), freq0);
+    // The standard gridder ignores w, so every chunk grids exactly as the whole selection would.
+    this.gridder = new SpheroidalGridder(p.nx(), p.ny(), p.cell()[0], p.cell()[1], p.padding(), 1, p.threads());
+  }
+
+  /** Whether the weighting needs the gathered density of all chunks (uniform, briggs) before cycle 0. */
+  public static boolean needsDensity(TcleanParams p) {
+    return p.weighting() != WeightingMode.NATURAL;
+  }
+
+  public VisibilityData data() {
+    return data;
+  }
+
+  public boolean weighted() {
+    return taylorWeights != null;
+  }
+
+  /** The chunk's contribution to the weight density (summed over chunks before weighting). */
+  public double[] density() {
+    return new ImagingWeights(p.nx(), p.ny(), p.cell()[0], p.cell()[1]).density(data);
+  }
+
+  /** Fixes the imaging weights from the gathered density (null for natural weighting, which needs none). */
+  public void weigh(double[] gatheredDensity) {
+    ImagingWeights iw = new ImagingWeights(p.nx(), p.ny(), p.cell()[0], p.cell()[1]);
+    double[] density = gatheredDensity != null ? gatheredDensity : new double[p.nx() * p.ny()];
+    taylorWeights = taylor.weights(iw.apply(data, density, p.weighting(), p.robust(), p.uvtaper()));
+  }
+
+  /** The partial PSF of every Taylor term and its sum of weights (cycle 0). */
+  public Psfs psfs() {
+    requireWeights();
+    float[][] psf = new float[taylorWeights.length][p.nx() * p.ny()];
+    double[] sumwt = new double[psf.length];
+    for (int t = 0; t < psf.length; t++) {
+      sumwt[t] = gridder.invert(data, null, taylorWeights[t], psf[t]);
+    }
+    return new Psfs(psf, sumwt);
+  }
+
+  /** The partial residual of every Taylor term: of V - Σ_t x^t predict(model_t), or of V when models is null. */
+  public float[][] residuals(float[][] models) {
+    requireWeights();
+    float[] vis = data.vis();
+    if (models != null) {
+      vis = vis.clone();
+      for (int t = 0; t < models.length; t++) {
+        taylor.subtract(vis, gridder.predict(models[t], data), t);
+      }
+    }
+    float[][] out = new float[taylor.nterms()][p.nx() * p.ny()];
+    for (int t = 0; t < out.length; t++) {
+      gridder.invert(data, vis, taylorWeights[t], out[t]);
+    }
+    return out;
+  }
+
+  private void requireWeights() {
+    if (taylorWeights == null) {
+      throw new IllegalStateException("weigh the chunk (with the gathered density) before gridding it");
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package org.pclean.imaging.continuum;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+import org.pclean.bus.ImageTiles;
+import org.pclean.bus.OutputNames;
+import org.pclean.bus.OutputNames.Product;
+import org.pclean.bus.avro.ImageTile;
+import org.pclean.bus.avro.JobSpec;
+import org.pclean.bus.avro.PartitionDescriptor;
+import org.pclean.bus.avro.PlaneGeometry;
+import org.pclean.bus.avro.TileKind;
+import org.pclean.casacore.ImageGeometry;
+import org.pclean.casacore.ImageSetWriter;
+import org.pclean.casacore.MeasurementSet;
+import org.pclean.casacore.TableDirectories;
+import org.pclean.imaging.TcleanParams;
+import org.pclean.imaging.TcleanParamsCodec;
+import org.pclean.imaging.data.VisibilityLoader;
+
+/**
+ * A continuum worker's major-cycle step for one row-chunk task: cycle -1 posts the chunk's weight density;
+ * cycle 0 its partial PSFs and dirty residuals; cycle k > 0 degrids the model of cycle k-1 (from
+ * {@link ModelView}) and posts the partial residuals. Returns the tiles to publish on pclean.partials. The chunk
+ * of the last task is kept, so a worker that keeps its partition reads the MS once per job, not once per cycle.
+ */
+public final class PartialImager {
+  private static final Logger LOG = Logger.getLogger(PartialImager.class.getName());
+  /** How long a task waits for the density or model it needs before it fails the job. */
+  static final Duration MODEL_WAIT = Duration.ofMinutes(2);
+
+  private final ModelView models;
+  private String cachedKey;
+  private ContinuumChunk cached;
+
+  public PartialImager(ModelView models) {
+    this.models = models;
+  }
+
+  /** The partial tiles of the task; empty when the task's cycle was gathered already (a late redelivery). */
+  public List<ImageTile> run(JobSpec job, PartitionDescriptor task) throws InterruptedException {
+    TcleanParams p = TcleanParamsCodec.fromMap(job.getParams());
+    PlaneGeometry geom = job.getGeometry();
+    if (geom == null) {
+      throw new IllegalArgumentException("continuum job " + job.getJobId() + " carries no plane geometry");
+    }
+    int nterms = p.deconvolver() == TcleanParams.DeconvolverKind.MTMFS ? p.nterms() : 1;
+    ContinuumChunk chunk = chunk(job, task, p, geom.getFreq0(), nterms);
+    int cycle = task.getCycle();
+    List<ImageTile> out = new ArrayList<>();
+    if (cycle < 0) {
+      out.addAll(tiles(job, task, p.nx(), TileKind.DENSITY, 0, toFloat(chunk.density()), 0));
+      return out;
+    }
+    if (!chunk.weighted()) {
+      double[] density = null;
+      if (ContinuumChunk.needsDensity(p)) {
+        density = toDouble(image(job, p, TileKind.DENSITY, 0, -1).image());
+      }
+      chunk.weigh(density);
+    }
+    float[][] residuals;
+    if (cycle == 0) {
+      ContinuumChunk.Psfs psfs = chunk.psfs();
+      for (int t = 0; t < psfs.psf().length; t++) {
+        out.addAll(tiles(job, task, p.nx(), TileKind.PSF, t, psfs.psf()[t], psfs.sumwt()[t]));
+      }
+      residuals = chunk.residuals(null);
+      keepPartImages(job, task, p, psfs.psf(), psfs.sumwt(), residuals);
+    } else {
+      float[][] model = new float[nterms][];
+      for (int t = 0; t < nterms; t++) {
+        ModelView.Lookup l = image(job, p, TileKind.MODEL, t, cycle - 1);
+        if (l.superseded()) {
+          LOG.info("job " + job.getJobId() + " partition " + task.getPartitionIndex() + " cycle " + cycle
+              + " was gathered already; skipping the redelivered task");
+          return List.of();
+        }
+        model[t] = l.image();
+      }
+      residuals = chunk.residuals(model);
+      keepPartImages(job, task, p, null, null, residuals);
+    }
+    for (int t = 0; t < residuals.length; t++) {
+      out.addAll(tiles(job, task, p.nx(), TileKind.RESIDUAL, t, residuals[t], 0));
+    }
+    return out;
+  }
+
+  private ContinuumChunk chunk(JobSpec job, PartitionDescriptor task, TcleanParams p, double freq0, int nterms) {
+    String key = job.getJobId() + "/" + job.getAttempt() + "/" + task.getPartitionIndex();
+    if (!key.equals(cachedKey)) {
+      cached = null;  // let the previous chunk go before reading the next
+      cachedKey = null;
+      try (MeasurementSet ms = MeasurementSet.open(Path.of(job.getVis()))) {
+        cached = new ContinuumChunk(VisibilityLoader.load(ms, p, task.getRowStart(), task.getRowEnd()), p, freq0,
+            nterms);
+      }
+      cachedKey = key;
+    }
+    return cached;
+  }
+
+  private ModelView.Lookup image(JobSpec job, TcleanParams p, TileKind kind, int term, int cycle)
+      throws InterruptedException {
+    return models.await(job.getJobId(), job.getAttempt(), kind, term, cycle, p.nx(), p.ny(), MODEL_WAIT)
+        .orElseThrow(() -> new IllegalStateException(kind.toString().toLowerCase() + " of cycle " + cycle
+            + " (term " + term + ") did not arrive on pclean.models within " + MODEL_WAIT.toSeconds() + " s"));
+  }
+
+  private static List<ImageTile> tiles(JobSpec job, PartitionDescriptor task, int nx, TileKind kind, int term,
+      float[] image, double sumwt) {
+    int ny = image.length / nx;
+    ImageTile template = ImageTile.newBuilder().setJobId(job.getJobId()).setAttempt(job.getAttempt())
+        .setCycle(task.getCycle()).setPartitionIndex(task.getPartitionIndex()).setKind(kind).setTerm(term)
+        .setChannel(0).setTileIndex(0).setX0(0).setY0(0).setWidth(0).setHeight(0).setImageNx(nx).setImageNy(ny)
+        .setSumWeight(sumwt).setNumPartitions(task.getNumPartitions()).setPixels(java.nio.ByteBuffer.allocate(0))
+        .build();
+    return ImageTiles.split(image, nx, ny, template);
+  }
+
+  /**
+   * keep_partimages: the chunk's unnormalised partial images as CASA images, as pclean keeps them:
+   * {@code <localDirectory>/<jobId>/<name>.n<k>.psf|.sumwt} (cycle 0) and {@code .residual} (latest cycle).
+   */
+  private static void keepPartImages(JobSpec job, PartitionDescriptor task, TcleanParams p, float[][] psfs,
+      double[] sumwts, float[][] residuals) {
+    if (!job.getKeepPartimages()) {
+      return;
+    }
+    PlaneGeometry pg = job.getGeometry();
+    ImageGeometry g = new ImageGeometry(p.nx(), p.ny(), "I", 1, pg.getRa(), pg.getDec(), p.cell()[0], p.cell()[1],
+        pg.getFreq0(), pg.getDfreq(), 0.0);
+    String base = Path.of(job.getImagename()).getFileName() + ".n" + task.getPartitionIndex();
+    OutputNames names = new OutputNames(Path.of(job.getLocalDirectory(), job.getJobId(), base).toString());
+    int nterms = residuals.length;
+    ImageSetWriter writer = new ImageSetWriter(g, false);
+    try {
+      for (int t = 0; t < nterms; t++) {
+        Path res = nterms == 1 ? names.path(Product.RESIDUAL) : names.path(Product.RESIDUAL, t);
+        TableDirectories.delete(res);
+        writer.plane(res, "Jy/beam", 0, residuals[t], null);
+      }
+      for (int t = 0; psfs != null && t < psfs.length; t++) {
+        writer.plane(nterms == 1 ? names.path(Product.PSF) : names.path(Product.PSF, t), "", 0, psfs[t], null);
+        writer.plane(nterms == 1 ? names.path(Product.SUMWT) : names.path(Product.SUMWT, t), "", 0,
+            new float[] {(float) sumwts[t]}, null);
+      }
+      writer.finish(false);
+    } catch (RuntimeException e) {
+      writer.abort();
+      throw e;
+    }
+  }
+
+  private static float[] toFloat(double[] a) {
+    float[] f = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      f[i] = (float) a[i];
+    }
+    return f;
+  }
+
+  private static double[] toDouble(float[] a) {
+    double[] d = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      d[i] = a[i];
+    }
+    return d;
+  }
+}

@@ -1,0 +1,56 @@
+package org.pclean.ingest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.pclean.bus.RowChunkTasks;
+import org.pclean.bus.Topics;
+import org.pclean.bus.avro.JobMode;
+import org.pclean.bus.avro.JobSpec;
+import org.pclean.bus.avro.JobState;
+import org.pclean.bus.avro.PartitionDescriptor;
+import org.pclean.bus.avro.PlaneGeometry;
+
+/**
+ * Publishes a continuum job: the JobSpec (state RUNNING, with its row plan and plane geometry) on pclean.jobs,
+ * then the first cycle's row-chunk tasks: the weight-density pass (cycle -1) when the weighting needs the
+ * density of all rows, else cycle 0. Every later cycle's tasks come from the Streams coordinator.
+ */
+public final class ContinuumJobSubmitter {
+  /** What a continuum job needs beyond its tclean parameters. */
+  public record ContinuumJob(String jobId, String vis, String imagename, Map<String, String> params,
+      List<RowPartitioner.RowChunk> chunks, PlaneGeometry geometry, boolean densityPass, String localDirectory,
+      boolean keepPartimages) {}
+
+  private ContinuumJobSubmitter() {}
+
+  public static JobSpec submit(Producer<String, Object> producer, ContinuumJob job) throws InterruptedException {
+    if (job.chunks().isEmpty()) {
+      throw new IllegalArgumentException("continuum job " + job.jobId() + " has no row chunks");
+    }
+    List<Long> boundaries = new ArrayList<>();
+    boundaries.add(job.chunks().get(0).start());
+    for (RowPartitioner.RowChunk c : job.chunks()) {
+      boundaries.add(c.end());
+    }
+    JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.RUNNING).setMode(JobMode.CONTINUUM)
+        .setVis(job.vis()).setImagename(job.imagename()).setParams(job.params()).setNumPartitions(job.chunks().size())
+        .setNumChannels(1).setLocalDirectory(job.localDirectory()).setKeepPartimages(job.keepPartimages())
+        .setRowBoundaries(boundaries).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())
+        .build();
+    try {
+      // The job first, so a worker that takes a task finds its parameters.
+      producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.jobId(), spec)).get();
+      for (PartitionDescriptor t : RowChunkTasks.forCycle(spec, job.densityPass() ? -1 : 0)) {
+        producer.send(new ProducerRecord<>(Topics.TASKS.name(), RowChunkTasks.key(t), t));
+      }
+      producer.flush();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot publish job " + job.jobId() + ": " + e.getCause().getMessage(), e);
+    }
+    return spec;
+  }
+}

@@ -1,0 +1,127 @@
+package org.pclean.ops.parallel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pclean.bus.BusSerializer;
+import org.pclean.bus.TopicInstaller;
+import org.pclean.bus.Topics;
+import org.pclean.casacore.TableDirectories;
+import org.pclean.imaging.continuum.ModelView;
+import org.pclean.imaging.gather.GatherApp;
+import org.pclean.imaging.worker.ImagingWorker;
+import org.pclean.imaging.worker.JobSpecView;
+import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.sink.ContinuumSink;
+import org.pclean.sink.CubeSink;
+
+/**
+ * Every pclean component in one process, for {@code pclean --parallel}: an embedded KRaft broker unless a cluster
+ * is given, the Streams coordinator, both sinks and nworkers workers (threads, each with its own consumer), plus
+ * the views of pclean.jobs and pclean.models they share and a producer for submitting jobs. The same components
+ * run as separate services ({@code pclean broker|gather|sink|worker}) against a real cluster.
+ */
+public final class LocalCluster implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(LocalCluster.class.getName());
+
+  private final EmbeddedKafkaBroker broker;
+  private final Properties client = new Properties();
+  private final Path stateDir;
+  private final List<Thread> threads = new ArrayList<>();
+  private final List<ImagingWorker> workers = new ArrayList<>();
+  private final CubeSink cubeSink;
+  private final ContinuumSink continuumSink;
+  private final JobSpecView jobs;
+  private final ModelView models;
+  private final GatherApp gather;
+  private final KafkaProducer<String, Object> producer;
+
+  /**
+   * @param bootstrapServers the cluster, or null to start an embedded broker
+   * @param work where the coordinator's local state goes (removed on close)
+   */
+  public LocalCluster(String bootstrapServers, int nworkers, Path work) throws IOException, InterruptedException {
+    broker = bootstrapServers == null ? EmbeddedKafkaBroker.start(null) : null;
+    if (broker != null) {
+      LOG.info("embedded Kafka broker at " + broker.bootstrapServers() + " started in "
+          + broker.startupTime().toMillis() + " ms");
+    }
+    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+        broker != null ? broker.bootstrapServers() : bootstrapServers);
+    if (broker == null) {
+      try (Admin admin = Admin.create(client)) {
+        TopicInstaller.ensure(admin, Topics.all(), (short) 1);
+      }
+    }
+    Files.createDirectories(work);
+    stateDir = Files.createTempDirectory(work, "streams-");
+    jobs = new JobSpecView(client);
+    models = new ModelView(client);
+    gather = new GatherApp(client, stateDir, 1);
+    gather.start();
+    cubeSink = new CubeSink(client);
+    continuumSink = new ContinuumSink(client);
+    threads.add(start(cubeSink, "pclean-sink"));
+    threads.add(start(continuumSink, "pclean-continuum-sink"));
+    for (int i = 0; i < nworkers; i++) {
+      ImagingWorker w = new ImagingWorker(client, "worker-" + i, jobs, models);
+      workers.add(w);
+      threads.add(start(w, "pclean-worker-" + i));
+    }
+    Properties prod = new Properties();
+    prod.putAll(client);
+    prod.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    producer = new KafkaProducer<>(prod, new StringSerializer(), new BusSerializer());
+  }
+
+  public Properties client() {
+    return client;
+  }
+
+  public JobSpecView jobs() {
+    return jobs;
+  }
+
+  public KafkaProducer<String, Object> producer() {
+    return producer;
+  }
+
+  private static Thread start(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    long t1 = System.nanoTime();
+    producer.close();
+    workers.forEach(ImagingWorker::stop);
+    cubeSink.stop();
+    continuumSink.stop();
+    for (Thread t : threads) {
+      t.join(30000);
+    }
+    gather.close();
+    models.close();
+    jobs.close();
+    LOG.info(String.format(Locale.ROOT, "workers, sinks and coordinator stopped in %.1f s",
+        (System.nanoTime() - t1) / 1e9));
+    // The coordinator's local store is rebuilt from its changelog when needed: a one-shot run leaves none.
+    TableDirectories.delete(stateDir);
+    if (broker != null) {
+      broker.close();
+    }
+  }
+}

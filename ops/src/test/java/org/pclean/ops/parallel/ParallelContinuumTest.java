@@ -1,0 +1,292 @@
+package org.pclean.ops.parallel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pclean.bus.BusSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclean.bus.Messages;
+import org.pclean.bus.OutputNames;
+import org.pclean.bus.Topics;
+import org.pclean.bus.avro.JobEvent;
+import org.pclean.bus.avro.JobEventType;
+import org.pclean.bus.avro.JobState;
+import org.pclean.casacore.AntennaArray;
+import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.DataColumn;
+import org.pclean.casacore.MsSimulator;
+import org.pclean.imaging.SerialImager;
+import org.pclean.imaging.TcleanParams;
+import org.pclean.imaging.TcleanParams.DeconvolverKind;
+import org.pclean.imaging.TcleanParams.WeightingMode;
+import org.pclean.imaging.continuum.ModelView;
+import org.pclean.imaging.gather.GatherApp;
+import org.pclean.imaging.worker.ImagingWorker;
+import org.pclean.imaging.worker.JobSpecView;
+import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.sink.ContinuumSink;
+
+/**
+ * Parallel continuum (row chunks gridded by workers, gathered and deconvolved by the Streams coordinator, written
+ * by the sink) on the embedded broker equals the serial mfs run: every product, for natural and briggs weighting,
+ * hogbom and mtmfs, with 1, 2 and 3 row chunks; it recovers the known sky; and it survives a worker dying with a
+ * task taken and the coordinator being stopped and restarted between cycles.
+ */
+class ParallelContinuumTest {
+  static final int N = 128;
+  static final int NCHAN = 4;
+  static final double ARCSEC = Math.PI / 180 / 3600;
+  static final double CELL = 3 * ARCSEC;
+  static final double FREQ0 = 1.4e9;
+  static final double DFREQ = 32e6;
+  /** Sources on pixel centres: pixel offset (dx, dy), flux at FREQ0, spectral index. */
+  static final double[][] SKY = {{-20, 10, 1.0, -0.7}, {30, 15, 0.5, 0.0}, {10, -40, 0.25, 0.5}};
+
+  @TempDir static Path tmp;
+  static Path ms;
+  static EmbeddedKafkaBroker broker;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    ms = tmp.resolve("cont.ms");
+    List<MsSimulator.PointSource> sky = new ArrayList<>();
+    for (double[] s : SKY) {
+      sky.add(new MsSimulator.PointSource(-s[0] * CELL, s[1] * CELL, s[2], s[3]));
+    }
+    MsSimulator.simulate(ms, AntennaArray.vlaLike(AntennaArray.vlaArmLength("C")),
+        new MsSimulator.Observation("SIM", Math.toRadians(150), Math.toRadians(40), NCHAN, FREQ0, DFREQ, "RR LL",
+            -0.5, 0.5, 120, 60000, 0.0, 11), sky);
+    broker = EmbeddedKafkaBroker.start(tmp.resolve("kafka"));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  static TcleanParams params(String name, WeightingMode weighting, DeconvolverKind deconvolver) {
+    return TcleanParams.builder().vis(ms).imagename(tmp.resolve(name).toString()).imsize(N, N).cell(CELL, CELL)
+        .datacolumn(DataColumn.DATA).weighting(weighting).robust(0).deconvolver(deconvolver).niter(3000)
+        .threshold(5e-4).threads(1).build();
+  }
+
+  static ParallelRunner.Settings settings(int rowChunks, Path work) {
+    return new ParallelRunner.Settings(2, -1, broker.bootstrapServers(), work, "auto", false, Duration.ofMinutes(5),
+        rowChunks, false);
+  }
+
+  @Test
+  void parallelEqualsSerialForWeightingsDeconvolversAndChunkings() throws Exception {
+    Map<String, TcleanParams> serial = new LinkedHashMap<>();
+    Map<String, TcleanParams> parallel = new LinkedHashMap<>();
+    Map<String, String> jobIds = new LinkedHashMap<>();
+    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, tmp.resolve("work"))) {
+      for (WeightingMode w : new WeightingMode[] {WeightingMode.NATURAL, WeightingMode.BRIGGS}) {
+        for (DeconvolverKind d : new DeconvolverKind[] {DeconvolverKind.HOGBOM, DeconvolverKind.MTMFS}) {
+          String tag = w + "-" + d;
+          serial.put(tag, params("serial-" + tag, w, d));
+          for (int chunks = 1; chunks <= 3; chunks++) {
+            TcleanParams p = params("par-" + tag + "-" + chunks, w, d);
+            parallel.put(tag + "/" + chunks, p);
+            // All twelve jobs run at once: the coordinator and the workers interleave them.
+            jobIds.put(tag + "/" + chunks, ParallelRunner.submit(cluster.client(), cluster.producer(), p,
+                settings(chunks, tmp.resolve("work"))));
+          }
+        }
+      }
+      serial.values().forEach(SerialImager::run);
+      for (var e : parallel.entrySet()) {
+        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), e.getValue(), Duration.ofMinutes(5));
+        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey());
+        assertEquals(Integer.parseInt(e.getKey().split("/")[1]), outcome.job().getNumPartitions());
+      }
+    }
+    for (var e : parallel.entrySet()) {
+      TcleanParams s = serial.get(e.getKey().split("/")[0]);
+      assertSameProducts(s, e.getValue(), e.getKey());
+    }
+    // Known sky: the natural-weighted hogbom image recovers each source's band-mean flux at its position.
+    try (CasaImage img = CasaImage.open(new OutputNames(parallel.get("NATURAL-HOGBOM/2").imagename())
+        .path(OutputNames.Product.IMAGE))) {
+      float[] d = img.readPlane(0, 0);
+      for (double[] s : SKY) {
+        int x = N / 2 + (int) s[0];
+        int y = N / 2 + (int) s[1];
+        double mean = 0;
+        for (int c = 0; c < NCHAN; c++) {
+          mean += s[2] * Math.pow((FREQ0 + c * DFREQ) / FREQ0, s[3]) / NCHAN;
+        }
+        float peak = d[y * N + x];
+        assertEquals(mean, peak, 0.01 * mean, "flux of source at " + s[0] + "," + s[1]);
+        assertEquals(0.0, parabola(d[y * N + x - 1], peak, d[y * N + x + 1]), 0.1, "x of " + s[0] + "," + s[1]);
+        assertEquals(0.0, parabola(d[(y - 1) * N + x], peak, d[(y + 1) * N + x]), 0.1, "y of " + s[0] + "," + s[1]);
+      }
+    }
+  }
+
+  /**
+   * A worker stops with a cycle-1 task taken (never committed, so it is redelivered to the other worker), and
+   * the coordinator is closed after cycle 1 and a new one started on an empty state directory (its stores come
+   * back from their changelogs): the job completes with the serial run's images.
+   */
+  @Test
+  void survivesAWorkerDyingAndTheCoordinatorRestarting() throws Exception {
+    TcleanParams serialP = params("serial-restart", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM);
+    SerialImager.run(serialP);
+    TcleanParams p = params("par-restart", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM);
+    Properties client = new Properties();
+    client.put("bootstrap.servers", broker.bootstrapServers());
+    AtomicInteger killedAtCycle = new AtomicInteger(-99);
+    String jobId;
+    try (JobSpecView view = new JobSpecView(client);
+         ModelView models = new ModelView(client);
+         KafkaProducer<String, Object> producer = new KafkaProducer<>(client, new StringSerializer(),
+             new BusSerializer())) {
+      ImagingWorker doomed = new ImagingWorker(client, "doomed", view, models);
+      ImagingWorker survivor = new ImagingWorker(client, "survivor", view, models);
+      doomed.onTaskTaken(t -> {
+        if (t.getCycle() == 1) {
+          killedAtCycle.set(t.getCycle());
+          doomed.stop();
+        }
+      });
+      ContinuumSink sink = new ContinuumSink(client);
+      // The doomed worker is alone in the group until it dies, so it holds every task of cycles -1 and 0 and
+      // dies with a cycle-1 task taken; the survivor joins after that and is handed the uncommitted tasks.
+      List<Thread> threads = new ArrayList<>(List.of(new Thread(doomed), new Thread(sink)));
+      threads.forEach(Thread::start);
+      GatherApp first = new GatherApp(client, Files.createTempDirectory(tmp, "gather-a"), 1);
+      first.start();
+      jobId = ParallelRunner.submit(client, producer, p, settings(2, tmp.resolve("w-restart")));
+      long until = System.currentTimeMillis() + 120000;
+      while (killedAtCycle.get() < 0 && System.currentTimeMillis() < until) {
+        Thread.sleep(50);
+      }
+      Thread s2 = new Thread(survivor);
+      s2.start();
+      threads.add(s2);
+      awaitConvergenceEvent(client, jobId, 1);
+      first.close();
+      GatherApp second = new GatherApp(client, Files.createTempDirectory(tmp, "gather-b"), 1);
+      second.start();
+      long deadline = System.currentTimeMillis() + 180000;
+      while (System.currentTimeMillis() < deadline && view.get(jobId).map(j -> j.getState() != JobState.DONE
+          && j.getState() != JobState.FAILED).orElse(true)) {
+        Thread.sleep(100);
+      }
+      second.close();
+      survivor.stop();
+      doomed.stop();
+      sink.stop();
+      for (Thread t : threads) {
+        t.join(30000);
+      }
+      assertEquals(JobState.DONE, view.get(jobId).orElseThrow().getState(), "job completes");
+    }
+    assertEquals(1, killedAtCycle.get(), "the doomed worker died holding a cycle-1 task");
+    assertSameProducts(serialP, p, "restart");
+  }
+
+  /** Waits for the coordinator's CONVERGENCE event of the job's cycle. */
+  private static void awaitConvergenceEvent(Properties client, String jobId, int cycle) {
+    Properties c = new Properties();
+    c.putAll(client);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-events-" + jobId);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      cons.subscribe(List.of(Topics.EVENTS.name()));
+      long deadline = System.currentTimeMillis() + 120000;
+      while (System.currentTimeMillis() < deadline) {
+        for (var r : cons.poll(Duration.ofMillis(200))) {
+          JobEvent e = Messages.JOB_EVENT.fromBytes(r.topic(), r.value());
+          if (e.getJobId().equals(jobId) && e.getType() == JobEventType.CONVERGENCE && e.getCycle() != null
+              && e.getCycle() == cycle) {
+            return;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no convergence event for cycle " + cycle + " of " + jobId);
+  }
+
+  /**
+   * Every product within 1e-5 of its serial peak (alpha where tt0 is above 10 % of its peak); residuals, being
+   * differences near zero after cleaning, within 1e-5 of the restored image's peak. Same beam.
+   */
+  static void assertSameProducts(TcleanParams serial, TcleanParams parallel, String what) {
+    int nterms = serial.deconvolver() == DeconvolverKind.MTMFS ? serial.nterms() : 1;
+    List<Path> a = new OutputNames(serial.imagename()).all(nterms);
+    List<Path> b = new OutputNames(parallel.imagename()).all(nterms);
+    float imagePeak;
+    float[] image;
+    try (CasaImage img = CasaImage.open(a.get(0))) {
+      image = img.readPlane(0, 0);
+      imagePeak = peak(image);
+    }
+    for (int k = 0; k < a.size(); k++) {
+      try (CasaImage s = CasaImage.open(a.get(k));
+           CasaImage q = CasaImage.open(b.get(k))) {
+        String name = what + " " + a.get(k).getFileName();
+        assertEquals(s.geometry(), q.geometry(), name);
+        assertEquals(s.units(), q.units(), name);
+        // Beams fitted to PSFs that differ in float rounding only: equal to far below a milliarcsecond.
+        assertEquals(s.beam(0, 0).majorArcsec(), q.beam(0, 0).majorArcsec(), 1e-5, name + " beam major");
+        assertEquals(s.beam(0, 0).minorArcsec(), q.beam(0, 0).minorArcsec(), 1e-5, name + " beam minor");
+        assertEquals(s.beam(0, 0).paDeg(), q.beam(0, 0).paDeg(), 1e-3, name + " beam pa");
+        float[] x = s.readPlane(0, 0);
+        float[] y = q.readPlane(0, 0);
+        float scale = peak(x);
+        if (a.get(k).toString().contains(".residual")) {
+          scale = Math.max(scale, imagePeak);
+        }
+        boolean alpha = a.get(k).toString().endsWith(".alpha");
+        int compared = 0;
+        for (int i = 0; i < x.length; i++) {
+          // alpha = tt1/tt0 is compared where tt0 is bright, not where the ratio of two small numbers is noise.
+          if (Float.isFinite(x[i]) && Float.isFinite(y[i]) && (!alpha || image[i] > 0.1 * imagePeak)) {
+            assertEquals(x[i], y[i], 1e-5 * scale, name + " pixel " + i);
+            compared++;
+          }
+        }
+        assertTrue(compared > 0, name + ": no pixels compared");
+        assertFalse(scale == 0, name + " is empty");
+      }
+    }
+  }
+
+  private static float peak(float[] x) {
+    float scale = 0;
+    for (float v : x) {
+      scale = Float.isFinite(v) ? Math.max(scale, Math.abs(v)) : scale;
+    }
+    return scale;
+  }
+
+  static double parabola(float left, float centre, float right) {
+    double denom = left - 2 * centre + right;
+    return denom == 0 ? 0 : 0.5 * (left - right) / denom;
+  }
+}
