@@ -85,7 +85,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     try {
       p = TcleanParamsCodec.fromMap(job.getParams());
     } catch (RuntimeException e) {
-      fail(job, null, "bad parameters: " + e.getMessage());
+      fail(job, null, null, "bad parameters: " + e.getMessage());
       return;
     }
     ContinuumState state = states.get(job.getJobId());
@@ -116,7 +116,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     } catch (RuntimeException e) {
       LOG.warning("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);
       state.setFinished(true);
-      fail(job, state, "cycle " + state.getCycle() + ": " + e.getMessage());
+      fail(job, p, state, "cycle " + state.getCycle() + ": " + e.getMessage());
     }
     states.put(job.getJobId(), state);
   }
@@ -288,11 +288,15 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     keys.forEach(tiles::delete);
   }
 
-  private void fail(JobSpec job, ContinuumState state, String why) {
+  private void fail(JobSpec job, TcleanParams p, ContinuumState state, String why) {
     send(ContinuumCycleTopology.JOBS_SINK, job.getJobId(),
         JobSpec.newBuilder(job).setState(JobState.FAILED).setError(why).build());
     event(job, JobEventType.FAILED, state == null ? null : state.getCycle(), null, null, null, why);
-    deletePrefix(job.getJobId() + "/" + job.getAttempt() + "/");
+    if (p != null) {
+      clear(job, p);
+    } else {
+      deletePrefix(job.getJobId() + "/" + job.getAttempt() + "/");
+    }
   }
 
   private void event(JobSpec job, JobEventType type, Integer cycle, Integer iterations, Double peak, Double flux,
