@@ -25,7 +25,8 @@ public final class RowChunkTasks {
     for (int k = 0; k < n; k++) {
       out.add(PartitionDescriptor.newBuilder().setJobId(job.getJobId()).setAttempt(job.getAttempt())
           .setPartitionIndex(k).setNumPartitions(n).setCycle(cycle).setKind(PartitionKind.ROW_CHUNK).setChanStart(0)
-          .setChanEnd(0).setRowStart(b.get(k)).setRowEnd(b.get(k + 1)).setOutput("").build());
+          .setChanEnd(0).setRowStart(b.get(k)).setRowEnd(b.get(k + 1)).setOutput("")
+          .setTopicPartition(k < job.getTaskPartitions().size() ? job.getTaskPartitions().get(k) : -1).build());
     }
     return out;
   }

@@ -8,17 +8,11 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.logging.Logger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusFormatException;
-import org.pclean.bus.BusSerializer;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.OutputNames.Product;
@@ -51,18 +45,8 @@ public final class CubeSink implements Runnable {
 
   @Override
   public void run() {
-    Properties c = new Properties();
-    c.putAll(clientConfig);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "pclean-sink");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
-    Properties p = new Properties();
-    p.putAll(clientConfig);
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-         KafkaProducer<String, Object> producer = new KafkaProducer<>(p, new StringSerializer(), new BusSerializer())) {
+    try (KafkaConsumer<String, byte[]> cons = SinkClients.consumer(clientConfig, "pclean-sink");
+         KafkaProducer<String, Object> producer = SinkClients.producer(clientConfig)) {
       consumer = cons;
       cons.subscribe(List.of(Topics.JOBS.name()));
       while (!closed) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.pclean.bus.RowChunkTasks;
+import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobMode;
 import org.pclean.bus.avro.JobSpec;
@@ -17,13 +18,14 @@ import org.pclean.bus.avro.PlaneGeometry;
 /**
  * Publishes a continuum job: the JobSpec (state RUNNING, with its row plan and plane geometry) on pclean.jobs,
  * then the first cycle's row-chunk tasks: the weight-density pass (cycle -1) when the weighting needs the
- * density of all rows, else cycle 0. Every later cycle's tasks come from the Streams coordinator.
+ * density of all rows, else cycle 0. Every later cycle's tasks come from the Streams coordinator, on the same
+ * pclean.tasks partition per chunk (taskPartitions, from {@link org.pclean.bus.TaskPlacement}).
  */
 public final class ContinuumJobSubmitter {
   /** What a continuum job needs beyond its tclean parameters. */
   public record ContinuumJob(String jobId, String vis, String imagename, Map<String, String> params,
       List<RowPartitioner.RowChunk> chunks, PlaneGeometry geometry, boolean densityPass, String localDirectory,
-      boolean keepPartimages) {}
+      boolean keepPartimages, List<Integer> taskPartitions) {}
 
   private ContinuumJobSubmitter() {}
 
@@ -39,13 +41,13 @@ public final class ContinuumJobSubmitter {
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.RUNNING).setMode(JobMode.CONTINUUM)
         .setVis(job.vis()).setImagename(job.imagename()).setParams(job.params()).setNumPartitions(job.chunks().size())
         .setNumChannels(1).setLocalDirectory(job.localDirectory()).setKeepPartimages(job.keepPartimages())
-        .setRowBoundaries(boundaries).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())
+        .setRowBoundaries(boundaries).setTaskPartitions(job.taskPartitions()).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())
         .build();
     try {
       // The job first, so a worker that takes a task finds its parameters.
       producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.jobId(), spec)).get();
       for (PartitionDescriptor t : RowChunkTasks.forCycle(spec, job.densityPass() ? -1 : 0)) {
-        producer.send(new ProducerRecord<>(Topics.TASKS.name(), RowChunkTasks.key(t), t));
+        producer.send(new ProducerRecord<>(Topics.TASKS.name(), TaskPlacement.partitionOf(t), RowChunkTasks.key(t), t));
       }
       producer.flush();
     } catch (ExecutionException e) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.pclean.bus.OutputNames;
+import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobMode;
 import org.pclean.bus.avro.JobSpec;
@@ -22,18 +23,22 @@ import org.pclean.bus.avro.PartitionKind;
 public final class CubeJobSubmitter {
   /** What a cube job needs beyond its tclean parameters. */
   public record CubeJob(String jobId, String vis, String imagename, Map<String, String> params, int nchan,
-      int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes) {
-    /** The same job planned for another worker count (cube_chunksize -1 splits by it). */
-    public CubeJob withPlanWorkers(int n) {
-      return new CubeJob(jobId, vis, imagename, params, nchan, cubeChunksize, n, localDirectory, concatMode,
-          keepSubcubes);
-    }
-  }
+      int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes) {}
 
   private CubeJobSubmitter() {}
 
+  /** As {@link #submit(Producer, CubeJob, List)} with every task placed by its key's hash. */
   public static List<PartitionDescriptor> submit(Producer<String, Object> producer, CubeJob job)
       throws InterruptedException {
+    return submit(producer, job, List.of());
+  }
+
+  /**
+   * Publishes the job, then its sub-cube tasks, task k on pclean.tasks partition taskPartitions[k] when given
+   * (see {@link org.pclean.bus.TaskPlacement}).
+   */
+  public static List<PartitionDescriptor> submit(Producer<String, Object> producer, CubeJob job,
+      List<Integer> taskPartitions) throws InterruptedException {
     if (!List.of("auto", "paged", "virtual", "movevirtual").contains(job.concatMode())) {
       throw new IllegalArgumentException("unknown concat_mode '" + job.concatMode()
           + "' (expected auto, paged, virtual or movevirtual)");
@@ -48,13 +53,14 @@ public final class CubeJobSubmitter {
       tasks.add(PartitionDescriptor.newBuilder().setJobId(job.jobId()).setPartitionIndex(k)
           .setNumPartitions(plan.size()).setKind(PartitionKind.SUBCUBE).setChanStart(plan.get(k).first())
           .setChanEnd(plan.get(k).last()).setOutput(OutputNames.subcube(job.localDirectory(), job.jobId(), k))
-          .build());
+          .setTopicPartition(k < taskPartitions.size() ? taskPartitions.get(k) : -1).build());
     }
     try {
       // The job first, so a worker that takes a task finds its parameters.
       producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.jobId(), spec)).get();
       for (PartitionDescriptor t : tasks) {
-        producer.send(new ProducerRecord<>(Topics.TASKS.name(), job.jobId() + "/" + t.getPartitionIndex(), t));
+        producer.send(new ProducerRecord<>(Topics.TASKS.name(), TaskPlacement.partitionOf(t),
+            job.jobId() + "/" + t.getPartitionIndex(), t));
       }
       producer.flush();
     } catch (ExecutionException e) {

@@ -95,10 +95,13 @@ public final class PartialImager {
     if (!key.equals(cachedKey)) {
       cached = null;  // let the previous chunk go before reading the next
       cachedKey = null;
+      long t0 = System.nanoTime();
       try (MeasurementSet ms = MeasurementSet.open(Path.of(job.getVis()))) {
         cached = new ContinuumChunk(VisibilityLoader.load(ms, p, task.getRowStart(), task.getRowEnd()), p, freq0,
             nterms);
       }
+      LOG.info(String.format(java.util.Locale.ROOT, "job %s: read rows [%d, %d) of %s in %.2f s", job.getJobId(),
+          task.getRowStart(), task.getRowEnd(), job.getVis(), (System.nanoTime() - t0) / 1e9));
       cachedKey = key;
     }
     return cached;

@@ -111,8 +111,11 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       states.put(job.getJobId(), state);
       return;
     }
+    long t0 = System.nanoTime();
     try {
       completeCycle(job, p, state);
+      LOG.info(String.format(Locale.ROOT, "job %s: cycle %d gathered and processed in %.2f s", job.getJobId(),
+          state.getFinished() ? state.getCycle() : state.getCycle() - 1, (System.nanoTime() - t0) / 1e9));
     } catch (RuntimeException e) {
       LOG.warning("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);
       state.setFinished(true);

@@ -1,6 +1,8 @@
 package org.pclean.imaging.gather;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -8,7 +10,9 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.pclean.bus.BusSerializer;
 import org.pclean.bus.Messages;
+import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
+import org.pclean.bus.avro.PartitionDescriptor;
 
 /**
  * Wires the continuum coordinator ({@link ContinuumCycleProcessor}) onto the topology: gathered tiles in (keyed
@@ -28,6 +32,12 @@ public final class ContinuumCycleTopology {
 
   private ContinuumCycleTopology() {}
 
+  /** A row chunk's task goes to its pinned partition (so it stays with its worker), else by key hash. */
+  private static Optional<Set<Integer>> taskPartition(String topic, String key, Object value, int partitions) {
+    Integer p = value instanceof PartitionDescriptor d ? TaskPlacement.partitionOf(d) : null;
+    return p != null && p < partitions ? Optional.of(Set.of(p)) : Optional.empty();
+  }
+
   /** Adds the coordinator to a topology that already holds {@link CubeCompletionTopology}'s jobs store. */
   public static Topology addTo(Topology topology) {
     Map<String, String> bigRecords = Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
@@ -40,7 +50,7 @@ public final class ContinuumCycleTopology {
     StringSerializer keys = new StringSerializer();
     BusSerializer values = new BusSerializer();
     topology.addSink(MODELS_SINK, Topics.MODELS.name(), keys, values, PROCESSOR)
-        .addSink(TASKS_SINK, Topics.TASKS.name(), keys, values, PROCESSOR)
+        .addSink(TASKS_SINK, Topics.TASKS.name(), keys, values, ContinuumCycleTopology::taskPartition, PROCESSOR)
         .addSink(PRODUCTS_SINK, Topics.PRODUCTS.name(), keys, values, PROCESSOR)
         .addSink(JOBS_SINK, Topics.JOBS.name(), keys, values, PROCESSOR)
         .addSink(EVENTS_SINK, Topics.EVENTS.name(), keys, values, PROCESSOR);

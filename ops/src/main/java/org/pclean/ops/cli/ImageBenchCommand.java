@@ -1,15 +1,23 @@
 package org.pclean.ops.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.pclean.bus.Messages;
+import org.pclean.bus.avro.JobEvent;
+import org.pclean.bus.avro.JobEventType;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.pclean.bus.Topics;
@@ -76,28 +84,26 @@ final class ImageBenchCommand implements Callable<Integer> {
     boolean mfs = p.specmode() == TcleanParams.SpecMode.MFS;
     String bytes;
     JobSpec job;
-    long tasks;
+    long cycles;
     try (LocalCluster cluster = new LocalCluster(settings.bootstrapServers(), settings.nworkers(),
         settings.localDirectory().toAbsolutePath())) {
       String jobId = ParallelRunner.submit(cluster.client(), cluster.producer(), p, settings);
       job = ParallelRunner.await(cluster, jobId, p, settings.timeout()).job();
       try (Admin admin = Admin.create(cluster.client())) {
         Map<String, Long> perTopic = topicBytes(admin);
-        tasks = recordCount(admin, Topics.TASKS.name());
+        cycles = convergenceEvents(cluster.client(), jobId);
         bytes = perTopic.entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue())
             .collect(Collectors.joining(",", "{", "}"));
       }
     }
     double wall = (System.nanoTime() - t0) / 1e9;
-    // Continuum: every pass over the chunks (density pass, cycle 0, each later major cycle) is one task per chunk.
-    long passes = mfs ? tasks / job.getNumPartitions() : 1;
     BenchCommand.emit(String.format(Locale.ROOT,
         "{\"bench\":\"parallel-%s\",\"time\":\"%s\",\"ms\":\"%s\",\"ms_bytes_on_disk\":%d,\"imsize\":%d,"
             + "\"weighting\":\"%s\",\"deconvolver\":\"%s\",\"channels\":%d,\"partitions\":%d,\"nworkers\":%d,"
-            + "\"niter\":%d,\"passes\":%d,\"wall_s\":%.2f,\"peak_rss_mb\":%d,\"kafka_bytes_by_topic\":%s}",
+            + "\"niter\":%d,\"gathered_cycles\":%d,\"wall_s\":%.2f,\"peak_rss_mb\":%d,\"kafka_bytes_by_topic\":%s}",
         mfs ? "mfs" : "cube", Instant.now(), p.vis(), onDisk, p.nx(), p.weighting().name().toLowerCase(),
         p.deconvolver().name().toLowerCase(), job.getNumChannels(), job.getNumPartitions(), settings.nworkers(),
-        p.niter(), passes, wall, BenchCommand.peakRssMb(), bytes), results);
+        p.niter(), cycles, wall, BenchCommand.peakRssMb(), bytes), results);
   }
 
   /** Bytes in the log of each pclean topic, summed over its partitions (the bus traffic of the run). */
@@ -116,11 +122,27 @@ final class ImageBenchCommand implements Callable<Integer> {
     return out;
   }
 
-  private static long recordCount(Admin admin, String topic) throws Exception {
-    var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
-    Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-    parts.forEach(pi -> latest.put(new TopicPartition(topic, pi.partition()), OffsetSpec.latest()));
-    return admin.listOffsets(latest).all().get().values().stream().mapToLong(r -> r.offset()).sum();
+  /** The coordinator's convergence events of the job: one per gathered major cycle (continuum), else 0. */
+  private static long convergenceEvents(Properties client, String jobId) {
+    Properties c = new Properties();
+    c.putAll(client);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = cons.partitionsFor(Topics.EVENTS.name()).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      cons.assign(parts);
+      cons.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = cons.endOffsets(parts);
+      long n = 0;
+      while (parts.stream().anyMatch(tp -> cons.position(tp) < end.get(tp))) {
+        for (var r : cons.poll(Duration.ofMillis(200))) {
+          JobEvent e = Messages.JOB_EVENT.fromBytes(r.topic(), r.value());
+          n += e.getJobId().equals(jobId) && e.getType() == JobEventType.CONVERGENCE ? 1 : 0;
+        }
+      }
+      return n;
+    }
   }
 
   /** The peer (WSClean) on the same MS in the same run; its JSON line goes to the same results file. */

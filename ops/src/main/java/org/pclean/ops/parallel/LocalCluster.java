@@ -14,6 +14,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusSerializer;
+import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.casacore.TableDirectories;
@@ -78,10 +79,21 @@ public final class LocalCluster implements AutoCloseable {
       workers.add(w);
       threads.add(start(w, "pclean-worker-" + i));
     }
+    awaitWorkers(nworkers);
     Properties prod = new Properties();
     prod.putAll(client);
     prod.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     producer = new KafkaProducer<>(prod, new StringSerializer(), new BusSerializer());
+  }
+
+  /** Waits (up to 30 s) until the workers own task partitions, so the first job's tasks spread over them. */
+  private void awaitWorkers(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    try (Admin admin = Admin.create(client)) {
+      while (n > 0 && TaskPlacement.assignedMembers(admin) < n && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+    }
   }
 
   public Properties client() {

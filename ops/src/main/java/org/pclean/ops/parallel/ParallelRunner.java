@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.pclean.bus.OutputNames;
+import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
@@ -27,6 +28,7 @@ import org.pclean.imaging.data.VisibilityLoader;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.ContinuumJobSubmitter;
 import org.pclean.ingest.CubeJobSubmitter;
+import org.pclean.ingest.PartitionPlanner;
 import org.pclean.ingest.RowPartitioner;
 
 /**
@@ -100,13 +102,14 @@ public final class ParallelRunner {
       var plan = RowPartitioner.balance(input.unflaggedPerRow(), s.rowChunks() > 0 ? s.rowChunks() : planWorkers);
       ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId,
           p.vis().toAbsolutePath().toString(), p.imagename(), TcleanParamsCodec.toMap(p), plan, input.geometry(),
-          ContinuumChunk.needsDensity(p), work.toString(), s.keepPartimages()));
+          ContinuumChunk.needsDensity(p), work.toString(), s.keepPartimages(), placement(client, plan.size())));
       LOG.info("submitted " + jobId + ": " + input.unflaggedPerRow().length + " rows in " + plan.size()
           + " row chunks");
     } else {
       var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId,
           p.vis().toAbsolutePath().toString(), p.imagename(), TcleanParamsCodec.toMap(p), nchan, s.cubeChunksize(),
-          planWorkers, work.toString(), s.concatMode(), s.keepSubcubes()));
+          planWorkers, work.toString(), s.concatMode(), s.keepSubcubes()),
+          placement(client, PartitionPlanner.planCube(nchan, s.cubeChunksize(), planWorkers).size()));
       LOG.info("submitted " + jobId + ": " + nchan + " channels in " + tasks.size() + " sub-cubes");
     }
     return jobId;
@@ -154,6 +157,13 @@ public final class ParallelRunner {
     PlaneGeometry geometry = PlaneGeometry.newBuilder().setRa(g.ra()).setDec(g.dec()).setFreq0(g.freq0())
         .setDfreq(g.dfreq()).setDishDiameter(SerialImager.dishDiameter(md)).build();
     return new ContinuumInput(VisibilityLoader.unflaggedPerRow(ms, p), geometry);
+  }
+
+  /** pclean.tasks partitions for n tasks, spread over the worker group's members. */
+  private static List<Integer> placement(Properties client, int n) throws InterruptedException {
+    try (Admin admin = Admin.create(client)) {
+      return TaskPlacement.spread(admin, n);
+    }
   }
 
   /** Workers to plan for: the local ones, or with none the members of the cluster's worker group. */

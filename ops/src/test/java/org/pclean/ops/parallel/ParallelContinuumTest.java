@@ -178,7 +178,9 @@ class ParallelContinuumTest {
       threads.forEach(Thread::start);
       GatherApp first = new GatherApp(client, Files.createTempDirectory(tmp, "gather-a"), 1);
       first.start();
-      jobId = ParallelRunner.submit(client, producer, p, settings(2, tmp.resolve("w-restart")));
+      ParallelRunner.Settings keepParts = new ParallelRunner.Settings(2, -1, broker.bootstrapServers(),
+          tmp.resolve("w-restart"), "auto", false, Duration.ofMinutes(5), 2, true);
+      jobId = ParallelRunner.submit(client, producer, p, keepParts);
       long until = System.currentTimeMillis() + 120000;
       while (killedAtCycle.get() < 0 && System.currentTimeMillis() < until) {
         Thread.sleep(50);
@@ -206,6 +208,13 @@ class ParallelContinuumTest {
     }
     assertEquals(1, killedAtCycle.get(), "the doomed worker died holding a cycle-1 task");
     assertSameProducts(serialP, p, "restart");
+    // keep_partimages: each chunk's unnormalised partial PSF, sumwt and latest residual, as CASA images.
+    for (int k = 0; k < 2; k++) {
+      for (String suffix : new String[] {"psf", "sumwt", "residual"}) {
+        Path part = tmp.resolve("w-restart").resolve(jobId).resolve("par-restart.n" + k + "." + suffix);
+        assertTrue(Files.isDirectory(part), part + " kept");
+      }
+    }
   }
 
   /** Waits for the coordinator's CONVERGENCE event of the job's cycle. */

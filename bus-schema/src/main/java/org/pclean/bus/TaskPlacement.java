@@ -1,0 +1,74 @@
+package org.pclean.bus;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.pclean.bus.avro.PartitionDescriptor;
+
+/**
+ * Where a job's tasks go on pclean.tasks. Kafka hands a partition's records to one member of the worker group,
+ * so tasks keyed by hash can all land on one worker while the others idle (two row chunks on 16 partitions share
+ * a worker half the time). Placement reads the group's current assignment and gives task k a partition owned by
+ * member k mod m, so a job's tasks spread over the members; a member that leaves has its partitions, and so its
+ * uncommitted tasks, reassigned as usual. With no members yet, tasks are spread evenly over the partitions.
+ */
+public final class TaskPlacement {
+  private TaskPlacement() {}
+
+  /** The pinned pclean.tasks partition of a task, or null to let its key's hash choose. */
+  public static Integer partitionOf(PartitionDescriptor task) {
+    return task.getTopicPartition() >= 0 ? task.getTopicPartition() : null;
+  }
+
+  /** Members of the worker group that own pclean.tasks partitions now. */
+  public static int assignedMembers(Admin admin) throws InterruptedException {
+    try {
+      ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Topics.WORKER_GROUP)).all().get()
+          .get(Topics.WORKER_GROUP);
+      return group == null ? 0 : (int) group.members().stream().filter(m -> m.assignment().topicPartitions()
+          .stream().anyMatch(tp -> tp.topic().equals(Topics.TASKS.name()))).count();
+    } catch (ExecutionException e) {
+      return 0;
+    }
+  }
+
+  /** A partition of pclean.tasks for each of n tasks. */
+  public static List<Integer> spread(Admin admin, int n) throws InterruptedException {
+    List<List<Integer>> owned = new ArrayList<>();
+    int total = Topics.TASKS.partitions();
+    try {
+      total = admin.describeTopics(List.of(Topics.TASKS.name())).allTopicNames().get().get(Topics.TASKS.name())
+          .partitions().size();
+      ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Topics.WORKER_GROUP)).all().get()
+          .get(Topics.WORKER_GROUP);
+      if (group != null) {
+        List<MemberDescription> members = new ArrayList<>(group.members());
+        members.sort(Comparator.comparing(MemberDescription::consumerId));
+        for (MemberDescription m : members) {
+          List<Integer> parts = m.assignment().topicPartitions().stream()
+              .filter(tp -> tp.topic().equals(Topics.TASKS.name())).map(TopicPartition::partition).sorted().toList();
+          if (!parts.isEmpty()) {
+            owned.add(parts);
+          }
+        }
+      }
+    } catch (ExecutionException e) {
+      owned.clear();  // the group cannot be read: fall back to an even spread
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      if (owned.isEmpty()) {
+        out.add((int) ((long) k * total / Math.max(n, 1)) % total);
+      } else {
+        List<Integer> parts = owned.get(k % owned.size());
+        out.add(parts.get((k / owned.size()) % parts.size()));
+      }
+    }
+    return out;
+  }
+}

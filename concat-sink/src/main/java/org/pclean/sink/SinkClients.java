@@ -1,0 +1,39 @@
+package org.pclean.sink;
+
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pclean.bus.BusSerializer;
+import org.pclean.bus.Topics;
+
+/**
+ * The Kafka clients of a sink: a read_committed consumer in its own group that commits by hand (writing a product
+ * set can take long between polls) and an idempotent producer for job state and events.
+ */
+final class SinkClients {
+  private SinkClients() {}
+
+  static KafkaConsumer<String, byte[]> consumer(Properties clientConfig, String groupId) {
+    Properties c = new Properties();
+    c.putAll(clientConfig);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
+    return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  static KafkaProducer<String, Object> producer(Properties clientConfig) {
+    Properties p = new Properties();
+    p.putAll(clientConfig);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    return new KafkaProducer<>(p, new StringSerializer(), new BusSerializer());
+  }
+}
