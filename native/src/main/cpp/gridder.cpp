@@ -113,16 +113,23 @@ struct WPlanes {
   double wOf(int p) const { return count <= 1 ? 0.0 : wmin + p * dw; }
 };
 
-WPlanes makePlanes(int wplanes, const double* uvw, long long nrow, const double* freq, int nchan) {
+// The planes span [wmin, wmax] (wavelengths) when given; NaN takes the range of these samples. Row chunks of one
+// image pass the range of the whole selection, so every chunk stacks on the planes the serial run uses.
+WPlanes makePlanes(int wplanes, double wmin, double wmax, const double* uvw, long long nrow, const double* freq,
+                   int nchan) {
   WPlanes wp;
   if (wplanes <= 1 || nrow == 0) return wp;
-  double fmin = *std::min_element(freq, freq + nchan), fmax = *std::max_element(freq, freq + nchan);
-  double lo = 1e300, hi = -1e300;
-  for (long long r = 0; r < nrow; ++r) {
-    double w = uvw[3 * r + 2];
-    for (double f : {fmin, fmax}) {
-      lo = std::min(lo, w * f / kSpeedOfLight);
-      hi = std::max(hi, w * f / kSpeedOfLight);
+  double lo = wmin, hi = wmax;
+  if (std::isnan(wmin) || std::isnan(wmax)) {
+    double fmin = *std::min_element(freq, freq + nchan), fmax = *std::max_element(freq, freq + nchan);
+    lo = 1e300;
+    hi = -1e300;
+    for (long long r = 0; r < nrow; ++r) {
+      double w = uvw[3 * r + 2];
+      for (double f : {fmin, fmax}) {
+        lo = std::min(lo, w * f / kSpeedOfLight);
+        hi = std::max(hi, w * f / kSpeedOfLight);
+      }
     }
   }
   wp.count = wplanes;
@@ -193,10 +200,10 @@ int paddedSize(int n, double padding) {
 
 double invert(const double* uvw, long long nrow, const double* freq, int nchan, const float* vis,
               const float* weight, int nx, int ny, double cellx, double celly, double padding, int wplanes,
-              int nthreads, float* image) {
+              double wmin, double wmax, int nthreads, float* image) {
   Geometry g = makeGeometry(nx, ny, cellx, celly, padding);
   checkThreads(nthreads);
-  WPlanes wp = makePlanes(wplanes, uvw, nrow, freq, nchan);
+  WPlanes wp = makePlanes(wplanes, wmin, wmax, uvw, nrow, freq, nchan);
   const size_t cells = size_t(g.ngx) * g.ngy;
   std::vector<double> acc(size_t(nx) * ny, 0.0);
   std::vector<double> threadSumwt(nthreads, 0.0);
@@ -263,10 +270,10 @@ double invert(const double* uvw, long long nrow, const double* freq, int nchan, 
 }
 
 void predict(const float* model, int nx, int ny, double cellx, double celly, double padding, int wplanes,
-             const double* uvw, long long nrow, const double* freq, int nchan, int nthreads, float* vis) {
+             double wmin, double wmax, const double* uvw, long long nrow, const double* freq, int nchan, int nthreads, float* vis) {
   Geometry g = makeGeometry(nx, ny, cellx, celly, padding);
   checkThreads(nthreads);
-  WPlanes wp = makePlanes(wplanes, uvw, nrow, freq, nchan);
+  WPlanes wp = makePlanes(wplanes, wmin, wmax, uvw, nrow, freq, nchan);
   std::fill(vis, vis + 2 * nrow * nchan, 0.0f);
   std::vector<double> cx = gridCorrection(g.ngx), cy = gridCorrection(g.ngy);
   const int ox = g.ngx / 2 - nx / 2, oy = g.ngy / 2 - ny / 2;

@@ -17,14 +17,15 @@
 
 namespace pclean {
 
+// w-stacking over wplanes planes spanning [wmin, wmax] wavelengths (NaN: the range of the samples given).
 // Returns the sum of the weights of the samples gridded. vis == nullptr grids V = 1 (the PSF).
 double invert(const double* uvw, long long nrow, const double* freq, int nchan, const float* vis,
               const float* weight, int nx, int ny, double cellx, double celly, double padding, int wplanes,
-              int nthreads, float* image);
+              double wmin, double wmax, int nthreads, float* image);
 
 // Overwrites vis (nrow * nchan complex) with the visibilities of the model image.
 void predict(const float* model, int nx, int ny, double cellx, double celly, double padding, int wplanes,
-             const double* uvw, long long nrow, const double* freq, int nchan, int nthreads, float* vis);
+             double wmin, double wmax, const double* uvw, long long nrow, const double* freq, int nchan, int nthreads, float* vis);
 
 // The padded grid size tclean-style: the smallest even size >= padding * n whose only prime factors are 2, 3, 5.
 int paddedSize(int n, double padding);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MeasurementSet;
+import org.pclean.casacore.WStack;
 import org.pclean.imaging.continuum.ContinuumChunk;
 import org.pclean.imaging.data.VisibilityData;
 import org.pclean.imaging.data.VisibilityLoader;
@@ -34,7 +35,7 @@ class ContinuumChunkTest {
         double[] gathered = new double[n * n];
         for (int k = 0; k < 3; k++) {
           chunks[k] = VisibilityLoader.load(m, p, cuts[k], cuts[k + 1]);
-          double[] d = new ContinuumChunk(chunks[k], p, 1.4e9, 1).density();
+          double[] d = new ContinuumChunk(chunks[k], p, 1.4e9, 1, WStack.none()).density();
           for (int i = 0; i < d.length; i++) {
             gathered[i] += d[i];
           }
@@ -56,7 +57,7 @@ class ContinuumChunkTest {
         float[] dirtySum = new float[n * n];
         double sumwtSum = 0;
         for (VisibilityData c : chunks) {
-          ContinuumChunk chunk = new ContinuumChunk(c, p, 1.4e9, 1);
+          ContinuumChunk chunk = new ContinuumChunk(c, p, 1.4e9, 1, WStack.none());
           chunk.weigh(gathered);
           ContinuumChunk.Psfs part = chunk.psfs();
           float[] res = chunk.residuals(null)[0];

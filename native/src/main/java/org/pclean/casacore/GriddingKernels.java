@@ -17,22 +17,34 @@ public final class GriddingKernels {
   /** Dirty image (or PSF when vis is null) into image (nx*ny); returns the sum of the gridded weights. */
   public static double invert(double[] uvw, double[] freq, float[] vis, float[] weight, int nx, int ny,
       double cellx, double celly, double padding, int wplanes, int nthreads, float[] image) {
+    return invert(uvw, freq, vis, weight, nx, ny, cellx, celly, padding, WStack.fromData(wplanes), nthreads, image);
+  }
+
+  /** As above, with the w-stack given (planes and their w range). */
+  public static double invert(double[] uvw, double[] freq, float[] vis, float[] weight, int nx, int ny,
+      double cellx, double celly, double padding, WStack w, int nthreads, float[] image) {
     long nrow = uvw.length / 3;
     check(nrow, freq.length, vis, weight, image.length == (long) nx * ny);
     return NativeCall.call("gridding failed", () -> PcleanNative.invert(uvw, nrow, freq, freq.length, vis, weight,
-        nx, ny, cellx, celly, padding, wplanes, nthreads, image));
+        nx, ny, cellx, celly, padding, w.planes(), w.wmin(), w.wmax(), nthreads, image));
   }
 
   /** Model visibilities (interleaved complex, nrow*nchan) of a model image. */
   public static float[] predict(float[] model, int nx, int ny, double cellx, double celly, double padding,
       int wplanes, double[] uvw, double[] freq, int nthreads) {
+    return predict(model, nx, ny, cellx, celly, padding, WStack.fromData(wplanes), uvw, freq, nthreads);
+  }
+
+  /** As above, with the w-stack given (planes and their w range). */
+  public static float[] predict(float[] model, int nx, int ny, double cellx, double celly, double padding,
+      WStack w, double[] uvw, double[] freq, int nthreads) {
     long nrow = uvw.length / 3;
     if (model.length != (long) nx * ny) {
       throw new IllegalArgumentException("model has " + model.length + " pixels, expected " + nx + "x" + ny);
     }
     float[] vis = new float[Math.toIntExact(2 * nrow * freq.length)];
-    NativeCall.run("degridding failed", () -> PcleanNative.predict(model, nx, ny, cellx, celly, padding, wplanes,
-        uvw, nrow, freq, freq.length, nthreads, vis));
+    NativeCall.run("degridding failed", () -> PcleanNative.predict(model, nx, ny, cellx, celly, padding,
+        w.planes(), w.wmin(), w.wmax(), uvw, nrow, freq, freq.length, nthreads, vis));
     return vis;
   }
 

@@ -1,5 +1,6 @@
 package org.pclean.imaging.continuum;
 
+import org.pclean.casacore.WStack;
 import org.pclean.imaging.TaylorTerms;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParams.WeightingMode;
@@ -27,13 +28,13 @@ public final class ContinuumChunk {
   /**
    * @param freq0 the image's reference frequency (the centre of the selected band, as the serial engine's)
    * @param nterms Taylor terms (1 unless mtmfs)
+   * @param wstack the w planes of the whole selection (so every chunk stacks on the serial run's planes)
    */
-  public ContinuumChunk(VisibilityData data, TcleanParams p, double freq0, int nterms) {
+  public ContinuumChunk(VisibilityData data, TcleanParams p, double freq0, int nterms, WStack wstack) {
     this.data = data;
     this.p = p;
     this.taylor = new TaylorTerms(nterms, data.freq(), freq0);
-    // The standard gridder ignores w, so every chunk grids exactly as the whole selection would.
-    this.gridder = new SpheroidalGridder(p.nx(), p.ny(), p.cell()[0], p.cell()[1], p.padding(), 1, p.threads());
+    this.gridder = new SpheroidalGridder(p.nx(), p.ny(), p.cell()[0], p.cell()[1], p.padding(), wstack, p.threads());
   }
 
   /** Whether the weighting needs the gathered density of all chunks (uniform, briggs) before cycle 0. */

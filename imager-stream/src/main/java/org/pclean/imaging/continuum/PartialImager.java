@@ -1,5 +1,8 @@
 package org.pclean.imaging.continuum;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +20,7 @@ import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
 import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.TableDirectories;
+import org.pclean.casacore.WStack;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParamsCodec;
 import org.pclean.imaging.data.VisibilityLoader;
@@ -48,7 +52,9 @@ public final class PartialImager {
       throw new IllegalArgumentException("continuum job " + job.getJobId() + " carries no plane geometry");
     }
     int nterms = p.deconvolver() == TcleanParams.DeconvolverKind.MTMFS ? p.nterms() : 1;
-    ContinuumChunk chunk = chunk(job, task, p, geom.getFreq0(), nterms);
+    WStack wstack = geom.getWplanes() > 1 ? new WStack(geom.getWplanes(), geom.getWminLambda(), geom.getWmaxLambda())
+        : WStack.none();
+    ContinuumChunk chunk = chunk(job, task, p, geom.getFreq0(), nterms, wstack);
     int cycle = task.getCycle();
     List<ImageTile> out = new ArrayList<>();
     if (cycle < 0) {
@@ -90,7 +96,8 @@ public final class PartialImager {
     return out;
   }
 
-  private ContinuumChunk chunk(JobSpec job, PartitionDescriptor task, TcleanParams p, double freq0, int nterms) {
+  private ContinuumChunk chunk(JobSpec job, PartitionDescriptor task, TcleanParams p, double freq0, int nterms,
+      WStack wstack) {
     String key = job.getJobId() + "/" + job.getAttempt() + "/" + task.getPartitionIndex();
     if (!key.equals(cachedKey)) {
       cached = null;  // let the previous chunk go before reading the next
@@ -98,7 +105,7 @@ public final class PartialImager {
       long t0 = System.nanoTime();
       try (MeasurementSet ms = MeasurementSet.open(Path.of(job.getVis()))) {
         cached = new ContinuumChunk(VisibilityLoader.load(ms, p, task.getRowStart(), task.getRowEnd()), p, freq0,
-            nterms);
+            nterms, wstack);
       }
       LOG.info(String.format(java.util.Locale.ROOT, "job %s: read rows [%d, %d) of %s in %.2f s", job.getJobId(),
           task.getRowStart(), task.getRowEnd(), job.getVis(), (System.nanoTime() - t0) / 1e9));
@@ -138,7 +145,13 @@ public final class PartialImager {
     ImageGeometry g = new ImageGeometry(p.nx(), p.ny(), "I", 1, pg.getRa(), pg.getDec(), p.cell()[0], p.cell()[1],
         pg.getFreq0(), pg.getDfreq(), 0.0);
     String base = Path.of(job.getImagename()).getFileName() + ".n" + task.getPartitionIndex();
-    OutputNames names = new OutputNames(Path.of(job.getLocalDirectory(), job.getJobId(), base).toString());
+    Path dir = Path.of(job.getLocalDirectory(), job.getJobId());
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("keep_partimages: cannot create " + dir, e);
+    }
+    OutputNames names = new OutputNames(dir.resolve(base).toString());
     int nterms = residuals.length;
     ImageSetWriter writer = new ImageSetWriter(g, false);
     try {

@@ -20,11 +20,13 @@ import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.MsMetadata;
+import org.pclean.casacore.WStack;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParamsCodec;
 import org.pclean.imaging.continuum.ContinuumChunk;
 import org.pclean.imaging.data.VisibilityLoader;
+import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.ContinuumJobSubmitter;
 import org.pclean.ingest.CubeJobSubmitter;
@@ -135,10 +137,6 @@ public final class ParallelRunner {
       throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"
           : "--pbcor and --savemodel are not available with --parallel cube yet");
     }
-    if (continuum && p.gridder() != TcleanParams.GridderKind.STANDARD) {
-      throw new IllegalArgumentException("--parallel with specmode mfs supports gridder standard only (the w-planes"
-          + " of wproject would need the w range of all row chunks); run wproject serially");
-    }
     if (s.rowChunks() < 0) {
       throw new IllegalArgumentException("--row-chunks must be >= 1 (or 0: one per worker), got " + s.rowChunks());
     }
@@ -154,8 +152,20 @@ public final class ParallelRunner {
     double[] freq = Arrays.copyOfRange(sw.channelFrequencies(), sel.chan0(), sel.chan0() + sel.nchan());
     double[] width = Arrays.copyOfRange(sw.channelWidths(), sel.chan0(), sel.chan0() + sel.nchan());
     ImageGeometry g = SerialImager.imageGeometry(p, freq, width, sel.phaseCentre(), false, 1);
+    // wproject: the w planes of the whole selection, which every row chunk then stacks on.
+    WStack w = WStack.none();
+    if (p.gridder() == TcleanParams.GridderKind.WPROJECT) {
+      int nrow = Math.toIntExact(ms.numRows());
+      double[] uvw = new double[3 * nrow];
+      for (int r = 0; r < nrow; r += 65536) {
+        int n = Math.min(65536, nrow - r);
+        System.arraycopy(ms.readUvw(r, n), 0, uvw, 3 * r, 3 * n);
+      }
+      w = SpheroidalGridder.forRange(p, uvw, freq).wstack();
+    }
     PlaneGeometry geometry = PlaneGeometry.newBuilder().setRa(g.ra()).setDec(g.dec()).setFreq0(g.freq0())
-        .setDfreq(g.dfreq()).setDishDiameter(SerialImager.dishDiameter(md)).build();
+        .setDfreq(g.dfreq()).setDishDiameter(SerialImager.dishDiameter(md)).setWplanes(w.planes())
+        .setWminLambda(w.planes() > 1 ? w.wmin() : 0).setWmaxLambda(w.planes() > 1 ? w.wmax() : 0).build();
     return new ContinuumInput(VisibilityLoader.unflaggedPerRow(ms, p), geometry);
   }
 

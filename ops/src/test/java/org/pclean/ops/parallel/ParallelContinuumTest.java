@@ -48,8 +48,8 @@ import org.pclean.sink.ContinuumSink;
 /**
  * Parallel continuum (row chunks gridded by workers, gathered and deconvolved by the Streams coordinator, written
  * by the sink) on the embedded broker equals the serial mfs run: every product, for natural and briggs weighting,
- * hogbom and mtmfs, with 1, 2 and 3 row chunks; it recovers the known sky; and it survives a worker dying with a
- * task taken and the coordinator being stopped and restarted between cycles.
+ * hogbom and mtmfs, with 1, 2 and 3 row chunks, and for wproject; it recovers the known sky; and it survives a
+ * worker dying with a task taken and the coordinator being stopped and restarted between cycles.
  */
 class ParallelContinuumTest {
   static final int N = 128;
@@ -115,6 +115,14 @@ class ParallelContinuumTest {
           }
         }
       }
+      // wproject: every chunk w-stacks on the planes of the whole selection.
+      serial.put("WPROJECT", params("serial-wproject", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder()
+          .gridder(TcleanParams.GridderKind.WPROJECT).wprojplanes(6).build());
+      TcleanParams wp = params("par-wproject", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder()
+          .gridder(TcleanParams.GridderKind.WPROJECT).wprojplanes(6).build();
+      parallel.put("WPROJECT/2", wp);
+      jobIds.put("WPROJECT/2", ParallelRunner.submit(cluster.client(), cluster.producer(), wp,
+          settings(2, tmp.resolve("work"))));
       serial.values().forEach(SerialImager::run);
       for (var e : parallel.entrySet()) {
         var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), e.getValue(), Duration.ofMinutes(5));
