@@ -32,6 +32,7 @@ import org.pclean.ingest.ContinuumJobSubmitter;
 import org.pclean.ingest.CubeJobSubmitter;
 import org.pclean.ingest.PartitionPlanner;
 import org.pclean.ingest.RowPartitioner;
+import org.pclean.sink.CubeConcatenator;
 
 /**
  * {@code pclean --parallel} in one process: an embedded KRaft broker unless a cluster is given, the Streams
@@ -137,6 +138,10 @@ public final class ParallelRunner {
       throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"
           : "--pbcor and --savemodel are not available with --parallel cube yet");
     }
+    if (!Files.isDirectory(p.vis())) {
+      throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");
+    }
+    CubeConcatenator.ConcatMode.parse(s.concatMode());
     if (s.rowChunks() < 0) {
       throw new IllegalArgumentException("--row-chunks must be >= 1 (or 0: one per worker), got " + s.rowChunks());
     }

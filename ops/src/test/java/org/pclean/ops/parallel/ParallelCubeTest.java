@@ -171,9 +171,12 @@ class ParallelCubeTest {
   @Test
   void badParallelInputIsRefusedBeforeAnythingRuns() {
     var e = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(params(tmp.resolve("x").toString())
-        .specmode(TcleanParams.SpecMode.MFS).gridder(TcleanParams.GridderKind.WPROJECT).wprojplanes(8).build(),
-        settings(2, -1, tmp.resolve("w"))));
-    assertTrue(e.getMessage().contains("gridder standard only"), e.getMessage());
+        .specmode(TcleanParams.SpecMode.MFS).savemodel(true).build(), settings(2, -1, tmp.resolve("w"))));
+    assertTrue(e.getMessage().contains("--savemodel is not available with --parallel"), e.getMessage());
+    var e1 = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(params(tmp.resolve("x").toString())
+        .specmode(TcleanParams.SpecMode.MFS).build(), new ParallelRunner.Settings(2, -1, broker.bootstrapServers(),
+        tmp.resolve("w"), "auto", false, Duration.ofMinutes(1), -2, false)));
+    assertTrue(e1.getMessage().contains("--row-chunks must be >= 1"), e1.getMessage());
     var e2 = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(params(tmp.resolve("x").toString())
         .build(), new ParallelRunner.Settings(2, -1, broker.bootstrapServers(), tmp.resolve("w"), "fastest", false,
         Duration.ofMinutes(1))));
