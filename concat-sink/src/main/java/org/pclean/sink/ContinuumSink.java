@@ -11,15 +11,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.pclean.bus.BusFormatException;
 import org.pclean.bus.ImageTiles;
 import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
-import org.pclean.bus.avro.JobEvent;
-import org.pclean.bus.avro.JobEventType;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.ProductEntry;
@@ -120,15 +117,8 @@ public final class ContinuumSink implements Runnable {
     if (++a.tiles == a.manifest.getNumTiles()) {
       open.remove(id);
       JobSpec outcome = write(a);
-      producer.send(new ProducerRecord<>(Topics.JOBS.name(), outcome.getJobId(), outcome));
-      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), outcome.getJobId(), JobEvent.newBuilder()
-          .setJobId(outcome.getJobId())
-          .setType(outcome.getState() == JobState.DONE ? JobEventType.DONE : JobEventType.FAILED)
-          .setIterations(a.manifest.getIterations()).setPeakResidual(a.manifest.getPeakResidual())
-          .setMessage(outcome.getState() == JobState.DONE ? "products written to " + a.manifest.getImagename()
-              + " (" + a.manifest.getStopMessage() + ")" : outcome.getError())
-          .setTimestampMillis(System.currentTimeMillis()).build()));
-      producer.flush();
+      SinkClients.publishOutcome(producer, outcome, "products written to " + a.manifest.getImagename() + " ("
+          + a.manifest.getStopMessage() + ")", a.manifest.getIterations(), a.manifest.getPeakResidual());
     }
   }
 

@@ -10,15 +10,12 @@ import java.util.Set;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.WakeupException;
 import org.pclean.bus.BusFormatException;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.OutputNames.Product;
 import org.pclean.bus.Topics;
-import org.pclean.bus.avro.JobEvent;
-import org.pclean.bus.avro.JobEventType;
 import org.pclean.bus.avro.JobMode;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
@@ -66,14 +63,7 @@ public final class CubeSink implements Runnable {
           } else if (job.getState() == JobState.CONCATENATING && job.getMode() == JobMode.CUBE
               && !finished.contains(job.getJobId())) {
             JobSpec outcome = concatenate(job);
-            producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.getJobId(), outcome));
-            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), job.getJobId(), JobEvent.newBuilder()
-                .setJobId(job.getJobId())
-                .setType(outcome.getState() == JobState.DONE ? JobEventType.DONE : JobEventType.FAILED)
-                .setMessage(outcome.getState() == JobState.DONE ? "cube written to " + job.getImagename()
-                    : outcome.getError())
-                .setTimestampMillis(System.currentTimeMillis()).build()));
-            producer.flush();
+            SinkClients.publishOutcome(producer, outcome, "cube written to " + job.getImagename(), null, null);
             finished.add(job.getJobId());
           }
         }

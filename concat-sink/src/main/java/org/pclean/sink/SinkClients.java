@@ -5,15 +5,20 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusSerializer;
 import org.pclean.bus.Topics;
+import org.pclean.bus.avro.JobEvent;
+import org.pclean.bus.avro.JobEventType;
+import org.pclean.bus.avro.JobSpec;
+import org.pclean.bus.avro.JobState;
 
 /**
  * The Kafka clients of a sink: a read_committed consumer in its own group that commits by hand (writing a product
- * set can take long between polls) and an idempotent producer for job state and events.
+ * set can take long between polls), an idempotent producer for job state and events, and the job's end report.
  */
 final class SinkClients {
   private SinkClients() {}
@@ -28,6 +33,21 @@ final class SinkClients {
     c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
     c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
     return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * Publishes a job's end: its JobSpec (DONE or FAILED) on pclean.jobs and the matching JobEvent, whose message is
+   * doneMessage or the job's error; flushed before the caller commits its input.
+   */
+  static void publishOutcome(KafkaProducer<String, Object> producer, JobSpec outcome, String doneMessage,
+      Integer iterations, Double peakResidual) {
+    boolean done = outcome.getState() == JobState.DONE;
+    producer.send(new ProducerRecord<>(Topics.JOBS.name(), outcome.getJobId(), outcome));
+    producer.send(new ProducerRecord<>(Topics.EVENTS.name(), outcome.getJobId(), JobEvent.newBuilder()
+        .setJobId(outcome.getJobId()).setType(done ? JobEventType.DONE : JobEventType.FAILED)
+        .setIterations(iterations).setPeakResidual(peakResidual).setMessage(done ? doneMessage : outcome.getError())
+        .setTimestampMillis(System.currentTimeMillis()).build()));
+    producer.flush();
   }
 
   static KafkaProducer<String, Object> producer(Properties clientConfig) {

@@ -172,15 +172,15 @@ public final class ImagingWorker implements Runnable {
       throws InterruptedException {
     try {
       List<ImageTile> tiles = partials.run(job, task);
-      double gridded = (System.nanoTime() - t0) / 1e9;
+      double computed = (System.nanoTime() - t0) / 1e9;
       for (ImageTile t : tiles) {
         producer.send(new ProducerRecord<>(Topics.PARTIALS.name(), task.getJobId() + "/" + task.getCycle() + "/"
             + task.getPartitionIndex() + "/" + t.getKind() + "/" + t.getTerm() + "/" + t.getTileIndex(), t));
       }
       producer.flush();
-      LOG.info(String.format(java.util.Locale.ROOT, "%s: job %s row chunk %d cycle %d: gridded in %.2f s, %d tiles"
-          + " posted in %.2f s", workerId, task.getJobId(), task.getPartitionIndex(), task.getCycle(), gridded,
-          tiles.size(), (System.nanoTime() - t0) / 1e9 - gridded));
+      LOG.info(String.format(java.util.Locale.ROOT, "%s: job %s row chunk %d cycle %d: %.2f s (read when new, weigh,"
+          + " grid), %d tiles posted in %.2f s", workerId, task.getJobId(), task.getPartitionIndex(), task.getCycle(),
+          computed, tiles.size(), (System.nanoTime() - t0) / 1e9 - computed));
       producer.send(new ProducerRecord<>(Topics.EVENTS.name(), task.getJobId(), JobEvent.newBuilder()
           .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
           .setCycle(task.getCycle()).setSeconds((System.nanoTime() - t0) / 1e9)
