@@ -36,8 +36,10 @@ public final class PcleanCli implements Callable<Integer> {
     }
     if (imaging.parallel()) {
       var outcome = ParallelRunner.run(imaging.toParams(), imaging.parallelSettings());
-      System.out.printf(Locale.ROOT, "%s: %s, %d sub-cubes, %d channels; wrote %s%n", outcome.jobId(),
-          outcome.job().getState(), outcome.job().getNumPartitions(), outcome.job().getNumChannels(), outcome.products());
+      boolean continuum = outcome.job().getMode() == org.pclean.bus.avro.JobMode.CONTINUUM;
+      System.out.printf(Locale.ROOT, "%s: %s, %d %s, %d channel(s); wrote %s%n", outcome.jobId(),
+          outcome.job().getState(), outcome.job().getNumPartitions(), continuum ? "row chunks" : "sub-cubes",
+          outcome.job().getNumChannels(), outcome.products());
       return 0;
     }
     ImagingResult r = PClean.run(imaging.toParams());

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.FitsFile;
 import org.pclean.casacore.TestData;
 
@@ -44,6 +45,45 @@ class ImagingCommandTest {
       assertTrue(Files.isDirectory(Path.of(name + "." + p)), p);
       assertTrue(Files.isRegularFile(Path.of(name + "." + p + ".fits")), p + ".fits");
     }
+  }
+
+  /** --parallel mfs from the command line (embedded broker, 2 workers, 3 row chunks) equals the serial image. */
+  @Test
+  void parallelContinuumFromTheCommandLineEqualsSerial() {
+    String[] common = {"--vis", ms.toString(), "--imsize", "128", "--cell", "3arcsec", "--niter", "500",
+        "--threshold", "0.5mJy", "--weighting", "briggs", "--robust", "0", "--threads", "1"};
+    String serial = tmp.resolve("cli-serial").toString();
+    String parallel = tmp.resolve("cli-parallel").toString();
+    Path work = tmp.resolve("cli-work");
+    assertEquals(0, run(new StringWriter(), concat(common, "--imagename", serial)));
+    assertEquals(0, run(new StringWriter(), concat(common, "--imagename", parallel, "--parallel", "--nworkers", "2",
+        "--row-chunks", "3", "--keep-partimages", "--local-directory", work.toString())));
+    try (CasaImage a = CasaImage.open(Path.of(serial + ".image"));
+         CasaImage b = CasaImage.open(Path.of(parallel + ".image"))) {
+      float[] x = a.readPlane(0, 0);
+      float[] y = b.readPlane(0, 0);
+      float peak = 0;
+      for (float v : x) {
+        peak = Math.max(peak, Math.abs(v));
+      }
+      for (int i = 0; i < x.length; i++) {
+        assertEquals(x[i], y[i], 1e-5 * peak, "pixel " + i);
+      }
+    }
+    try (var jobs = Files.list(work)) {
+      Path job = jobs.filter(d -> d.getFileName().toString().startsWith("job-")).findFirst().orElseThrow();
+      for (int k = 0; k < 3; k++) {
+        assertTrue(Files.isDirectory(job.resolve("cli-parallel.n" + k + ".residual")), "partial image of chunk " + k);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Test
