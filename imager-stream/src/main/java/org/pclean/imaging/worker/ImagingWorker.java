@@ -142,8 +142,9 @@ public final class ImagingWorker implements Runnable {
       deadLetter(producer, r, "no JobSpec for job " + task.getJobId() + " on " + Topics.JOBS.name());
       return;
     }
-    if (job.getState() == JobState.FAILED || job.getState() == JobState.DONE) {
-      return;  // nothing left to do for this job
+    if (job.getState() == JobState.FAILED || job.getState() == JobState.DONE
+        || (task.getKind() == PartitionKind.ROW_CHUNK && job.getState() == JobState.CONCATENATING)) {
+      return;  // nothing left to do for this job (a continuum job's cycles are over once it concatenates)
     }
     onTaskTaken.accept(task);
     if (closed) {
@@ -195,6 +196,10 @@ public final class ImagingWorker implements Runnable {
   private void fail(JobSpec job, PartitionDescriptor task, String what, Exception e,
       KafkaProducer<String, Object> producer) {
     LOG.warning("job " + task.getJobId() + " " + what + " " + task.getPartitionIndex() + " failed: " + e.getMessage());
+    JobState now = jobs.get(job.getJobId()).map(JobSpec::getState).orElse(job.getState());
+    if (now == JobState.CONCATENATING || now == JobState.DONE || now == JobState.FAILED) {
+      return;  // the job ended meanwhile (this was a late redelivery): do not overwrite its outcome
+    }
     JobSpec failed = JobSpec.newBuilder(job).setState(JobState.FAILED)
         .setError(what + " " + task.getPartitionIndex() + ": " + e.getMessage()).build();
     producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.getJobId(), failed));
