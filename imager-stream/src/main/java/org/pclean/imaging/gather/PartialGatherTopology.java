@@ -54,35 +54,63 @@ public final class PartialGatherTopology {
   }
 
   private static TileSum empty() {
-    return TileSum.newBuilder().setPartitions(List.of()).setTile(null).setJustCompleted(false).build();
+    return TileSum.newBuilder().setPartitions(List.of()).setTile(null).setPixelSum(ByteBuffer.allocate(0))
+        .setJustCompleted(false).build();
   }
 
-  /** Adds a partition's tile once; justCompleted marks the update that brings in the last partition. */
+  /**
+   * Adds a partition's tile once; justCompleted marks the update that brings in the last partition. Pixels are
+   * summed in double precision (exact for the few float terms of a tile), so the gathered tile is the same
+   * whatever order the partitions arrive in: a redelivery or a slow worker cannot change the image.
+   */
   static TileSum add(String key, ImageTile tile, TileSum sum) {
     TreeSet<Integer> seen = new TreeSet<>(sum.getPartitions());
     if (!seen.add(tile.getPartitionIndex())) {
       return TileSum.newBuilder(sum).setJustCompleted(false).build();  // redelivered: already counted
     }
-    ImageTile total = sum.getTile() == null ? withPartition(tile, -1) : plus(sum.getTile(), tile);
+    double[] acc = runningSum(sum, tile.getWidth() * tile.getHeight());
+    ByteBuffer px = tile.getPixels().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    if (px.remaining() != 4 * acc.length) {
+      throw new IllegalArgumentException("partial tile of " + gatherKey(tile) + " has " + px.remaining() / 4
+          + " pixels, expected " + acc.length);
+    }
+    for (int i = 0; i < acc.length; i++) {
+      acc[i] += px.getFloat();
+    }
+    ImageTile previous = sum.getTile();
+    if (previous != null && (previous.getWidth() != tile.getWidth() || previous.getHeight() != tile.getHeight())) {
+      throw new IllegalArgumentException("partial tiles of " + gatherKey(tile) + " differ in shape");
+    }
+    double sumWeight = (previous == null ? 0 : previous.getSumWeight()) + tile.getSumWeight();
     boolean complete = tile.getNumPartitions() > 0 && seen.size() == tile.getNumPartitions();
-    return TileSum.newBuilder().setPartitions(new ArrayList<>(seen)).setTile(total).setJustCompleted(complete).build();
+    ByteBuffer pixels = ByteBuffer.allocate(complete ? 4 * acc.length : 0).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer accBytes = ByteBuffer.allocate(8 * acc.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (double v : acc) {
+      accBytes.putDouble(v);
+      if (complete) {
+        pixels.putFloat((float) v);
+      }
+    }
+    ImageTile total = ImageTile.newBuilder(tile).setPartitionIndex(-1).setSumWeight(sumWeight)
+        .setPixels(pixels.flip()).build();
+    return TileSum.newBuilder().setPartitions(new ArrayList<>(seen)).setTile(total).setPixelSum(accBytes.flip())
+        .setJustCompleted(complete).build();
   }
 
-  private static ImageTile withPartition(ImageTile t, int partition) {
-    return ImageTile.newBuilder(t).setPartitionIndex(partition).build();
-  }
-
-  private static ImageTile plus(ImageTile a, ImageTile b) {
-    if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) {
-      throw new IllegalArgumentException("partial tiles of " + gatherKey(a) + " differ in shape");
+  /** The running sum so far: zeros at first; a sum stored before pixelSum existed carries it in its tile. */
+  private static double[] runningSum(TileSum sum, int n) {
+    double[] acc = new double[n];
+    ByteBuffer stored = sum.getPixelSum().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    if (stored.remaining() == 8 * n) {
+      for (int i = 0; i < n; i++) {
+        acc[i] = stored.getDouble();
+      }
+    } else if (sum.getTile() != null && sum.getTile().getPixels().remaining() == 4 * n) {
+      ByteBuffer old = sum.getTile().getPixels().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < n; i++) {
+        acc[i] = old.getFloat();
+      }
     }
-    ByteBuffer pa = a.getPixels().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer pb = b.getPixels().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer out = ByteBuffer.allocate(pa.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-    while (pa.hasRemaining()) {
-      out.putFloat(pa.getFloat() + pb.getFloat());
-    }
-    out.flip();
-    return ImageTile.newBuilder(a).setPixels(out).setSumWeight(a.getSumWeight() + b.getSumWeight()).build();
+    return acc;
   }
 }

@@ -18,6 +18,7 @@ import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.TileKind;
+import org.pclean.bus.avro.TileSum;
 
 /** The production gather topology in TopologyTestDriver: partials summed, each partition counted once. */
 class PartialGatherTopologyTest {
@@ -70,5 +71,22 @@ class PartialGatherTopologyTest {
       }
       assertArrayEquals(expect, sum, 1e-5f);
     }
+  }
+
+  /** A running sum stored before pixelSum existed (its float sum in the tile) goes on from that sum. */
+  @Test
+  void continuesASumStoredByTheEarlierSchema() {
+    float[][] parts = {{1f, 2f, 3f, 4f}, {0.5f, 0.25f, -1f, 8f}};
+    ImageTile first = ImageTiles.split(parts[0], 2, 2, template(0)).get(0);
+    TileSum old = TileSum.newBuilder().setPartitions(List.of(0)).setTile(ImageTile.newBuilder(first)
+        .setPartitionIndex(-1).build()).setJustCompleted(false).build();  // pixelSum left at its default
+    ImageTile second = ImageTile.newBuilder(ImageTiles.split(parts[1], 2, 2, template(1)).get(0)).setNumPartitions(2)
+        .build();
+    TileSum done = PartialGatherTopology.add("k", second, old);
+    assertTrue(done.getJustCompleted());
+    float[] sum = new float[4];
+    ImageTiles.addInto(done.getTile(), sum);
+    assertArrayEquals(new float[] {1.5f, 2.25f, 2f, 12f}, sum, 0f);
+    assertEquals(30.0, done.getTile().getSumWeight(), 1e-12);
   }
 }
