@@ -48,6 +48,15 @@ public final class ImageTiles {
     return tiles;
   }
 
+  /**
+   * The key of a partial tile on pclean.partials: jobId/attempt/cycle/kind/term/channel/tile, the same for every
+   * partition's partial of that tile, so they all land in one topic partition where the coordinator sums them.
+   */
+  public static String gatherKey(ImageTile t) {
+    return t.getJobId() + "/" + t.getAttempt() + "/" + t.getCycle() + "/" + t.getKind() + "/" + t.getTerm() + "/"
+        + t.getChannel() + "/" + t.getTileIndex();
+  }
+
   /** Number of tiles of an nx*ny image. */
   public static int count(int nx, int ny) {
     return ((nx + MAX_TILE - 1) / MAX_TILE) * ((ny + MAX_TILE - 1) / MAX_TILE);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.logging.Logger;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -16,6 +17,7 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.pclean.bus.ImageTiles;
 import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.ImageTile;
@@ -29,13 +31,16 @@ import org.pclean.bus.avro.TileSum;
  * is created with the data topics' 8 MiB record limit.
  */
 public final class PartialGatherTopology {
+  private static final Logger LOG = Logger.getLogger(PartialGatherTopology.class.getName());
   public static final String STORE = "partial-tile-sums";
 
   private PartialGatherTopology() {}
 
   public static void build(StreamsBuilder builder) {
+    // Workers key each partial by its tile (ImageTiles.gatherKey), so all partitions' partials of a tile share a
+    // topic partition and are summed without a repartition hop; a record keyed otherwise cannot be summed here.
     builder.stream(Topics.PARTIALS.name(), Consumed.with(Serdes.String(), Messages.IMAGE_TILE).withName("partials-source"))
-        .selectKey((key, tile) -> gatherKey(tile), Named.as("key-by-tile"))
+        .filter(PartialGatherTopology::keyedByTile, Named.as("keyed-by-tile"))
         .groupByKey(Grouped.with("partials-by-tile", Serdes.String(), Messages.IMAGE_TILE))
         .aggregate(PartialGatherTopology::empty, PartialGatherTopology::add, Named.as("sum-partials"),
             Materialized.<String, TileSum, KeyValueStore<Bytes, byte[]>>as(STORE)
@@ -47,10 +52,13 @@ public final class PartialGatherTopology {
         .to(Topics.GATHERED.name(), Produced.with(Serdes.String(), Messages.IMAGE_TILE).withName("gathered-sink"));
   }
 
-  /** jobId/attempt/cycle/kind/term/channel/tile: one sum per tile of each plane of each cycle. */
-  static String gatherKey(ImageTile t) {
-    return t.getJobId() + "/" + t.getAttempt() + "/" + t.getCycle() + "/" + t.getKind() + "/" + t.getTerm() + "/"
-        + t.getChannel() + "/" + t.getTileIndex();
+  private static boolean keyedByTile(String key, ImageTile tile) {
+    if (tile != null && ImageTiles.gatherKey(tile).equals(key)) {
+      return true;
+    }
+    LOG.warning("skipping a record on " + Topics.PARTIALS.name() + " keyed '" + key + "', not by its tile"
+        + (tile == null ? "" : " (" + ImageTiles.gatherKey(tile) + ")"));
+    return false;
   }
 
   private static TileSum empty() {
@@ -68,18 +76,17 @@ public final class PartialGatherTopology {
     if (!seen.add(tile.getPartitionIndex())) {
       return TileSum.newBuilder(sum).setJustCompleted(false).build();  // redelivered: already counted
     }
+    ImageTile previous = sum.getTile();
     double[] acc = runningSum(sum, tile.getWidth() * tile.getHeight());
     ByteBuffer px = tile.getPixels().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    if (px.remaining() != 4 * acc.length) {
-      throw new IllegalArgumentException("partial tile of " + gatherKey(tile) + " has " + px.remaining() / 4
-          + " pixels, expected " + acc.length);
+    if (px.remaining() != 4 * acc.length || (previous != null && (previous.getWidth() != tile.getWidth()
+        || previous.getHeight() != tile.getHeight()))) {
+      LOG.warning("skipping partition " + tile.getPartitionIndex() + "'s partial of " + key + ": its shape does not"
+          + " match the tile's");
+      return TileSum.newBuilder(sum).setJustCompleted(false).build();
     }
     for (int i = 0; i < acc.length; i++) {
       acc[i] += px.getFloat();
-    }
-    ImageTile previous = sum.getTile();
-    if (previous != null && (previous.getWidth() != tile.getWidth() || previous.getHeight() != tile.getHeight())) {
-      throw new IllegalArgumentException("partial tiles of " + gatherKey(tile) + " differ in shape");
     }
     double sumWeight = (previous == null ? 0 : previous.getSumWeight()) + tile.getSumWeight();
     boolean complete = tile.getNumPartitions() > 0 && seen.size() == tile.getNumPartitions();

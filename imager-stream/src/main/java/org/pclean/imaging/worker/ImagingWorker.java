@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusFormatException;
 import org.pclean.bus.BusSerializer;
+import org.pclean.bus.ImageTiles;
 import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.BeamRecord;
@@ -175,8 +176,7 @@ public final class ImagingWorker implements Runnable {
       List<ImageTile> tiles = partials.run(job, task);
       double computed = (System.nanoTime() - t0) / 1e9;
       for (ImageTile t : tiles) {
-        producer.send(new ProducerRecord<>(Topics.PARTIALS.name(), task.getJobId() + "/" + task.getCycle() + "/"
-            + task.getPartitionIndex() + "/" + t.getKind() + "/" + t.getTerm() + "/" + t.getTileIndex(), t));
+        producer.send(new ProducerRecord<>(Topics.PARTIALS.name(), ImageTiles.gatherKey(t), t));
       }
       producer.flush();
       LOG.info(String.format(java.util.Locale.ROOT, "%s: job %s row chunk %d cycle %d: %.2f s (read when new, weigh,"

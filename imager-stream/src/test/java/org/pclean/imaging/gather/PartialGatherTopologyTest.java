@@ -2,6 +2,7 @@ package org.pclean.imaging.gather;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -52,12 +53,16 @@ class PartialGatherTopologyTest {
           Messages.IMAGE_TILE.deserializer());
       for (int k : new int[] {0, 1, 1, 2, 0}) {  // partition 1 redelivered before completion, 0 after
         for (ImageTile t : ImageTiles.split(partials[k], NX, NY, template(k))) {
-          in.pipeInput("J/1/" + t.getTileIndex(), t);
+          in.pipeInput(ImageTiles.gatherKey(t), t);
         }
         if (k == 1) {
           assertTrue(out.isEmpty(), "incomplete tiles are not emitted");
         }
       }
+      // A record not keyed by its tile (it may sit on another topic partition) is not summed.
+      ImageTile stray = ImageTiles.split(partials[1], NX, NY, template(2)).get(0);
+      in.pipeInput("J/elsewhere", stray);
+      assertNull(driver.getKeyValueStore(PartialGatherTopology.STORE).get("J/elsewhere"), "no sum for a stray key");
       List<ImageTile> gathered = out.readValuesToList();
       assertEquals(ImageTiles.count(NX, NY), gathered.size(), "one summed record per tile");
       float[] sum = new float[NX * NY];

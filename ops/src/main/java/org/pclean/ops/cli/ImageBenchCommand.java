@@ -106,14 +106,17 @@ final class ImageBenchCommand implements Callable<Integer> {
         p.niter(), cycles, wall, BenchCommand.peakRssMb(), bytes), results);
   }
 
-  /** Bytes in the log of each pclean topic, summed over its partitions (the bus traffic of the run). */
+  /**
+   * Bytes in the log of each topic, summed over its partitions: pclean's topics and the coordinator's internal
+   * repartition and changelog topics (pclean-gather-*), i.e. everything the run moved through Kafka.
+   */
   private static Map<String, Long> topicBytes(Admin admin) throws Exception {
     Map<String, Long> out = new TreeMap<>();
     List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
     for (var dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
       for (var dir : dirs.values()) {
         dir.replicaInfos().forEach((tp, info) -> {
-          if (tp.topic().startsWith("pclean.")) {
+          if (tp.topic().startsWith("pclean")) {
             out.merge(tp.topic(), info.size(), Long::sum);
           }
         });
