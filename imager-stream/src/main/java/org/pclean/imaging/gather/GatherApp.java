@@ -31,7 +31,8 @@ public final class GatherApp implements AutoCloseable {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     p.put("processing.exception.handler.global.enabled", "true");
-    // Summed tiles reach 1 MiB: internal topics and the producer take the data topics' record limit.
+    // Tiles reach 1 MiB and partial-sum store records 3 MiB: internal topics and the producer take the data
+    // topics' record limit.
     p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
     p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(Topics.MAX_RECORD_BYTES));
     // The minor cycle runs inside one record's processing (seconds to minutes on big images): the transaction
