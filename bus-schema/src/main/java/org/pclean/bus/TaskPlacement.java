@@ -28,10 +28,7 @@ public final class TaskPlacement {
   /** Members of the worker group that own pclean.tasks partitions now. */
   public static int assignedMembers(Admin admin) throws InterruptedException {
     try {
-      ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Topics.WORKER_GROUP)).all().get()
-          .get(Topics.WORKER_GROUP);
-      return group == null ? 0 : (int) group.members().stream().filter(m -> m.assignment().topicPartitions()
-          .stream().anyMatch(tp -> tp.topic().equals(Topics.TASKS.name()))).count();
+      return ownedPartitions(admin).size();
     } catch (ExecutionException e) {
       return 0;
     }
@@ -39,26 +36,15 @@ public final class TaskPlacement {
 
   /** A partition of pclean.tasks for each of n tasks. */
   public static List<Integer> spread(Admin admin, int n) throws InterruptedException {
-    List<List<Integer>> owned = new ArrayList<>();
-    int total = Topics.TASKS.partitions();
+    List<List<Integer>> owned;
+    int total;
     try {
       total = admin.describeTopics(List.of(Topics.TASKS.name())).allTopicNames().get().get(Topics.TASKS.name())
           .partitions().size();
-      ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Topics.WORKER_GROUP)).all().get()
-          .get(Topics.WORKER_GROUP);
-      if (group != null) {
-        List<MemberDescription> members = new ArrayList<>(group.members());
-        members.sort(Comparator.comparing(MemberDescription::consumerId));
-        for (MemberDescription m : members) {
-          List<Integer> parts = m.assignment().topicPartitions().stream()
-              .filter(tp -> tp.topic().equals(Topics.TASKS.name())).map(TopicPartition::partition).sorted().toList();
-          if (!parts.isEmpty()) {
-            owned.add(parts);
-          }
-        }
-      }
+      owned = ownedPartitions(admin);
     } catch (ExecutionException e) {
-      owned.clear();  // the group cannot be read: fall back to an even spread
+      total = Topics.TASKS.partitions();  // the cluster cannot be read: fall back to an even spread
+      owned = List.of();
     }
     List<Integer> out = new ArrayList<>();
     for (int k = 0; k < n; k++) {
@@ -70,5 +56,24 @@ public final class TaskPlacement {
       }
     }
     return out;
+  }
+
+  /** The pclean.tasks partitions each member of the worker group owns (sorted; members by id; owners only). */
+  private static List<List<Integer>> ownedPartitions(Admin admin) throws InterruptedException, ExecutionException {
+    List<List<Integer>> owned = new ArrayList<>();
+    ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Topics.WORKER_GROUP)).all().get()
+        .get(Topics.WORKER_GROUP);
+    if (group != null) {
+      List<MemberDescription> members = new ArrayList<>(group.members());
+      members.sort(Comparator.comparing(MemberDescription::consumerId));
+      for (MemberDescription m : members) {
+        List<Integer> parts = m.assignment().topicPartitions().stream()
+            .filter(tp -> tp.topic().equals(Topics.TASKS.name())).map(TopicPartition::partition).sorted().toList();
+        if (!parts.isEmpty()) {
+          owned.add(parts);
+        }
+      }
+    }
+    return owned;
   }
 }

@@ -38,7 +38,8 @@ public final class ModelView extends CompactedTopicView<ImageTile> {
     int n = ImageTiles.count(nx, ny);
     long deadline = System.nanoTime() + timeout.toNanos();
     do {
-      float[] image = new float[nx * ny];
+      // Check the tiles first and assemble once: a worker may wait here for seconds while the cycle is gathered.
+      ImageTile[] found = new ImageTile[n];
       boolean complete = true;
       for (int k = 0; k < n && complete; k++) {
         ImageTile t = get(key(jobId, attempt, kind, term, k)).orElse(null);
@@ -46,11 +47,13 @@ public final class ModelView extends CompactedTopicView<ImageTile> {
           return Optional.of(new Lookup(null, true));
         }
         complete = t != null && t.getCycle() == cycle;
-        if (complete) {
-          ImageTiles.addInto(t, image);
-        }
+        found[k] = t;
       }
       if (complete) {
+        float[] image = new float[nx * ny];
+        for (ImageTile t : found) {
+          ImageTiles.addInto(t, image);
+        }
         return Optional.of(new Lookup(image, false));
       }
       Thread.sleep(20);
