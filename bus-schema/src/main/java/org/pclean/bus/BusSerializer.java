@@ -3,12 +3,14 @@ package org.pclean.bus;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serializer;
+import org.pclean.bus.avro.DatasetDescriptor;
 import org.pclean.bus.avro.DeadLetter;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.ProductRecord;
+import org.pclean.bus.avro.SnapshotReady;
 import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.bus.avro.VisibilityChunk;
 
@@ -22,6 +24,8 @@ public final class BusSerializer implements Serializer<Object> {
       ImageTile.class, Messages.IMAGE_TILE,
       VisibilityChunk.class, Messages.VISIBILITY_CHUNK,
       ProductRecord.class, Messages.PRODUCT,
+      DatasetDescriptor.class, Messages.DATASET,
+      SnapshotReady.class, Messages.SNAPSHOT_READY,
       DeadLetter.class, Messages.DEAD_LETTER);
 
   @Override

@@ -53,6 +53,14 @@ public final class Topics {
   public static final Topic PLANES = new Topic("pclean.planes", 4, Map.of());
   /** Progress, convergence and timing events per job. */
   public static final Topic EVENTS = new Topic("pclean.events", 4, Map.of());
+  /**
+   * Dataset descriptors keyed by dataset (antennas, fields, spws, correlations, time range); compacted, so the
+   * latest descriptor of every dataset survives as long as its visibilities do.
+   */
+  public static final Topic DATASETS = new Topic("pclean.datasets", 1,
+      Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  /** Snapshot images of live datasets: a SnapshotReady per window, then its image tiles (key dataset/window). */
+  public static final Topic SNAPSHOTS = new Topic("pclean.snapshots", 4, DATA);
   /** Poison and oversize records with the reason. */
   public static final Topic DEAD_LETTER = new Topic("pclean.dlq", 1, DATA);
 
@@ -65,25 +73,48 @@ public final class Topics {
 
   /** All fixed topics, in the order they are created. */
   public static List<Topic> all() {
-    return List.of(JOBS, TASKS, PARTIALS, GATHERED, MODELS, PRODUCTS, PLANES, EVENTS, DEAD_LETTER);
+    return List.of(JOBS, TASKS, PARTIALS, GATHERED, MODELS, PRODUCTS, PLANES, EVENTS, DATASETS, SNAPSHOTS,
+        DEAD_LETTER);
   }
 
   /**
-   * The visibility topic of a dataset (streaming and replay), lz4-compressed. The dataset name may hold letters,
-   * digits, '.', '_' and '-' (Kafka's topic alphabet).
+   * The visibility topic of a dataset (streaming and replay). One partition, so a dataset's dumps stay in the order
+   * they were observed; zstd-compressed (producers compress with zstd too, so the broker keeps their batches); kept until the site deletes it (retention.ms -1: records
+   * carry the observation time as their timestamp, which time-based retention would treat as long expired, and
+   * which may lie far in the past or future of the broker's clock). The dataset name may hold letters, digits,
+   * '.', '_' and '-' (Kafka's topic alphabet).
    */
   public static Topic visibilities(String dataset) {
+    String name = VIS_PREFIX + requireDatasetName(dataset);
+    if (name.length() > 249) {
+      throw new IllegalArgumentException("topic name " + name + " exceeds Kafka's 249 characters");
+    }
+    return new Topic(name, 1, Map.of(
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES),
+        TopicConfig.COMPRESSION_TYPE_CONFIG, "zstd",
+        TopicConfig.RETENTION_MS_CONFIG, "-1",
+        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime",
+        TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE),
+        TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE)));
+  }
+
+  /** The dataset name, checked to be usable in a topic name. */
+  public static String requireDatasetName(String dataset) {
     if (dataset == null || !dataset.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException("dataset name '" + dataset
           + "' cannot name a topic: use letters, digits, '.', '_' or '-'");
     }
-    String name = VIS_PREFIX + dataset;
-    if (name.length() > 249) {
-      throw new IllegalArgumentException("topic name " + name + " exceeds Kafka's 249 characters");
-    }
-    return new Topic(name, 8, Map.of(
-        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES),
-        TopicConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+    return dataset;
+  }
+
+  /** Key of a visibility record: dataset/spw/channel block. */
+  public static String visibilityKey(String dataset, int spw, int block) {
+    return dataset + "/" + spw + "/" + block;
+  }
+
+  /** Key of a snapshot's records: dataset/window start (MJD seconds, as written). */
+  public static String snapshotKey(String dataset, double windowStart) {
+    return dataset + "/" + String.format(java.util.Locale.ROOT, "%.3f", windowStart);
   }
 
   public static Optional<Topic> byName(String name) {

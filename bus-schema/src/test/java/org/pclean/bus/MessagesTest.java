@@ -13,7 +13,10 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
+import org.pclean.bus.avro.AntennaRecord;
 import org.pclean.bus.avro.BeamRecord;
+import org.pclean.bus.avro.DataDescriptionRecord;
+import org.pclean.bus.avro.DatasetDescriptor;
 import org.pclean.bus.avro.DeadLetter;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobEvent;
@@ -23,6 +26,8 @@ import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PartitionKind;
+import org.pclean.bus.avro.SnapshotReady;
+import org.pclean.bus.avro.SpectralWindowRecord;
 import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.bus.avro.TileKind;
 import org.pclean.bus.avro.VisibilityChunk;
@@ -65,6 +70,52 @@ class MessagesTest {
     roundTrip(Messages.DEAD_LETTER, DeadLetter.newBuilder().setTopic("pclean.tasks").setValue(ByteBuffer.wrap(
         new byte[] {9})).setError("bad").setTimestampMillis(1).build());
     assertNull(Messages.JOB_EVENT.deserializer().deserialize("t", null));
+    roundTrip(Messages.VISIBILITY_CHUNK, VisibilityChunk.newBuilder().setDataset("d").setSpw(1).setRowStart(-1)
+        .setNrow(1).setChanStart(0).setNchan(1).setCorrTypes(List.of(9, 12)).setFreq(List.of(1.4e9))
+        .setUvw(ByteBuffer.wrap(new byte[24])).setVis(ByteBuffer.wrap(new byte[16])).setFlags(ByteBuffer.wrap(
+        new byte[2])).setWeights(ByteBuffer.wrap(new byte[8])).setSequence(7).setDataDescId(1).setBlockIndex(0)
+        .setNumBlocks(1).setLastOfDump(true).setTime(5.0e9).setInterval(10).setAntenna1(ByteBuffer.wrap(new byte[4]))
+        .setAntenna2(ByteBuffer.wrap(new byte[4])).setFieldId(ByteBuffer.wrap(new byte[4]))
+        .setScan(ByteBuffer.wrap(new byte[4])).setColumn("DATA").setCorrected(ByteBuffer.wrap(new byte[16])).build());
+    roundTrip(Messages.DATASET, DatasetDescriptor.newBuilder().setDataset("d").setAntennas(List.of())
+        .setFields(List.of()).setSpectralWindows(List.of()).setPolarizations(List.of()).setDataDescriptions(List.of())
+        .setColumns(List.of()).setStartTime(0).setEndTime(0).setIntegration(0).build());
+    roundTrip(Messages.DATASET, DatasetDescriptor.newBuilder().setDataset("d").setTelescope("VLA")
+        .setSourceMs("/x.ms").setAntennas(List.of(new AntennaRecord("ea01", "N01", 1.0, 2.0, 3.0, 25.0)))
+        .setFields(List.of()).setSpectralWindows(List.of(new SpectralWindowRecord("s", 1e9, List.of(1e9), List.of(1e6))))
+        .setPolarizations(List.of(List.of(9, 12))).setDataDescriptions(List.of(new DataDescriptionRecord(0, 0)))
+        .setColumns(List.of("DATA")).setStartTime(1).setEndTime(2).setIntegration(10).setNumDumps(3)
+        .setNumRecords(3).setComplete(true).build());
+    roundTrip(Messages.SNAPSHOT_READY, SnapshotReady.newBuilder().setDataset("d").setWindowStart(1).setWindowEnd(2)
+        .setFirstSequence(0).setLastSequence(0).setDumps(1).setVisibilities(10).setNx(4).setNy(4).setPeak(1)
+        .setPeakX(2).setPeakY(2).setRms(0.1).setBeamMajorArcsec(1).setBeamMinorArcsec(1).setBeamPaDeg(0)
+        .setClosedAtMillis(1).setReadyAtMillis(2).build());
+  }
+
+  /** A visibility chunk of the first schema (no sequence, time or antennas) reads with today's defaults. */
+  @Test
+  void firstVisibilityChunkSchemaStillReads() throws Exception {
+    Schema v0 = AvroSerde.history("VisibilityChunk").get(0);
+    GenericRecord old = new GenericData.Record(v0);
+    old.put("dataset", "d");
+    old.put("spw", 0);
+    old.put("rowStart", 12L);
+    old.put("nrow", 0);
+    old.put("chanStart", 0);
+    old.put("nchan", 0);
+    old.put("corrTypes", List.of());
+    old.put("freq", List.of());
+    for (String f : new String[] {"uvw", "vis", "flags", "weights"}) {
+      old.put(f, ByteBuffer.allocate(0));
+    }
+    ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v0).encode(old);
+    byte[] raw = new byte[bytes.remaining()];
+    bytes.get(raw);
+    VisibilityChunk c = Messages.VISIBILITY_CHUNK.fromBytes("pclean.vis.d", raw);
+    assertEquals(12L, c.getRowStart());
+    assertEquals(-1L, c.getSequence());
+    assertEquals("DATA", c.getColumn());
+    assertNull(c.getCorrected());
   }
 
   /** A record written with an older JobEvent schema (no modelFlux, no seconds) reads into today's class. */

@@ -36,9 +36,11 @@ class TopicsTest {
   void jobAndModelTopicsAreCompactedOthersAreNot() {
     assertTrue(Topics.JOBS.compacted());
     assertTrue(Topics.MODELS.compacted());
+    assertTrue(Topics.DATASETS.compacted());
+    assertEquals("-1", Topics.visibilities("d").configs().get(TopicConfig.RETENTION_MS_CONFIG));
     assertFalse(Topics.TASKS.compacted());
     assertFalse(Topics.PARTIALS.compacted());
-    assertEquals("lz4", Topics.visibilities("d").configs().get(TopicConfig.COMPRESSION_TYPE_CONFIG));
+    assertEquals("zstd", Topics.visibilities("d").configs().get(TopicConfig.COMPRESSION_TYPE_CONFIG));
   }
 
   @Test

@@ -3,8 +3,9 @@ package org.pclean.imaging;
 import java.util.List;
 import org.pclean.casacore.CorrelationType;
 import org.pclean.casacore.MeasurementSet;
-import org.pclean.imaging.data.VisibilityData;
-import org.pclean.imaging.data.VisibilityLoader;
+import org.pclean.ingest.source.VisibilityData;
+import org.pclean.ingest.source.MeasurementSetSource;
+import org.pclean.ingest.source.VisibilityLoader;
 
 /**
  * tclean's savemodel: writes the model's visibilities into MODEL_DATA for the imaged selection (parallel hands
@@ -36,7 +37,8 @@ final class ModelDataWriter {
       stokesI = predictor.predict(models.get(0), data);
     }
     try (MeasurementSet ms = MeasurementSet.openWritable(p.vis())) {
-      VisibilityLoader.Selection sel = VisibilityLoader.select(ms, p);
+      // No time range here (refused with savemodel), so selected rows are the rows written.
+      VisibilityLoader.Selection sel = VisibilityLoader.select(MeasurementSetSource.of(ms), p.selection());
       List<CorrelationType> corr = ms.metadata().polarizations().get(sel.polarization()).correlations();
       int ncorr = corr.size();
       for (int r0 = 0; r0 < nrow; r0 += CHUNK_ROWS) {

@@ -10,15 +10,16 @@ import java.util.Optional;
 import java.util.logging.Logger;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
-import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.MsMetadata;
 import org.pclean.imaging.TcleanParams.DeconvolverKind;
 import org.pclean.imaging.TcleanParams.SpecMode;
 import org.pclean.imaging.beam.Beam;
 import org.pclean.imaging.beam.BeamFitter;
 import org.pclean.imaging.beam.PrimaryBeam;
-import org.pclean.imaging.data.VisibilityData;
-import org.pclean.imaging.data.VisibilityLoader;
+import org.pclean.ingest.source.VisibilityData;
+import org.pclean.ingest.source.VisibilityLoader;
+import org.pclean.ingest.source.VisibilitySource;
+import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.weighting.ImagingWeights;
 
@@ -42,25 +43,27 @@ public final class SerialImager {
     this.nterms = p.deconvolver() == DeconvolverKind.MTMFS ? p.nterms() : 1;
   }
 
+  /** Images an MS run (p.vis()). */
   public static ImagingResult run(TcleanParams p) {
-    return new SerialImager(p).run();
+    return run(p, (java.util.Properties) null);
+  }
+
+  /** Images p's source: its MS, or its dataset replayed from the cluster that client reaches. */
+  public static ImagingResult run(TcleanParams p, java.util.Properties client) {
+    try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
+      return new SerialImager(p).run(source);
+    }
   }
 
   /** One imaged plane: its Taylor models (one for non-mtmfs), images to write and what the result reports. */
   private record Plane(float[][] models, List<PlaneProducts.ProductImage> outputs, double sumwt, Beam beam,
       int iterations, StopReason stop, double peakResidual) {}
 
-  public ImagingResult run() {
+  /** Images the selection of an open source (which the caller closes). */
+  public ImagingResult run(VisibilitySource source) {
     long t0 = System.nanoTime();
-    if (!Files.isDirectory(p.vis())) {
-      throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");
-    }
-    VisibilityData data;
-    double dish;
-    try (MeasurementSet ms = MeasurementSet.open(p.vis())) {
-      data = VisibilityLoader.load(ms, p);
-      dish = dishDiameter(ms.metadata());
-    }
+    VisibilityData data = VisibilityLoader.load(source, p.selection());
+    double dish = dishDiameter(source.metadata());
     if (data.unflaggedSamples() == 0) {
       throw new IllegalArgumentException("all selected visibilities are flagged: nothing to image");
     }

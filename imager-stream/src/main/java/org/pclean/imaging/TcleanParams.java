@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.pclean.casacore.DataColumn;
+import org.pclean.ingest.source.DataSelection;
 
 /**
  * One imaging run, by tclean's parameter names and defaults. Built with {@link #builder()}; {@link Builder#build()}
@@ -14,7 +15,10 @@ import org.pclean.casacore.DataColumn;
  * @param phasecenter [ra, dec] J2000 radians, or null for the phase centre of the first selected field
  * @param field field ids (empty: all)
  * @param spw spectral window ids (empty: all)
+ * @param dataset a dataset on the bus ({@code pclean.vis.<dataset>}) to image instead of an MS (replay); exactly
+ *     one of vis and dataset is given
  * @param chanRange first and last channel of the selected spws (inclusive), or null for all
+ * @param timerange [from, to) MJD seconds (UTC), tclean's timerange, or null for all times
  * @param datacolumn tclean's default is corrected; an MS without CORRECTED_DATA falls back to DATA with a warning
  * @param wprojplanes w planes for gridder wproject (-1: chosen from the data)
  * @param uvtaper Gaussian taper FWHM in the image plane, radians (0: none)
@@ -28,6 +32,7 @@ import org.pclean.casacore.DataColumn;
  */
 public record TcleanParams(
     Path vis,
+    String dataset,
     String imagename,
     SpecMode specmode,
     int[] imsize,
@@ -36,6 +41,7 @@ public record TcleanParams(
     int[] field,
     int[] spw,
     int[] chanRange,
+    double[] timerange,
     DataColumn datacolumn,
     GridderKind gridder,
     int wprojplanes,
@@ -115,6 +121,16 @@ public record TcleanParams(
     return gridder == GridderKind.STANDARD ? 1 : wprojplanes;
   }
 
+  /** The data selection (field, spw, channels, time, column, phase centre) a source applies. */
+  public DataSelection selection() {
+    return new DataSelection(field, spw, chanRange, datacolumn, phasecenter, timerange);
+  }
+
+  /** What the visibilities are read from, for messages: the MS path or the dataset. */
+  public String source() {
+    return vis != null ? vis.toString() : "dataset " + dataset;
+  }
+
   public static Builder builder() {
     return new Builder();
   }
@@ -123,6 +139,7 @@ public record TcleanParams(
   public Builder toBuilder() {
     Builder b = new Builder();
     b.vis = vis;
+    b.dataset = dataset;
     b.imagename = imagename;
     b.specmode = specmode;
     b.imsize = imsize.clone();
@@ -131,6 +148,7 @@ public record TcleanParams(
     b.field = field.clone();
     b.spw = spw.clone();
     b.chanRange = chanRange == null ? null : chanRange.clone();
+    b.timerange = timerange == null ? null : timerange.clone();
     b.datacolumn = datacolumn;
     b.gridder = gridder;
     b.wprojplanes = wprojplanes;
@@ -164,6 +182,7 @@ public record TcleanParams(
   /** Mutable builder with tclean's defaults. */
   public static final class Builder {
     private Path vis;
+    private String dataset;
     private String imagename;
     private SpecMode specmode = SpecMode.MFS;
     private int[] imsize = {100, 100};
@@ -172,6 +191,7 @@ public record TcleanParams(
     private int[] field = {};
     private int[] spw = {};
     private int[] chanRange;
+    private double[] timerange;
     private DataColumn datacolumn = DataColumn.CORRECTED;
     private GridderKind gridder = GridderKind.STANDARD;
     private int wprojplanes = 1;
@@ -201,6 +221,7 @@ public record TcleanParams(
     private int threads = Runtime.getRuntime().availableProcessors();
 
     public Builder vis(Path v) { vis = v; return this; }
+    public Builder dataset(String v) { dataset = v; return this; }
     public Builder imagename(String v) { imagename = v; return this; }
     public Builder specmode(SpecMode v) { specmode = v; return this; }
     public Builder imsize(int nx, int ny) { imsize = new int[] {nx, ny}; return this; }
@@ -209,6 +230,8 @@ public record TcleanParams(
     public Builder field(int... v) { field = v.clone(); return this; }
     public Builder spw(int... v) { spw = v.clone(); return this; }
     public Builder chanRange(int first, int last) { chanRange = new int[] {first, last}; return this; }
+    /** [from, to) in MJD seconds (UTC); null for all times. */
+    public Builder timerange(double[] fromTo) { timerange = fromTo == null ? null : fromTo.clone(); return this; }
     public Builder datacolumn(DataColumn v) { datacolumn = v; return this; }
     public Builder gridder(GridderKind v) { gridder = v; return this; }
     public Builder wprojplanes(int v) { wprojplanes = v; return this; }
@@ -241,7 +264,12 @@ public record TcleanParams(
     public Builder threads(int v) { threads = v; return this; }
 
     public TcleanParams build() {
-      require(vis != null, "vis must be given");
+      require(vis != null || dataset != null, "vis must be given (or a dataset to replay)");
+      require(vis == null || dataset == null, "give either vis or a dataset to replay, not both");
+      require(timerange == null || (timerange.length == 2 && timerange[1] > timerange[0]),
+          "timerange must be a [from, to) interval with to after from");
+      require(!savemodel || (vis != null && timerange == null),
+          "savemodel writes MODEL_DATA into the whole MS: not with a replayed dataset or a timerange");
       require(imagename != null && !imagename.isBlank(), "imagename must be given");
       require(imsize.length == 2 && imsize[0] >= 8 && imsize[1] >= 8,
           "imsize must be two sizes of at least 8 pixels");
@@ -276,9 +304,9 @@ public record TcleanParams(
       require(smallscalebias >= 0 && smallscalebias <= 1, "smallscalebias must lie in [0, 1]");
       require(deconvolver != DeconvolverKind.MTMFS || scales.length == 0 || (scales.length == 1 && scales[0] == 0),
           "mtmfs with scales other than [0] is not supported yet");
-      return new TcleanParams(vis, imagename, specmode, imsize.clone(), cell.clone(),
+      return new TcleanParams(vis, dataset, imagename, specmode, imsize.clone(), cell.clone(),
           phasecenter == null ? null : phasecenter.clone(), field.clone(), spw.clone(),
-          chanRange == null ? null : chanRange.clone(), datacolumn, gridder, wprojplanes, padding, weighting, robust,
+          chanRange == null ? null : chanRange.clone(), timerange == null ? null : timerange.clone(), datacolumn, gridder, wprojplanes, padding, weighting, robust,
           uvtaper, deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), pbcor,
           pblimit, savemodel, nchan, fits, threads);

@@ -18,7 +18,15 @@ public final class TcleanParamsCodec {
 
   public static Map<String, String> toMap(TcleanParams p) {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("vis", p.vis().toString());
+    if (p.vis() != null) {
+      m.put("vis", p.vis().toString());
+    }
+    if (p.dataset() != null) {
+      m.put("dataset", p.dataset());
+    }
+    if (p.timerange() != null) {
+      m.put("timerange", doubles(p.timerange()));
+    }
     m.put("imagename", p.imagename());
     m.put("specmode", lower(p.specmode()));
     m.put("imsize", ints(p.imsize()));
@@ -65,7 +73,9 @@ public final class TcleanParamsCodec {
 
   public static TcleanParams fromMap(Map<String, String> m) {
     TcleanParams.Builder b = TcleanParams.builder()
-        .vis(Path.of(req(m, "vis"))).imagename(req(m, "imagename"))
+        .vis(m.containsKey("vis") ? Path.of(m.get("vis")) : null).dataset(m.get("dataset"))
+        .timerange(m.containsKey("timerange") ? parseDoubles(m.get("timerange")) : null)
+        .imagename(req(m, "imagename"))
         .specmode(TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", req(m, "specmode")))
         .datacolumn(DataColumn.parse(req(m, "datacolumn")))
         .gridder(TcleanParams.parse(TcleanParams.GridderKind.class, "gridder", req(m, "gridder")))

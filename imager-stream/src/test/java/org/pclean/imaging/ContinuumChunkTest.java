@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.DataColumn;
-import org.pclean.casacore.MeasurementSet;
+import org.pclean.ingest.source.MeasurementSetSource;
 import org.pclean.casacore.WStack;
 import org.pclean.imaging.continuum.ContinuumChunk;
-import org.pclean.imaging.data.VisibilityData;
-import org.pclean.imaging.data.VisibilityLoader;
+import org.pclean.ingest.source.VisibilityData;
+import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.weighting.ImagingWeights;
 
@@ -27,14 +27,14 @@ class ContinuumChunkTest {
       TcleanParams p = TcleanParams.builder().vis(ms).imagename("x").imsize(n, n)
           .cell(SkySimulation.CELL, SkySimulation.CELL).datacolumn(DataColumn.DATA).weighting(mode).robust(0).threads(1)
           .build();
-      try (MeasurementSet m = MeasurementSet.open(ms)) {
-        VisibilityData all = VisibilityLoader.load(m, p);
+      try (MeasurementSetSource m = MeasurementSetSource.open(ms)) {
+        VisibilityData all = VisibilityLoader.load(m, p.selection());
         long rows = all.numRows();
         long[] cuts = {0, rows / 3, 2 * rows / 3, rows};
         VisibilityData[] chunks = new VisibilityData[3];
         double[] gathered = new double[n * n];
         for (int k = 0; k < 3; k++) {
-          chunks[k] = VisibilityLoader.load(m, p, cuts[k], cuts[k + 1]);
+          chunks[k] = VisibilityLoader.load(m, p.selection(), cuts[k], cuts[k + 1]);
           double[] d = new ContinuumChunk(chunks[k], p, 1.4e9, 1, WStack.none()).density();
           for (int i = 0; i < d.length; i++) {
             gathered[i] += d[i];

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.pclean.imaging.TcleanParams.WeightingMode;
-import org.pclean.imaging.data.VisibilityData;
+import org.pclean.ingest.source.VisibilityData;
 import org.pclean.imaging.weighting.ImagingWeights;
 
 class WeightingAndControlTest {

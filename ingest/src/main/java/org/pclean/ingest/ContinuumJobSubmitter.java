@@ -39,7 +39,8 @@ public final class ContinuumJobSubmitter {
       boundaries.add(c.end());
     }
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.RUNNING).setMode(JobMode.CONTINUUM)
-        .setVis(job.vis()).setImagename(job.imagename()).setParams(job.params()).setNumPartitions(job.chunks().size())
+        .setVis(job.vis()).setDataset(job.params().get("dataset")).setTimeRange(JobSources.timeRange(job.params()))
+        .setImagename(job.imagename()).setParams(job.params()).setNumPartitions(job.chunks().size())
         .setNumChannels(1).setLocalDirectory(job.localDirectory()).setKeepPartimages(job.keepPartimages())
         .setRowBoundaries(boundaries).setTaskPartitions(job.taskPartitions()).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())
         .build();

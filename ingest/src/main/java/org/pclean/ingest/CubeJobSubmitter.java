@@ -45,7 +45,8 @@ public final class CubeJobSubmitter {
     }
     List<PartitionPlanner.ChannelRange> plan = PartitionPlanner.planCube(job.nchan(), job.cubeChunksize(), job.nworkers());
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.PLANNED).setMode(JobMode.CUBE)
-        .setVis(job.vis()).setImagename(job.imagename()).setParams(job.params()).setNumPartitions(plan.size())
+        .setVis(job.vis()).setDataset(job.params().get("dataset")).setTimeRange(JobSources.timeRange(job.params()))
+        .setImagename(job.imagename()).setParams(job.params()).setNumPartitions(plan.size())
         .setNumChannels(job.nchan()).setConcatMode(job.concatMode()).setKeepSubcubes(job.keepSubcubes())
         .setLocalDirectory(job.localDirectory()).setSubmittedAtMillis(System.currentTimeMillis()).build();
     List<PartitionDescriptor> tasks = new ArrayList<>();

@@ -4,7 +4,7 @@ import org.pclean.casacore.WStack;
 import org.pclean.imaging.TaylorTerms;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParams.WeightingMode;
-import org.pclean.imaging.data.VisibilityData;
+import org.pclean.ingest.source.VisibilityData;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.weighting.ImagingWeights;
 

@@ -18,12 +18,13 @@ import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.bus.avro.TileKind;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
-import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.casacore.WStack;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParamsCodec;
-import org.pclean.imaging.data.VisibilityLoader;
+import org.pclean.ingest.source.VisibilityLoader;
+import org.pclean.ingest.source.VisibilitySource;
+import org.pclean.ingest.source.VisibilitySources;
 
 /**
  * A continuum worker's major-cycle step for one row-chunk task: cycle -1 posts the chunk's weight density;
@@ -37,11 +38,14 @@ public final class PartialImager {
   static final Duration MODEL_WAIT = Duration.ofMinutes(2);
 
   private final ModelView models;
+  private final java.util.Properties client;
   private String cachedKey;
   private ContinuumChunk cached;
 
-  public PartialImager(ModelView models) {
+  /** @param client the cluster's client properties, for jobs whose visibilities are a dataset on the bus */
+  public PartialImager(ModelView models, java.util.Properties client) {
     this.models = models;
+    this.client = client;
   }
 
   /** The partial tiles of the task; empty when the task's cycle was gathered already (a late redelivery). */
@@ -103,12 +107,12 @@ public final class PartialImager {
       cached = null;  // let the previous chunk go before reading the next
       cachedKey = null;
       long t0 = System.nanoTime();
-      try (MeasurementSet ms = MeasurementSet.open(Path.of(job.getVis()))) {
-        cached = new ContinuumChunk(VisibilityLoader.load(ms, p, task.getRowStart(), task.getRowEnd()), p, freq0,
-            nterms, wstack);
+      try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
+        cached = new ContinuumChunk(VisibilityLoader.load(source, p.selection(), task.getRowStart(),
+            task.getRowEnd()), p, freq0, nterms, wstack);
       }
       LOG.info(String.format(java.util.Locale.ROOT, "job %s: read rows [%d, %d) of %s in %.2f s", job.getJobId(),
-          task.getRowStart(), task.getRowEnd(), job.getVis(), (System.nanoTime() - t0) / 1e9));
+          task.getRowStart(), task.getRowEnd(), p.source(), (System.nanoTime() - t0) / 1e9));
       cachedKey = key;
     }
     return cached;

@@ -1,6 +1,6 @@
 package org.pclean.imaging.gridding;
 
-import org.pclean.imaging.data.VisibilityData;
+import org.pclean.ingest.source.VisibilityData;
 
 /**
  * The major cycle's two transforms. invert: weighted visibilities to an (unnormalised) image; predict: a model

@@ -3,7 +3,7 @@ package org.pclean.imaging.gridding;
 import org.pclean.casacore.GriddingKernels;
 import org.pclean.casacore.WStack;
 import org.pclean.imaging.TcleanParams;
-import org.pclean.imaging.data.VisibilityData;
+import org.pclean.ingest.source.VisibilityData;
 
 /**
  * tclean's 'standard' gridder (prolate spheroidal, w ignored) and 'wproject' (the same kernel with w-stacking

@@ -1,7 +1,7 @@
 package org.pclean.imaging.weighting;
 
 import org.pclean.imaging.TcleanParams.WeightingMode;
-import org.pclean.imaging.data.VisibilityData;
+import org.pclean.ingest.source.VisibilityData;
 
 /**
  * Imaging weights from natural weights, as CASA computes them (DESIGN.md §4):

@@ -76,7 +76,7 @@ public final class ImagingWorker implements Runnable {
     this.clientConfig = clientConfig;
     this.workerId = workerId;
     this.jobs = jobs;
-    this.partials = new PartialImager(models);
+    this.partials = new PartialImager(models, clientConfig);
   }
 
   @Override
@@ -230,7 +230,7 @@ public final class ImagingWorker implements Runnable {
       TcleanParams sub = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
           .chanRange(first + task.getChanStart(), first + task.getChanEnd()).nchan(-1).fits(false).savemodel(false)
           .build();
-      ImagingResult result = SerialImager.run(sub);
+      ImagingResult result = SerialImager.run(sub, clientConfig);
       for (ImagingResult.PlaneSummary s : result.planes()) {
         beams.add(new BeamRecord(s.beam().majorArcsec(), s.beam().minorArcsec(), s.beam().paDeg()));
         stop = s.stop().code();

@@ -18,14 +18,15 @@ import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.casacore.ImageGeometry;
-import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.MsMetadata;
 import org.pclean.casacore.WStack;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParamsCodec;
 import org.pclean.imaging.continuum.ContinuumChunk;
-import org.pclean.imaging.data.VisibilityLoader;
+import org.pclean.ingest.source.VisibilityLoader;
+import org.pclean.ingest.source.VisibilitySource;
+import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.ContinuumJobSubmitter;
@@ -85,10 +86,10 @@ public final class ParallelRunner {
     boolean continuum = p.specmode() == TcleanParams.SpecMode.MFS;
     int nchan;
     ContinuumInput input = null;
-    try (MeasurementSet ms = MeasurementSet.open(p.vis())) {
-      nchan = VisibilityLoader.select(ms, p).nchan();
+    try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
+      nchan = VisibilityLoader.select(source, p.selection()).nchan();
       if (continuum) {
-        input = continuumInput(ms, p);
+        input = continuumInput(source, p);
       }
     }
     if (!continuum && p.nchan() != -1) {
@@ -104,13 +105,13 @@ public final class ParallelRunner {
     if (continuum) {
       var plan = RowPartitioner.balance(input.unflaggedPerRow(), s.rowChunks() > 0 ? s.rowChunks() : planWorkers);
       ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId,
-          p.vis().toAbsolutePath().toString(), p.imagename(), TcleanParamsCodec.toMap(p), plan, input.geometry(),
+          vis(p), p.imagename(), TcleanParamsCodec.toMap(p), plan, input.geometry(),
           ContinuumChunk.needsDensity(p), work.toString(), s.keepPartimages(), placement(client, plan.size())));
       LOG.info("submitted " + jobId + ": " + input.unflaggedPerRow().length + " rows in " + plan.size()
           + " row chunks");
     } else {
       var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId,
-          p.vis().toAbsolutePath().toString(), p.imagename(), TcleanParamsCodec.toMap(p), nchan, s.cubeChunksize(),
+          vis(p), p.imagename(), TcleanParamsCodec.toMap(p), nchan, s.cubeChunksize(),
           planWorkers, work.toString(), s.concatMode(), s.keepSubcubes()),
           placement(client, PartitionPlanner.planCube(nchan, s.cubeChunksize(), planWorkers).size()));
       LOG.info("submitted " + jobId + ": " + nchan + " channels in " + tasks.size() + " sub-cubes");
@@ -138,7 +139,7 @@ public final class ParallelRunner {
       throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"
           : "--pbcor and --savemodel are not available with --parallel cube yet");
     }
-    if (!Files.isDirectory(p.vis())) {
+    if (p.vis() != null && !Files.isDirectory(p.vis())) {
       throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");
     }
     CubeConcatenator.ConcatMode.parse(s.concatMode());
@@ -150,8 +151,13 @@ public final class ParallelRunner {
     }
   }
 
-  private static ContinuumInput continuumInput(MeasurementSet ms, TcleanParams p) {
-    VisibilityLoader.Selection sel = VisibilityLoader.select(ms, p);
+  /** The MS path workers read, or "" for a dataset on the bus. */
+  private static String vis(TcleanParams p) {
+    return p.vis() == null ? "" : p.vis().toAbsolutePath().toString();
+  }
+
+  private static ContinuumInput continuumInput(VisibilitySource ms, TcleanParams p) {
+    VisibilityLoader.Selection sel = VisibilityLoader.select(ms, p.selection());
     MsMetadata md = ms.metadata();
     MsMetadata.SpectralWindow sw = md.spectralWindows().get(sel.spw());
     double[] freq = Arrays.copyOfRange(sw.channelFrequencies(), sel.chan0(), sel.chan0() + sel.nchan());
@@ -171,7 +177,7 @@ public final class ParallelRunner {
     PlaneGeometry geometry = PlaneGeometry.newBuilder().setRa(g.ra()).setDec(g.dec()).setFreq0(g.freq0())
         .setDfreq(g.dfreq()).setDishDiameter(SerialImager.dishDiameter(md)).setWplanes(w.planes())
         .setWminLambda(w.planes() > 1 ? w.wmin() : 0).setWmaxLambda(w.planes() > 1 ? w.wmax() : 0).build();
-    return new ContinuumInput(VisibilityLoader.unflaggedPerRow(ms, p), geometry);
+    return new ContinuumInput(VisibilityLoader.unflaggedPerRow(ms, p.selection()), geometry);
   }
 
   /** pclean.tasks partitions for n tasks, spread over the worker group's members. */

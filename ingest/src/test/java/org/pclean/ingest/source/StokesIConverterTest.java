@@ -1,4 +1,4 @@
-package org.pclean.imaging;
+package org.pclean.ingest.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

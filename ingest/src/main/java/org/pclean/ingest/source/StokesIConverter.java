@@ -1,4 +1,4 @@
-package org.pclean.imaging;
+package org.pclean.ingest.source;
 
 import java.util.List;
 import org.pclean.casacore.CorrelationType;

@@ -1,18 +1,16 @@
-package org.pclean.imaging.data;
+package org.pclean.ingest.source;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.logging.Logger;
 import org.pclean.casacore.DataColumn;
-import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.MsMetadata;
-import org.pclean.imaging.StokesIConverter;
-import org.pclean.imaging.TcleanParams;
 
 /**
- * Reads the selection of a run (fields, one spectral window, a channel range, the data column) into Stokes I
- * {@link VisibilityData}, honouring FLAG and FLAG_ROW. Where a visibility enters the engine.
+ * Reads the selection of a run (fields, one spectral window, a channel range, a time range, the data column) from
+ * any {@link VisibilitySource} into Stokes I {@link VisibilityData}, honouring FLAG and FLAG_ROW. Where a
+ * visibility enters the engine, whatever its source.
  */
 public final class VisibilityLoader {
   private static final Logger LOG = Logger.getLogger(VisibilityLoader.class.getName());
@@ -42,7 +40,7 @@ public final class VisibilityLoader {
    */
   public record Selection(int spw, int chan0, int nchan, int polarization, DataColumn column, double[] phaseCentre) {}
 
-  public static Selection select(MeasurementSet ms, TcleanParams p) {
+  public static Selection select(VisibilitySource ms, DataSelection p) {
     MsMetadata md = ms.metadata();
     DataColumn column = effectiveColumn(md, p.datacolumn());
     int[] fields = p.field().length > 0 ? p.field() : java.util.stream.IntStream.range(0, md.fields().size()).toArray();
@@ -54,6 +52,7 @@ public final class VisibilityLoader {
     }
     int spw = selectedSpw(md, p.spw());
     ms.selectFieldsAndSpws(p.field(), new int[] {spw});
+    ms.selectTimeRange(p.timerange());
     MsMetadata.SpectralWindow sw = md.spectralWindows().get(spw);
     int chan0 = p.chanRange() == null ? 0 : p.chanRange()[0];
     int chan1 = p.chanRange() == null ? sw.numChannels() - 1 : p.chanRange()[1];
@@ -64,7 +63,7 @@ public final class VisibilityLoader {
     int nchan = chan1 - chan0 + 1;
     if (ms.numRows() == 0) {
       throw new IllegalArgumentException("the selection (field " + Arrays.toString(p.field()) + ", spw " + spw
-          + ") holds no rows");
+          + (p.timerange() == null ? "" : ", timerange") + ") holds no rows of " + ms.describe());
     }
     List<Integer> ddsOfSpw = new ArrayList<>();
     for (MsMetadata.DataDescription dd : md.dataDescriptions()) {
@@ -85,7 +84,7 @@ public final class VisibilityLoader {
    * Unflagged (channel, correlation) samples of every selected row, reading only FLAG and FLAG_ROW: what a
    * continuum row chunk's gridding time is proportional to, for balancing the chunks.
    */
-  public static int[] unflaggedPerRow(MeasurementSet ms, TcleanParams p) {
+  public static int[] unflaggedPerRow(VisibilitySource ms, DataSelection p) {
     Selection sel = select(ms, p);
     int nrow = Math.toIntExact(ms.numRows());
     int[] out = new int[nrow];
@@ -106,15 +105,15 @@ public final class VisibilityLoader {
   }
 
   /** Selects (as {@link #select}) and reads the Stokes I samples of the run. */
-  public static VisibilityData load(MeasurementSet ms, TcleanParams p) {
+  public static VisibilityData load(VisibilitySource ms, DataSelection p) {
     return load(ms, p, 0, -1);
   }
 
   /**
-   * As {@link #load(MeasurementSet, TcleanParams)} for rows [rowStart, rowEnd) of the selection (a continuum
+   * As {@link #load(VisibilitySource, DataSelection)} for rows [rowStart, rowEnd) of the selection (a continuum
    * row chunk); rowEnd -1 means the last row.
    */
-  public static VisibilityData load(MeasurementSet ms, TcleanParams p, long rowStart, long rowEnd) {
+  public static VisibilityData load(VisibilitySource ms, DataSelection p, long rowStart, long rowEnd) {
     Selection sel = select(ms, p);
     MsMetadata md = ms.metadata();
     int nchan = sel.nchan();

@@ -1,4 +1,4 @@
-package org.pclean.imaging.data;
+package org.pclean.ingest.source;
 
 /**
  * Stokes I samples of a selection, ready to grid: one uvw per row, one frequency per channel.

@@ -1,0 +1,182 @@
+package org.pclean.ingest.source;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.pclean.bus.BusFormatException;
+import org.pclean.bus.Messages;
+import org.pclean.bus.Topics;
+import org.pclean.bus.avro.DatasetDescriptor;
+import org.pclean.bus.avro.VisibilityChunk;
+
+/**
+ * Replays a dataset from the bus: its descriptor from {@code pclean.datasets} and the dumps of a time range from
+ * {@code pclean.vis.<dataset>} into a {@link DumpTable}, with no MeasurementSet anywhere. The range is found with
+ * {@code offsetsForTimes} (records carry the observation time as their timestamp) and ends at the topic's end
+ * offsets when the replay starts. A foreign record, a torn dump or a gap in the dump sequence is an error naming
+ * the offset or the dumps: a replay never images partial data.
+ */
+public final class DatasetReader {
+  private static final Logger LOG = Logger.getLogger(DatasetReader.class.getName());
+  /** MJD seconds of the Unix epoch (1970-01-01 is MJD 40587). */
+  public static final double MJD_UNIX_EPOCH_S = 40587.0 * 86400.0;
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private DatasetReader() {}
+
+  /** The record timestamp (Unix ms) of an observation time (MJD seconds). */
+  public static long timestampMillis(double mjdSeconds) {
+    return Math.round((mjdSeconds - MJD_UNIX_EPOCH_S) * 1000.0);
+  }
+
+  /** The observation time (MJD seconds) of a Unix ms timestamp. */
+  public static double mjdSeconds(long unixMillis) {
+    return unixMillis / 1000.0 + MJD_UNIX_EPOCH_S;
+  }
+
+  /** The latest descriptor of a dataset on pclean.datasets, if there is one. */
+  public static Optional<DatasetDescriptor> descriptor(Properties client, String dataset) {
+    Topics.requireDatasetName(dataset);
+    try (KafkaConsumer<String, byte[]> c = consumer(client)) {
+      TopicPartition tp = new TopicPartition(Topics.DATASETS.name(), 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      DatasetDescriptor found = null;
+      while (c.position(tp) < end) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
+          if (!dataset.equals(r.key())) {
+            continue;
+          }
+          if (r.value() == null) {
+            found = null;  // deleted
+            continue;
+          }
+          try {
+            found = Messages.DATASET.fromBytes(r.topic(), r.value());
+          } catch (BusFormatException e) {
+            LOG.warning("skipping an undecodable descriptor of " + dataset + " at " + r.topic() + " offset "
+                + r.offset() + ": " + e.getMessage());
+          }
+        }
+      }
+      return Optional.ofNullable(found);
+    }
+  }
+
+  /**
+   * The dumps of a dataset whose TIME lies in [from, to) (MJD seconds; null: all), as a source.
+   *
+   * @throws IllegalArgumentException unknown dataset, empty range, foreign records, torn dumps or gaps
+   */
+  public static DumpTable read(Properties client, String dataset, double[] timeRange) {
+    DatasetDescriptor d = descriptor(client, dataset).orElseThrow(() -> new IllegalArgumentException(
+        "dataset " + dataset + " is not on the bus (no descriptor on " + Topics.DATASETS.name()
+            + "; stream it first with `pclean stream`)"));
+    String topic = Topics.visibilities(dataset).name();
+    String what = "dataset " + dataset + " (" + topic + ")";
+    long t0 = System.nanoTime();
+    DumpTable.Builder table = new DumpTable.Builder(d, what);
+    long bytes = 0;
+    try (KafkaConsumer<String, byte[]> c = consumer(client)) {
+      List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalArgumentException(what + " has no visibility topic on the bus");
+      }
+      List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      c.assign(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      if (timeRange == null) {
+        c.seekToBeginning(parts);
+      } else {
+        Map<TopicPartition, Long> query = new HashMap<>();
+        // One ms before the range: timestamps are the observation time rounded to ms.
+        parts.forEach(p -> query.put(p, timestampMillis(timeRange[0]) - 1));
+        Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query);
+        for (TopicPartition p : parts) {
+          OffsetAndTimestamp o = found.get(p);
+          c.seek(p, o == null ? end.get(p) : o.offset());
+        }
+      }
+      Map<TopicPartition, Boolean> done = new HashMap<>();
+      while (done.size() < parts.size()) {
+        for (TopicPartition p : parts) {
+          if (c.position(p) >= end.get(p)) {
+            done.put(p, true);
+          }
+        }
+        if (done.size() == parts.size()) {
+          break;
+        }
+        for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
+          TopicPartition p = new TopicPartition(r.topic(), r.partition());
+          if (r.offset() >= end.get(p) || done.containsKey(p)) {
+            continue;
+          }
+          VisibilityChunk chunk = decode(r, what);
+          bytes += r.serializedValueSize();
+          if (timeRange != null && chunk.getTime() >= timeRange[1]) {
+            done.put(p, true);  // a partition holds its dumps in time order: the range ends here
+            continue;
+          }
+          if (timeRange == null || chunk.getTime() >= timeRange[0]) {
+            table.add(chunk);
+          }
+        }
+      }
+    }
+    if (table.isEmpty()) {
+      throw new IllegalArgumentException(what + " has no dumps" + (timeRange == null ? ""
+          : String.format(Locale.ROOT, " in the time range [%.3f, %.3f) MJD s (the dataset spans %.3f .. %.3f)",
+              timeRange[0], timeRange[1], d.getStartTime(), d.getEndTime())));
+    }
+    DumpTable out = table.build(true);
+    long[] seq = out.sequences();
+    if (timeRange == null && d.getComplete() && (seq[0] != 0 || seq.length != d.getNumDumps())) {
+      throw new IllegalArgumentException(what + ": the topic holds " + seq.length + " of the " + d.getNumDumps()
+          + " dumps its descriptor lists (first " + seq[0] + "); it was truncated or its retention removed dumps");
+    }
+    if (!d.getComplete()) {
+      LOG.warning(what + " is still streaming: replaying the " + seq.length + " dumps on the topic so far");
+    }
+    LOG.info(String.format(Locale.ROOT, "replayed %s: %d dumps, %d records, %.1f MB in %.2f s", what, seq.length,
+        table.chunks(), bytes / 1e6, (System.nanoTime() - t0) / 1e9));
+    return out;
+  }
+
+  private static VisibilityChunk decode(ConsumerRecord<String, byte[]> r, String what) {
+    if (r.value() == null) {
+      throw new IllegalArgumentException(what + ": empty record at offset " + r.offset());
+    }
+    try {
+      return Messages.VISIBILITY_CHUNK.fromBytes(r.topic(), r.value());
+    } catch (BusFormatException e) {
+      throw new IllegalArgumentException(what + ": the record at partition " + r.partition() + " offset "
+          + r.offset() + " is not a visibility chunk (" + e.getMessage() + ")");
+    }
+  }
+
+  /** An assign-mode consumer (no group) for reading whole topic ranges. */
+  static KafkaConsumer<String, byte[]> consumer(Properties client) {
+    Properties p = new Properties();
+    p.putAll(client);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(8 * Topics.MAX_RECORD_BYTES));
+    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+}
