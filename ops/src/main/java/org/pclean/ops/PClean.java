@@ -1,12 +1,25 @@
 package org.pclean.ops;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.TcleanParams;
+import org.pclean.ingest.stream.StreamPublisher;
+import org.pclean.ops.parallel.ParallelRunner;
 
 /**
- * The Java API: {@code PClean.run(PClean.builder().vis(ms).imagename("out").niter(1000).build())}, tclean's names
- * and defaults. Runs the serial engine; the Kafka runners (parallel cube and continuum) join behind the same call.
+ * The Java API, embeddable in any JVM program, with tclean's names and defaults:
+ * <pre>{@code
+ * TcleanParams p = PClean.builder().vis(ms).imagename("out/cont").imsize(512, 512).niter(1000).build();
+ * PClean.run(p);                                        // serial engine
+ * PClean.run(p, ParallelRunner.Settings...);            // parallel cube / continuum on Kafka (as pclean --parallel)
+ * Properties bus = PClean.client("kafka:9092");
+ * PClean.stream(ms, new StreamPublisher.Settings("obs1", 20), bus);     // publish an MS as a live stream
+ * PClean.replay(PClean.builder().dataset("obs1").imagename("re").weighting(BRIGGS).build(), bus);
+ * }</pre>
  */
 public final class PClean {
   private PClean() {}
@@ -15,7 +28,41 @@ public final class PClean {
     return TcleanParams.builder();
   }
 
+  /** Kafka client properties for a cluster (bootstrap servers); add security properties as the site needs. */
+  public static Properties client(String bootstrapServers) {
+    if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("the cluster's bootstrap servers (--scheduler-address) are required");
+    }
+    Properties p = new Properties();
+    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return p;
+  }
+
+  /** Images serially (the MS of p; a dataset needs {@link #replay}). */
   public static ImagingResult run(TcleanParams params) {
     return SerialImager.run(params);
+  }
+
+  /**
+   * Images in parallel on Kafka, as pclean's {@code pclean(parallel=True)}: specmode cube spreads sub-cubes over
+   * the workers, mfs spreads row chunks per major cycle; an embedded broker unless the settings name a cluster.
+   */
+  public static ParallelRunner.Outcome run(TcleanParams params, ParallelRunner.Settings settings)
+      throws IOException, InterruptedException {
+    return ParallelRunner.run(params, settings);
+  }
+
+  /** Publishes an MS onto the bus as a live correlator would (see {@link StreamPublisher}). */
+  public static StreamPublisher.Summary stream(Path vis, StreamPublisher.Settings settings, Properties client)
+      throws InterruptedException {
+    return StreamPublisher.publish(vis, settings, client, null);
+  }
+
+  /** Images a dataset from the bus alone (params.dataset(), optionally params.timerange()), serially. */
+  public static ImagingResult replay(TcleanParams params, Properties client) {
+    if (params.dataset() == null) {
+      throw new IllegalArgumentException("replay needs the dataset to read from the bus");
+    }
+    return SerialImager.run(params, client);
   }
 }

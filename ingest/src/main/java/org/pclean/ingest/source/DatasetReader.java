@@ -99,7 +99,7 @@ public final class DatasetReader {
       List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
       c.assign(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts);
-      if (timeRange == null) {
+      if (timeRange == null || Double.isInfinite(timeRange[0])) {
         c.seekToBeginning(parts);
       } else {
         Map<TopicPartition, Long> query = new HashMap<>();

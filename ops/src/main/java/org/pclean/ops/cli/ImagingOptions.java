@@ -14,6 +14,10 @@ public final class ImagingOptions {
   private static final double ARCSEC = Math.PI / 180 / 3600;
 
   @Option(names = "--vis", description = "the MeasurementSet") Path vis;
+  @Option(names = "--dataset", description = "image a dataset streamed onto the bus (pclean.vis.<dataset>) instead of an MS;"
+      + " needs --scheduler-address") String dataset;
+  @Option(names = "--timerange", description = "tclean timerange, e.g. 2023/02/25/06:00:00~2023/02/25/06:30:00 ([from, to), UTC)")
+  String timerange;
   @Option(names = "--imagename", description = "prefix of the output images") String imagename;
   @Option(names = "--specmode", defaultValue = "mfs", description = "mfs | cube") String specmode;
   @Option(names = "--imsize", arity = "1..2", defaultValue = "100", split = ",", description = "pixels: N or NX NY") List<Integer> imsize;
@@ -61,7 +65,12 @@ public final class ImagingOptions {
   @Option(names = "--timeout", defaultValue = "86400", description = "seconds to wait for a parallel job") long timeoutSeconds;
 
   public boolean given() {
-    return vis != null || imagename != null;
+    return vis != null || imagename != null || dataset != null;
+  }
+
+  /** The cluster's bootstrap servers, or null for an embedded broker. */
+  public String bootstrapServers() {
+    return bootstrapServers;
   }
 
   public boolean parallel() {
@@ -75,10 +84,13 @@ public final class ImagingOptions {
   }
 
   public TcleanParams toParams() {
-    if (vis == null || imagename == null) {
-      throw new IllegalArgumentException("--vis and --imagename are both required");
+    if ((vis == null && dataset == null) || imagename == null) {
+      throw new IllegalArgumentException("--vis (or --dataset) and --imagename are both required");
     }
-    TcleanParams.Builder b = TcleanParams.builder().vis(vis).imagename(imagename)
+    if (dataset != null && bootstrapServers == null) {
+      throw new IllegalArgumentException("--dataset " + dataset + " is read from the bus: give --scheduler-address");
+    }
+    TcleanParams.Builder b = TcleanParams.builder().vis(vis).dataset(dataset).imagename(imagename)
         .specmode(TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", specmode))
         .imsize(imsize.get(0), imsize.size() > 1 ? imsize.get(1) : imsize.get(0))
         .cell(Quantities.angleRad(arcsecDefault(cell.get(0))),
@@ -111,6 +123,9 @@ public final class ImagingOptions {
       if (m.group(2) != null) {
         b.chanRange(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
       }
+    }
+    if (timerange != null && !timerange.isBlank()) {
+      b.timerange(org.pclean.ingest.source.TimeRanges.parseCasa(timerange));
     }
     if (!uvtaper.isBlank()) {
       b.uvtaper(Quantities.angleRad(arcsecDefault(uvtaper)));

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.pclean.casacore.CasacoreException;
 import org.pclean.imaging.ImagingResult;
+import org.pclean.imaging.TcleanParams;
 import org.pclean.ops.PClean;
 import org.pclean.ops.parallel.ParallelRunner;
 import picocli.CommandLine;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "pclean", mixinStandardHelpOptions = true, version = "pclean-java 0.1.0",
     description = "Parallel radio-interferometric CLEAN imaging (CASA tclean semantics) on Apache Kafka."
         + " With --vis and --imagename it images (tclean flags); subcommands do the rest.",
-    subcommands = {SimulateCommand.class, ListobsCommand.class, BenchCommand.class, ServiceCommands.Broker.class,
+    subcommands = {SimulateCommand.class, ListobsCommand.class, StreamCommand.class, ReplayCommand.class,
+        BenchCommand.class, ServiceCommands.Broker.class,
         ServiceCommands.Worker.class, ServiceCommands.Gather.class, ServiceCommands.Sink.class})
 public final class PcleanCli implements Callable<Integer> {
   public static final int EXIT_BAD_INPUT = 2;
@@ -42,7 +44,15 @@ public final class PcleanCli implements Callable<Integer> {
           outcome.job().getNumChannels(), outcome.products());
       return 0;
     }
-    ImagingResult r = PClean.run(imaging.toParams());
+    TcleanParams params = imaging.toParams();
+    ImagingResult r = params.dataset() != null ? PClean.replay(params, PClean.client(imaging.bootstrapServers()))
+        : PClean.run(params);
+    report(r);
+    return 0;
+  }
+
+  /** The serial engine's summary: one line per plane, then the products and timing. */
+  static void report(ImagingResult r) {
     for (ImagingResult.PlaneSummary p : r.planes()) {
       System.out.printf(Locale.ROOT, "plane %d (%.6f MHz): beam %s, sumwt %.6g, %d iterations, peak residual %.4g Jy/beam,"
               + " model flux %.4g Jy; stop %d: %s%n", p.plane(), p.frequency() / 1e6, p.beam(), p.sumwt(), p.iterations(),
@@ -51,7 +61,6 @@ public final class PcleanCli implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "wrote %d products (%s ...) in %.1f s; gridding %.1f s, %.2f M vis/s%n",
         r.products().size(), r.products().get(0), r.timing().totalSeconds(), r.timing().griddingSeconds(),
         r.timing().griddingMvisPerSecond());
-    return 0;
   }
 
   public static CommandLine commandLine() {
