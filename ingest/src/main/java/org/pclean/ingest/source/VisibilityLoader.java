@@ -11,6 +11,10 @@ import org.pclean.casacore.MsMetadata;
  * Reads the selection of a run (fields, one spectral window, a channel range, a time range, the data column) from
  * any {@link VisibilitySource} into Stokes I {@link VisibilityData}, honouring FLAG and FLAG_ROW. Where a
  * visibility enters the engine, whatever its source.
+ *
+ * <p>Autocorrelations (ANTENNA1 == ANTENNA2) are left out as if flagged — weight 0, so out of the image, the PSF,
+ * the sum of weights and the weight density — as tclean and WSClean do: a zero-spacing total-power sample would
+ * add a constant offset of its (large) amplitude to every pixel of an interferometric image.
  */
 public final class VisibilityLoader {
   private static final Logger LOG = Logger.getLogger(VisibilityLoader.class.getName());
@@ -92,10 +96,11 @@ public final class VisibilityLoader {
       int n = Math.min(CHUNK_ROWS, nrow - r);
       byte[] flags = ms.readFlags(r, n, sel.chan0(), sel.nchan());
       boolean[] flagRow = ms.readFlagRow(r, n);
+      boolean[] auto = autocorrelations(ms, r, n);
       int perRow = flags.length / n;
       for (int k = 0; k < n; k++) {
         int good = 0;
-        for (int i = k * perRow; i < (k + 1) * perRow && !flagRow[k]; i++) {
+        for (int i = k * perRow; i < (k + 1) * perRow && !flagRow[k] && !auto[k]; i++) {
           good += flags[i] == 0 ? 1 : 0;
         }
         out[r + k] = good;
@@ -127,6 +132,7 @@ public final class VisibilityLoader {
     double[] uvw = new double[3 * nrow];
     float[] vis = new float[Math.multiplyExact(2 * nrow, nchan)];
     float[] weight = new float[Math.multiplyExact(nrow, nchan)];
+    boolean[] densityExcluded = new boolean[weight.length];
     StokesIConverter stokes = new StokesIConverter(md.polarizations().get(sel.polarization()).correlations());
     for (int r = 0; r < nrow; r += CHUNK_ROWS) {
       int n = Math.min(CHUNK_ROWS, nrow - r);
@@ -135,9 +141,10 @@ public final class VisibilityLoader {
       System.arraycopy(u, 0, uvw, 3 * r, 3 * n);
       byte[] flags = ms.readFlags(row, n, chan0, nchan);
       boolean[] flagRow = ms.readFlagRow(row, n);
+      boolean[] auto = autocorrelations(ms, row, n);
       int ncorr = flags.length / (n * nchan);
       for (int k = 0; k < n; k++) {
-        if (flagRow[k]) {
+        if (flagRow[k] || auto[k]) {
           Arrays.fill(flags, k * nchan * ncorr, (k + 1) * nchan * ncorr, (byte) 1);
         }
       }
@@ -146,11 +153,23 @@ public final class VisibilityLoader {
           n * nchan);
       System.arraycopy(si.vis(), 0, vis, 2 * r * nchan, si.vis().length);
       System.arraycopy(si.weight(), 0, weight, r * nchan, si.weight().length);
+      System.arraycopy(si.densityExcluded(), 0, densityExcluded, r * nchan, si.densityExcluded().length);
     }
     MsMetadata.SpectralWindow sw = md.spectralWindows().get(sel.spw());
     double[] freq = Arrays.copyOfRange(sw.channelFrequencies(), chan0, chan0 + nchan);
     double[] width = Arrays.copyOfRange(sw.channelWidths(), chan0, chan0 + nchan);
-    return new VisibilityData(uvw, freq, width, vis, weight, sel.phaseCentre());
+    return new VisibilityData(uvw, freq, width, vis, weight, sel.phaseCentre(), densityExcluded);
+  }
+
+  /** Which of rows [row0, row0 + n) of the selection are autocorrelations (ANTENNA1 == ANTENNA2). */
+  private static boolean[] autocorrelations(VisibilitySource ms, long row0, int n) {
+    int[] a1 = ms.readIntColumn("ANTENNA1", row0, n);
+    int[] a2 = ms.readIntColumn("ANTENNA2", row0, n);
+    boolean[] auto = new boolean[n];
+    for (int k = 0; k < n; k++) {
+      auto[k] = a1[k] == a2[k];
+    }
+    return auto;
   }
 
   private static double[] phaseCentre(MsMetadata md, int[] fields) {

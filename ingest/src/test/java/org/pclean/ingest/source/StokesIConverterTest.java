@@ -1,6 +1,7 @@
 package org.pclean.ingest.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,33 +21,53 @@ class StokesIConverterTest {
 
   @Test
   void meanOfParallelHandsInAnyCorrelationOrder() {
-    // One sample, XX = 2+1i, YY = 4-3i, cross hands large (must be ignored).
+    // One sample, XX = 2+1i, YY = 4-3i, cross hands large (must be ignored), also their weights.
     float[] vis = {2, 1, 4, -3, 100, 100, -100, 7};
     var i = new StokesIConverter(LWA_ORDER).convert(vis, new byte[4], new float[] {1, 1, 5, 5}, 1);
     assertEquals(3.0f, i.vis()[0]);
     assertEquals(-1.0f, i.vis()[1]);
-    assertEquals(2.0f, i.weight()[0]);
+    assertEquals(1.0f, i.weight()[0], "(w_XX + w_YY)/2");
+    assertFalse(i.densityExcluded()[0]);
   }
 
+  /** CASA: I = (XX+YY)/2 with both hands at one weight, (w_XX + w_YY)/2 — not the inverse-variance mean. */
   @Test
-  void flaggedHandDoesNotContributeAndBothFlaggedDropsTheSample() {
-    List<CorrelationType> rl = List.of(CorrelationType.RR, CorrelationType.RL, CorrelationType.LR, CorrelationType.LL);
-    float[] vis = {2, 1, 9, 9, 9, 9, 4, -3, /* sample 2 */ 1, 1, 0, 0, 0, 0, 1, 1};
-    byte[] flags = {0, 0, 0, 1, /* sample 2 */ 1, 0, 0, 1};
-    var i = new StokesIConverter(rl).convert(vis, flags, new float[] {3, 1, 1, 3, 1, 1, 1, 1}, 2);
-    assertEquals(2.0f, i.vis()[0]);
-    assertEquals(1.0f, i.vis()[1]);
-    assertEquals(3.0f, i.weight()[0]);
-    assertEquals(0.0f, i.weight()[1]);
-  }
-
-  @Test
-  void unequalWeightsGiveTheInverseVarianceMean() {
-    float[] vis = {1, 0, 4, 0};
+  void unequalWeightsGiveThePlainMeanAtTheMeanWeight() {
+    float[] vis = {1, 0, 4, 2};
     var i = new StokesIConverter(List.of(CorrelationType.XX, CorrelationType.YY))
         .convert(vis, new byte[2], new float[] {1, 3}, 1);
-    assertEquals((1 * 1 + 3 * 4) / 4.0f, i.vis()[0], 1e-6f);
-    assertEquals(4.0f, i.weight()[0]);
+    assertEquals(2.5f, i.vis()[0], 1e-6f);  // the inverse-variance mean would be 3.25
+    assertEquals(1.0f, i.vis()[1], 1e-6f);
+    assertEquals(2.0f, i.weight()[0], 1e-6f);  // the old rule gave w_XX + w_YY = 4
+    assertFalse(i.densityExcluded()[0]);
+  }
+
+  /**
+   * One parallel hand flagged: I is the other hand alone, at half the two-hand weight (CASA grids the one hand at
+   * the sample's weight (w_RR + w_LL)/2 and counts it once, a two-hand sample twice), and the sample stays out of
+   * the weight density; a flagged cross hand only excludes the sample from the density; both flagged drops it.
+   */
+  @Test
+  void flaggedHandLeavesTheOtherAloneAndExcludesTheSampleFromTheDensity() {
+    List<CorrelationType> rl = List.of(CorrelationType.RR, CorrelationType.RL, CorrelationType.LR, CorrelationType.LL);
+    float[] vis = {2, 1, 9, 9, 9, 9, 4, -3, /* sample 2 */ 1, 1, 0, 0, 0, 0, 1, 1, /* sample 3 */ 2, 0, 7, 7, 7, 7,
+        6, 2, /* sample 4 */ 5, 5, 0, 0, 0, 0, 8, 8};
+    byte[] flags = {0, 0, 0, 1, /* 2 */ 1, 0, 0, 1, /* 3 */ 0, 1, 0, 0, /* 4 */ 1, 0, 0, 0};
+    float[] w = {3, 1, 1, 1, /* 2 */ 1, 1, 1, 1, /* 3 */ 2, 1, 1, 4, /* 4 */ 2, 1, 1, 6};
+    var i = new StokesIConverter(rl).convert(vis, flags, w, 4);
+    assertEquals(2.0f, i.vis()[0]);  // RR alone
+    assertEquals(1.0f, i.vis()[1]);
+    assertEquals((3 + 1) / 4.0f, i.weight()[0]);
+    assertTrue(i.densityExcluded()[0]);
+    assertEquals(0.0f, i.weight()[1]);
+    assertEquals(4.0f, i.vis()[4]);  // cross hand flagged: (RR+LL)/2 at (w_RR + w_LL)/2, out of the density
+    assertEquals(1.0f, i.vis()[5]);
+    assertEquals(3.0f, i.weight()[2]);
+    assertTrue(i.densityExcluded()[2]);
+    assertEquals(8.0f, i.vis()[6]);  // RR flagged: LL alone
+    assertEquals(8.0f, i.vis()[7]);
+    assertEquals((2 + 6) / 4.0f, i.weight()[3]);
+    assertTrue(i.densityExcluded()[3]);
   }
 
   @Test
@@ -76,7 +97,8 @@ class StokesIConverterTest {
               * (uvw[3 * r] * s.l() + uvw[3 * r + 1] * s.m() + uvw[3 * r + 2] * nm1));
         }
         assertEquals(re, i.vis()[2 * r * nchan], 1e-5);
-        assertEquals(2.0f, i.weight()[r * nchan]);
+        assertEquals(1.0f, i.weight()[r * nchan], "(w_XX + w_YY)/2 of unit weights");
+        assertFalse(i.densityExcluded()[r * nchan]);
       }
     }
   }
