@@ -78,11 +78,22 @@ public final class DatasetReader {
   }
 
   /**
+   * A replay's table and what it took: seconds to the first record, seconds for the whole read, bytes and
+   * records read (record values as stored, compressed batches decompressed by the client).
+   */
+  public record Replay(DumpTable table, double firstRecordSeconds, double readSeconds, long bytes, long records) {}
+
+  /**
    * The dumps of a dataset whose TIME lies in [from, to) (MJD seconds; null: all), as a source.
    *
    * @throws IllegalArgumentException unknown dataset, empty range, foreign records, torn dumps or gaps
    */
   public static DumpTable read(Properties client, String dataset, double[] timeRange) {
+    return replay(client, dataset, timeRange).table();
+  }
+
+  /** As {@link #read}, with the replay's timings. */
+  public static Replay replay(Properties client, String dataset, double[] timeRange) {
     DatasetDescriptor d = descriptor(client, dataset).orElseThrow(() -> new IllegalArgumentException(
         "dataset " + dataset + " is not on the bus (no descriptor on " + Topics.DATASETS.name()
             + "; stream it first with `pclean stream`)"));
@@ -91,6 +102,8 @@ public final class DatasetReader {
     long t0 = System.nanoTime();
     DumpTable.Builder table = new DumpTable.Builder(d, what);
     long bytes = 0;
+    long records = 0;
+    double first = -1;
     try (KafkaConsumer<String, byte[]> c = consumer(client)) {
       List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
       if (infos == null || infos.isEmpty()) {
@@ -128,6 +141,10 @@ public final class DatasetReader {
           }
           VisibilityChunk chunk = decode(r, what);
           bytes += r.serializedValueSize();
+          records++;
+          if (first < 0) {
+            first = (System.nanoTime() - t0) / 1e9;
+          }
           if (timeRange != null && chunk.getTime() >= timeRange[1]) {
             done.put(p, true);  // a partition holds its dumps in time order: the range ends here
             continue;
@@ -152,9 +169,10 @@ public final class DatasetReader {
     if (!d.getComplete()) {
       LOG.warning(what + " is still streaming: replaying the " + seq.length + " dumps on the topic so far");
     }
+    double seconds = (System.nanoTime() - t0) / 1e9;
     LOG.info(String.format(Locale.ROOT, "replayed %s: %d dumps, %d records, %.1f MB in %.2f s", what, seq.length,
-        table.chunks(), bytes / 1e6, (System.nanoTime() - t0) / 1e9));
-    return out;
+        table.chunks(), bytes / 1e6, seconds));
+    return new Replay(out, first, seconds, bytes, records);
   }
 
   private static VisibilityChunk decode(ConsumerRecord<String, byte[]> r, String what) {

@@ -92,7 +92,7 @@ final class ReadBenchCommand implements Callable<Integer> {
 
 /** {@code pclean bench}: benchmarks, each printing JSON lines and appending them to a results file. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results as JSON lines.",
-    subcommands = {ReadBenchCommand.class, ImageBenchCommand.class})
+    subcommands = {ReadBenchCommand.class, ImageBenchCommand.class, ReplayBenchCommand.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

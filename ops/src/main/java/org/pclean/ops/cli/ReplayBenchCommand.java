@@ -1,0 +1,102 @@
+package org.pclean.ops.cli;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Node;
+import org.pclean.bus.TopicInstaller;
+import org.pclean.bus.Topics;
+import org.pclean.imaging.ImagingResult;
+import org.pclean.imaging.SerialImager;
+import org.pclean.imaging.TcleanParams;
+import org.pclean.ingest.source.DatasetReader;
+import org.pclean.ingest.source.DumpTable;
+import org.pclean.ingest.stream.StreamPublisher;
+import org.pclean.ops.PClean;
+import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pclean bench replay}: streams an MS onto the bus once (as fast as the broker takes it), then in the same
+ * run images the MS itself and replays the dataset from the bus with the same parameters. One JSON line: MS and
+ * topic bytes, stream time, image-the-MS and replay wall times and their ratio, the replay's read time, time to
+ * its first record and its speed in multiples of real time.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+    description = "Replay benchmark: stream an MS once, then image the MS and replay the topic (JSON line).")
+final class ReplayBenchCommand implements Callable<Integer> {
+  @Mixin ImagingOptions imaging;
+
+  @Option(names = "--results", defaultValue = "bench-results/replay.jsonl", description = "file the JSON line is appended to")
+  Path results;
+
+  @Override
+  public Integer call() throws Exception {
+    TcleanParams p = imaging.toParams();
+    if (p.vis() == null) {
+      throw new IllegalArgumentException("bench replay streams an MS first: give --vis");
+    }
+    long msBytes = ReadBenchCommand.directorySize(p.vis());
+    String dataset = "bench-" + Long.toHexString(System.nanoTime());
+    EmbeddedKafkaBroker broker = imaging.bootstrapServers() == null ? EmbeddedKafkaBroker.start(null) : null;
+    try {
+      Properties client = PClean.client(broker != null ? broker.bootstrapServers() : imaging.bootstrapServers());
+      try (Admin admin = Admin.create(client)) {
+        TopicInstaller.ensure(admin, Topics.all(), (short) 1);
+      }
+      StreamPublisher.Summary s = PClean.stream(p.vis(), new StreamPublisher.Settings(dataset, 0), client);
+      long topicBytes = topicBytes(client, Topics.visibilities(dataset).name());
+
+      long t0 = System.nanoTime();
+      ImagingResult fromMs = SerialImager.run(p.toBuilder().imagename(p.imagename() + "-ms").build());
+      double msWall = (System.nanoTime() - t0) / 1e9;
+
+      TcleanParams r = p.toBuilder().vis(null).dataset(dataset).imagename(p.imagename() + "-replay").build();
+      long t1 = System.nanoTime();
+      DatasetReader.Replay replay = DatasetReader.replay(client, dataset, r.timerange());
+      ImagingResult fromBus;
+      try (DumpTable table = replay.table()) {
+        fromBus = new SerialImager(r).run(table);
+      }
+      double replayWall = (System.nanoTime() - t1) / 1e9;
+      BenchCommand.emit(String.format(Locale.ROOT,
+          "{\"bench\":\"replay\",\"time\":\"%s\",\"ms\":\"%s\",\"ms_bytes_on_disk\":%d,\"topic_bytes\":%d,"
+              + "\"topic_over_ms\":%.3f,\"dumps\":%d,\"rows\":%d,\"records\":%d,\"stream_s\":%.2f,"
+              + "\"stream_x_realtime\":%.1f,\"specmode\":\"%s\",\"imsize\":%d,\"niter\":%d,\"iterations_ms\":%d,"
+              + "\"iterations_replay\":%d,\"image_ms_wall_s\":%.2f,\"replay_wall_s\":%.2f,\"replay_over_ms\":%.3f,"
+              + "\"replay_read_s\":%.2f,\"first_record_s\":%.3f,\"replay_x_realtime\":%.1f,\"peak_rss_mb\":%d}",
+          Instant.now(), p.vis(), msBytes, topicBytes, topicBytes / (double) msBytes, s.dumps(), s.rows(),
+          s.records(), s.seconds(), s.observationSeconds() / s.seconds(), p.specmode().name().toLowerCase(), p.nx(),
+          p.niter(), fromMs.totalIterations(), fromBus.totalIterations(), msWall, replayWall, replayWall / msWall,
+          replay.readSeconds(), replay.firstRecordSeconds(), s.observationSeconds() / replayWall,
+          BenchCommand.peakRssMb()), results);
+      return 0;
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
+  /** Bytes of a topic's log on the brokers (compressed, as stored). */
+  private static long topicBytes(Properties client, String topic) throws Exception {
+    try (Admin admin = Admin.create(client)) {
+      List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+      long total = 0;
+      for (var dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+        for (var dir : dirs.values()) {
+          for (var e : dir.replicaInfos().entrySet()) {
+            total += e.getKey().topic().equals(topic) ? e.getValue().size() : 0;
+          }
+        }
+      }
+      return total;
+    }
+  }
+}
