@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# The main job (README): install what is missing, build, simulate a VLA MS with a known sky, list it, image it
-# with the serial tclean engine (mfs, hogbom), then image the same continuum in parallel over Kafka (row chunks,
-# embedded KRaft broker, two workers, the Streams coordinator and the sink) and a cube in parallel. Output in
-# demo-output/ (replaced on every run).
+# The main job (README): install what is missing, build, then
+#  1. batch imaging: simulate a VLA MS with a known sky, list it, image it serially (mfs) and in parallel over
+#     Kafka (continuum row chunks and a cube on an embedded broker);
+#  2. the streaming site: a standalone broker, a live stream of a simulated observation at 40x its cadence,
+#     then a replay of the stream with new imaging parameters — from the bus alone, the streamed MS deleted.
+# Output in demo-output/ (replaced on every run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 mvn -B -ntp -q install -DskipTests
 out=demo-output
 rm -rf "$out" && mkdir -p "$out"
+say() { printf '\n== %s\n' "$*"; }
+
+say "1. batch imaging of an MS"
 scripts/pclean simulate --out "$out/sim.ms" --array-config C --hours 2 --nchan 8 --noise 0.01
 scripts/pclean listobs --vis "$out/sim.ms"
 scripts/pclean --vis "$out/sim.ms" --imagename "$out/sim" --specmode mfs --imsize 256 256 --cell 3arcsec \
@@ -18,4 +23,28 @@ scripts/pclean --vis "$out/sim.ms" --imagename "$out/cont" --specmode mfs --imsi
   --parallel --nworkers 2 --local-directory "$out/work"
 scripts/pclean --vis "$out/sim.ms" --imagename "$out/cube" --specmode cube --imsize 256 256 --cell 3arcsec \
   --niter 500 --threshold 5mJy --parallel --nworkers 2 --cube-chunksize 2 --local-directory "$out/work" --fits
-echo "true sky: $out/sim.ms.sky.json; images: $out/sim.image (serial), $out/cont.image (parallel), $out/cube.image (+ .fits)"
+
+say "2. a streaming site: broker, live stream, replay with new parameters"
+scripts/pclean broker --local-directory "$out/kafka" > "$out/broker.log" 2>&1 &
+broker_pid=$!
+trap 'kill $broker_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  bootstrap=$(grep -o 'pclean broker at [^ ]*' "$out/broker.log" | awk '{print $4}' || true)
+  [ -n "$bootstrap" ] && break
+  sleep 0.5
+done
+[ -n "$bootstrap" ] || { echo "demo: the broker did not start (see $out/broker.log)" >&2; exit 1; }
+echo "broker at $bootstrap (log: $out/broker.log)"
+scripts/pclean simulate --out "$out/live.ms" --array-config C --hours 0.5 --integration 30 --nchan 8 --noise 0.01
+scripts/pclean stream --vis "$out/live.ms" --dataset live --rate 40 --scheduler-address "$bootstrap"
+rm -rf "$out/live.ms"   # the telescope's MS is gone: what follows reads the bus alone
+scripts/pclean replay --dataset live --imagename "$out/replay" --imsize 256 256 --cell 3arcsec \
+  --weighting briggs --robust 0 --niter 2000 --threshold 1mJy --deconvolver mtmfs --fits \
+  --scheduler-address "$bootstrap"
+scripts/pclean replay --dataset live --imagename "$out/replay-cube" --specmode cube --imsize 256 256 --cell 3arcsec \
+  --niter 300 --threshold 5mJy --parallel --nworkers 2 --scheduler-address "$bootstrap" --local-directory "$out/work"
+
+say "done"
+echo "true sky: $out/sim.ms.sky.json and $out/live.ms.sky.json"
+echo "batch images: $out/sim.image (serial), $out/cont.image (parallel mfs), $out/cube.image (parallel cube), + .fits"
+echo "replayed from the bus: $out/replay.image.tt0 (mtmfs, briggs 0) and $out/replay-cube.image (parallel cube)"

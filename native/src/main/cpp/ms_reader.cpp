@@ -5,6 +5,8 @@
 #include <casacore/casa/Arrays/Matrix.h>
 #include <casacore/casa/Arrays/Vector.h>
 #include <casacore/casa/Exceptions/Error.h>
+#include <casacore/casa/Logging/LogSink.h>
+#include <casacore/casa/Logging/NullLogSink.h>
 #include <casacore/ms/MeasurementSets/MSAntennaColumns.h>
 #include <casacore/ms/MeasurementSets/MSColumns.h>
 #include <casacore/ms/MeasurementSets/MSDataDescColumns.h>
@@ -22,11 +24,26 @@
 #include <casacore/tables/Tables/TableDesc.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 using namespace casacore;
+
+namespace {
+// casacore logs to stderr by default: INFO chatter from the simulator and the measures, and SEVERE notes about
+// Debian's dated leap-second/IERS tables on every run. pclean reports what matters itself and casacore errors
+// reach Java as exceptions with casacore's message, so casacore's log is silent unless PCLEAN_CASACORE_LOG is set.
+struct QuietCasacoreLog {
+  QuietCasacoreLog() {
+    if (std::getenv("PCLEAN_CASACORE_LOG") == nullptr) {
+      LogSinkInterface* sink = new NullLogSink();  // casacore takes ownership
+      LogSink::globalSink(sink);
+    }
+  }
+} quietCasacoreLog;
+}  // namespace
 
 namespace pclean {
 

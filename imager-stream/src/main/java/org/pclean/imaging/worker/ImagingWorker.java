@@ -41,6 +41,8 @@ import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.casacore.CasaImage;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
+import org.pclean.ingest.source.VisibilitySource;
+import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParamsCodec;
 import org.pclean.imaging.continuum.ModelView;
@@ -59,6 +61,8 @@ public final class ImagingWorker implements Runnable {
   private static final Logger LOG = Logger.getLogger(ImagingWorker.class.getName());
 
   private final Properties clientConfig;
+  /** The dataset of the job in hand, replayed once for all its sub-cubes. */
+  private final VisibilitySources.Cache sources = new VisibilitySources.Cache();
   private final String workerId;
   private final JobSpecView jobs;
   private final PartialImager partials;
@@ -230,7 +234,10 @@ public final class ImagingWorker implements Runnable {
       TcleanParams sub = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
           .chanRange(first + task.getChanStart(), first + task.getChanEnd()).nchan(-1).fits(false).savemodel(false)
           .build();
-      ImagingResult result = SerialImager.run(sub, clientConfig);
+      ImagingResult result;
+      try (VisibilitySource source = sources.open(sub.vis(), sub.dataset(), sub.timerange(), clientConfig)) {
+        result = new SerialImager(sub).run(source);
+      }
       for (ImagingResult.PlaneSummary s : result.planes()) {
         beams.add(new BeamRecord(s.beam().majorArcsec(), s.beam().minorArcsec(), s.beam().paDeg()));
         stop = s.stop().code();

@@ -42,6 +42,11 @@ public final class DumpTable implements VisibilitySource {
     reselect();
   }
 
+  /** TIME of the last dump held, MJD seconds (-inf when empty). */
+  public double lastTime() {
+    return groups.stream().mapToDouble(Group::time).max().orElse(Double.NEGATIVE_INFINITY);
+  }
+
   /** Sequence numbers of the dumps held, ascending. */
   public long[] sequences() {
     return groups.stream().mapToLong(Group::sequence).distinct().toArray();

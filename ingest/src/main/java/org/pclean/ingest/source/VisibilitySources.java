@@ -23,4 +23,29 @@ public final class VisibilitySources {
     }
     return DatasetReader.read(client, dataset, timerange);
   }
+
+  /**
+   * One worker's last replayed dataset, kept while its tasks (the sub-cubes or row chunks of one job) need it:
+   * a cube job of 64 sub-cubes replays its topic once per worker, not once per sub-cube. A cached table is handed
+   * out as is (closing a DumpTable frees nothing); an MS is opened afresh each time (casacore opens are cheap).
+   * Not thread-safe: one cache per worker thread.
+   */
+  public static final class Cache {
+    private String key;
+    private DumpTable table;
+
+    public VisibilitySource open(Path vis, String dataset, double[] timerange, Properties client) {
+      if (dataset == null) {
+        return MeasurementSetSource.open(vis);
+      }
+      String k = dataset + "|" + java.util.Arrays.toString(timerange) + "|" + client.get("bootstrap.servers");
+      if (!k.equals(key)) {
+        table = null;  // let the previous dataset go before reading the next
+        key = null;
+        table = (DumpTable) VisibilitySources.open(vis, dataset, timerange, client);
+        key = k;
+      }
+      return table;
+    }
+  }
 }

@@ -24,6 +24,7 @@ import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.TcleanParams;
 import org.pclean.imaging.TcleanParamsCodec;
 import org.pclean.imaging.continuum.ContinuumChunk;
+import org.pclean.ingest.source.DumpTable;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
@@ -87,6 +88,9 @@ public final class ParallelRunner {
     int nchan;
     ContinuumInput input = null;
     try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
+      if (source instanceof DumpTable table) {
+        p = pinned(p, table);
+      }
       nchan = VisibilityLoader.select(source, p.selection()).nchan();
       if (continuum) {
         input = continuumInput(source, p);
@@ -149,6 +153,16 @@ public final class ParallelRunner {
     if (s.nworkers() < 0) {
       throw new IllegalArgumentException("--nworkers must be >= 0, got " + s.nworkers());
     }
+  }
+
+  /**
+   * A dataset still streaming grows while a job runs: the job is planned on the dumps the client replayed, so its
+   * time range is pinned to end just after the last of them and every worker replays exactly those rows.
+   */
+  private static TcleanParams pinned(TcleanParams p, DumpTable table) {
+    double from = p.timerange() == null ? Double.NEGATIVE_INFINITY : p.timerange()[0];
+    double to = p.timerange() == null ? Double.POSITIVE_INFINITY : p.timerange()[1];
+    return p.toBuilder().timerange(new double[] {from, Math.min(to, table.lastTime() + 1e-3)}).build();
   }
 
   /** The MS path workers read, or "" for a dataset on the bus. */
