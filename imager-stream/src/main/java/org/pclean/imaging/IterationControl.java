@@ -2,6 +2,7 @@ package org.pclean.imaging;
 
 import java.util.Arrays;
 import java.util.Optional;
+import org.pclean.ingest.params.TcleanParams;
 
 /**
  * tclean's iteration control (DESIGN.md §4): the depth of each minor cycle and when to stop.

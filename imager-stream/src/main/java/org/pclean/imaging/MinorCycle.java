@@ -3,13 +3,14 @@ package org.pclean.imaging;
 import java.util.List;
 import java.util.Optional;
 import org.pclean.casacore.CleanKernels;
-import org.pclean.imaging.TcleanParams.DeconvolverKind;
 import org.pclean.imaging.deconvolution.ClarkDeconvolver;
 import org.pclean.imaging.deconvolution.Deconvolver;
 import org.pclean.imaging.deconvolution.HogbomDeconvolver;
 import org.pclean.imaging.deconvolution.MinorCycleResult;
 import org.pclean.imaging.deconvolution.MultiTermHogbom;
 import org.pclean.imaging.deconvolution.MultiscaleDeconvolver;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 
 /**
  * One step between two major cycles, as tclean takes it: check the stop rules on the normalised residual, and if

@@ -3,8 +3,9 @@ package org.pclean.imaging;
 import java.util.List;
 import org.pclean.casacore.CorrelationType;
 import org.pclean.casacore.MeasurementSet;
-import org.pclean.ingest.source.VisibilityData;
+import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.MeasurementSetSource;
+import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
 
 /**

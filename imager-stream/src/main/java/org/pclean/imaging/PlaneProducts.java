@@ -8,6 +8,7 @@ import org.pclean.bus.OutputNames.Product;
 import org.pclean.imaging.beam.Beam;
 import org.pclean.imaging.beam.Restorer;
 import org.pclean.imaging.deconvolution.MultiTermHogbom;
+import org.pclean.ingest.params.TcleanParams;
 
 /**
  * The tclean product set of one imaged plane, computed from its models, residuals and PSFs: the restored image

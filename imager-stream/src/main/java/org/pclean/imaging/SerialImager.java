@@ -11,17 +11,18 @@ import java.util.logging.Logger;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
 import org.pclean.casacore.MsMetadata;
-import org.pclean.imaging.TcleanParams.DeconvolverKind;
-import org.pclean.imaging.TcleanParams.SpecMode;
 import org.pclean.imaging.beam.Beam;
 import org.pclean.imaging.beam.BeamFitter;
 import org.pclean.imaging.beam.PrimaryBeam;
+import org.pclean.imaging.gridding.SpheroidalGridder;
+import org.pclean.imaging.weighting.ImagingWeights;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
+import org.pclean.ingest.params.TcleanParams.SpecMode;
 import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
-import org.pclean.imaging.gridding.SpheroidalGridder;
-import org.pclean.imaging.weighting.ImagingWeights;
 
 /**
  * The serial engine (CASA's PySynthesisImager): select and load → weights → PSF and beam → major/minor cycles

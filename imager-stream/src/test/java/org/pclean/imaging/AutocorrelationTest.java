@@ -13,6 +13,7 @@ import org.pclean.casacore.FitsFile;
 import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.TestData;
 import org.pclean.imaging.SerialImager;
+import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.MeasurementSetSource;
 import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;

@@ -6,13 +6,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.DataColumn;
-import org.pclean.ingest.source.MeasurementSetSource;
 import org.pclean.casacore.WStack;
 import org.pclean.imaging.continuum.ContinuumChunk;
-import org.pclean.ingest.source.VisibilityData;
-import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.weighting.ImagingWeights;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.source.MeasurementSetSource;
+import org.pclean.ingest.source.VisibilityData;
+import org.pclean.ingest.source.VisibilityLoader;
 
 /** Row chunks with the gathered density reproduce the serial weights and images (briggs and uniform). */
 class ContinuumChunkTest {

@@ -11,8 +11,9 @@ import org.pclean.casacore.AntennaArray;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.FitsFile;
-import org.pclean.casacore.TestData;
 import org.pclean.casacore.MsSimulator;
+import org.pclean.casacore.TestData;
+import org.pclean.ingest.params.TcleanParams;
 
 class CubeAndWideFieldTest {
   @TempDir Path tmp;

@@ -12,8 +12,9 @@ import org.pclean.casacore.AntennaArray;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MsSimulator;
-import org.pclean.imaging.TcleanParams.DeconvolverKind;
 import org.pclean.imaging.beam.Beam;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 
 /** Clark and multiscale against the simulated truth (and Hogbom). */
 class DeconvolverComparisonTest {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pclean.bus.OutputNames;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
+import org.pclean.ingest.params.TcleanParams;
 
 /** mtmfs (nterms 2) on a wide band: tt0 is each source's flux at the band centre and alpha its spectral index. */
 class MtmfsTest {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MeasurementSet;
-import org.pclean.imaging.TcleanParams.WeightingMode;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParams.WeightingMode;
 
 /** The serial engine against a simulated sky (truth), on MSs made by the simulator. */
 class SerialImagerTest {

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.pclean.imaging.TcleanParams.WeightingMode;
-import org.pclean.ingest.source.VisibilityData;
 import org.pclean.imaging.weighting.ImagingWeights;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParams.WeightingMode;
+import org.pclean.ingest.params.TcleanParamsCodec;
+import org.pclean.ingest.source.VisibilityData;
 
 class WeightingAndControlTest {
   private static final double C = 299792458.0;

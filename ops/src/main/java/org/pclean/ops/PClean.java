@@ -6,7 +6,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
-import org.pclean.imaging.TcleanParams;
+import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.stream.StreamPublisher;
 import org.pclean.ops.parallel.ParallelRunner;
 

@@ -2,11 +2,11 @@ package org.pclean.imaging.continuum;
 
 import org.pclean.casacore.WStack;
 import org.pclean.imaging.TaylorTerms;
-import org.pclean.imaging.TcleanParams;
-import org.pclean.imaging.TcleanParams.WeightingMode;
-import org.pclean.ingest.source.VisibilityData;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.weighting.ImagingWeights;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParams.WeightingMode;
+import org.pclean.ingest.source.VisibilityData;
 
 /**
  * What a continuum worker computes for its row chunk (pclean's major cycle on one partition), independent of

@@ -35,13 +35,13 @@ import org.pclean.imaging.MinorCycle;
 import org.pclean.imaging.PlaneProducts;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.StopReason;
-import org.pclean.imaging.TcleanParams;
-import org.pclean.imaging.TcleanParamsCodec;
 import org.pclean.imaging.beam.Beam;
 import org.pclean.imaging.beam.BeamFitter;
 import org.pclean.imaging.beam.PrimaryBeam;
 import org.pclean.imaging.continuum.ContinuumChunk;
 import org.pclean.imaging.continuum.ModelView;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParamsCodec;
 
 /**
  * The continuum coordinator (CASA's PyParallelContSynthesisImager main process): collects a job's gathered tiles

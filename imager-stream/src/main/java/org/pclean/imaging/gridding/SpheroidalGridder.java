@@ -2,7 +2,7 @@ package org.pclean.imaging.gridding;
 
 import org.pclean.casacore.GriddingKernels;
 import org.pclean.casacore.WStack;
-import org.pclean.imaging.TcleanParams;
+import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.VisibilityData;
 
 /**

@@ -1,6 +1,7 @@
 package org.pclean.imaging.weighting;
 
-import org.pclean.imaging.TcleanParams.WeightingMode;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParams.WeightingMode;
 import org.pclean.ingest.source.VisibilityData;
 
 /**

@@ -41,12 +41,12 @@ import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.casacore.CasaImage;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
-import org.pclean.ingest.source.VisibilitySource;
-import org.pclean.ingest.source.VisibilitySources;
-import org.pclean.imaging.TcleanParams;
-import org.pclean.imaging.TcleanParamsCodec;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.continuum.PartialImager;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParamsCodec;
+import org.pclean.ingest.source.VisibilitySource;
+import org.pclean.ingest.source.VisibilitySources;
 
 /**
  * A member of the pclean-workers consumer group: takes one task at a time. A sub-cube task (cube jobs) runs the

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pclean.casacore.DataColumn;
-import org.pclean.imaging.TcleanParams;
+import org.pclean.ingest.params.TcleanParams;
 import picocli.CommandLine.Option;
 
 /** tclean's parameters as CLI flags (tclean names, tclean defaults), turned into {@link TcleanParams}. */

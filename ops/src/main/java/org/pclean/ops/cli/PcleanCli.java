@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.pclean.casacore.CasacoreException;
 import org.pclean.imaging.ImagingResult;
-import org.pclean.imaging.TcleanParams;
+import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ops.PClean;
 import org.pclean.ops.parallel.ParallelRunner;
 import picocli.CommandLine;

@@ -12,7 +12,7 @@ import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
-import org.pclean.imaging.TcleanParams;
+import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.DatasetReader;
 import org.pclean.ingest.source.DumpTable;
 import org.pclean.ingest.stream.StreamPublisher;

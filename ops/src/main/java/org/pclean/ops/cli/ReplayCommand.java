@@ -3,7 +3,7 @@ package org.pclean.ops.cli;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.pclean.imaging.ImagingResult;
-import org.pclean.imaging.TcleanParams;
+import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.TimeRanges;
 import org.pclean.ops.PClean;
 import org.pclean.ops.parallel.ParallelRunner;

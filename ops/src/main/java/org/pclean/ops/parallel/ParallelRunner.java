@@ -21,19 +21,19 @@ import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.MsMetadata;
 import org.pclean.casacore.WStack;
 import org.pclean.imaging.SerialImager;
-import org.pclean.imaging.TcleanParams;
-import org.pclean.imaging.TcleanParamsCodec;
 import org.pclean.imaging.continuum.ContinuumChunk;
-import org.pclean.ingest.source.DumpTable;
-import org.pclean.ingest.source.VisibilityLoader;
-import org.pclean.ingest.source.VisibilitySource;
-import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.ContinuumJobSubmitter;
 import org.pclean.ingest.CubeJobSubmitter;
 import org.pclean.ingest.PartitionPlanner;
 import org.pclean.ingest.RowPartitioner;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParamsCodec;
+import org.pclean.ingest.source.DumpTable;
+import org.pclean.ingest.source.VisibilityLoader;
+import org.pclean.ingest.source.VisibilitySource;
+import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.sink.CubeConcatenator;
 
 /**

@@ -1,4 +1,4 @@
-package org.pclean.imaging;
+package org.pclean.ingest.params;
 
 import java.nio.file.Path;
 import java.util.List;
