@@ -1,16 +1,13 @@
 package org.pclean.imaging;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
-import org.pclean.casacore.MsMetadata;
 import org.pclean.imaging.beam.Beam;
 import org.pclean.imaging.beam.BeamFitter;
 import org.pclean.imaging.beam.PrimaryBeam;
@@ -19,6 +16,7 @@ import org.pclean.imaging.weighting.ImagingWeights;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 import org.pclean.ingest.params.TcleanParams.SpecMode;
+import org.pclean.ingest.plan.ImagePlane;
 import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
@@ -64,7 +62,7 @@ public final class SerialImager {
   public ImagingResult run(VisibilitySource source) {
     long t0 = System.nanoTime();
     VisibilityData data = VisibilityLoader.load(source, p.selection());
-    double dish = dishDiameter(source.metadata());
+    double dish = ImagePlane.dishDiameter(source.metadata());
     if (data.unflaggedSamples() == 0) {
       throw new IllegalArgumentException("all selected visibilities are flagged: nothing to image");
     }
@@ -76,7 +74,7 @@ public final class SerialImager {
     if (cube && nplanes > data.numChannels()) {
       throw new IllegalArgumentException("nchan " + nplanes + " exceeds the " + data.numChannels() + " selected channels");
     }
-    ImageGeometry g = imageGeometry(p, data.freq(), data.width(), data.phaseCentre(), cube, nplanes);
+    ImageGeometry g = ImagePlane.geometry(p, data.freq(), data.width(), data.phaseCentre(), cube, nplanes);
     List<ImagingResult.PlaneSummary> summaries = new ArrayList<>();
     List<ImagingResult.Cycle> history = new ArrayList<>();
     List<float[]> models = new ArrayList<>();
@@ -198,33 +196,6 @@ public final class SerialImager {
   /** Model visibilities of one plane's model over the given samples (used by savemodel). */
   private float[] predict(float[] model, VisibilityData d) {
     return SpheroidalGridder.forRun(p, d).predict(model, d);
-  }
-
-  /** The image geometry of a run over the selected channels (freq, width) at the field's phase centre. */
-  public static ImageGeometry imageGeometry(TcleanParams p, double[] f, double[] width, double[] phaseCentre,
-      boolean cube, int nplanes) {
-    double fmin = Arrays.stream(f).min().orElseThrow();
-    double fmax = Arrays.stream(f).max().orElseThrow();
-    double freq0;
-    double dfreq;
-    if (cube) {
-      freq0 = f[0];
-      dfreq = f.length > 1 ? f[1] - f[0] : width[0];
-    } else {
-      // tclean mfs: one plane at the centre of the selected band, as wide as the band.
-      double half = Math.abs(width[0]) / 2;
-      freq0 = (fmin + fmax) / 2;
-      dfreq = fmax - fmin + 2 * half;
-    }
-    return new ImageGeometry(p.nx(), p.ny(), "I", nplanes, phaseCentre[0], phaseCentre[1], p.cell()[0],
-        p.cell()[1], freq0, dfreq, 0.0);
-  }
-
-  /** The dish diameter for the primary beam: the median of the positive diameters (0 when none). */
-  public static double dishDiameter(MsMetadata md) {
-    double[] d = md.antennas().stream().mapToDouble(MsMetadata.Antenna::dishDiameter).filter(v -> v > 0).sorted()
-        .toArray();
-    return d.length == 0 ? 0 : d[d.length / 2];
   }
 
   private static void scale(float[] a, double s) {

@@ -4,8 +4,8 @@ import org.pclean.casacore.WStack;
 import org.pclean.imaging.TaylorTerms;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.weighting.ImagingWeights;
+import org.pclean.ingest.JobPlanner;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.params.TcleanParams.WeightingMode;
 import org.pclean.ingest.source.VisibilityData;
 
 /**
@@ -39,7 +39,7 @@ public final class ContinuumChunk {
 
   /** Whether the weighting needs the gathered density of all chunks (uniform, briggs) before cycle 0. */
   public static boolean needsDensity(TcleanParams p) {
-    return p.weighting() != WeightingMode.NATURAL;
+    return JobPlanner.needsDensityPass(p);
   }
 
   public VisibilityData data() {

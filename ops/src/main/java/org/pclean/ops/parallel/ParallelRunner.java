@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -16,22 +15,12 @@ import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
-import org.pclean.bus.avro.PlaneGeometry;
-import org.pclean.casacore.ImageGeometry;
-import org.pclean.casacore.MsMetadata;
-import org.pclean.casacore.WStack;
-import org.pclean.imaging.SerialImager;
-import org.pclean.imaging.continuum.ContinuumChunk;
-import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.ContinuumJobSubmitter;
 import org.pclean.ingest.CubeJobSubmitter;
-import org.pclean.ingest.PartitionPlanner;
-import org.pclean.ingest.RowPartitioner;
+import org.pclean.ingest.JobPlanner;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParamsCodec;
-import org.pclean.ingest.source.DumpTable;
-import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.sink.CubeConcatenator;
@@ -59,9 +48,6 @@ public final class ParallelRunner {
     }
   }
 
-  /** What a continuum job takes from the MS before anything starts: work per row and the plane geometry. */
-  private record ContinuumInput(int[] unflaggedPerRow, PlaneGeometry geometry) {}
-
   /** The finished job: its final state and products. */
   public record Outcome(String jobId, JobSpec job, List<Path> products) {}
 
@@ -84,41 +70,25 @@ public final class ParallelRunner {
   public static String submit(Properties client, Producer<String, Object> producer, TcleanParams p, Settings s)
       throws IOException, InterruptedException {
     validate(p, s);
-    boolean continuum = p.specmode() == TcleanParams.SpecMode.MFS;
-    int nchan;
-    ContinuumInput input = null;
+    int planWorkers = planWorkers(client, s.nworkers());
+    JobPlanner.Plan plan;
     try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
-      if (source instanceof DumpTable table) {
-        p = pinned(p, table);
-      }
-      nchan = VisibilityLoader.select(source, p.selection()).nchan();
-      if (continuum) {
-        input = continuumInput(source, p);
-      }
+      plan = JobPlanner.plan(p, source, planWorkers, s.rowChunks(), s.cubeChunksize());
     }
-    if (!continuum && p.nchan() != -1) {
-      if (p.nchan() > nchan) {
-        throw new IllegalArgumentException("nchan " + p.nchan() + " exceeds the " + nchan + " selected channels");
-      }
-      nchan = p.nchan();
-    }
+    TcleanParams planned = plan.params();
     Path work = s.localDirectory().toAbsolutePath();
     Files.createDirectories(work);
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
-    int planWorkers = planWorkers(client, s.nworkers());
-    if (continuum) {
-      var plan = RowPartitioner.balance(input.unflaggedPerRow(), s.rowChunks() > 0 ? s.rowChunks() : planWorkers);
-      ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId,
-          vis(p), p.imagename(), TcleanParamsCodec.toMap(p), plan, input.geometry(),
-          ContinuumChunk.needsDensity(p), work.toString(), s.keepPartimages(), placement(client, plan.size())));
-      LOG.info("submitted " + jobId + ": " + input.unflaggedPerRow().length + " rows in " + plan.size()
-          + " row chunks");
-    } else {
-      var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId,
-          vis(p), p.imagename(), TcleanParamsCodec.toMap(p), nchan, s.cubeChunksize(),
-          planWorkers, work.toString(), s.concatMode(), s.keepSubcubes()),
-          placement(client, PartitionPlanner.planCube(nchan, s.cubeChunksize(), planWorkers).size()));
-      LOG.info("submitted " + jobId + ": " + nchan + " channels in " + tasks.size() + " sub-cubes");
+    if (plan instanceof JobPlanner.ContinuumPlan c) {
+      ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId, vis(planned),
+          planned.imagename(), TcleanParamsCodec.toMap(planned), c.chunks(), c.geometry(), c.densityPass(),
+          work.toString(), s.keepPartimages(), placement(client, c.chunks().size())));
+      LOG.info("submitted " + jobId + ": " + c.rows() + " rows in " + c.chunks().size() + " row chunks");
+    } else if (plan instanceof JobPlanner.CubePlan c) {
+      var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId, vis(planned),
+          planned.imagename(), TcleanParamsCodec.toMap(planned), c.nchan(), s.cubeChunksize(), planWorkers,
+          work.toString(), s.concatMode(), s.keepSubcubes()), placement(client, c.subcubes().size()));
+      LOG.info("submitted " + jobId + ": " + c.nchan() + " channels in " + tasks.size() + " sub-cubes");
     }
     return jobId;
   }
@@ -155,43 +125,9 @@ public final class ParallelRunner {
     }
   }
 
-  /**
-   * A dataset still streaming grows while a job runs: the job is planned on the dumps the client replayed, so its
-   * time range is pinned to end just after the last of them and every worker replays exactly those rows.
-   */
-  private static TcleanParams pinned(TcleanParams p, DumpTable table) {
-    double from = p.timerange() == null ? Double.NEGATIVE_INFINITY : p.timerange()[0];
-    double to = p.timerange() == null ? Double.POSITIVE_INFINITY : p.timerange()[1];
-    return p.toBuilder().timerange(new double[] {from, Math.min(to, table.lastTime() + 1e-3)}).build();
-  }
-
   /** The MS path workers read, or "" for a dataset on the bus. */
   private static String vis(TcleanParams p) {
     return p.vis() == null ? "" : p.vis().toAbsolutePath().toString();
-  }
-
-  private static ContinuumInput continuumInput(VisibilitySource ms, TcleanParams p) {
-    VisibilityLoader.Selection sel = VisibilityLoader.select(ms, p.selection());
-    MsMetadata md = ms.metadata();
-    MsMetadata.SpectralWindow sw = md.spectralWindows().get(sel.spw());
-    double[] freq = Arrays.copyOfRange(sw.channelFrequencies(), sel.chan0(), sel.chan0() + sel.nchan());
-    double[] width = Arrays.copyOfRange(sw.channelWidths(), sel.chan0(), sel.chan0() + sel.nchan());
-    ImageGeometry g = SerialImager.imageGeometry(p, freq, width, sel.phaseCentre(), false, 1);
-    // wproject: the w planes of the whole selection, which every row chunk then stacks on.
-    WStack w = WStack.none();
-    if (p.gridder() == TcleanParams.GridderKind.WPROJECT) {
-      int nrow = Math.toIntExact(ms.numRows());
-      double[] uvw = new double[3 * nrow];
-      for (int r = 0; r < nrow; r += 65536) {
-        int n = Math.min(65536, nrow - r);
-        System.arraycopy(ms.readUvw(r, n), 0, uvw, 3 * r, 3 * n);
-      }
-      w = SpheroidalGridder.forRange(p, uvw, freq).wstack();
-    }
-    PlaneGeometry geometry = PlaneGeometry.newBuilder().setRa(g.ra()).setDec(g.dec()).setFreq0(g.freq0())
-        .setDfreq(g.dfreq()).setDishDiameter(SerialImager.dishDiameter(md)).setWplanes(w.planes())
-        .setWminLambda(w.planes() > 1 ? w.wmin() : 0).setWmaxLambda(w.planes() > 1 ? w.wmax() : 0).build();
-    return new ContinuumInput(VisibilityLoader.unflaggedPerRow(ms, p.selection()), geometry);
   }
 
   /** pclean.tasks partitions for n tasks, spread over the worker group's members. */

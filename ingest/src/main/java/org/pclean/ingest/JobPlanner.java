@@ -1,0 +1,103 @@
+package org.pclean.ingest;
+
+import java.util.Arrays;
+import java.util.List;
+import org.pclean.bus.avro.PlaneGeometry;
+import org.pclean.casacore.ImageGeometry;
+import org.pclean.casacore.MsMetadata;
+import org.pclean.casacore.WStack;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.plan.ImagePlane;
+import org.pclean.ingest.plan.WPlanes;
+import org.pclean.ingest.source.DumpTable;
+import org.pclean.ingest.source.VisibilityLoader;
+import org.pclean.ingest.source.VisibilitySource;
+
+/**
+ * Turns (parameters, source) into the whole plan of a parallel job, reading the source once: the channels of a
+ * cube and its sub-cubes, or the row chunks of a continuum job (balanced by unflagged samples), its plane
+ * geometry and the w planes of the whole selection. Publishing the plan is the submitters' job; this class
+ * touches no Kafka.
+ */
+public final class JobPlanner {
+  private JobPlanner() {}
+
+  /** A planned job: the parameters as workers must see them (a live dataset's range pinned), and its partitions. */
+  public sealed interface Plan permits CubePlan, ContinuumPlan {
+    TcleanParams params();
+  }
+
+  /** @param subcubes channel ranges of the sub-cubes, over nchan image channels */
+  public record CubePlan(TcleanParams params, int nchan, List<PartitionPlanner.ChannelRange> subcubes)
+      implements Plan {}
+
+  /**
+   * @param rows selected rows
+   * @param chunks row chunks balanced by unflagged samples
+   * @param densityPass whether the weighting needs the gathered density before cycle 0 (uniform, briggs)
+   */
+  public record ContinuumPlan(TcleanParams params, int rows, List<RowPartitioner.RowChunk> chunks,
+      PlaneGeometry geometry, boolean densityPass) implements Plan {}
+
+  /**
+   * @param workers workers to plan for (sub-cubes per worker, default row chunks)
+   * @param rowChunks continuum row chunks (0: one per worker)
+   * @param cubeChunksize channels per sub-cube (-1: one sub-cube per worker)
+   */
+  public static Plan plan(TcleanParams p, VisibilitySource source, int workers, int rowChunks, int cubeChunksize) {
+    if (source instanceof DumpTable table) {
+      p = pinned(p, table);
+    }
+    VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
+    if (p.specmode() == TcleanParams.SpecMode.MFS) {
+      int[] unflagged = VisibilityLoader.unflaggedPerRow(source, p.selection());
+      var chunks = RowPartitioner.balance(unflagged, rowChunks > 0 ? rowChunks : workers);
+      return new ContinuumPlan(p, unflagged.length, chunks, geometry(source, p, sel), needsDensityPass(p));
+    }
+    int nchan = sel.nchan();
+    if (p.nchan() != -1) {
+      if (p.nchan() > nchan) {
+        throw new IllegalArgumentException("nchan " + p.nchan() + " exceeds the " + nchan + " selected channels");
+      }
+      nchan = p.nchan();
+    }
+    return new CubePlan(p, nchan, PartitionPlanner.planCube(nchan, cubeChunksize, workers));
+  }
+
+  /** Whether the weighting needs the density of all rows, gathered before any chunk weighs its samples. */
+  public static boolean needsDensityPass(TcleanParams p) {
+    return p.weighting() != TcleanParams.WeightingMode.NATURAL;
+  }
+
+  /**
+   * A dataset still streaming grows while a job runs: the job is planned on the dumps the client replayed, so its
+   * time range is pinned to end just after the last of them and every worker replays exactly those rows.
+   */
+  static TcleanParams pinned(TcleanParams p, DumpTable table) {
+    double from = p.timerange() == null ? Double.NEGATIVE_INFINITY : p.timerange()[0];
+    double to = p.timerange() == null ? Double.POSITIVE_INFINITY : p.timerange()[1];
+    return p.toBuilder().timerange(new double[] {from, Math.min(to, table.lastTime() + 1e-3)}).build();
+  }
+
+  /** The continuum plane as the serial engine derives it, with the w planes of the whole selection. */
+  private static PlaneGeometry geometry(VisibilitySource source, TcleanParams p, VisibilityLoader.Selection sel) {
+    MsMetadata md = source.metadata();
+    MsMetadata.SpectralWindow sw = md.spectralWindows().get(sel.spw());
+    double[] freq = Arrays.copyOfRange(sw.channelFrequencies(), sel.chan0(), sel.chan0() + sel.nchan());
+    double[] width = Arrays.copyOfRange(sw.channelWidths(), sel.chan0(), sel.chan0() + sel.nchan());
+    ImageGeometry g = ImagePlane.geometry(p, freq, width, sel.phaseCentre(), false, 1);
+    WStack w = WStack.none();
+    if (p.gridder() == TcleanParams.GridderKind.WPROJECT) {
+      int nrow = Math.toIntExact(source.numRows());
+      double[] uvw = new double[3 * nrow];
+      for (int r = 0; r < nrow; r += 65536) {
+        int n = Math.min(65536, nrow - r);
+        System.arraycopy(source.readUvw(r, n), 0, uvw, 3 * r, 3 * n);
+      }
+      w = WPlanes.forSelection(p, uvw, freq);
+    }
+    return PlaneGeometry.newBuilder().setRa(g.ra()).setDec(g.dec()).setFreq0(g.freq0()).setDfreq(g.dfreq())
+        .setDishDiameter(ImagePlane.dishDiameter(md)).setWplanes(w.planes())
+        .setWminLambda(w.planes() > 1 ? w.wmin() : 0).setWmaxLambda(w.planes() > 1 ? w.wmax() : 0).build();
+  }
+}

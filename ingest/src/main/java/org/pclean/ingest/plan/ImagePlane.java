@@ -1,0 +1,41 @@
+package org.pclean.ingest.plan;
+
+import java.util.Arrays;
+import org.pclean.casacore.ImageGeometry;
+import org.pclean.casacore.MsMetadata;
+import org.pclean.ingest.params.TcleanParams;
+
+/**
+ * tclean's image geometry of a selection, and the dish diameter of its primary beam: pure rules, used by the
+ * planner (which hands them to the coordinator in the JobSpec) and by the serial engine alike.
+ */
+public final class ImagePlane {
+  private ImagePlane() {}
+
+  /** The image geometry of a run over the selected channels (freq, width) at the field's phase centre. */
+  public static ImageGeometry geometry(TcleanParams p, double[] f, double[] width, double[] phaseCentre,
+      boolean cube, int nplanes) {
+    double fmin = Arrays.stream(f).min().orElseThrow();
+    double fmax = Arrays.stream(f).max().orElseThrow();
+    double freq0;
+    double dfreq;
+    if (cube) {
+      freq0 = f[0];
+      dfreq = f.length > 1 ? f[1] - f[0] : width[0];
+    } else {
+      // tclean mfs: one plane at the centre of the selected band, as wide as the band.
+      double half = Math.abs(width[0]) / 2;
+      freq0 = (fmin + fmax) / 2;
+      dfreq = fmax - fmin + 2 * half;
+    }
+    return new ImageGeometry(p.nx(), p.ny(), "I", nplanes, phaseCentre[0], phaseCentre[1], p.cell()[0],
+        p.cell()[1], freq0, dfreq, 0.0);
+  }
+
+  /** The dish diameter for the primary beam: the median of the positive diameters (0 when none). */
+  public static double dishDiameter(MsMetadata md) {
+    double[] d = md.antennas().stream().mapToDouble(MsMetadata.Antenna::dishDiameter).filter(v -> v > 0).sorted()
+        .toArray();
+    return d.length == 0 ? 0 : d[d.length / 2];
+  }
+}
