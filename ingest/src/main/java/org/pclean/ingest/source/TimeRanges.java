@@ -5,7 +5,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 
 /**
  * Time ranges as users write them, in MJD seconds (UTC, the MS's TIME): tclean's
@@ -55,9 +54,5 @@ public final class TimeRanges {
 
   private static double mjd(Instant t) {
     return t.getEpochSecond() + t.getNano() / 1e9 + DatasetReader.MJD_UNIX_EPOCH_S;
-  }
-
-  static String describe(double[] r) {
-    return String.format(Locale.ROOT, "[%s, %s)", iso(r[0]), iso(r[1]));
   }
 }

@@ -1,20 +1,30 @@
 package org.pclean.ingest.stream;
 
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.logging.Logger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pclean.bus.BusSerializer;
+import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.DatasetDescriptor;
 import org.pclean.bus.avro.VisibilityChunk;
+import org.pclean.casacore.CorrelationType;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.MsMetadata;
@@ -71,10 +81,10 @@ public final class StreamPublisher {
    * Creates the dataset's topic with its configs when missing, then publishes on a producer of its own
    * (zstd, idempotent, 8 MiB requests).
    */
-  public static Summary publish(Path vis, Settings s, java.util.Properties client, DumpListener listener)
+  public static Summary publish(Path vis, Settings s, Properties client, DumpListener listener)
       throws InterruptedException {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client)) {
-      org.pclean.bus.TopicInstaller.ensure(admin, List.of(Topics.DATASETS, Topics.visibilities(s.dataset())),
+    try (Admin admin = Admin.create(client)) {
+      TopicInstaller.ensure(admin, List.of(Topics.DATASETS, Topics.visibilities(s.dataset())),
           (short) 1);
     }
     try (Producer<String, Object> producer = producer(client)) {
@@ -83,21 +93,21 @@ public final class StreamPublisher {
   }
 
   /** A producer for visibility records: zstd-compressed, idempotent, up to the data topics' record size. */
-  public static org.apache.kafka.clients.producer.KafkaProducer<String, Object> producer(java.util.Properties client) {
-    java.util.Properties p = new java.util.Properties();
+  public static KafkaProducer<String, Object> producer(Properties client) {
+    Properties p = new Properties();
     p.putAll(client);
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
         Integer.toString(Topics.MAX_RECORD_BYTES));
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, "0");
-    return new org.apache.kafka.clients.producer.KafkaProducer<>(p,
-        new org.apache.kafka.common.serialization.StringSerializer(), new org.pclean.bus.BusSerializer());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    return new KafkaProducer<>(p,
+        new StringSerializer(), new BusSerializer());
   }
 
   public static Summary publish(Path vis, Settings s, Producer<String, Object> producer, DumpListener listener)
       throws InterruptedException {
-    if (!java.nio.file.Files.isDirectory(vis)) {
+    if (!Files.isDirectory(vis)) {
       throw new IllegalArgumentException("vis " + vis + ": MeasurementSet does not exist");
     }
     List<DdRows> dds = new ArrayList<>();
@@ -133,7 +143,7 @@ public final class StreamPublisher {
           MsMetadata.SpectralWindow sw = md.spectralWindows().get(dd.spectralWindow());
           List<org.pclean.casacore.CorrelationType> corr = md.polarizations().get(dd.polarization()).correlations();
           dds.add(new DdRows(dd.id(), ms, t, corr.size(), sw.numChannels(),
-              corr.stream().mapToInt(org.pclean.casacore.CorrelationType::code).toArray(), sw.channelFrequencies()));
+              corr.stream().mapToInt(CorrelationType::code).toArray(), sw.channelFrequencies()));
           addDumpTimes(t, times);
         }
         if (times.isEmpty()) {
@@ -283,7 +293,7 @@ public final class StreamPublisher {
           .setCorrTypes(Arrays.stream(d.corrTypes()).boxed().toList())
           .setFreq(Arrays.stream(Arrays.copyOfRange(d.freq(), c0, c0 + nc)).boxed().toList())
           .setUvw(LittleEndian.of(uvw)).setVis(LittleEndian.of(ms.readVisibilities(first, row0, nrow, c0, nc)))
-          .setFlags(java.nio.ByteBuffer.wrap(flags)).setWeights(LittleEndian.of(ms.readWeights(row0, nrow, c0, nc)))
+          .setFlags(ByteBuffer.wrap(flags)).setWeights(LittleEndian.of(ms.readWeights(row0, nrow, c0, nc)))
           .setSequence(seq).setDataDescId(d.dd()).setBlockIndex(b).setNumBlocks(nblocks).setLastOfDump(false)
           .setTime(t).setInterval(interval).setAntenna1(LittleEndian.of(a1)).setAntenna2(LittleEndian.of(a2))
           .setFieldId(LittleEndian.of(field)).setScan(LittleEndian.of(scan)).setColumn(first.columnName())
