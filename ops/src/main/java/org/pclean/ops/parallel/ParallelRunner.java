@@ -48,9 +48,19 @@ public final class ParallelRunner {
   /**
    * @param bootstrapServers the cluster (pclean's --scheduler-address), or null for an embedded broker
    * @param localDirectory where sub-cubes, broker data and stream state go
+   * @param subcubesOnBus cube: sub-cubes travel to the sink as tiles on the bus rather than by path under
+   *     localDirectory (no shared filesystem needed); a dataset source always does so
    */
   public record Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory,
-      String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages) {
+      String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages,
+      boolean subcubesOnBus) {
+    /** Sub-cubes by path (unless the source is a dataset). */
+    public Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory,
+        String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages) {
+      this(nworkers, cubeChunksize, bootstrapServers, localDirectory, concatMode, keepSubcubes, timeout, rowChunks,
+          keepPartimages, false);
+    }
+
     /** Cube settings (continuum options at their defaults: nworkers row chunks, no partial images kept). */
     public Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory, String concatMode,
         boolean keepSubcubes, Duration timeout) {
@@ -99,7 +109,10 @@ public final class ParallelRunner {
       nchan = p.nchan();
     }
     Path work = s.localDirectory().toAbsolutePath();
-    Files.createDirectories(work);
+    boolean onBus = !continuum && (s.subcubesOnBus() || p.dataset() != null);
+    if (!onBus) {
+      Files.createDirectories(work);  // sub-cubes (or kept partial images) go there; on the bus nothing does
+    }
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
     int planWorkers = planWorkers(client, s.nworkers());
     if (continuum) {
@@ -112,7 +125,7 @@ public final class ParallelRunner {
     } else {
       var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId,
           vis(p), p.imagename(), TcleanParamsCodec.toMap(p), nchan, s.cubeChunksize(),
-          planWorkers, work.toString(), s.concatMode(), s.keepSubcubes()),
+          planWorkers, work.toString(), s.concatMode(), s.keepSubcubes(), onBus),
           placement(client, PartitionPlanner.planCube(nchan, s.cubeChunksize(), planWorkers).size()));
       LOG.info("submitted " + jobId + ": " + nchan + " channels in " + tasks.size() + " sub-cubes");
     }
