@@ -12,21 +12,23 @@ import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.ProductRecord;
 import org.pclean.bus.avro.SnapshotReady;
 import org.pclean.bus.avro.SubcubeReady;
+import org.pclean.bus.avro.SubcubeRecord;
 import org.pclean.bus.avro.VisibilityChunk;
 
 /** One producer for every pclean message: picks the message's serde by its class. */
 public final class BusSerializer implements Serializer<Object> {
-  private static final Map<Class<?>, AvroSerde<?>> SERDES = Map.of(
-      JobSpec.class, Messages.JOB_SPEC,
-      PartitionDescriptor.class, Messages.PARTITION,
-      SubcubeReady.class, Messages.SUBCUBE_READY,
-      JobEvent.class, Messages.JOB_EVENT,
-      ImageTile.class, Messages.IMAGE_TILE,
-      VisibilityChunk.class, Messages.VISIBILITY_CHUNK,
-      ProductRecord.class, Messages.PRODUCT,
-      DatasetDescriptor.class, Messages.DATASET,
-      SnapshotReady.class, Messages.SNAPSHOT_READY,
-      DeadLetter.class, Messages.DEAD_LETTER);
+  private static final Map<Class<?>, AvroSerde<?>> SERDES = Map.ofEntries(
+      Map.entry(JobSpec.class, Messages.JOB_SPEC),
+      Map.entry(PartitionDescriptor.class, Messages.PARTITION),
+      Map.entry(SubcubeReady.class, Messages.SUBCUBE_READY),
+      Map.entry(SubcubeRecord.class, Messages.SUBCUBE),
+      Map.entry(JobEvent.class, Messages.JOB_EVENT),
+      Map.entry(ImageTile.class, Messages.IMAGE_TILE),
+      Map.entry(VisibilityChunk.class, Messages.VISIBILITY_CHUNK),
+      Map.entry(ProductRecord.class, Messages.PRODUCT),
+      Map.entry(DatasetDescriptor.class, Messages.DATASET),
+      Map.entry(SnapshotReady.class, Messages.SNAPSHOT_READY),
+      Map.entry(DeadLetter.class, Messages.DEAD_LETTER));
 
   @Override
   @SuppressWarnings("unchecked")

@@ -11,6 +11,7 @@ import org.pclean.bus.avro.ProductRecord;
 import org.pclean.bus.avro.SnapshotReady;
 import org.pclean.bus.avro.SubcubeProgress;
 import org.pclean.bus.avro.SubcubeReady;
+import org.pclean.bus.avro.SubcubeRecord;
 import org.pclean.bus.avro.TileSum;
 import org.pclean.bus.avro.VisibilityChunk;
 
@@ -21,6 +22,7 @@ public final class Messages {
   public static final AvroSerde<VisibilityChunk> VISIBILITY_CHUNK = new AvroSerde<>(VisibilityChunk.class);
   public static final AvroSerde<ImageTile> IMAGE_TILE = new AvroSerde<>(ImageTile.class);
   public static final AvroSerde<SubcubeReady> SUBCUBE_READY = new AvroSerde<>(SubcubeReady.class);
+  public static final AvroSerde<SubcubeRecord> SUBCUBE = new AvroSerde<>(SubcubeRecord.class);
   public static final AvroSerde<SubcubeProgress> SUBCUBE_PROGRESS = new AvroSerde<>(SubcubeProgress.class);
   public static final AvroSerde<TileSum> TILE_SUM = new AvroSerde<>(TileSum.class);
   public static final AvroSerde<ContinuumState> CONTINUUM_STATE = new AvroSerde<>(ContinuumState.class);

@@ -49,6 +49,14 @@ public final class Topics {
    * coordinator in one transaction and turned into CASA images by the sink.
    */
   public static final Topic PRODUCTS = new Topic("pclean.products", 4, DATA);
+  /**
+   * Sub-cubes of jobs without a shared filesystem (key jobId): per sub-cube a manifest, then the tiles of its
+   * planes, written by the worker that imaged it before its SubcubeReady and staged by the cube sink. A topic of
+   * its own rather than pclean.products: many workers write it (the coordinator alone writes products, in one
+   * transaction per job), a cube sink need not read continuum products nor the continuum sink cube tiles, and
+   * keying by job puts all of a job's sub-cubes in one partition, so one sink member sees the whole job.
+   */
+  public static final Topic SUBCUBES = new Topic("pclean.subcubes", 4, DATA);
   /** Finished planes / sub-cubes with their beams, counted by the Streams app. */
   public static final Topic PLANES = new Topic("pclean.planes", 4, Map.of());
   /** Progress, convergence and timing events per job. */
@@ -73,7 +81,7 @@ public final class Topics {
 
   /** All fixed topics, in the order they are created. */
   public static List<Topic> all() {
-    return List.of(JOBS, TASKS, PARTIALS, GATHERED, MODELS, PRODUCTS, PLANES, EVENTS, DATASETS, SNAPSHOTS,
+    return List.of(JOBS, TASKS, PARTIALS, GATHERED, MODELS, PRODUCTS, SUBCUBES, PLANES, EVENTS, DATASETS, SNAPSHOTS,
         DEAD_LETTER);
   }
 

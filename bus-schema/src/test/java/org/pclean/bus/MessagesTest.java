@@ -138,6 +138,65 @@ class MessagesTest {
     assertNull(e.getSeconds());
   }
 
+  /** A JobSpec of the schema before subcubesOnBus reads as a job with its sub-cubes on a shared filesystem. */
+  @Test
+  void jobSpecBeforeSubcubesOnBusReadsAsSharedFilesystem() throws Exception {
+    Schema v2 = AvroSerde.history("JobSpec").get(2);
+    assertNull(v2.getField("subcubesOnBus"));
+    GenericRecord old = new GenericData.Record(v2);
+    for (Schema.Field f : v2.getFields()) {
+      if (f.hasDefaultValue()) {
+        old.put(f.name(), GenericData.get().getDefaultValue(f));
+      }
+    }
+    old.put("jobId", "j2");
+    old.put("state", new GenericData.EnumSymbol(v2.getField("state").schema(), "RUNNING"));
+    old.put("mode", new GenericData.EnumSymbol(v2.getField("mode").schema(), "CUBE"));
+    old.put("vis", "/data/x.ms");
+    old.put("imagename", "out");
+    old.put("params", Map.of());
+    ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old);
+    byte[] raw = new byte[bytes.remaining()];
+    bytes.get(raw);
+    JobSpec j = Messages.JOB_SPEC.fromBytes("pclean.jobs", raw);
+    assertEquals("j2", j.getJobId());
+    assertEquals(false, j.getSubcubesOnBus());
+    assertEquals(false, SubcubeTiles.onBus(j));
+    assertEquals(true, SubcubeTiles.onBus(JobSpec.newBuilder(j).setDataset("obs").build()), "a dataset source");
+  }
+
+  /** Every saved version of the messages that embed ImageTile or JobSpec parses and resolves to today's class. */
+  @Test
+  void historyOfTileAndJobCarryingMessagesResolves() {
+    for (String name : new String[] {"ImageTile", "JobSpec", "TileSum", "ProductRecord"}) {
+      Schema now = org.apache.avro.specific.SpecificData.get().getSchema(switch (name) {
+        case "ImageTile" -> ImageTile.class;
+        case "JobSpec" -> JobSpec.class;
+        case "TileSum" -> org.pclean.bus.avro.TileSum.class;
+        default -> org.pclean.bus.avro.ProductRecord.class;
+      });
+      List<Schema> history = AvroSerde.history(name);
+      assertTrue(!history.isEmpty(), name);
+      for (Schema old : history) {
+        var c = org.apache.avro.SchemaCompatibility.checkReaderWriterCompatibility(now, old);
+        assertEquals(org.apache.avro.SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE, c.getType(),
+            name + ": " + c.getDescription());
+      }
+    }
+  }
+
+  @Test
+  void subcubeRecordsRoundTrip() {
+    var manifest = org.pclean.bus.avro.SubcubeManifest.newBuilder().setNumPartitions(3).setChanStart(2).setChanEnd(3)
+        .setNumTiles(2).setProducts(List.of(org.pclean.bus.avro.SubcubeProduct.newBuilder().setKind(TileKind.IMAGE)
+            .setUnits("Jy/beam").setNx(8).setNy(8).setStokes("I").setNchan(2).setRa(1).setDec(0.5).setCellX(1e-5)
+            .setCellY(1e-5).setFreq0(1.4e9).setDfreq(1e6).setBeams(List.of(new BeamRecord(5.0, 4.0, 30.0),
+                new BeamRecord(5.1, 4.0, 30.0))).build())).build();
+    roundTrip(Messages.SUBCUBE, org.pclean.bus.avro.SubcubeRecord.newBuilder().setJobId("j").setPartitionIndex(1)
+        .setManifest(manifest).setTile(null).build());
+    assertEquals(Topics.SUBCUBES, Topics.byName("pclean.subcubes").orElseThrow());
+  }
+
   @Test
   void unknownFingerprintAndForeignBytesAreClearErrors() {
     byte[] spec = Messages.JOB_SPEC.toBytes("pclean.jobs", JobSpec.newBuilder().setJobId("j").setState(JobState.DONE)

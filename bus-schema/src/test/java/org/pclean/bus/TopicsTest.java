@@ -25,7 +25,7 @@ class TopicsTest {
 
   @Test
   void dataTopicsAcceptFourMebibytePayloadsWithHeadroom() {
-    for (Topics.Topic t : new Topics.Topic[] {Topics.PARTIALS, Topics.MODELS, Topics.DEAD_LETTER,
+    for (Topics.Topic t : new Topics.Topic[] {Topics.PARTIALS, Topics.MODELS, Topics.SUBCUBES, Topics.DEAD_LETTER,
         Topics.visibilities("x")}) {
       int max = Integer.parseInt(t.configs().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG));
       assertTrue(max >= Topics.MAX_PAYLOAD_BYTES + 64 * 1024, t.name() + " max.message.bytes " + max);

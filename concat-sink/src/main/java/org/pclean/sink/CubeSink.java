@@ -2,7 +2,6 @@ package org.pclean.sink;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -15,18 +14,17 @@ import org.pclean.bus.BusFormatException;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.OutputNames.Product;
+import org.pclean.bus.SubcubeTiles;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobMode;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
-import org.pclean.casacore.CasaImage;
-import org.pclean.casacore.TableDirectories;
 
 /**
  * Where the cube is written: on a cube job moving to CONCATENATING (pclean.jobs), concatenates each product of its
  * sub-cubes into the final tclean product set by concat_mode (paged, virtual, movevirtual; auto as pclean),
  * exports FITS when the job asked, removes copied sub-cubes unless keep_subcubes, and marks the job DONE (or
- * FAILED with the reason) with a JobEvent.
+ * FAILED with the reason) with a JobEvent. Jobs whose sub-cubes travel on the bus are {@link BusCubeSink}'s.
  */
 public final class CubeSink implements Runnable {
   private static final Logger LOG = Logger.getLogger(CubeSink.class.getName());
@@ -61,7 +59,7 @@ public final class CubeSink implements Runnable {
           if (job.getState() == JobState.DONE || job.getState() == JobState.FAILED) {
             finished.add(job.getJobId());
           } else if (job.getState() == JobState.CONCATENATING && job.getMode() == JobMode.CUBE
-              && !finished.contains(job.getJobId())) {
+              && !SubcubeTiles.onBus(job) && !finished.contains(job.getJobId())) {
             JobSpec outcome = concatenate(job);
             SinkClients.publishOutcome(producer, outcome, "cube written to " + job.getImagename(), null, null);
             finished.add(job.getJobId());
@@ -84,38 +82,8 @@ public final class CubeSink implements Runnable {
 
   /** The job DONE with its products written, or FAILED with the reason (and no partial products left). */
   JobSpec concatenate(JobSpec job) {
-    OutputNames names = new OutputNames(job.getImagename());
-    List<Path> written = new ArrayList<>();
-    try {
-      boolean fits = Boolean.parseBoolean(job.getParams().getOrDefault("fits", "false"));
-      CubeConcatenator.ConcatMode mode =
-          CubeConcatenator.ConcatMode.parse(job.getConcatMode()).resolve(job.getKeepSubcubes());
-      for (Product product : Product.values()) {
-        List<Path> parts = new ArrayList<>();
-        for (int k = 0; k < job.getNumPartitions(); k++) {
-          parts.add(Path.of(OutputNames.subcube(job.getLocalDirectory(), job.getJobId(), k) + "." + product.suffix()));
-        }
-        Path out = names.path(product);
-        CubeConcatenator.concatenate(parts, out, mode);
-        written.add(out);
-        if (fits) {
-          try (CasaImage img = CasaImage.open(out)) {
-            img.exportFits(names.fits(out), true);
-          }
-          written.add(names.fits(out));
-        }
-      }
-      // A virtual cube refers to its sub-cubes where they are; otherwise they were copied or moved away.
-      if (mode == CubeConcatenator.ConcatMode.MOVEVIRTUAL
-          || (mode == CubeConcatenator.ConcatMode.PAGED && !job.getKeepSubcubes())) {
-        TableDirectories.delete(Path.of(job.getLocalDirectory(), job.getJobId()));
-      }
-      LOG.info("job " + job.getJobId() + ": cube written to " + job.getImagename());
-      return JobSpec.newBuilder(job).setState(JobState.DONE).build();
-    } catch (RuntimeException e) {
-      written.forEach(TableDirectories::delete);
-      return JobSpec.newBuilder(job).setState(JobState.FAILED).setError("concatenation failed: " + e.getMessage())
-          .build();
-    }
+    return CubeProducts.write(job, List.of(Product.values()),
+        k -> OutputNames.subcube(job.getLocalDirectory(), job.getJobId(), k),
+        Path.of(job.getLocalDirectory(), job.getJobId()));
   }
 }

@@ -21,9 +21,20 @@ import org.pclean.bus.avro.PartitionKind;
  * channels of the job (0 .. nchan-1); workers add the selection's first channel.
  */
 public final class CubeJobSubmitter {
-  /** What a cube job needs beyond its tclean parameters. */
+  /**
+   * What a cube job needs beyond its tclean parameters. subcubesOnBus: the sub-cubes travel to the sink as tiles
+   * on pclean.subcubes instead of by path under localDirectory (always so for a dataset source).
+   */
   public record CubeJob(String jobId, String vis, String imagename, Map<String, String> params, int nchan,
-      int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes) {}
+      int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes,
+      boolean subcubesOnBus) {
+    /** Sub-cubes by path on a shared filesystem (unless the source is a dataset). */
+    public CubeJob(String jobId, String vis, String imagename, Map<String, String> params, int nchan,
+        int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes) {
+      this(jobId, vis, imagename, params, nchan, cubeChunksize, nworkers, localDirectory, concatMode, keepSubcubes,
+          false);
+    }
+  }
 
   private CubeJobSubmitter() {}
 
@@ -44,8 +55,10 @@ public final class CubeJobSubmitter {
           + "' (expected auto, paged, virtual or movevirtual)");
     }
     List<PartitionPlanner.ChannelRange> plan = PartitionPlanner.planCube(job.nchan(), job.cubeChunksize(), job.nworkers());
+    String dataset = job.params().get("dataset");
+    boolean onBus = job.subcubesOnBus() || dataset != null;
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.PLANNED).setMode(JobMode.CUBE)
-        .setVis(job.vis()).setDataset(job.params().get("dataset")).setTimeRange(JobSources.timeRange(job.params()))
+        .setVis(job.vis()).setDataset(dataset).setSubcubesOnBus(onBus).setTimeRange(JobSources.timeRange(job.params()))
         .setImagename(job.imagename()).setParams(job.params()).setNumPartitions(plan.size())
         .setNumChannels(job.nchan()).setConcatMode(job.concatMode()).setKeepSubcubes(job.keepSubcubes())
         .setLocalDirectory(job.localDirectory()).setSubmittedAtMillis(System.currentTimeMillis()).build();
@@ -53,7 +66,9 @@ public final class CubeJobSubmitter {
     for (int k = 0; k < plan.size(); k++) {
       tasks.add(PartitionDescriptor.newBuilder().setJobId(job.jobId()).setPartitionIndex(k)
           .setNumPartitions(plan.size()).setKind(PartitionKind.SUBCUBE).setChanStart(plan.get(k).first())
-          .setChanEnd(plan.get(k).last()).setOutput(OutputNames.subcube(job.localDirectory(), job.jobId(), k))
+          .setChanEnd(plan.get(k).last())
+          // On the bus each worker images into its own scratch directory: the task names no shared path.
+          .setOutput(onBus ? "" : OutputNames.subcube(job.localDirectory(), job.jobId(), k))
           .setTopicPartition(k < taskPartitions.size() ? taskPartitions.get(k) : -1).build());
     }
     try {

@@ -2,6 +2,7 @@ package org.pclean.imaging.worker;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import org.pclean.bus.BusFormatException;
 import org.pclean.bus.BusSerializer;
 import org.pclean.bus.ImageTiles;
 import org.pclean.bus.Messages;
+import org.pclean.bus.OutputNames;
+import org.pclean.bus.SubcubeTiles;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.BeamRecord;
 import org.pclean.bus.avro.DeadLetter;
@@ -39,6 +42,7 @@ import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PartitionKind;
 import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.continuum.ModelView;
@@ -56,6 +60,11 @@ import org.pclean.ingest.source.VisibilitySources;
  * a worker that dies is redelivered to another member. A redelivered task whose sub-cube is complete (marker
  * file written last) is not imaged again: the same SubcubeReady is published, and the Streams app counts each
  * partition once. Poison tasks go to the dead-letter topic with the reason.
+ *
+ * <p>A cube job without a shared filesystem ({@link SubcubeTiles#onBus}: a dataset source, or asked for) is imaged
+ * into the worker's own scratch directory instead; its planes and beams go to pclean.subcubes
+ * ({@link SubcubePublisher}) before the SubcubeReady, and the scratch copy is deleted. Such a task redelivered
+ * is imaged again (nothing is kept to report from); the sink keeps one copy of each tile.
  */
 public final class ImagingWorker implements Runnable {
   private static final Logger LOG = Logger.getLogger(ImagingWorker.class.getName());
@@ -66,6 +75,7 @@ public final class ImagingWorker implements Runnable {
   private final String workerId;
   private final JobSpecView jobs;
   private final PartialImager partials;
+  private final Path scratch;
   private volatile boolean closed;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile java.util.function.Consumer<PartitionDescriptor> onTaskTaken = t -> { };
@@ -75,12 +85,21 @@ public final class ImagingWorker implements Runnable {
     this.onTaskTaken = hook;
   }
 
-  /** models: the worker's view of pclean.models (shared by the workers of one process). */
+  /** models: the worker's view of pclean.models (shared by the workers of one process); scratch under java.io.tmpdir. */
   public ImagingWorker(Properties clientConfig, String workerId, JobSpecView jobs, ModelView models) {
+    this(clientConfig, workerId, jobs, models, Path.of(System.getProperty("java.io.tmpdir"), "pclean-worker"));
+  }
+
+  /**
+   * scratch: this machine's directory for sub-cubes sent over the bus (each worker uses its own sub-directory and
+   * leaves nothing behind).
+   */
+  public ImagingWorker(Properties clientConfig, String workerId, JobSpecView jobs, ModelView models, Path scratch) {
     this.clientConfig = clientConfig;
     this.workerId = workerId;
     this.jobs = jobs;
     this.partials = new PartialImager(models, clientConfig);
+    this.scratch = scratch.toAbsolutePath();
   }
 
   @Override
@@ -148,8 +167,11 @@ public final class ImagingWorker implements Runnable {
       return;
     }
     if (job.getState() == JobState.FAILED || job.getState() == JobState.DONE
-        || (task.getKind() == PartitionKind.ROW_CHUNK && job.getState() == JobState.CONCATENATING)) {
-      return;  // nothing left to do for this job (a continuum job's cycles are over once it concatenates)
+        || (job.getState() == JobState.CONCATENATING
+            && (task.getKind() == PartitionKind.ROW_CHUNK || SubcubeTiles.onBus(job)))) {
+      // Nothing left to do for this job: a continuum job's cycles are over once it concatenates, and every
+      // sub-cube of a bus job is counted (re-imaging one would only be thrown away).
+      return;
     }
     onTaskTaken.accept(task);
     if (closed) {
@@ -161,7 +183,7 @@ public final class ImagingWorker implements Runnable {
       return;
     }
     try {
-      SubcubeReady ready = imageSubcube(job, task);
+      SubcubeReady ready = SubcubeTiles.onBus(job) ? imageSubcubeToBus(job, task, producer) : imageSubcube(job, task);
       producer.send(new ProducerRecord<>(Topics.PLANES.name(), task.getJobId() + "/" + task.getPartitionIndex(), ready));
       producer.send(new ProducerRecord<>(Topics.EVENTS.name(), task.getJobId(), JobEvent.newBuilder()
           .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
@@ -213,8 +235,6 @@ public final class ImagingWorker implements Runnable {
   }
 
   private SubcubeReady imageSubcube(JobSpec job, PartitionDescriptor task) throws IOException {
-    TcleanParams all = TcleanParamsCodec.fromMap(job.getParams());
-    int first = all.chanRange() == null ? 0 : all.chanRange()[0];
     String output = task.getOutput();
     Path done = Path.of(output + ".done");
     List<BeamRecord> beams = new ArrayList<>();
@@ -231,23 +251,75 @@ public final class ImagingWorker implements Runnable {
       }
     } else {
       Files.createDirectories(Path.of(output).toAbsolutePath().getParent());
-      TcleanParams sub = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
-          .chanRange(first + task.getChanStart(), first + task.getChanEnd()).nchan(-1).fits(false).savemodel(false)
-          .build();
-      ImagingResult result;
-      try (VisibilitySource source = sources.open(sub.vis(), sub.dataset(), sub.timerange(), clientConfig)) {
-        result = new SerialImager(sub).run(source);
-      }
-      for (ImagingResult.PlaneSummary s : result.planes()) {
-        beams.add(new BeamRecord(s.beam().majorArcsec(), s.beam().minorArcsec(), s.beam().paDeg()));
-        stop = s.stop().code();
-      }
+      ImagingResult result = runSerial(job, task, output);
+      beams = beams(result);
+      stop = lastStop(result);
       iterations = result.totalIterations();
       Files.writeString(done, workerId + "\n");  // written last: the sub-cube is complete
     }
+    return ready(job, task, output, beams, iterations, stop);
+  }
+
+  /**
+   * No shared filesystem: images into this worker's scratch directory, sends the sub-cube to pclean.subcubes
+   * (acknowledged before the SubcubeReady is returned for publishing), and removes the scratch copy whatever
+   * happens, so the worker's disk holds nothing between tasks.
+   */
+  private SubcubeReady imageSubcubeToBus(JobSpec job, PartitionDescriptor task, KafkaProducer<String, Object> producer)
+      throws IOException, InterruptedException {
+    Path mine = scratch.resolve(workerId.replaceAll("[^A-Za-z0-9._-]", "_"));
+    Path jobDir = mine.resolve(job.getJobId());
+    String output = OutputNames.subcube(mine.toString(), job.getJobId(), task.getPartitionIndex());
+    try {
+      Files.createDirectories(jobDir);
+      ImagingResult result = runSerial(job, task, output);
+      long t0 = System.nanoTime();
+      SubcubePublisher.Sent sent = SubcubePublisher.publish(producer, job, task, output, workerId);
+      LOG.info(String.format(java.util.Locale.ROOT, "%s: job %s sub-cube %d sent to %s: %d records, %d bytes in"
+          + " %.2f s", workerId, job.getJobId(), task.getPartitionIndex(), Topics.SUBCUBES.name(), sent.records(),
+          sent.bytes(), (System.nanoTime() - t0) / 1e9));
+      return ready(job, task, Topics.SUBCUBES.name() + ":" + job.getJobId() + "/" + task.getPartitionIndex(),
+          beams(result), result.totalIterations(), lastStop(result));
+    } finally {
+      TableDirectories.delete(jobDir);
+      try {
+        Files.deleteIfExists(mine);
+      } catch (DirectoryNotEmptyException e) {
+        // another job's sub-cube of this worker is still there (it removes its own)
+      }
+    }
+  }
+
+  /** The serial engine over the task's channels, writing the sub-cube's products at output. */
+  private ImagingResult runSerial(JobSpec job, PartitionDescriptor task, String output) {
+    TcleanParams all = TcleanParamsCodec.fromMap(job.getParams());
+    int first = all.chanRange() == null ? 0 : all.chanRange()[0];
+    TcleanParams sub = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
+        .chanRange(first + task.getChanStart(), first + task.getChanEnd()).nchan(-1).fits(false).savemodel(false)
+        .build();
+    try (VisibilitySource source = sources.open(sub.vis(), sub.dataset(), sub.timerange(), clientConfig)) {
+      return new SerialImager(sub).run(source);
+    }
+  }
+
+  private static List<BeamRecord> beams(ImagingResult result) {
+    List<BeamRecord> beams = new ArrayList<>();
+    for (ImagingResult.PlaneSummary s : result.planes()) {
+      beams.add(new BeamRecord(s.beam().majorArcsec(), s.beam().minorArcsec(), s.beam().paDeg()));
+    }
+    return beams;
+  }
+
+  private static int lastStop(ImagingResult result) {
+    List<ImagingResult.PlaneSummary> planes = result.planes();
+    return planes.isEmpty() ? 0 : planes.get(planes.size() - 1).stop().code();
+  }
+
+  private SubcubeReady ready(JobSpec job, PartitionDescriptor task, String imagename, List<BeamRecord> beams,
+      int iterations, int stop) {
     return SubcubeReady.newBuilder().setJobId(job.getJobId()).setAttempt(job.getAttempt())
         .setPartitionIndex(task.getPartitionIndex()).setNumPartitions(task.getNumPartitions())
-        .setChanStart(task.getChanStart()).setChanEnd(task.getChanEnd()).setImagename(output).setBeams(beams)
+        .setChanStart(task.getChanStart()).setChanEnd(task.getChanEnd()).setImagename(imagename).setBeams(beams)
         .setIterations(iterations).setStopCode(stop).setHost(workerId).build();
   }
 

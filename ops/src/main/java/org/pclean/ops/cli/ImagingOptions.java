@@ -59,6 +59,8 @@ public final class ImagingOptions {
   @Option(names = {"--scheduler-address", "--bootstrap-servers"}, description = "Kafka cluster (default: an embedded broker)") String bootstrapServers;
   @Option(names = "--local-directory", description = "where sub-cubes and state go (default: a temporary directory)") Path localDirectory;
   @Option(names = "--keep-subcubes", description = "keep the sub-cube images") boolean keepSubcubes;
+  @Option(names = "--subcubes-on-bus", description = "cube: send sub-cubes to the sink as image tiles on the bus"
+      + " (no shared filesystem; always so with --dataset)") boolean subcubesOnBus;
   @Option(names = "--row-chunks", defaultValue = "0", description = "mfs: row chunks (0: one per worker)") int rowChunks;
   @Option(names = "--keep-partimages", description = "mfs: keep each row chunk's partial images under --local-directory") boolean keepPartimages;
   @Option(names = "--concat-mode", defaultValue = "auto", description = "auto | paged | virtual | movevirtual") String concatMode;
@@ -80,7 +82,8 @@ public final class ImagingOptions {
   public org.pclean.ops.parallel.ParallelRunner.Settings parallelSettings() throws java.io.IOException {
     Path dir = localDirectory != null ? localDirectory : java.nio.file.Files.createTempDirectory("pclean-work-");
     return new org.pclean.ops.parallel.ParallelRunner.Settings(nworkers, cubeChunksize, bootstrapServers, dir,
-        concatMode, keepSubcubes, java.time.Duration.ofSeconds(timeoutSeconds), rowChunks, keepPartimages);
+        concatMode, keepSubcubes, java.time.Duration.ofSeconds(timeoutSeconds), rowChunks, keepPartimages,
+        subcubesOnBus);
   }
 
   public TcleanParams toParams() {

@@ -15,6 +15,7 @@ import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.sink.BusCubeSink;
 import org.pclean.sink.ContinuumSink;
 import org.pclean.sink.CubeSink;
 import picocli.CommandLine.Command;
@@ -85,6 +86,8 @@ final class ServiceCommands {
   static final class Worker implements java.util.concurrent.Callable<Integer> {
     @Mixin ClusterOptions cluster;
     @Option(names = "--nworkers", defaultValue = "1", description = "workers in this process") int nworkers;
+    @Option(names = "--local-directory", description = "scratch for sub-cubes sent over the bus (default: the temp dir)")
+    Path scratch;
 
     @Override
     public Integer call() throws Exception {
@@ -95,8 +98,9 @@ final class ServiceCommands {
       List<Thread> threads = new ArrayList<>();
       String host = java.net.InetAddress.getLocalHost().getHostName();
       for (int i = 0; i < nworkers; i++) {
-        ImagingWorker w = new ImagingWorker(client, host + "-" + ProcessHandle.current().pid() + "-" + i, view,
-            models);
+        String id = host + "-" + ProcessHandle.current().pid() + "-" + i;
+        ImagingWorker w = scratch == null ? new ImagingWorker(client, id, view, models)
+            : new ImagingWorker(client, id, view, models, scratch);
         workers.add(w);
         Thread t = new Thread(w, "pclean-worker-" + i);
         t.start();
@@ -139,21 +143,28 @@ final class ServiceCommands {
       description = "Write finished cubes (concat modes) and continuum products, and mark jobs done, until stopped.")
   static final class Sink implements java.util.concurrent.Callable<Integer> {
     @Mixin ClusterOptions cluster;
+    @Option(names = "--local-directory", description = "staging for sub-cubes arriving over the bus (default: the temp dir)")
+    Path staging;
 
     @Override
     public Integer call() throws Exception {
       Properties client = cluster.connect();
       CubeSink sink = new CubeSink(client);
+      BusCubeSink bus = staging == null ? new BusCubeSink(client) : new BusCubeSink(client, staging);
       ContinuumSink continuum = new ContinuumSink(client);
       Thread t = new Thread(sink, "pclean-sink");
+      Thread tb = new Thread(bus, "pclean-subcube-sink");
       Thread tc = new Thread(continuum, "pclean-continuum-sink");
       t.start();
+      tb.start();
       tc.start();
       System.out.println("pclean sink running at " + cluster.bootstrap);
       runUntilStopped(() -> {
         sink.stop();
+        bus.stop();
         continuum.stop();
         join(t);
+        join(tb);
         join(tc);
       });
       return 0;

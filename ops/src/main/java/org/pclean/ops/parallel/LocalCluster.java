@@ -23,6 +23,7 @@ import org.pclean.imaging.gather.GatherApp;
 import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.sink.BusCubeSink;
 import org.pclean.sink.ContinuumSink;
 import org.pclean.sink.CubeSink;
 
@@ -41,6 +42,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final List<ImagingWorker> workers = new ArrayList<>();
   private final CubeSink cubeSink;
+  private final BusCubeSink busCubeSink;
   private final ContinuumSink continuumSink;
   private final JobSpecView jobs;
   private final ModelView models;
@@ -49,9 +51,19 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * @param bootstrapServers the cluster, or null to start an embedded broker
-   * @param work where the coordinator's local state goes (removed on close)
+   * @param work where the coordinator's local state goes (removed on close); the workers' scratch and the cube
+   *     sink's staging for sub-cubes sent over the bus go under it too
    */
   public LocalCluster(String bootstrapServers, int nworkers, Path work) throws IOException, InterruptedException {
+    this(bootstrapServers, nworkers, work, work.resolve("worker-scratch"), work.resolve("sink-staging"));
+  }
+
+  /**
+   * As above with the workers' scratch directory and the cube sink's staging directory given apart, as on
+   * machines that share no filesystem.
+   */
+  public LocalCluster(String bootstrapServers, int nworkers, Path work, Path workerScratch, Path sinkStaging)
+      throws IOException, InterruptedException {
     broker = bootstrapServers == null ? EmbeddedKafkaBroker.start(null) : null;
     if (broker != null) {
       LOG.info("embedded Kafka broker at " + broker.bootstrapServers() + " started in "
@@ -72,10 +84,12 @@ public final class LocalCluster implements AutoCloseable {
     gather.start();
     cubeSink = new CubeSink(client);
     continuumSink = new ContinuumSink(client);
+    busCubeSink = new BusCubeSink(client, sinkStaging);
     threads.add(start(cubeSink, "pclean-sink"));
+    threads.add(start(busCubeSink, "pclean-subcube-sink"));
     threads.add(start(continuumSink, "pclean-continuum-sink"));
     for (int i = 0; i < nworkers; i++) {
-      ImagingWorker w = new ImagingWorker(client, "worker-" + i, jobs, models);
+      ImagingWorker w = new ImagingWorker(client, "worker-" + i, jobs, models, workerScratch);
       workers.add(w);
       threads.add(start(w, "pclean-worker-" + i));
     }
@@ -121,6 +135,7 @@ public final class LocalCluster implements AutoCloseable {
     producer.close();
     workers.forEach(ImagingWorker::stop);
     cubeSink.stop();
+    busCubeSink.stop();
     continuumSink.stop();
     for (Thread t : threads) {
       t.join(30000);

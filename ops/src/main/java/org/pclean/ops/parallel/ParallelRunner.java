@@ -38,9 +38,19 @@ public final class ParallelRunner {
   /**
    * @param bootstrapServers the cluster (pclean's --scheduler-address), or null for an embedded broker
    * @param localDirectory where sub-cubes, broker data and stream state go
+   * @param subcubesOnBus cube: sub-cubes travel to the sink as tiles on the bus rather than by path under
+   *     localDirectory (no shared filesystem needed); a dataset source always does so
    */
   public record Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory,
-      String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages) {
+      String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages,
+      boolean subcubesOnBus) {
+    /** Sub-cubes by path (unless the source is a dataset). */
+    public Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory,
+        String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages) {
+      this(nworkers, cubeChunksize, bootstrapServers, localDirectory, concatMode, keepSubcubes, timeout, rowChunks,
+          keepPartimages, false);
+    }
+
     /** Cube settings (continuum options at their defaults: nworkers row chunks, no partial images kept). */
     public Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory, String concatMode,
         boolean keepSubcubes, Duration timeout) {
@@ -77,7 +87,11 @@ public final class ParallelRunner {
     }
     TcleanParams planned = plan.params();
     Path work = s.localDirectory().toAbsolutePath();
-    Files.createDirectories(work);
+    // No shared filesystem when the visibilities come from the bus: the sub-cubes travel on it too.
+    boolean onBus = plan instanceof JobPlanner.CubePlan && (s.subcubesOnBus() || p.dataset() != null);
+    if (!onBus) {
+      Files.createDirectories(work);  // sub-cubes (or kept partial images) go there; on the bus nothing does
+    }
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
     if (plan instanceof JobPlanner.ContinuumPlan c) {
       ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId, vis(planned),
@@ -87,8 +101,9 @@ public final class ParallelRunner {
     } else if (plan instanceof JobPlanner.CubePlan c) {
       var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId, vis(planned),
           planned.imagename(), TcleanParamsCodec.toMap(planned), c.nchan(), s.cubeChunksize(), planWorkers,
-          work.toString(), s.concatMode(), s.keepSubcubes()), placement(client, c.subcubes().size()));
-      LOG.info("submitted " + jobId + ": " + c.nchan() + " channels in " + tasks.size() + " sub-cubes");
+          work.toString(), s.concatMode(), s.keepSubcubes(), onBus), placement(client, c.subcubes().size()));
+      LOG.info("submitted " + jobId + ": " + c.nchan() + " channels in " + tasks.size() + " sub-cubes"
+          + (onBus ? ", sent to the sink on the bus" : ""));
     }
     return jobId;
   }

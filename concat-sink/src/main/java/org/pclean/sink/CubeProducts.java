@@ -1,0 +1,65 @@
+package org.pclean.sink;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.logging.Logger;
+import org.pclean.bus.OutputNames;
+import org.pclean.bus.OutputNames.Product;
+import org.pclean.bus.avro.JobSpec;
+import org.pclean.bus.avro.JobState;
+import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.TableDirectories;
+
+/**
+ * A cube job's final product set from its sub-cubes, wherever they lie (the shared local directory, or the cube
+ * sink's staging of sub-cubes that came over the bus): each product concatenated by concat_mode, FITS when asked,
+ * the sub-cubes removed when copied or moved away; the job DONE, or FAILED with the reason and no partial
+ * products left.
+ */
+final class CubeProducts {
+  private static final Logger LOG = Logger.getLogger(CubeProducts.class.getName());
+
+  private CubeProducts() {}
+
+  /**
+   * @param subcube image-name prefix of sub-cube k ({@code <prefix>.image} ...)
+   * @param subcubeDirectory the directory holding the job's sub-cubes, removed when they are no longer referred to
+   */
+  static JobSpec write(JobSpec job, List<Product> products, IntFunction<String> subcube, Path subcubeDirectory) {
+    OutputNames names = new OutputNames(job.getImagename());
+    List<Path> written = new ArrayList<>();
+    try {
+      boolean fits = Boolean.parseBoolean(job.getParams().getOrDefault("fits", "false"));
+      CubeConcatenator.ConcatMode mode =
+          CubeConcatenator.ConcatMode.parse(job.getConcatMode()).resolve(job.getKeepSubcubes());
+      for (Product product : products) {
+        List<Path> parts = new ArrayList<>();
+        for (int k = 0; k < job.getNumPartitions(); k++) {
+          parts.add(Path.of(subcube.apply(k) + "." + product.suffix()));
+        }
+        Path out = names.path(product);
+        CubeConcatenator.concatenate(parts, out, mode);
+        written.add(out);
+        if (fits) {
+          try (CasaImage img = CasaImage.open(out)) {
+            img.exportFits(names.fits(out), true);
+          }
+          written.add(names.fits(out));
+        }
+      }
+      // A virtual cube refers to its sub-cubes where they are; otherwise they were copied or moved away.
+      if (mode == CubeConcatenator.ConcatMode.MOVEVIRTUAL
+          || (mode == CubeConcatenator.ConcatMode.PAGED && !job.getKeepSubcubes())) {
+        TableDirectories.delete(subcubeDirectory);
+      }
+      LOG.info("job " + job.getJobId() + ": cube written to " + job.getImagename());
+      return JobSpec.newBuilder(job).setState(JobState.DONE).build();
+    } catch (RuntimeException e) {
+      written.forEach(TableDirectories::delete);
+      return JobSpec.newBuilder(job).setState(JobState.FAILED).setError("concatenation failed: " + e.getMessage())
+          .build();
+    }
+  }
+}
