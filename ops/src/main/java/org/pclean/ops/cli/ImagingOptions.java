@@ -78,7 +78,12 @@ public final class ImagingOptions {
     if (vis == null || imagename == null) {
       throw new IllegalArgumentException("--vis and --imagename are both required");
     }
-    TcleanParams.Builder b = TcleanParams.builder().vis(vis).imagename(imagename)
+    return toBuilder().vis(vis).build();
+  }
+
+  /** The parameters of every flag but --vis (so a dataset on the bus can take its place), not yet validated. */
+  public TcleanParams.Builder toBuilder() {
+    TcleanParams.Builder b = TcleanParams.builder().imagename(imagename)
         .specmode(TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", specmode))
         .imsize(imsize.get(0), imsize.size() > 1 ? imsize.get(1) : imsize.get(0))
         .cell(Quantities.angleRad(arcsecDefault(cell.get(0))),
@@ -126,7 +131,7 @@ public final class ImagingOptions {
       case "modelcolumn" -> b.savemodel(true);
       default -> throw new IllegalArgumentException("unknown savemodel '" + savemodel + "' (expected none or modelcolumn)");
     }
-    return b.build();
+    return b;
   }
 
   /** tclean reads a bare number in cell/uvtaper/restoringbeam as arcsec. */
