@@ -3,6 +3,7 @@ package org.pclean.ops;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.TcleanParams;
+import org.pclean.imaging.snapshot.SnapshotImager;
 
 /**
  * The Java API: {@code PClean.run(PClean.builder().vis(ms).imagename("out").niter(1000).build())}, tclean's names
@@ -17,5 +18,15 @@ public final class PClean {
 
   public static ImagingResult run(TcleanParams params) {
     return SerialImager.run(params);
+  }
+
+  /**
+   * Starts snapshot imaging of a live dataset on the cluster client reaches (as {@code pclean snapshot}):
+   * {@code listener.onSnapshot(SnapshotReady, image)} is called for every published snapshot. Close the returned
+   * imager to stop it.
+   */
+  public static SnapshotImager snapshots(java.util.Properties client, SnapshotImager.Settings settings,
+      SnapshotImager.Listener listener) {
+    return new SnapshotImager(client, settings, listener).start();
   }
 }
