@@ -18,7 +18,8 @@ import org.pclean.bus.avro.VisibilityChunk;
  *   <li>the dump that completes it ({@link WindowPlan#completes}) is whole — its {@code lastOfDump} record read
  *       and every channel block of it present;
  *   <li>a record of a later window arrives (the stream moved on: what the window lacks is missing or late);
- *   <li>or nothing arrived for it within the grace period (the stream stalled or ended early).
+ *   <li>or it is still open a grace period after it should have been complete (its last record's arrival plus
+ *       the stream time to the window end at the stream's pace): the stream stalled or ended early.
  * </ul>
  * Dumps that are not whole when their window closes are left out and counted as missing. Records of a window
  * that has already closed are late: they open the window again, flagged late, so they are imaged and reported
@@ -54,6 +55,7 @@ final class WindowAssembler {
     final boolean late;
     final TreeMap<Long, Dump> dumps = new TreeMap<>();
     long lastArrivalMillis;
+    double latestTime = Double.NEGATIVE_INFINITY;
 
     Open(long id, WindowPlan.Window window, boolean late) {
       this.id = id;
@@ -97,6 +99,7 @@ final class WindowAssembler {
       open.put(w.index(), o);
     }
     o.lastArrivalMillis = nowMillis;
+    o.latestTime = Math.max(o.latestTime, c.getTime());
     Dump d = o.dumps.computeIfAbsent(c.getSequence(), s -> new Dump());
     if (d.add(c) && d.whole()) {
       pace.addLast(new double[] {nowMillis, c.getTime()});
@@ -110,11 +113,17 @@ final class WindowAssembler {
     return closed;
   }
 
-  /** Closes the windows that have waited longer than graceMillis since their last record. */
+  /**
+   * Closes the windows still open graceMillis after they should have been complete: after their last record,
+   * plus the time the stream needs (at its own pace) to reach the window end.
+   */
   List<ClosedWindow> expire(long nowMillis, long graceMillis) {
     List<ClosedWindow> closed = new ArrayList<>();
+    double speed = speed();
     for (Open o : new ArrayList<>(open.values())) {
-      if (nowMillis - o.lastArrivalMillis >= graceMillis) {
+      double toEnd = Math.max(0, o.window.end() - (o.latestTime + plan.integration() / 2));
+      long due = o.lastArrivalMillis + Math.round(toEnd / speed * 1000);
+      if (nowMillis - due >= graceMillis) {
         closed.add(close(o, nowMillis, "grace period"));
       }
     }
@@ -126,16 +135,20 @@ final class WindowAssembler {
    * waits a tenth as long), never under floorMillis.
    */
   long automaticGraceMillis(long floorMillis) {
-    double speed = 1;
+    return Math.max(floorMillis, Math.round(2 * plan.integration() / speed() * 1000));
+  }
+
+  /** Observation seconds per wall second over the recent whole dumps; 1 (real time) until known. */
+  private double speed() {
     if (pace.size() >= 2) {
       double[] a = pace.peekFirst();
       double[] b = pace.peekLast();
       double wall = (b[0] - a[0]) / 1000;
       if (wall > 0 && b[1] > a[1]) {
-        speed = Math.max(1, (b[1] - a[1]) / wall);
+        return Math.max(1, (b[1] - a[1]) / wall);
       }
     }
-    return Math.max(floorMillis, Math.round(2 * plan.integration() / speed * 1000));
+    return 1;
   }
 
   boolean hasOpenWindows() {

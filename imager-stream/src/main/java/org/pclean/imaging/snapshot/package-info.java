@@ -10,8 +10,9 @@
  *       per dump, [TIME − INTERVAL/2, TIME + INTERVAL/2).
  *   <li><b>Closing</b> ({@link org.pclean.imaging.snapshot.WindowAssembler}): as soon as the dump whose TIME +
  *       INTERVAL/2 reaches the window end (or the dataset's last dump) is whole; or when a record of a later
- *       window arrives; or after the grace period without records for the window (default two integrations on
- *       the stream's own clock, at least 0.5 s). Dumps not whole by then are left out and counted in
+ *       window arrives; or a grace period after it should have been complete (its last record's arrival plus
+ *       the stream time left to the window end, at the stream's pace; default two integrations on the stream's
+ *       own clock, at least 0.5 s). Dumps not whole by then are left out and counted in
  *       {@code missingDumps}; dumps arriving after their window closed are imaged as a late snapshot of that
  *       window (same key), never dropped.
  *   <li><b>Falling behind</b>: when the imaging thread finds more than one closed window waiting, it images all

@@ -78,8 +78,9 @@ class WindowAssemblerTest {
   void aStalledStreamClosesTheWindowAfterTheGracePeriod() {
     WindowAssembler a = new WindowAssembler(new WindowPlan(descriptor(1000), 30));
     a.add(dump(0), 1000);
-    assertTrue(a.expire(1499, 500).isEmpty());
-    List<ClosedWindow> c = a.expire(1500, 500);
+    // Dumps 1 and 2 are due 10 and 20 s later at real time; the grace runs from then.
+    assertTrue(a.expire(21_499, 500).isEmpty());
+    List<ClosedWindow> c = a.expire(21_500, 500);
     assertEquals(1, c.size());
     assertEquals(2, c.get(0).missingDumps());
     assertEquals("grace period", c.get(0).reason());
@@ -91,7 +92,7 @@ class WindowAssemblerTest {
     a.add(dump(0), 0);
     assertEquals(1, a.add(dump(3), 0).size());  // window 0 closes without dumps 1, 2
     assertTrue(a.add(dump(1), 0).isEmpty());
-    List<ClosedWindow> c = a.expire(10_000, 500);
+    List<ClosedWindow> c = a.expire(100_000, 500);
     ClosedWindow late = c.stream().filter(ClosedWindow::late).findFirst().orElseThrow();
     assertEquals(1, late.dumps());
     assertEquals(1, late.firstSequence());

@@ -103,7 +103,7 @@ class SnapshotImagerTest {
     String dataset = "live";
     List<Snapshot> seen = new CopyOnWriteArrayList<>();
     var settings = new SnapshotImager.Settings(imaging().dataset(dataset).imagename(tmp.resolve("snap/live")
-        .toString()).build(), DUMPS_PER_WINDOW * INTEGRATION, null, true);
+        .toString()).build(), DUMPS_PER_WINDOW * INTEGRATION, Duration.ofSeconds(5), true);  // shared CI machine
     StreamPublisher.Summary summary;
     // The imager starts before the stream exists: it waits for the descriptor.
     try (SnapshotImager imager = new SnapshotImager(client, settings, (r, img) -> seen.add(new Snapshot(r, img)))
