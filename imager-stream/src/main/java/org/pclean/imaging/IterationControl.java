@@ -1,6 +1,5 @@
 package org.pclean.imaging;
 
-import java.util.Arrays;
 import java.util.Optional;
 import org.pclean.ingest.params.TcleanParams;
 
@@ -102,9 +101,58 @@ public final class IterationControl {
     return 1.4826 * median(a);
   }
 
-  private static double median(float[] a) {
-    Arrays.sort(a);
+  /**
+   * The median by selection (O(n), reorders a): a sort took ~0.4 s per 2048² image, which the snapshot imager's
+   * latency path cannot afford. Same value as sorting: the middle element, or the mean of the two middle ones.
+   */
+  static double median(float[] a) {
     int n = a.length;
-    return n % 2 == 1 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+    int k = n / 2;
+    float upper = select(a, k);
+    if (n % 2 == 1) {
+      return upper;
+    }
+    float lower = a[0];  // after select, a[0..k) holds the k smallest: the largest of them is the other middle
+    for (int i = 1; i < k; i++) {
+      lower = Math.max(lower, a[i]);
+    }
+    return 0.5 * (lower + upper);
+  }
+
+  /** The k-th smallest element (0-based), Hoare partitioning with a median-of-three pivot; reorders a. */
+  private static float select(float[] a, int k) {
+    int lo = 0;
+    int hi = a.length - 1;
+    while (hi > lo) {
+      int mid = (lo + hi) >>> 1;
+      float pivot = median3(a[lo], a[mid], a[hi]);
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) {
+          i++;
+        }
+        while (a[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          float t = a[i];
+          a[i++] = a[j];
+          a[j--] = t;
+        }
+      }
+      if (k <= j) {
+        hi = j;
+      } else if (k >= i) {
+        lo = i;
+      } else {
+        return a[k];
+      }
+    }
+    return a[k];
+  }
+
+  private static float median3(float x, float y, float z) {
+    return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
   }
 }

@@ -17,6 +17,7 @@ import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 import org.pclean.ingest.params.TcleanParams.SpecMode;
 import org.pclean.ingest.plan.ImagePlane;
+import org.pclean.imaging.beam.Restorer;
 import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
@@ -54,9 +55,39 @@ public final class SerialImager {
     }
   }
 
-  /** One imaged plane: its Taylor models (one for non-mtmfs), images to write and what the result reports. */
-  private record Plane(float[][] models, List<PlaneProducts.ProductImage> outputs, double sumwt, Beam beam,
-      int iterations, StopReason stop, double peakResidual) {}
+  /**
+   * One imaged plane, in memory: its Taylor models, residuals and PSFs (one of each unless mtmfs), the sums of
+   * weights, the restoring beam and how the cycles ended. The product images are made from these.
+   */
+  public record Plane(float[][] models, float[][] residuals, float[][] psfs, double[] sumwts, Beam beam,
+      int iterations, StopReason stop, double peakResidual) {
+    public double sumwt() {
+      return sumwts[0];
+    }
+  }
+
+  /** An mfs selection imaged in memory: its geometry, restored image (the residual when niter is 0) and plane. */
+  public record MfsImage(ImageGeometry geometry, float[] image, Plane plane, long samples) {}
+
+  /**
+   * Images the mfs selection of an open source (which the caller closes) in memory, writing nothing: the engine
+   * of {@link #run(VisibilitySource)} without the files, for the snapshot imager's latency path.
+   */
+  public MfsImage imageMfs(VisibilitySource source) {
+    if (p.specmode() != SpecMode.MFS || nterms > 1) {
+      throw new IllegalArgumentException("in-memory imaging makes one mfs plane with one Taylor term"
+          + " (specmode mfs, deconvolver other than mtmfs)");
+    }
+    VisibilityData data = VisibilityLoader.load(source, p.selection());
+    if (data.unflaggedSamples() == 0) {
+      throw new IllegalArgumentException("all selected visibilities are flagged: nothing to image");
+    }
+    ImageGeometry g = ImagePlane.geometry(p, data.freq(), data.width(), data.phaseCentre(), false, 1);
+    Plane r = imagePlane(0, data, g.freq0(), new ArrayList<>());
+    float[] image = r.iterations() == 0 ? r.residuals()[0]
+        : Restorer.restore(r.models()[0], r.residuals()[0], p.nx(), p.ny(), p.cell()[0], p.cell()[1], r.beam());
+    return new MfsImage(g, image, r, data.unflaggedSamples());
+  }
 
   /** Images the selection of an open source (which the caller closes). */
   public ImagingResult run(VisibilitySource source) {
@@ -84,8 +115,10 @@ public final class SerialImager {
       for (int plane = 0; plane < nplanes; plane++) {
         VisibilityData d = cube ? data.channel(plane) : data;
         double freq = cube ? d.freq()[0] : g.freq0();
-        Plane r = imagePlane(plane, d, freq, dish, history);
-        for (PlaneProducts.ProductImage o : r.outputs()) {
+        Plane r = imagePlane(plane, d, freq, history);
+        float[] pb = PrimaryBeam.image(p.nx(), p.ny(), p.cell()[0], p.cell()[1], dish, freq);
+        for (PlaneProducts.ProductImage o : PlaneProducts.of(p, r.models(), r.residuals(), r.psfs(), pb, r.sumwts(),
+            r.beam())) {
           writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() ? r.beam().toImageBeam() : null);
         }
         models.add(r.models()[0]);
@@ -111,7 +144,7 @@ public final class SerialImager {
         new ImagingResult.Timing(total, griddingSeconds, samplesGridded));
   }
 
-  private Plane imagePlane(int plane, VisibilityData d, double freq, double dish, List<ImagingResult.Cycle> history) {
+  private Plane imagePlane(int plane, VisibilityData d, double freq, List<ImagingResult.Cycle> history) {
     int nx = p.nx();
     int ny = p.ny();
     ImagingWeights iw = new ImagingWeights(nx, ny, p.cell()[0], p.cell()[1]);
@@ -156,9 +189,7 @@ public final class SerialImager {
       }
       residuals(gridder, d, diff, taylorWeights, norm, residuals);
     }
-    float[] pb = PrimaryBeam.image(nx, ny, p.cell()[0], p.cell()[1], dish, freq);
-    List<PlaneProducts.ProductImage> outputs = PlaneProducts.of(p, models, residuals, psfs, pb, sumwts, beam);
-    return new Plane(models, outputs, sumwt, beam, control.iterationsDone(), stop, minor.lastPeak());
+    return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak());
   }
 
   /** The restoringbeam parameter when given, else the Gaussian fitted to the PSF main lobe. */

@@ -6,6 +6,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
+import org.pclean.imaging.snapshot.SnapshotImager;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.stream.StreamPublisher;
 import org.pclean.ops.parallel.ParallelRunner;
@@ -19,6 +20,7 @@ import org.pclean.ops.parallel.ParallelRunner;
  * Properties bus = PClean.client("kafka:9092");
  * PClean.stream(ms, new StreamPublisher.Settings("obs1", 20), bus);     // publish an MS as a live stream
  * PClean.replay(PClean.builder().dataset("obs1").imagename("re").weighting(BRIGGS).build(), bus);
+ * try (SnapshotImager s = PClean.snapshots(bus, settings, (ready, image) -> ...)) { ... }  // live snapshots
  * }</pre>
  */
 public final class PClean {
@@ -64,5 +66,15 @@ public final class PClean {
       throw new IllegalArgumentException("replay needs the dataset to read from the bus");
     }
     return SerialImager.run(params, client);
+  }
+
+  /**
+   * Starts snapshot imaging of a live dataset on the cluster client reaches (as {@code pclean snapshot}):
+   * {@code listener.onSnapshot(SnapshotReady, image)} is called for every published snapshot. Close the returned
+   * imager to stop it.
+   */
+  public static SnapshotImager snapshots(Properties client, SnapshotImager.Settings settings,
+      SnapshotImager.Listener listener) {
+    return new SnapshotImager(client, settings, listener).start();
   }
 }

@@ -93,7 +93,12 @@ public final class ImagingOptions {
     if (dataset != null && bootstrapServers == null) {
       throw new IllegalArgumentException("--dataset " + dataset + " is read from the bus: give --scheduler-address");
     }
-    TcleanParams.Builder b = TcleanParams.builder().vis(vis).dataset(dataset).imagename(imagename)
+    return toBuilder().vis(vis).dataset(dataset).build();
+  }
+
+  /** The parameters of every flag but --vis/--dataset (what a snapshot of a live dataset takes), not validated. */
+  public TcleanParams.Builder toBuilder() {
+    TcleanParams.Builder b = TcleanParams.builder().imagename(imagename)
         .specmode(TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", specmode))
         .imsize(imsize.get(0), imsize.size() > 1 ? imsize.get(1) : imsize.get(0))
         .cell(Quantities.angleRad(arcsecDefault(cell.get(0))),
@@ -144,7 +149,7 @@ public final class ImagingOptions {
       case "modelcolumn" -> b.savemodel(true);
       default -> throw new IllegalArgumentException("unknown savemodel '" + savemodel + "' (expected none or modelcolumn)");
     }
-    return b.build();
+    return b;
   }
 
   /** tclean reads a bare number in cell/uvtaper/restoringbeam as arcsec. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Mixin;
         + " With --vis and --imagename it images (tclean flags); subcommands do the rest.",
     subcommands = {SimulateCommand.class, ListobsCommand.class, StreamCommand.class, ReplayCommand.class,
         BenchCommand.class, ServiceCommands.Broker.class,
-        ServiceCommands.Worker.class, ServiceCommands.Gather.class, ServiceCommands.Sink.class})
+        ServiceCommands.Worker.class, ServiceCommands.Gather.class, ServiceCommands.Sink.class, SnapshotCommand.class})
 public final class PcleanCli implements Callable<Integer> {
   public static final int EXIT_BAD_INPUT = 2;
   public static final int EXIT_FAILURE = 1;

@@ -1,0 +1,104 @@
+package org.pclean.ops.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.pclean.bus.TopicInstaller;
+import org.pclean.bus.Topics;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.imaging.snapshot.SnapshotImager;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pclean snapshot}: the near-real-time snapshot imager of a live dataset, a service like {@code pclean
+ * worker} (start more for standby members of the dataset's group); runs until stopped.
+ */
+@Command(name = "snapshot", mixinStandardHelpOptions = true,
+    description = "Image a live dataset window by window as it streams (SnapshotReady + tiles on pclean.snapshots,"
+        + " <imagename>-<UTC>.fits) until stopped. Takes tclean's imaging flags; niter defaults to 0 (dirty).")
+final class SnapshotCommand implements Callable<Integer> {
+  @Option(names = "--dataset", required = true, description = "the dataset streaming on pclean.vis.<dataset>")
+  String dataset;
+
+  @Option(names = "--interval", defaultValue = "dump",
+      description = "window length aligned on the start of the observation (e.g. 10s, 2min), or dump: one window"
+          + " per dump (default ${DEFAULT-VALUE})")
+  String interval;
+
+  @Option(names = "--grace", description = "how long a window waits for late or missing dumps (default: two"
+      + " integrations on the stream's clock)")
+  String grace;
+
+  @Option(names = "--no-fits", description = "publish on the bus only; write no FITS files")
+  boolean noFits;
+
+  @Mixin ImagingOptions imaging;
+
+  @Override
+  public Integer call() throws Exception {
+    SnapshotImager.Settings settings = settings();
+    if (imaging.bootstrapServers == null) {
+      throw new IllegalArgumentException("--scheduler-address (the Kafka cluster the dataset streams on) is required");
+    }
+    Properties client = new Properties();
+    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, imaging.bootstrapServers);
+    try (Admin admin = Admin.create(client)) {
+      TopicInstaller.ensure(admin, Topics.all(), (short) 1);
+    }
+    SnapshotImager imager = new SnapshotImager(client, settings, null).start();
+    System.out.printf(Locale.ROOT, "pclean snapshot: imaging %s (%s windows) in group %s at %s; FITS %s%n", dataset,
+        settings.intervalSeconds() == 0 ? "one-dump" : settings.intervalSeconds() + " s", settings.group(),
+        imaging.bootstrapServers, noFits ? "off" : "as " + imaging.imagename + "-<UTC>.fits");
+    ServiceCommands.runUntilStopped(imager::close);
+    return 0;
+  }
+
+  SnapshotImager.Settings settings() {
+    if (imaging.vis != null || imaging.parallel()) {
+      throw new IllegalArgumentException("pclean snapshot images a dataset on the bus: --vis and --parallel do not"
+          + " apply (stream an MS with pclean stream)");
+    }
+    if (imaging.imagename == null) {
+      throw new IllegalArgumentException("--imagename (the prefix of the snapshot FITS files) is required");
+    }
+    TcleanParams.Builder b = imaging.toBuilder().dataset(dataset);
+    if (imaging.threads == 0) {
+      b.threads(1);  // one window's gridding is too small to share: per-thread grids cost more than they save
+    }
+    return new SnapshotImager.Settings(b.build(), intervalSeconds(interval),
+        grace == null ? null : Duration.ofMillis(Math.round(seconds(grace, "--grace") * 1000)), !noFits);
+  }
+
+  static double intervalSeconds(String s) {
+    if (s.trim().equalsIgnoreCase("dump")) {
+      return 0;
+    }
+    double v = seconds(s, "--interval");
+    if (!(v > 0)) {
+      throw new IllegalArgumentException("--interval must be a positive duration or dump, got '" + s + "'");
+    }
+    return v;
+  }
+
+  /** "10s", "500ms", "2min", "1h" or a bare number of seconds. */
+  static double seconds(String s, String option) {
+    var m = java.util.regex.Pattern.compile("\\s*([0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\\s*(ms|s|sec|min|m|h)?\\s*")
+        .matcher(s);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("bad " + option + " '" + s + "' (expected e.g. 10s, 500ms, 2min)");
+    }
+    double v = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> v / 1000;
+      case "min", "m" -> v * 60;
+      case "h" -> v * 3600;
+      default -> v;
+    };
+  }
+}
