@@ -131,7 +131,12 @@ final class ServiceCommands {
       System.out.println("pclean: " + nworkers + " worker(s) in group " + Topics.WORKER_GROUP + " at " + cluster.bootstrap);
       runUntilStopped(() -> {
         try {
-          WorkerShutdown.stop(workers, threads, grace);
+          if (!WorkerShutdown.stop(workers, threads, grace).isEmpty()) {
+            // A handed-back task's imaging thread may still be writing the sub-cube that its new owner is about
+            // to write: end the process now (the new owner learns of the task at its next heartbeat, later).
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
+          }
           view.close();
           models.close();
         } catch (InterruptedException e) {

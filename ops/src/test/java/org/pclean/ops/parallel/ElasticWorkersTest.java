@@ -117,8 +117,8 @@ class ElasticWorkersTest {
   }
 
   /** Starts one more worker process (named W1, W2, ... in the output). */
-  static WorkerProcess startWorker() throws Exception {
-    WorkerProcess w = WorkerProcess.start("W" + ++started, broker.bootstrapServers());
+  static WorkerProcess startWorker(String... options) throws Exception {
+    WorkerProcess w = WorkerProcess.start("W" + ++started, broker.bootstrapServers(), options);
     live.add(w);
     return w;
   }
@@ -183,6 +183,7 @@ class ElasticWorkersTest {
     String job = submit(p, 0);
     a.await(s -> tookTask(s, job), LONG);
     WorkerProcess b = startWorker();
+    long joining = b.await(s -> s.contains("joining"), LONG).nanos();
     long joined = b.await(s -> s.contains("assigned"), LONG).nanos();
     long first = b.await(s -> tookTask(s, job), LONG).nanos();
     var outcome = ParallelRunner.await(cluster, job, p, LONG);
@@ -190,8 +191,9 @@ class ElasticWorkersTest {
     Map<Integer, String> made = subcubeMakers(job, outcome.job().getNumPartitions());
     long byB = made.values().stream().filter(h -> h.endsWith(b.workerIdSuffix())).count();
     long byA = made.values().stream().filter(h -> h.endsWith(a.workerIdSuffix())).count();
-    System.out.printf(Locale.ROOT, "ELASTIC join: new worker process start -> in the group %.2f s -> first task"
-        + " %.2f s; sub-cubes made: A %d, B %d of %d%n", seconds(b.startedNanos(), joined),
+    System.out.printf(Locale.ROOT, "ELASTIC join: new worker process start -> JVM up and connected, joining %.2f s"
+        + " -> partitions assigned %.2f s -> first task %.2f s; sub-cubes made: first worker %d, new worker %d of"
+        + " %d%n", seconds(b.startedNanos(), joining), seconds(b.startedNanos(), joined),
         seconds(b.startedNanos(), first), byA, byB, made.size());
     assertTrue(byB >= 1, "the joining worker made sub-cubes: " + made);
     assertTrue(byA >= 1, "the first worker made sub-cubes: " + made);
@@ -279,6 +281,38 @@ class ElasticWorkersTest {
     System.out.printf(Locale.ROOT, "ELASTIC kill -9 (continuum): row chunk %d of cycle %d picked up %.2f s after"
         + " the kill%n", index, cycle, seconds(killed, retaken));
     ParallelContinuumTest.assertSameProducts(serialContinuum, p, "kill-mfs");
+  }
+
+  /**
+   * e) SIGTERM with --shutdown-grace 0s: the task in hand is handed back uncommitted at once; the worker leaves the
+   * group and exits 0, and the other worker images that sub-cube (without waiting for a session timeout).
+   */
+  @Test
+  @Order(5)
+  void aWorkerWithoutGraceHandsItsTaskBack() throws Exception {
+    WorkerProcess b = workers(1).get(0);
+    WorkerProcess a = startWorker("--shutdown-grace", "0s");
+    workers(2);
+    TcleanParams p = cube("handback");
+    String job = submit(p, 0);
+    Matcher m = TOOK.matcher(a.await(s -> tookTask(s, job), LONG).text());
+    assertTrue(m.find());
+    int index = Integer.parseInt(m.group(2));
+    long term = System.nanoTime();
+    a.terminate();
+    int exit = a.awaitExit(Duration.ofSeconds(20));
+    long exited = System.nanoTime();
+    long retaken = b.await(s -> tookTask(s, job, index, 0), LONG).nanos();
+    var outcome = ParallelRunner.await(cluster, job, p, LONG);
+    assertEquals(0, exit, "SIGTERM exits 0");
+    assertEquals(JobState.DONE, outcome.job().getState());
+    assertFalse(a.matching(s -> s.contains("handed back")).isEmpty(), a.output());
+    Map<Integer, String> made = subcubeMakers(job, outcome.job().getNumPartitions());
+    assertTrue(made.get(index).endsWith(b.workerIdSuffix()), "the other worker made sub-cube " + index + ": " + made);
+    System.out.printf(Locale.ROOT, "ELASTIC SIGTERM, grace 0: mid-task -> handed back, exit (code %d) %.2f s;"
+        + " -> task %d picked up by the other worker %.2f s%n", exit, seconds(term, exited), index,
+        seconds(term, retaken));
+    assertCubeEqualsSerial(p);
   }
 
   /** When w first printed a matching line after the given time. */
