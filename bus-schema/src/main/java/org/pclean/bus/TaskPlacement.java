@@ -15,7 +15,10 @@ import org.pclean.bus.avro.PartitionDescriptor;
  * so tasks keyed by hash can all land on one worker while the others idle (two row chunks on 16 partitions share
  * a worker half the time). Placement reads the group's current assignment and gives task k a partition owned by
  * member k mod m, so a job's tasks spread over the members; a member that leaves has its partitions, and so its
- * uncommitted tasks, reassigned as usual. With no members yet, tasks are spread evenly over the partitions.
+ * uncommitted tasks, reassigned as usual. A member's share is spread evenly over all its partitions, not packed
+ * into the first ones: a worker that joins mid-job takes over some of them and so inherits a fair part of the
+ * tasks still waiting. With no members yet, tasks are spread evenly over the partitions. Works for groups of
+ * either protocol (Admin.describeConsumerGroups reads KIP-848 consumer groups and classic ones alike).
  */
 public final class TaskPlacement {
   private TaskPlacement() {}
@@ -51,8 +54,12 @@ public final class TaskPlacement {
       if (owned.isEmpty()) {
         out.add((int) ((long) k * total / Math.max(n, 1)) % total);
       } else {
-        List<Integer> parts = owned.get(k % owned.size());
-        out.add(parts.get((k / owned.size()) % parts.size()));
+        int m = owned.size();
+        List<Integer> parts = owned.get(k % m);
+        int share = (n - k % m + m - 1) / m;  // tasks this member gets: k % m, k % m + m, ...
+        int j = k / m;  // this task's place among them
+        out.add(share <= parts.size() ? parts.get((int) ((long) j * parts.size() / share))
+            : parts.get(j % parts.size()));
       }
     }
     return out;

@@ -7,19 +7,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -76,8 +80,13 @@ public final class ImagingWorker implements Runnable {
   private final JobSpecView jobs;
   private final PartialImager partials;
   private final Path scratch;
+  /** Guards the consumer between the imaging thread and a hand-back from a shutdown thread. */
+  private final Object lock = new Object();
   private volatile boolean closed;
+  private volatile boolean draining;
+  private boolean handedBack;  // under lock
   private volatile KafkaConsumer<String, byte[]> consumer;
+  private volatile WorkerGroupProtocol protocol;
   private volatile java.util.function.Consumer<PartitionDescriptor> onTaskTaken = t -> { };
 
   /** Called when a task is taken, before imaging (tests use it to stop a worker mid-job). */
@@ -102,8 +111,19 @@ public final class ImagingWorker implements Runnable {
     this.scratch = scratch.toAbsolutePath();
   }
 
+  /** Speak this group protocol instead of the one chosen for the cluster (--group-protocol). */
+  public ImagingWorker groupProtocol(WorkerGroupProtocol protocol) {
+    this.protocol = protocol;
+    return this;
+  }
+
+  public String workerId() {
+    return workerId;
+  }
+
   @Override
   public void run() {
+    WorkerGroupProtocol chosen = protocol != null ? protocol : WorkerGroupProtocol.forCluster(clientConfig);
     Properties c = new Properties();
     c.putAll(clientConfig);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, Topics.WORKER_GROUP);
@@ -112,7 +132,7 @@ public final class ImagingWorker implements Runnable {
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
     // One sub-cube can image for a long time between polls.
     c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
-    c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    chosen.configure(c);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId);
     Properties p = new Properties();
     p.putAll(clientConfig);
@@ -121,25 +141,62 @@ public final class ImagingWorker implements Runnable {
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
     try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
          KafkaProducer<String, Object> producer = new KafkaProducer<>(p, new StringSerializer(), new BusSerializer())) {
-      consumer = cons;
-      cons.subscribe(List.of(Topics.TASKS.name()));
-      while (!closed) {
-        for (ConsumerRecord<String, byte[]> r : cons.poll(Duration.ofMillis(200))) {
-          if (closed) {
-            return;  // a stopped worker leaves its task uncommitted: it is redelivered
+      synchronized (lock) {
+        if (handedBack) {
+          return;
+        }
+        consumer = cons;
+      }
+      // A listener is what keeps a task with the worker imaging it: without one the consumer protocol's client
+      // completes a revocation in its background thread at once, and the partition (with the task being imaged,
+      // uncommitted) would go to another member mid-task. With one, the revocation waits for this thread's poll.
+      cons.subscribe(List.of(Topics.TASKS.name()), new AssignmentLog(workerId));
+      LOG.info(workerId + ": joining " + Topics.WORKER_GROUP + " with the " + chosen.description());
+      while (!closed && !draining) {
+        ConsumerRecords<String, byte[]> records;
+        synchronized (lock) {
+          if (handedBack) {
+            return;
+          }
+          records = cons.poll(Duration.ofMillis(200));
+        }
+        for (ConsumerRecord<String, byte[]> r : records) {
+          if (closed || draining) {
+            return;  // not taken: left uncommitted, redelivered to another member
           }
           handle(r, producer);
           producer.flush();
           if (closed) {
             return;  // stopped while working: leave the offset uncommitted, the task is redelivered
           }
-          cons.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+          commit(cons, r);
         }
       }
     } catch (WakeupException e) {
       // stopped
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      synchronized (lock) {
+        consumer = null;
+      }
+    }
+  }
+
+  /** Commits a finished task, unless it was handed back meanwhile (then its new owner does it again). */
+  private void commit(KafkaConsumer<String, byte[]> cons, ConsumerRecord<String, byte[]> r) {
+    synchronized (lock) {
+      if (handedBack) {
+        LOG.info(workerId + ": finished " + r.key() + " after handing it back; not committed");
+        return;
+      }
+      try {
+        cons.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+      } catch (CommitFailedException | RebalanceInProgressException e) {
+        // The group moved on (this member was fenced or is rebalancing): the task is redelivered, and a
+        // redelivered task is idempotent (a finished sub-cube is reported again, a gathered chunk posts nothing).
+        LOG.warning(workerId + ": commit of " + r.key() + " failed (" + e.getMessage() + "); it will be redelivered");
+      }
     }
   }
 
@@ -149,6 +206,53 @@ public final class ImagingWorker implements Runnable {
     KafkaConsumer<String, byte[]> c = consumer;
     if (c != null) {
       c.wakeup();
+    }
+  }
+
+  /**
+   * Takes no new task: the task in hand is finished and committed, then the worker leaves the group (its thread
+   * ends). A task polled but not yet started is left uncommitted for another member.
+   */
+  public void drain() {
+    draining = true;
+  }
+
+  /**
+   * Gives the task in hand back to the group now: nothing more is committed and the consumer is closed, so the
+   * group reassigns its partitions (and the uncommitted task) at once instead of after the session timeout. The
+   * imaging thread may run on until the process exits; what it still publishes is harmless, as consumers are
+   * idempotent on (job, partition, cycle). Called from another thread; waits for at most one poll.
+   */
+  public void handBack(Duration closeTimeout) {
+    closed = true;
+    synchronized (lock) {
+      handedBack = true;
+      KafkaConsumer<String, byte[]> c = consumer;
+      if (c != null) {
+        c.close(closeTimeout);
+        consumer = null;
+      }
+    }
+  }
+
+  /** Logs what the group gives and takes (and, by being a listener, holds revocations until the next poll). */
+  private record AssignmentLog(String workerId) implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        LOG.info(workerId + ": assigned " + partitions.size() + " task partition(s) " + numbers(partitions));
+      }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        LOG.info(workerId + ": revoked " + partitions.size() + " task partition(s) " + numbers(partitions));
+      }
+    }
+
+    private static List<Integer> numbers(Collection<TopicPartition> partitions) {
+      return partitions.stream().map(TopicPartition::partition).sorted().toList();
     }
   }
 
@@ -173,6 +277,8 @@ public final class ImagingWorker implements Runnable {
       // sub-cube of a bus job is counted (re-imaging one would only be thrown away).
       return;
     }
+    LOG.info(String.format(java.util.Locale.ROOT, "%s: took task %s/%d cycle %d (%s-%d@%d)", workerId,
+        task.getJobId(), task.getPartitionIndex(), task.getCycle(), r.topic(), r.partition(), r.offset()));
     onTaskTaken.accept(task);
     if (closed) {
       return;  // stopped with the task taken: it is redelivered to another member

@@ -22,8 +22,8 @@ import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.pclean.bus.TopicInstaller;
-import org.pclean.casacore.TableDirectories;
 import org.pclean.bus.Topics;
+import org.pclean.casacore.TableDirectories;
 
 /**
  * A single-node KRaft Kafka (combined broker + controller) inside this JVM, for one-shot jobs and tests when no
@@ -82,6 +82,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(4 * 1024 * 1024));  // default takes 128 MiB
     props.put("auto.create.topics.enable", "false");
+    // Workers speak the KIP-848 consumer protocol here: Kafka 4.4 serves it by default (the group.version
+    // feature is finalized at format time; group.coordinator.rebalance.protocols lists consumer by default and
+    // is deprecated). That protocol's session timeout is the broker's (default 45 s, which is also its default
+    // minimum): a worker killed with -9 has its task redelivered after 10 s instead. Heartbeats every second
+    // let a joining or leaving worker reconcile within about a second (their minimum is lowered to allow it).
+    props.put("group.consumer.min.session.timeout.ms", "6000");
+    props.put("group.consumer.session.timeout.ms", "10000");
+    props.put("group.consumer.min.heartbeat.interval.ms", "500");
+    props.put("group.consumer.heartbeat.interval.ms", "1000");
     KafkaConfig config = KafkaConfig.fromProps(props, false);
     // Format once: a kept directory restarts with its records (re-formatting would clash on the cluster id).
     if (!Files.exists(dir.resolve("meta.properties"))) {

@@ -2,6 +2,7 @@ package org.pclean.ops.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -10,10 +11,12 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
-import org.pclean.imaging.gather.GatherApp;
 import org.pclean.imaging.continuum.ModelView;
+import org.pclean.imaging.gather.GatherApp;
 import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
+import org.pclean.imaging.worker.WorkerGroupProtocol;
+import org.pclean.imaging.worker.WorkerShutdown;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 import org.pclean.sink.BusCubeSink;
 import org.pclean.sink.ContinuumSink;
@@ -29,14 +32,25 @@ import picocli.CommandLine.Option;
 final class ServiceCommands {
   private ServiceCommands() {}
 
-  /** Blocks until the JVM is asked to stop, then runs stop. */
+  /**
+   * Blocks until the process is asked to stop (SIGTERM, SIGINT), then runs stop on this thread and returns, so
+   * the command exits 0 after a clean stop. The signals are taken over rather than left to a shutdown hook: the
+   * JVM's own handling would exit 143 and could not let a worker finish its task first. Where the signals cannot
+   * be handled, a shutdown hook runs stop instead.
+   */
   static void runUntilStopped(Runnable stop) throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop.run();
-      stopped.countDown();
-    }, "pclean-shutdown"));
-    stopped.await();
+    CountDownLatch asked = new CountDownLatch(1);
+    if (!StopSignals.install(asked::countDown)) {
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        stop.run();
+        stopped.countDown();
+      }, "pclean-shutdown"));
+      stopped.await();
+      return;
+    }
+    asked.await();
+    stop.run();
   }
 
   /** Waits for a service thread to finish its shutdown (bounded, so a stuck client cannot hang the JVM). */
@@ -82,15 +96,25 @@ final class ServiceCommands {
   }
 
   @Command(name = "worker", mixinStandardHelpOptions = true,
-      description = "Join the pclean-workers consumer group and image tasks until stopped.")
+      description = "Join the pclean-workers consumer group and image tasks until stopped. SIGTERM: take no new"
+          + " task, finish (and commit) the task in hand within --shutdown-grace or hand it back uncommitted,"
+          + " leave the group, exit 0.")
   static final class Worker implements java.util.concurrent.Callable<Integer> {
     @Mixin ClusterOptions cluster;
     @Option(names = "--nworkers", defaultValue = "1", description = "workers in this process") int nworkers;
     @Option(names = "--local-directory", description = "scratch for sub-cubes sent over the bus (default: the temp dir)")
     Path scratch;
+    @Option(names = "--shutdown-grace", defaultValue = "30s",
+        description = "on SIGTERM, how long a task in hand may run on before it is handed back (e.g. 30s, 500ms)")
+    String shutdownGrace;
+    @Option(names = "--group-protocol", defaultValue = "auto",
+        description = "auto (consumer where the cluster serves KIP-848, else classic), consumer or classic")
+    String groupProtocol;
 
     @Override
     public Integer call() throws Exception {
+      Duration grace = seconds(shutdownGrace, "--shutdown-grace");
+      WorkerGroupProtocol forced = WorkerGroupProtocol.parse(groupProtocol);
       Properties client = cluster.connect();
       JobSpecView view = new JobSpecView(client);
       ModelView models = new ModelView(client);
@@ -99,18 +123,24 @@ final class ServiceCommands {
       String host = java.net.InetAddress.getLocalHost().getHostName();
       for (int i = 0; i < nworkers; i++) {
         String id = host + "-" + ProcessHandle.current().pid() + "-" + i;
-        ImagingWorker w = scratch == null ? new ImagingWorker(client, id, view, models)
-            : new ImagingWorker(client, id, view, models, scratch);
+        ImagingWorker w = (scratch == null ? new ImagingWorker(client, id, view, models)
+            : new ImagingWorker(client, id, view, models, scratch)).groupProtocol(forced);
         workers.add(w);
+        // Daemon: a thread still imaging a handed-back task must not keep the process alive.
         Thread t = new Thread(w, "pclean-worker-" + i);
+        t.setDaemon(true);
         t.start();
         threads.add(t);
       }
       System.out.println("pclean: " + nworkers + " worker(s) in group " + Topics.WORKER_GROUP + " at " + cluster.bootstrap);
       runUntilStopped(() -> {
-        workers.forEach(ImagingWorker::stop);
-        threads.forEach(ServiceCommands::join);
         try {
+          if (!WorkerShutdown.stop(workers, threads, grace).isEmpty()) {
+            // A handed-back task's imaging thread may still be writing the sub-cube that its new owner is about
+            // to write: end the process now (the new owner learns of the task at its next heartbeat, later).
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
+          }
           view.close();
           models.close();
         } catch (InterruptedException e) {
@@ -119,6 +149,22 @@ final class ServiceCommands {
       });
       return 0;
     }
+  }
+
+  /** "30s", "500ms", "2m" or a bare number of seconds. */
+  static Duration seconds(String s, String option) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*(ms|s|m|)\\s*")
+        .matcher(s == null ? "" : s);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(option + ": bad duration '" + s + "' (e.g. 30s, 500ms, 2m)");
+    }
+    double v = Double.parseDouble(m.group(1));
+    double ms = switch (m.group(2)) {
+      case "ms" -> v;
+      case "m" -> v * 60_000;
+      default -> v * 1000;
+    };
+    return Duration.ofMillis(Math.round(ms));
   }
 
   @Command(name = "gather", mixinStandardHelpOptions = true,
