@@ -22,6 +22,7 @@ import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.ProductEntry;
 import org.pclean.bus.avro.ProductManifest;
 import org.pclean.bus.avro.ProductRecord;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
@@ -127,7 +128,7 @@ public final class ContinuumSink implements Runnable {
     ProductManifest m = a.manifest;
     ImageGeometry g = new ImageGeometry(m.getNx(), m.getNy(), "I", 1, m.getRa(), m.getDec(), m.getCellX(),
         m.getCellY(), m.getFreq0(), m.getDfreq(), 0.0);
-    CasaImage.Beam beam = new CasaImage.Beam(m.getBeamMajorArcsec(), m.getBeamMinorArcsec(), m.getBeamPaDeg());
+    Beam beam = new Beam(m.getBeamMajorArcsec(), m.getBeamMinorArcsec(), m.getBeamPaDeg());
     ImageSetWriter writer = new ImageSetWriter(g, false);
     try {
       for (int i = 0; i < a.images.length; i++) {

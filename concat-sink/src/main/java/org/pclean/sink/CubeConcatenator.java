@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.TableDirectories;
@@ -94,7 +95,7 @@ public final class CubeConcatenator {
           for (int c = 0; c < shape[3]; c++, chan++) {
             for (int s = 0; s < shape[2]; s++) {
               target.writePlane(s, chan, src.readPlane(s, c));
-              CasaImage.Beam beam = src.beam(c, s);
+              Beam beam = src.beam(c, s);
               if (beam.isPresent()) {
                 target.setPlaneBeam(chan, s, beam);
               }

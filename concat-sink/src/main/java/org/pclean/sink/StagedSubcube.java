@@ -12,6 +12,7 @@ import org.pclean.bus.avro.BeamRecord;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.SubcubeManifest;
 import org.pclean.bus.avro.SubcubeProduct;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
 
@@ -66,7 +67,7 @@ final class StagedSubcube {
         for (int c = 0; c < beams.size() && c < nchan; c++) {
           BeamRecord b = beams.get(c);
           if (b.getMajorArcsec() > 0) {
-            img.setPlaneBeam(c, 0, new CasaImage.Beam(b.getMajorArcsec(), b.getMinorArcsec(), b.getPaDeg()));
+            img.setPlaneBeam(c, 0, new Beam(b.getMajorArcsec(), b.getMinorArcsec(), b.getPaDeg()));
           }
         }
       }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
 
@@ -31,7 +32,7 @@ class CubeConcatenatorTest {
       img.setUnits("Jy/beam");
       for (int c = 0; c < nchan; c++) {
         img.writePlane(0, c, plane(first + c));
-        img.setPlaneBeam(c, 0, new CasaImage.Beam(3 + 0.1 * (first + c), 2, 10 * (first + c)));
+        img.setPlaneBeam(c, 0, new Beam(3 + 0.1 * (first + c), 2, 10 * (first + c)));
       }
     }
     return p;

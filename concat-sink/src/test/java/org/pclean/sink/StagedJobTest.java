@@ -19,6 +19,7 @@ import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.SubcubeManifest;
 import org.pclean.bus.avro.SubcubeProduct;
 import org.pclean.bus.avro.TileKind;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 
 /**
@@ -100,7 +101,7 @@ class StagedJobTest {
         for (int c = 0; c < NCHAN; c++) {
           assertArrayEquals(plane(k, c, NX * NY), img.readPlane(0, c), "sub-cube " + k + " plane " + c);
           assertArrayEquals(plane(k, c, 1), w.readPlane(0, c));
-          assertEquals(new CasaImage.Beam(5.0 + k + 0.1 * c, 4.0, 30.0), img.beam(c, 0));
+          assertEquals(new Beam(5.0 + k + 0.1 * c, 4.0, 30.0), img.beam(c, 0));
         }
       }
     }

@@ -2,7 +2,8 @@ package org.pclean.imaging;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.pclean.imaging.beam.Beam;
+import org.pclean.casacore.Beam;
+import org.pclean.imaging.cycles.StopReason;
 
 /**
  * What a run produced: the product paths, and per image plane its beam, sum of weights, iterations and stop

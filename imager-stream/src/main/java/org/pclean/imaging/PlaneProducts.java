@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.OutputNames.Product;
-import org.pclean.imaging.beam.Beam;
+import org.pclean.casacore.Beam;
 import org.pclean.imaging.beam.Restorer;
+import org.pclean.imaging.cycles.IterationControl;
 import org.pclean.imaging.deconvolution.MultiTermHogbom;
 import org.pclean.ingest.params.TcleanParams;
 

@@ -6,18 +6,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
-import org.pclean.imaging.beam.Beam;
 import org.pclean.imaging.beam.BeamFitter;
 import org.pclean.imaging.beam.PrimaryBeam;
+import org.pclean.imaging.beam.Restorer;
+import org.pclean.imaging.cycles.IterationControl;
+import org.pclean.imaging.cycles.MinorCycle;
+import org.pclean.imaging.cycles.StopReason;
 import org.pclean.imaging.gridding.SpheroidalGridder;
 import org.pclean.imaging.weighting.ImagingWeights;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 import org.pclean.ingest.params.TcleanParams.SpecMode;
 import org.pclean.ingest.plan.ImagePlane;
-import org.pclean.imaging.beam.Restorer;
 import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
@@ -119,7 +122,7 @@ public final class SerialImager {
         float[] pb = PrimaryBeam.image(p.nx(), p.ny(), p.cell()[0], p.cell()[1], dish, freq);
         for (PlaneProducts.ProductImage o : PlaneProducts.of(p, r.models(), r.residuals(), r.psfs(), pb, r.sumwts(),
             r.beam())) {
-          writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() ? r.beam().toImageBeam() : null);
+          writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() ? r.beam() : null);
         }
         models.add(r.models()[0]);
         double flux = MinorCycle.flux(r.models()[0]);

@@ -13,6 +13,7 @@ import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.FitsFile;
 import org.pclean.casacore.MsSimulator;
 import org.pclean.casacore.TestData;
+import org.pclean.imaging.cycles.StopReason;
 import org.pclean.ingest.params.TcleanParams;
 
 class CubeAndWideFieldTest {

@@ -9,10 +9,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.AntennaArray;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MsSimulator;
-import org.pclean.imaging.beam.Beam;
+import org.pclean.imaging.cycles.StopReason;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 

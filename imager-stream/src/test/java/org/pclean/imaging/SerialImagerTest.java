@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MeasurementSet;
+import org.pclean.imaging.cycles.StopReason;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.WeightingMode;
 

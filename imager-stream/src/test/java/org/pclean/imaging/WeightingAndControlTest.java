@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.pclean.imaging.cycles.IterationControl;
+import org.pclean.imaging.cycles.StopReason;
 import org.pclean.imaging.weighting.ImagingWeights;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.WeightingMode;

@@ -6,20 +6,20 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.pclean.bus.RowChunkTasks;
-import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobMode;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PlaneGeometry;
+import org.pclean.ingest.RowChunkTasks;
+import org.pclean.ingest.TaskPlacement;
 
 /**
  * Publishes a continuum job: the JobSpec (state RUNNING, with its row plan and plane geometry) on pclean.jobs,
  * then the first cycle's row-chunk tasks: the weight-density pass (cycle -1) when the weighting needs the
  * density of all rows, else cycle 0. Every later cycle's tasks come from the Streams coordinator, on the same
- * pclean.tasks partition per chunk (taskPartitions, from {@link org.pclean.bus.TaskPlacement}).
+ * pclean.tasks partition per chunk (taskPartitions, from {@link org.pclean.ingest.TaskPlacement}).
  */
 public final class ContinuumJobSubmitter {
   /** What a continuum job needs beyond its tclean parameters. */

@@ -7,13 +7,13 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.pclean.bus.OutputNames;
-import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobMode;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PartitionKind;
+import org.pclean.ingest.TaskPlacement;
 
 /**
  * Plans a cube job into sub-cubes and publishes it: the JobSpec (state PLANNED) on pclean.jobs, then one
@@ -46,7 +46,7 @@ public final class CubeJobSubmitter {
 
   /**
    * Publishes the job, then its sub-cube tasks, task k on pclean.tasks partition taskPartitions[k] when given
-   * (see {@link org.pclean.bus.TaskPlacement}).
+   * (see {@link org.pclean.ingest.TaskPlacement}).
    */
   public static List<PartitionDescriptor> submit(Producer<String, Object> producer, CubeJob job,
       List<Integer> taskPartitions) throws InterruptedException {

@@ -13,13 +13,6 @@ public final class CasaImage implements AutoCloseable {
   private final org.pclean.casacore.jni.PcleanNative.CasaImage image;
   private final int[] shape = new int[4];
 
-  /** A Gaussian restoring beam: FWHM axes in arcsec, position angle in degrees. */
-  public record Beam(double majorArcsec, double minorArcsec, double paDeg) {
-    public boolean isPresent() {
-      return majorArcsec > 0;
-    }
-  }
-
   private CasaImage(Path path, org.pclean.casacore.jni.PcleanNative.CasaImage image) {
     this.path = path;
     this.image = image;

@@ -22,7 +22,7 @@ public final class ImageSetWriter implements AutoCloseable {
   }
 
   /** Writes one plane of the image at path (created with units on first use); beam may be null. */
-  public void plane(Path path, String units, int chan, float[] data, CasaImage.Beam beam) {
+  public void plane(Path path, String units, int chan, float[] data, Beam beam) {
     CasaImage img = images.computeIfAbsent(path, p -> {
       ImageGeometry g = geometry;
       if (data.length == 1) {

@@ -84,22 +84,22 @@ class CasaImageTest {
     Path path = tmp.resolve("b.image");
     try (CasaImage img = CasaImage.create(path, geometry(3))) {
       assertFalse(img.beam(0, 0).isPresent());
-      img.setRestoringBeam(new CasaImage.Beam(2.3, 1.8, 35.0));
-      assertBeam(new CasaImage.Beam(2.3, 1.8, 35.0), img.beam(2, 0));
+      img.setRestoringBeam(new Beam(2.3, 1.8, 35.0));
+      assertBeam(new Beam(2.3, 1.8, 35.0), img.beam(2, 0));
       assertFalse(img.hasPerPlaneBeams());
       for (int c = 0; c < 3; c++) {
-        img.setPlaneBeam(c, 0, new CasaImage.Beam(3.0 + c, 2.0 + c, -10.0 * c));
+        img.setPlaneBeam(c, 0, new Beam(3.0 + c, 2.0 + c, -10.0 * c));
       }
     }
     try (CasaImage img = CasaImage.open(path)) {
       assertTrue(img.hasPerPlaneBeams());
       for (int c = 0; c < 3; c++) {
-        assertBeam(new CasaImage.Beam(3.0 + c, 2.0 + c, -10.0 * c), img.beam(c, 0));
+        assertBeam(new Beam(3.0 + c, 2.0 + c, -10.0 * c), img.beam(c, 0));
       }
     }
   }
 
-  private static void assertBeam(CasaImage.Beam expect, CasaImage.Beam got) {
+  private static void assertBeam(Beam expect, Beam got) {
     assertEquals(expect.majorArcsec(), got.majorArcsec(), 1e-9);
     assertEquals(expect.minorArcsec(), got.minorArcsec(), 1e-9);
     assertEquals(expect.paDeg(), got.paDeg(), 1e-9);
@@ -112,7 +112,7 @@ class CasaImageTest {
     try (CasaImage img = CasaImage.create(tmp.resolve("f.image"), geometry(1))) {
       img.writePlane(0, 0, plane);
       img.setUnits("Jy/beam");
-      img.setRestoringBeam(new CasaImage.Beam(2.3, 1.8, 35.0));
+      img.setRestoringBeam(new Beam(2.3, 1.8, 35.0));
       img.exportFits(fits, false);
       assertThrows(CasacoreException.class, () -> img.exportFits(fits, false));
     }

@@ -1,6 +1,7 @@
 package org.pclean.imaging.beam;
 
 import java.util.ArrayDeque;
+import org.pclean.casacore.Beam;
 
 /**
  * Fits the restoring beam to the PSF's main lobe, as CASA does: a Gaussian through the pixels of the lobe

@@ -1,5 +1,6 @@
 package org.pclean.imaging.beam;
 
+import org.pclean.casacore.Beam;
 import org.pclean.imaging.ImageConvolver;
 
 /** restored = residual + model ⊗ beam, with the beam a peak-1 Gaussian (so the image is in Jy/beam). */

@@ -10,9 +10,9 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.pclean.bus.BusSerializer;
 import org.pclean.bus.Messages;
-import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.PartitionDescriptor;
+import org.pclean.ingest.TaskPlacement;
 
 /**
  * Wires the continuum coordinator ({@link ContinuumCycleProcessor}) onto the topology: gathered tiles in (keyed

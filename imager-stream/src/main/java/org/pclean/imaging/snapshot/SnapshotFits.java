@@ -7,10 +7,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.TableDirectories;
-import org.pclean.imaging.beam.Beam;
 import org.pclean.ingest.source.DatasetReader;
 
 /**
@@ -40,7 +40,7 @@ final class SnapshotFits {
       img.setUnits("Jy/beam");
       img.setObjectName(object);
       img.writePlane(0, 0, image);
-      img.setRestoringBeam(beam.toImageBeam());
+      img.setRestoringBeam(beam);
       img.exportFits(partial, true);
     } finally {
       TableDirectories.delete(scratch);

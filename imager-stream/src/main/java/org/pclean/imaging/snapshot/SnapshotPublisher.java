@@ -19,10 +19,10 @@ import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.SnapshotReady;
 import org.pclean.bus.avro.TileKind;
 import org.pclean.bus.avro.VisibilityChunk;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.ImageGeometry;
-import org.pclean.imaging.IterationControl;
 import org.pclean.imaging.SerialImager;
-import org.pclean.imaging.beam.Beam;
+import org.pclean.imaging.cycles.IterationControl;
 import org.pclean.ingest.source.DumpTable;
 
 /**

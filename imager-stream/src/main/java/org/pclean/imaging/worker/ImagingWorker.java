@@ -45,6 +45,7 @@ import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PartitionKind;
 import org.pclean.bus.avro.SubcubeReady;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.ImagingResult;
@@ -351,7 +352,7 @@ public final class ImagingWorker implements Runnable {
       // Redelivered after the sub-cube was finished: report it again, image nothing.
       try (CasaImage img = CasaImage.open(Path.of(output + ".image"))) {
         for (int c = 0; c < nchan; c++) {
-          CasaImage.Beam b = img.beam(c, 0);
+          Beam b = img.beam(c, 0);
           beams.add(new BeamRecord(b.majorArcsec(), b.minorArcsec(), b.paDeg()));
         }
       }

@@ -22,6 +22,7 @@ import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.SubcubeManifest;
 import org.pclean.bus.avro.SubcubeProduct;
 import org.pclean.bus.avro.SubcubeRecord;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
 
@@ -108,7 +109,7 @@ final class SubcubePublisher {
       List<BeamRecord> beams = new ArrayList<>();
       if (img.hasPerPlaneBeams() || img.beam(0, 0).isPresent()) {
         for (int c = 0; c < g.nchan(); c++) {
-          CasaImage.Beam b = img.beam(c, 0);
+          Beam b = img.beam(c, 0);
           beams.add(new BeamRecord(b.majorArcsec(), b.minorArcsec(), b.paDeg()));
         }
       }

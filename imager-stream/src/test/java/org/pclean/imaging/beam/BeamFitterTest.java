@@ -3,6 +3,7 @@ package org.pclean.imaging.beam;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.pclean.casacore.Beam;
 
 class BeamFitterTest {
   private static final double ARCSEC = Math.PI / 180 / 3600;

@@ -74,7 +74,7 @@ class ContinuumCycleTopologyTest {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-    try (TopologyTestDriver driver = new TopologyTestDriver(org.pclean.imaging.gather.GatherApp.topology(props),
+    try (TopologyTestDriver driver = new TopologyTestDriver(org.pclean.imaging.gather.Coordinator.topology(props),
         props)) {
       driver.createInputTopic(Topics.JOBS.name(), Serdes.String().serializer(), Messages.JOB_SPEC.serializer())
           .pipeInput("J", job);

@@ -12,7 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.continuum.ModelView;
-import org.pclean.imaging.gather.GatherApp;
+import org.pclean.imaging.gather.Coordinator;
 import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.imaging.worker.WorkerGroupProtocol;
@@ -177,7 +177,7 @@ final class ServiceCommands {
     public Integer call() throws Exception {
       Properties client = cluster.connect();
       Path dir = stateDir != null ? stateDir : Files.createTempDirectory("pclean-gather-");
-      GatherApp app = new GatherApp(client, dir, cluster.replication);
+      Coordinator app = new Coordinator(client, dir, cluster.replication);
       app.start();
       System.out.println("pclean gather running at " + cluster.bootstrap + ", state in " + dir);
       runUntilStopped(app::close);

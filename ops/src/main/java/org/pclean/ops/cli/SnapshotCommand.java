@@ -8,8 +8,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
-import org.pclean.ingest.params.TcleanParams;
 import org.pclean.imaging.snapshot.SnapshotImager;
+import org.pclean.ingest.params.TcleanParams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,8 +22,6 @@ import picocli.CommandLine.Option;
     description = "Image a live dataset window by window as it streams (SnapshotReady + tiles on pclean.snapshots,"
         + " <imagename>-<UTC>.fits) until stopped. Takes tclean's imaging flags; niter defaults to 0 (dirty).")
 final class SnapshotCommand implements Callable<Integer> {
-  @Option(names = "--dataset", required = true, description = "the dataset streaming on pclean.vis.<dataset>")
-  String dataset;
 
   @Option(names = "--interval", defaultValue = "dump",
       description = "window length aligned on the start of the observation (e.g. 10s, 2min), or dump: one window"
@@ -51,7 +49,8 @@ final class SnapshotCommand implements Callable<Integer> {
       TopicInstaller.ensure(admin, Topics.all(), (short) 1);
     }
     SnapshotImager imager = new SnapshotImager(client, settings, null).start();
-    System.out.printf(Locale.ROOT, "pclean snapshot: imaging %s (%s windows) in group %s at %s; FITS %s%n", dataset,
+    System.out.printf(Locale.ROOT, "pclean snapshot: imaging %s (%s windows) in group %s at %s; FITS %s%n",
+        imaging.dataset,
         settings.intervalSeconds() == 0 ? "one-dump" : settings.intervalSeconds() + " s", settings.group(),
         imaging.bootstrapServers, noFits ? "off" : "as " + imaging.imagename + "-<UTC>.fits");
     ServiceCommands.runUntilStopped(imager::close);
@@ -59,6 +58,13 @@ final class SnapshotCommand implements Callable<Integer> {
   }
 
   SnapshotImager.Settings settings() {
+    if (imaging.dataset == null) {
+      throw new IllegalArgumentException("--dataset is required: the dataset streaming on pclean.vis.<dataset>");
+    }
+    if (imaging.timerange != null) {
+      throw new IllegalArgumentException("pclean snapshot images the live stream as it arrives: --timerange does"
+          + " not apply (replay a time range with pclean replay)");
+    }
     if (imaging.vis != null || imaging.parallel()) {
       throw new IllegalArgumentException("pclean snapshot images a dataset on the bus: --vis and --parallel do not"
           + " apply (stream an MS with pclean stream)");
@@ -66,7 +72,7 @@ final class SnapshotCommand implements Callable<Integer> {
     if (imaging.imagename == null) {
       throw new IllegalArgumentException("--imagename (the prefix of the snapshot FITS files) is required");
     }
-    TcleanParams.Builder b = imaging.toBuilder().dataset(dataset);
+    TcleanParams.Builder b = imaging.toBuilder().dataset(imaging.dataset);
     if (imaging.threads == 0) {
       b.threads(1);  // one window's gridding is too small to share: per-thread grids cost more than they save
     }

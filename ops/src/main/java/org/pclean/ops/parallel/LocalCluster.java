@@ -14,14 +14,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusSerializer;
-import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.continuum.ModelView;
-import org.pclean.imaging.gather.GatherApp;
+import org.pclean.imaging.gather.Coordinator;
 import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
+import org.pclean.ingest.TaskPlacement;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 import org.pclean.sink.BusCubeSink;
 import org.pclean.sink.ContinuumSink;
@@ -46,7 +46,7 @@ public final class LocalCluster implements AutoCloseable {
   private final ContinuumSink continuumSink;
   private final JobSpecView jobs;
   private final ModelView models;
-  private final GatherApp gather;
+  private final Coordinator gather;
   private final KafkaProducer<String, Object> producer;
 
   /**
@@ -80,7 +80,7 @@ public final class LocalCluster implements AutoCloseable {
     stateDir = Files.createTempDirectory(work, "streams-");
     jobs = new JobSpecView(client);
     models = new ModelView(client);
-    gather = new GatherApp(client, stateDir, 1);
+    gather = new Coordinator(client, stateDir, 1);
     gather.start();
     cubeSink = new CubeSink(client);
     continuumSink = new ContinuumSink(client);

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.OutputNames.Product;
-import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.SubcubeReady;
@@ -41,6 +40,7 @@ import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MsSimulator;
 import org.pclean.imaging.SerialImager;
+import org.pclean.ingest.TaskPlacement;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 

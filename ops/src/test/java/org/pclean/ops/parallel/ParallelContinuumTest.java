@@ -31,12 +31,13 @@ import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobEventType;
 import org.pclean.bus.avro.JobState;
 import org.pclean.casacore.AntennaArray;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MsSimulator;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.continuum.ModelView;
-import org.pclean.imaging.gather.GatherApp;
+import org.pclean.imaging.gather.Coordinator;
 import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.params.TcleanParams;
@@ -184,7 +185,7 @@ class ParallelContinuumTest {
       // dies with a cycle-1 task taken; the survivor joins after that and is handed the uncommitted tasks.
       List<Thread> threads = new ArrayList<>(List.of(new Thread(doomed), new Thread(sink)));
       threads.forEach(Thread::start);
-      GatherApp first = new GatherApp(client, Files.createTempDirectory(tmp, "gather-a"), 1);
+      Coordinator first = new Coordinator(client, Files.createTempDirectory(tmp, "gather-a"), 1);
       first.start();
       ParallelRunner.Settings keepParts = new ParallelRunner.Settings(2, -1, broker.bootstrapServers(),
           tmp.resolve("w-restart"), "auto", false, Duration.ofMinutes(5), 2, true);
@@ -198,7 +199,7 @@ class ParallelContinuumTest {
       threads.add(s2);
       awaitConvergenceEvent(client, jobId, 1);
       first.close();
-      GatherApp second = new GatherApp(client, Files.createTempDirectory(tmp, "gather-b"), 1);
+      Coordinator second = new Coordinator(client, Files.createTempDirectory(tmp, "gather-b"), 1);
       second.start();
       long deadline = System.currentTimeMillis() + 180000;
       while (System.currentTimeMillis() < deadline && view.get(jobId).map(j -> j.getState() != JobState.DONE
@@ -297,7 +298,7 @@ class ParallelContinuumTest {
   }
 
   /** The restoring beam's Gaussian (peak 1) at an offset (east, north) in arcsec; 0 for images without one. */
-  private static double beamAt(CasaImage.Beam b, double east, double north) {
+  private static double beamAt(Beam b, double east, double north) {
     if (!b.isPresent()) {
       return 0;
     }

@@ -126,7 +126,7 @@ class ParallelCubeTest {
     Path work = tmp.resolve("work-kill");
     try (var view = new org.pclean.imaging.worker.JobSpecView(client);
          var models = new org.pclean.imaging.continuum.ModelView(client);
-         var gather = new org.pclean.imaging.gather.GatherApp(client, Files.createTempDirectory(tmp, "st"), 1)) {
+         var gather = new org.pclean.imaging.gather.Coordinator(client, Files.createTempDirectory(tmp, "st"), 1)) {
       gather.start();
       var sink = new org.pclean.sink.CubeSink(client);
       var doomed = new org.pclean.imaging.worker.ImagingWorker(client, "doomed", view, models);

@@ -12,12 +12,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.GroupType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pclean.bus.TaskPlacement;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.imaging.worker.WorkerGroupProtocol;
+import org.pclean.ingest.TaskPlacement;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 
 /**

@@ -32,6 +32,7 @@ import org.pclean.bus.Topics;
 import org.pclean.bus.avro.DatasetDescriptor;
 import org.pclean.bus.avro.VisibilityChunk;
 import org.pclean.casacore.AntennaArray;
+import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MeasurementSet;
@@ -286,8 +287,8 @@ class StreamReplayTest {
               assertEquals(x[i], y[i], 1e-5 * scale, name + " plane " + c + " pixel " + i);
             }
           }
-          CasaImage.Beam bs = s.beam(c, 0);
-          CasaImage.Beam bq = q.beam(c, 0);
+          Beam bs = s.beam(c, 0);
+          Beam bq = q.beam(c, 0);
           assertEquals(bs.majorArcsec(), bq.majorArcsec(), 1e-4 * bs.majorArcsec(), name + " beam");
           assertEquals(bs.minorArcsec(), bq.minorArcsec(), 1e-4 * bs.minorArcsec(), name + " beam");
         }

@@ -1,4 +1,4 @@
-package org.pclean.imaging;
+package org.pclean.imaging.cycles;
 
 import java.util.Optional;
 import org.pclean.ingest.params.TcleanParams;

@@ -15,13 +15,13 @@ import org.pclean.bus.Topics;
  * restarted app resumes where it stopped. It tracks cube completion, sums continuum partial tiles and runs the
  * continuum major/minor cycle coordination.
  */
-public final class GatherApp implements AutoCloseable {
+public final class Coordinator implements AutoCloseable {
   public static final String APPLICATION_ID = "pclean-gather";
 
   private final KafkaStreams streams;
 
   /** clientConfig: bootstrap servers and security; stateDir: where the local stores live. */
-  public GatherApp(Properties clientConfig, Path stateDir, int replicationFactor) {
+  public Coordinator(Properties clientConfig, Path stateDir, int replicationFactor) {
     Properties p = new Properties();
     p.putAll(clientConfig);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);

@@ -1,4 +1,4 @@
-package org.pclean.imaging;
+package org.pclean.imaging.cycles;
 
 /** Why a run stopped, with tclean's stop codes. */
 public enum StopReason {

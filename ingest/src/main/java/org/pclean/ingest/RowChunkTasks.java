@@ -1,4 +1,4 @@
-package org.pclean.bus;
+package org.pclean.ingest;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,9 @@
-package org.pclean.imaging;
+package org.pclean.imaging.cycles;
 
 import java.util.List;
 import java.util.Optional;
 import org.pclean.casacore.CleanKernels;
+import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.deconvolution.ClarkDeconvolver;
 import org.pclean.imaging.deconvolution.Deconvolver;
 import org.pclean.imaging.deconvolution.HogbomDeconvolver;

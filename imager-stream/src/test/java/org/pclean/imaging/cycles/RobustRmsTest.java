@@ -1,4 +1,4 @@
-package org.pclean.imaging;
+package org.pclean.imaging.cycles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

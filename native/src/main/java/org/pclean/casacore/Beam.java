@@ -1,6 +1,9 @@
-package org.pclean.imaging.beam;
+package org.pclean.casacore;
 
-/** A Gaussian restoring beam: FWHM axes in arcsec, position angle in degrees east of north. */
+/**
+ * A Gaussian restoring beam: FWHM axes in arcsec, position angle in degrees east of north — the one beam type of
+ * pclean, fitted by the engine, stored in CASA images (per image or per plane), carried on the bus.
+ */
 public record Beam(double majorArcsec, double minorArcsec, double paDeg) {
   private static final double ARCSEC = Math.PI / 180 / 3600;
   private static final double FWHM_PER_SIGMA = 2 * Math.sqrt(2 * Math.log(2));
@@ -29,8 +32,9 @@ public record Beam(double majorArcsec, double minorArcsec, double paDeg) {
     return 2 * Math.PI * smaj * smin / (cellx * celly);
   }
 
-  public org.pclean.casacore.CasaImage.Beam toImageBeam() {
-    return new org.pclean.casacore.CasaImage.Beam(majorArcsec, minorArcsec, paDeg);
+  /** False for the all-zero beam an image without a restoring beam reports. */
+  public boolean isPresent() {
+    return majorArcsec > 0;
   }
 
   @Override

@@ -1,4 +1,4 @@
-package org.pclean.bus;
+package org.pclean.ingest;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.pclean.bus.Topics;
 import org.pclean.bus.avro.PartitionDescriptor;
 
 /**
