@@ -94,7 +94,8 @@ public final class BusCubeSink implements Runnable {
           moved = true;
         }
         if (writeDue(jobs, producer) || moved) {
-          commit(cons);
+          SinkClients.commitBelowOpenJobs(cons, positions,
+              open.values().stream().map(j -> new long[] {j.partition, j.firstOffset}).toList());
         }
       }
     } catch (WakeupException e) {
@@ -199,24 +200,6 @@ public final class BusCubeSink implements Runnable {
         it.remove();
       }
     }
-  }
-
-  /** Commits each partition's position, but never past the first record of a job still staged. */
-  private void commit(KafkaConsumer<String, byte[]> cons) {
-    if (positions.isEmpty()) {
-      return;
-    }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (var e : positions.entrySet()) {
-      long limit = e.getValue();
-      for (StagedJob s : open.values()) {
-        if (s.partition == e.getKey().partition()) {
-          limit = Math.min(limit, s.firstOffset);
-        }
-      }
-      offsets.put(e.getKey(), new OffsetAndMetadata(limit));
-    }
-    cons.commitSync(offsets);
   }
 
   /** {@code <directory>/<jobId>}, or with a suffix when an earlier staging of the job is still there. */

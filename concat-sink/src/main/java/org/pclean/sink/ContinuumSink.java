@@ -78,7 +78,8 @@ public final class ContinuumSink implements Runnable {
           handle(r, producer);
           next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
         }
-        commit(cons, next);
+        SinkClients.commitBelowOpenJobs(cons, next,
+            open.values().stream().map(a -> new long[] {a.partition, a.manifestOffset}).toList());
       }
     } catch (WakeupException e) {
       // stopped
@@ -143,23 +144,5 @@ public final class ContinuumSink implements Runnable {
       return JobSpec.newBuilder(m.getJob()).setState(JobState.FAILED)
           .setError("writing the products failed: " + e.getMessage()).build();
     }
-  }
-
-  /** Commits each partition's position, but never past the manifest of a job still being assembled. */
-  private void commit(KafkaConsumer<String, byte[]> cons, Map<TopicPartition, Long> next) {
-    if (next.isEmpty()) {
-      return;
-    }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (var e : next.entrySet()) {
-      long limit = e.getValue();
-      for (Assembly a : open.values()) {
-        if (a.partition == e.getKey().partition()) {
-          limit = Math.min(limit, a.manifestOffset);
-        }
-      }
-      offsets.put(e.getKey(), new OffsetAndMetadata(limit));
-    }
-    cons.commitSync(offsets);
   }
 }

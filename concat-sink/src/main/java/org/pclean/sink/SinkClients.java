@@ -1,11 +1,16 @@
 package org.pclean.sink;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -55,5 +60,27 @@ final class SinkClients {
     p.putAll(clientConfig);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     return new KafkaProducer<>(p, new StringSerializer(), new BusSerializer());
+  }
+
+  /**
+   * Commits each partition's next position, but never past the first record of a job still being assembled from
+   * it (open: partition and first offset of each such job), so a restarted sink reads that job again whole.
+   */
+  static void commitBelowOpenJobs(KafkaConsumer<String, byte[]> cons, Map<TopicPartition, Long> next,
+      Collection<long[]> open) {
+    if (next.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (var e : next.entrySet()) {
+      long limit = e.getValue();
+      for (long[] job : open) {
+        if (job[0] == e.getKey().partition()) {
+          limit = Math.min(limit, job[1]);
+        }
+      }
+      offsets.put(e.getKey(), new OffsetAndMetadata(limit));
+    }
+    cons.commitSync(offsets);
   }
 }
