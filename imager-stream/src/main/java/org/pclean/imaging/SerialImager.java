@@ -53,9 +53,14 @@ public final class SerialImager {
 
   /** Images p's source: its MS, or its dataset replayed from the cluster that client reaches. */
   public static ImagingResult run(TcleanParams p, java.util.Properties client) {
+    VisibilityData data;
+    double dish;
+    // The source is let go before imaging: a replayed dataset holds every dump in memory, the selection much less.
     try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
-      return new SerialImager(p).run(source);
+      data = VisibilityLoader.load(source, p.selection());
+      dish = ImagePlane.dishDiameter(source.metadata());
     }
+    return new SerialImager(p).run(data, dish);
   }
 
   /**
@@ -94,9 +99,12 @@ public final class SerialImager {
 
   /** Images the selection of an open source (which the caller closes). */
   public ImagingResult run(VisibilitySource source) {
+    return run(VisibilityLoader.load(source, p.selection()), ImagePlane.dishDiameter(source.metadata()));
+  }
+
+  /** Images loaded Stokes I data (the selection of p), with the primary beam of dishes of that diameter (m). */
+  public ImagingResult run(VisibilityData data, double dish) {
     long t0 = System.nanoTime();
-    VisibilityData data = VisibilityLoader.load(source, p.selection());
-    double dish = ImagePlane.dishDiameter(source.metadata());
     if (data.unflaggedSamples() == 0) {
       throw new IllegalArgumentException("all selected visibilities are flagged: nothing to image");
     }

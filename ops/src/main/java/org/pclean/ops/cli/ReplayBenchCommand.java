@@ -13,8 +13,11 @@ import org.pclean.bus.Topics;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.plan.ImagePlane;
 import org.pclean.ingest.source.DatasetReader;
 import org.pclean.ingest.source.DumpTable;
+import org.pclean.ingest.source.VisibilityData;
+import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.stream.StreamPublisher;
 import org.pclean.ops.PClean;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
@@ -60,10 +63,16 @@ final class ReplayBenchCommand implements Callable<Integer> {
       TcleanParams r = p.toBuilder().vis(null).dataset(dataset).imagename(p.imagename() + "-replay").build();
       long t1 = System.nanoTime();
       DatasetReader.Replay replay = DatasetReader.replay(client, dataset, r.timerange());
-      ImagingResult fromBus;
+      double readSeconds = replay.readSeconds();
+      double firstRecord = replay.firstRecordSeconds();
+      VisibilityData data;
+      double dish;
       try (DumpTable table = replay.table()) {
-        fromBus = new SerialImager(r).run(table);
+        data = VisibilityLoader.load(table, r.selection());
+        dish = ImagePlane.dishDiameter(table.metadata());
       }
+      replay = null;  // as SerialImager.run does: the dumps are let go before imaging
+      ImagingResult fromBus = new SerialImager(r).run(data, dish);
       double replayWall = (System.nanoTime() - t1) / 1e9;
       BenchCommand.emit(String.format(Locale.ROOT,
           "{\"bench\":\"replay\",\"time\":\"%s\",\"ms\":\"%s\",\"ms_bytes_on_disk\":%d,\"topic_bytes\":%d,"
@@ -74,7 +83,7 @@ final class ReplayBenchCommand implements Callable<Integer> {
           Instant.now(), p.vis(), msBytes, topicBytes, topicBytes / (double) msBytes, s.dumps(), s.rows(),
           s.records(), s.seconds(), s.observationSeconds() / s.seconds(), p.specmode().name().toLowerCase(), p.nx(),
           p.niter(), fromMs.totalIterations(), fromBus.totalIterations(), msWall, replayWall, replayWall / msWall,
-          replay.readSeconds(), replay.firstRecordSeconds(), s.observationSeconds() / replayWall,
+          readSeconds, firstRecord, s.observationSeconds() / replayWall,
           BenchCommand.peakRssMb()), results);
       return 0;
     } finally {
