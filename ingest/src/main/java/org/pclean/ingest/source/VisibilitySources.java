@@ -25,7 +25,7 @@ public final class VisibilitySources {
   }
 
   /**
-   * One worker's last replayed dataset, kept while its tasks (the sub-cubes or row chunks of one job) need it:
+   * One worker's last replayed dataset, kept while its tasks (the sub-cubes of one job) need it:
    * a cube job of 64 sub-cubes replays its topic once per worker, not once per sub-cube. A cached table is handed
    * out as is (closing a DumpTable frees nothing); an MS is opened afresh each time (casacore opens are cheap).
    * Not thread-safe: one cache per worker thread.
@@ -36,6 +36,8 @@ public final class VisibilitySources {
 
     public VisibilitySource open(Path vis, String dataset, double[] timerange, Properties client) {
       if (dataset == null) {
+        table = null;  // a worker that moved on to MS jobs holds no replayed dataset
+        key = null;
         return MeasurementSetSource.open(vis);
       }
       String k = dataset + "|" + java.util.Arrays.toString(timerange) + "|" + client.get("bootstrap.servers");
