@@ -174,12 +174,26 @@ class ElasticWorkersTest {
     return (toNanos - fromNanos) / 1e9;
   }
 
+  /**
+   * The join test's cube: w-stacked 512² planes, over a second of work per channel, so the job is still running
+   * when a second worker process has started and joined (the 128² cube is done in ~2.5 s on a quiet machine,
+   * before a new JVM is up).
+   */
+  static TcleanParams heavyCube(String name) {
+    return cube(name).toBuilder().imsize(512, 512).gridder(TcleanParams.GridderKind.WPROJECT).wprojplanes(8)
+        .build();
+  }
+
   /** a) One worker process starts the job; a second one joins mid-job and takes sub-cubes of it. */
   @Test
   @Order(1)
   void aWorkerJoiningMidJobTakesTasks() throws Exception {
+    TcleanParams truth = heavyCube("serial-heavy-cube");
+    long t0 = System.nanoTime();
+    SerialImager.run(truth);
+    System.out.printf(Locale.ROOT, "serial truth of the join job: %.1f s%n", (System.nanoTime() - t0) / 1e9);
     WorkerProcess a = workers(1).get(0);
-    TcleanParams p = cube("join");
+    TcleanParams p = heavyCube("join");
     String job = submit(p, 0);
     a.await(s -> tookTask(s, job), LONG);
     WorkerProcess b = startWorker();
@@ -197,7 +211,7 @@ class ElasticWorkersTest {
         seconds(b.startedNanos(), first), byA, byB, made.size());
     assertTrue(byB >= 1, "the joining worker made sub-cubes: " + made);
     assertTrue(byA >= 1, "the first worker made sub-cubes: " + made);
-    assertCubeEqualsSerial(p);
+    assertCubeEquals(truth, p);
   }
 
   /** b) SIGTERM mid-task: the worker finishes and commits that task, leaves the group and exits 0. */
@@ -369,8 +383,12 @@ class ElasticWorkersTest {
 
   /** Every product, plane by plane, within 1e-5 of the serial plane's peak; same beams. */
   static void assertCubeEqualsSerial(TcleanParams p) {
+    assertCubeEquals(serialCube, p);
+  }
+
+  static void assertCubeEquals(TcleanParams truth, TcleanParams p) {
     for (Product product : Product.values()) {
-      try (CasaImage s = CasaImage.open(new OutputNames(serialCube.imagename()).path(product));
+      try (CasaImage s = CasaImage.open(new OutputNames(truth.imagename()).path(product));
            CasaImage q = CasaImage.open(new OutputNames(p.imagename()).path(product))) {
         assertEquals(s.geometry(), q.geometry(), product.suffix());
         for (int ch = 0; ch < NCHAN; ch++) {
