@@ -14,6 +14,8 @@ import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.ingest.RowChunkTasks;
 import org.pclean.ingest.TaskPlacement;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParamsCodec;
 
 /**
  * Publishes a continuum job: the JobSpec (state RUNNING, with its row plan and plane geometry) on pclean.jobs,
@@ -38,8 +40,9 @@ public final class ContinuumJobSubmitter {
     for (RowPartitioner.RowChunk c : job.chunks()) {
       boundaries.add(c.end());
     }
+    TcleanParams params = TcleanParamsCodec.fromMap(job.params());
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.RUNNING).setMode(JobMode.CONTINUUM)
-        .setVis(job.vis()).setDataset(job.params().get("dataset")).setTimeRange(JobSources.timeRange(job.params()))
+        .setVis(job.vis()).setDataset(params.dataset()).setTimeRange(CubeJobSubmitter.timeRange(params))
         .setImagename(job.imagename()).setParams(job.params()).setNumPartitions(job.chunks().size())
         .setNumChannels(1).setLocalDirectory(job.localDirectory()).setKeepPartimages(job.keepPartimages())
         .setRowBoundaries(boundaries).setTaskPartitions(job.taskPartitions()).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())

@@ -14,6 +14,8 @@ import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PartitionKind;
 import org.pclean.ingest.TaskPlacement;
+import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParamsCodec;
 
 /**
  * Plans a cube job into sub-cubes and publishes it: the JobSpec (state PLANNED) on pclean.jobs, then one
@@ -55,10 +57,11 @@ public final class CubeJobSubmitter {
           + "' (expected auto, paged, virtual or movevirtual)");
     }
     List<PartitionPlanner.ChannelRange> plan = PartitionPlanner.planCube(job.nchan(), job.cubeChunksize(), job.nworkers());
-    String dataset = job.params().get("dataset");
+    TcleanParams params = TcleanParamsCodec.fromMap(job.params());
+    String dataset = params.dataset();
     boolean onBus = job.subcubesOnBus() || dataset != null;
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.PLANNED).setMode(JobMode.CUBE)
-        .setVis(job.vis()).setDataset(dataset).setSubcubesOnBus(onBus).setTimeRange(JobSources.timeRange(job.params()))
+        .setVis(job.vis()).setDataset(dataset).setSubcubesOnBus(onBus).setTimeRange(timeRange(params))
         .setImagename(job.imagename()).setParams(job.params()).setNumPartitions(plan.size())
         .setNumChannels(job.nchan()).setConcatMode(job.concatMode()).setKeepSubcubes(job.keepSubcubes())
         .setLocalDirectory(job.localDirectory()).setSubmittedAtMillis(System.currentTimeMillis()).build();
@@ -83,5 +86,10 @@ public final class CubeJobSubmitter {
       throw new IllegalStateException("cannot publish job " + job.jobId() + ": " + e.getCause().getMessage(), e);
     }
     return tasks;
+  }
+
+  /** A job's timerange for its JobSpec: [from, to) MJD seconds, empty for all times. */
+  static List<Double> timeRange(TcleanParams p) {
+    return p.timerange() == null ? List.of() : List.of(p.timerange()[0], p.timerange()[1]);
   }
 }

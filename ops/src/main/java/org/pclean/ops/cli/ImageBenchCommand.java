@@ -110,7 +110,7 @@ final class ImageBenchCommand implements Callable<Integer> {
    * Bytes in the log of each topic, summed over its partitions: pclean's topics and the coordinator's internal
    * repartition and changelog topics (pclean-gather-*), i.e. everything the run moved through Kafka.
    */
-  private static Map<String, Long> topicBytes(Admin admin) throws Exception {
+  static Map<String, Long> topicBytes(Admin admin) throws Exception {
     Map<String, Long> out = new TreeMap<>();
     List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
     for (var dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {

@@ -2,12 +2,10 @@ package org.pclean.ops.cli;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.Node;
 import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.ImagingResult;
@@ -54,7 +52,10 @@ final class ReplayBenchCommand implements Callable<Integer> {
         TopicInstaller.ensure(admin, Topics.all(), (short) 1);
       }
       StreamPublisher.Summary s = PClean.stream(p.vis(), new StreamPublisher.Settings(dataset, 0), client);
-      long topicBytes = topicBytes(client, Topics.visibilities(dataset).name());
+      long topicBytes;
+      try (Admin admin = Admin.create(client)) {
+        topicBytes = ImageBenchCommand.topicBytes(admin).getOrDefault(Topics.visibilities(dataset).name(), 0L);
+      }
 
       long t0 = System.nanoTime();
       ImagingResult fromMs = SerialImager.run(p.toBuilder().imagename(p.imagename() + "-ms").build());
@@ -90,22 +91,6 @@ final class ReplayBenchCommand implements Callable<Integer> {
       if (broker != null) {
         broker.close();
       }
-    }
-  }
-
-  /** Bytes of a topic's log on the brokers (compressed, as stored). */
-  private static long topicBytes(Properties client, String topic) throws Exception {
-    try (Admin admin = Admin.create(client)) {
-      List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
-      long total = 0;
-      for (var dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
-        for (var dir : dirs.values()) {
-          for (var e : dir.replicaInfos().entrySet()) {
-            total += e.getKey().topic().equals(topic) ? e.getValue().size() : 0;
-          }
-        }
-      }
-      return total;
     }
   }
 }
