@@ -71,7 +71,7 @@ public final class StreamPublisher {
     void published(long sequence, double time, long ackMillis);
   }
 
-  /** One data description's rows, in time order, and where each dump begins. */
+  /** One data description's rows (its own selection of the MS) in time order: their TIME, correlations, channels. */
   private record DdRows(int dd, MeasurementSet ms, double[] time, int ncorr, int nchan, int[] corrTypes,
       double[] freq) {}
 
@@ -173,7 +173,7 @@ public final class StreamPublisher {
     }
   }
 
-  /** The median step between dumps (the integration), 0 for a single dump. */
+  /** The integration: the median step between dumps (0 for a single dump). */
   private static double median(double[] dumpTimes) {
     if (dumpTimes.length < 2) {
       return 0;
