@@ -44,6 +44,7 @@ import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 import org.pclean.ingest.params.TcleanParams.SpecMode;
 import org.pclean.ingest.params.TcleanParams.WeightingMode;
 import org.pclean.ingest.source.DatasetReader;
+import org.pclean.ingest.source.TimeRanges;
 import org.pclean.ingest.stream.StreamPublisher;
 import org.pclean.ops.PClean;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
@@ -168,6 +169,37 @@ class StreamReplayTest {
     }
     assertSameProducts(cont, rc);
     assertSameProducts(cube, rq);
+  }
+
+  /** The commands a site runs: `pclean stream` then `pclean replay --from/--to` equal imaging the MS's timerange. */
+  @Test
+  void streamAndReplayCommandsEqualImagingTheMs() throws Exception {
+    Path copy = tmp.resolve("cli-streamed.ms");
+    copyTree(ms, copy);
+    String bootstrap = broker.bootstrapServers();
+    StringWriter err = new StringWriter();
+    assertEquals(2, cli(err, "stream", "--vis", copy.toString(), "--dataset", "cli", "--rate", "fast",
+        "--scheduler-address", bootstrap), err.toString());
+    assertTrue(err.toString().contains("--rate must be realtime, max or a positive factor"), err.toString());
+    assertEquals(0, cli(err, "stream", "--vis", copy.toString(), "--dataset", "cli", "--rate", "max",
+        "--scheduler-address", bootstrap), err.toString());
+    TableDirectories.delete(copy);
+    DatasetDescriptor d = DatasetReader.descriptor(client, "cli").orElseThrow();
+    double[] range = {d.getStartTime() + 3 * 120 - 1, d.getStartTime() + 12 * 120 - 1};
+    TcleanParams fromMs = params("cli-ms").timerange(range).build();
+    SerialImager.run(fromMs);
+    String name = tmp.resolve("cli-replay").toString();
+    assertEquals(0, cli(err, "replay", "--dataset", "cli", "--from", TimeRanges.iso(range[0]), "--to",
+        TimeRanges.iso(range[1]), "--imagename", name, "--imsize", Integer.toString(N), "--cell", "4arcsec",
+        "--datacolumn", "data", "--niter", "300", "--threshold", "2mJy", "--threads", "1", "--scheduler-address",
+        bootstrap), err.toString());
+    assertSameProducts(fromMs, fromMs.toBuilder().vis(null).dataset("cli").imagename(name).build());
+  }
+
+  private static int cli(StringWriter err, String... args) {
+    var cl = PcleanCli.commandLine();
+    cl.setErr(new PrintWriter(err));
+    return cl.execute(args);
   }
 
   @Test
