@@ -1,5 +1,7 @@
 #include "ms_simulator.h"
 
+#include "point_sky.h"
+
 #include <casacore/casa/Arrays/Array.h>
 #include <casacore/casa/Arrays/Matrix.h>
 #include <casacore/casa/Arrays/Vector.h>
@@ -26,11 +28,6 @@
 using namespace casacore;
 
 namespace pclean {
-
-namespace {
-constexpr double kSpeedOfLight = 299792458.0;
-bool isParallelHand(int stokesCode) { return stokesCode == 5 || stokesCode == 8 || stokesCode == 9 || stokesCode == 12; }
-}  // namespace
 
 struct MsSimulator::Impl {
   std::string path;
@@ -133,19 +130,9 @@ long long MsSimulator::numRows() { return impl->ms().nrow(); }
 void MsSimulator::predictPointSources(const double* l, const double* m, const double* flux, const double* alpha,
                                       int nsrc, double refFreq, double noiseJy, long long seed) {
   if (!impl->observed) throw AipsError("predictPointSources needs observe first");
-  if (refFreq <= 0) throw AipsError("reference frequency must be positive");
+  PointSky sky(l, m, flux, alpha, nsrc, refFreq, noiseJy, seed);
   MeasurementSet& ms = impl->ms();
   MSColumns cols(ms);
-  std::vector<double> n1(nsrc);
-  for (int k = 0; k < nsrc; ++k) {
-    double r2 = l[k] * l[k] + m[k] * m[k];
-    if (r2 >= 1.0) throw AipsError("source " + std::to_string(k) + " lies outside the celestial sphere (l^2+m^2 >= 1)");
-    n1[k] = std::sqrt(1.0 - r2) - 1.0;
-  }
-  std::mt19937_64 rng(static_cast<unsigned long long>(seed));
-  std::normal_distribution<float> gauss(0.0f, static_cast<float>(noiseJy));
-  const float sigma = noiseJy > 0 ? static_cast<float>(noiseJy) : 1.0f;
-  const float wt = 1.0f / (sigma * sigma);
 
   // NewMSSimulator stores uvw = x(ant1) - x(ant2): the opposite sign of casacore's own UVW_J2000
   // (derivedmscal) and of real MSs. Store the MS convention, uvw = x(ant2) - x(ant1).
@@ -162,25 +149,19 @@ void MsSimulator::predictPointSources(const double* l, const double* m, const do
     Vector<Double> freq = cols.spectralWindow().chanFreq()(spw);
     Vector<Int> corr = cols.polarization().corrType()(pol);
     Vector<Double> uvw = cols.uvw()(row);
-    Matrix<Complex> vis(corr.size(), freq.size(), Complex(0.0f, 0.0f));
-    for (size_t ch = 0; ch < freq.size(); ++ch) {
-      const double scale = freq[ch] / kSpeedOfLight;  // metres -> wavelengths
-      double re = 0, im = 0;
-      for (int k = 0; k < nsrc; ++k) {
-        const double phase = 2.0 * M_PI * scale * (uvw[0] * l[k] + uvw[1] * m[k] + uvw[2] * n1[k]);
-        const double s = flux[k] * std::pow(freq[ch] / refFreq, alpha[k]);
-        re += s * std::cos(phase);
-        im += s * std::sin(phase);
-      }
-      for (size_t c = 0; c < corr.size(); ++c) {
-        Complex v = isParallelHand(corr[c]) ? Complex(re, im) : Complex(0.0f, 0.0f);
-        if (noiseJy > 0) v += Complex(gauss(rng), gauss(rng));
-        vis(c, ch) = v;
-      }
-    }
+    std::vector<double> f(freq.begin(), freq.end());
+    std::unique_ptr<bool[]> parallel(new bool[corr.size()]);
+    for (size_t c = 0; c < corr.size(); ++c) parallel[c] = PointSky::isParallelHand(corr[c]);
+    // Matrix(corr, chan) is column-major: correlation fastest, the layout predictRow writes.
+    Matrix<Complex> vis(corr.size(), freq.size());
+    Bool deleteIt;
+    Complex* out = vis.getStorage(deleteIt);
+    sky.predictRow(uvw.data(), f.data(), static_cast<int>(f.size()), parallel.get(), static_cast<int>(corr.size()),
+                   reinterpret_cast<float*>(out));
+    vis.putStorage(out, deleteIt);
     cols.data().put(row, vis);
-    cols.sigma().put(row, Vector<Float>(corr.size(), sigma));
-    cols.weight().put(row, Vector<Float>(corr.size(), wt));
+    cols.sigma().put(row, Vector<Float>(corr.size(), sky.sigma()));
+    cols.weight().put(row, Vector<Float>(corr.size(), sky.weight()));
   }
   ms.flush();
 }

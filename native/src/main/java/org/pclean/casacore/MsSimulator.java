@@ -39,6 +39,9 @@ public final class MsSimulator {
   public record Observation(String fieldName, double ra, double dec, int nchan, double freq0, double dfreq,
       String stokes, double haStart, double haStop, double integration, double refMjd, double noiseJy, long seed) {}
 
+  /** The name of the one spectral window simulated. */
+  public static final String SPECTRAL_WINDOW = "SPW0";
+
   private MsSimulator() {}
 
   /**
@@ -74,7 +77,7 @@ public final class MsSimulator {
       try (var sim = new org.pclean.casacore.jni.PcleanNative.MsSimulator(out.toString())) {
         sim.setAntennas(array.telescope(), n, xyz, array.diameters(), String.join("\n", array.names()));
         sim.setField(obs.fieldName(), obs.ra(), obs.dec());
-        sim.setSpectralWindow("SPW0", obs.nchan(), obs.freq0(), obs.dfreq(), obs.stokes());
+        sim.setSpectralWindow(SPECTRAL_WINDOW, obs.nchan(), obs.freq0(), obs.dfreq(), obs.stokes());
         sim.observe(obs.haStart(), obs.haStop(), obs.integration(), obs.refMjd());
         sim.predictPointSources(l, m, flux, alpha, nsrc, obs.freq0(), obs.noiseJy(), obs.seed());
         long rows = sim.numRows();
@@ -85,7 +88,7 @@ public final class MsSimulator {
   }
 
   /** The correlations an interferometer records: RR RL LR LL or XX XY YX YY, not Stokes parameters. */
-  private static void checkCorrelations(String stokes) {
+  static void checkCorrelations(String stokes) {
     for (String corr : stokes.trim().split("\\s+")) {
       CorrelationType t;
       try {
