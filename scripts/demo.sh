@@ -3,8 +3,8 @@
 #  1. batch imaging: simulate a VLA MS with a known sky, list it, image it serially (mfs) and in parallel over
 #     Kafka (continuum row chunks and a cube on an embedded broker);
 #  2. the streaming site: a standalone broker, the snapshot service imaging each minute of a live stream as it
-#     arrives (a simulated observation streamed at 40x its cadence), then replays of the stream with new imaging
-#     parameters — from the bus alone, the streamed MS deleted.
+#     arrives (a correlator emulator publishing a simulated observation at 40x its cadence, no MS anywhere), then
+#     replays of the stream with new imaging parameters — from the bus alone.
 # Output in demo-output/ (replaced on every run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,13 +37,14 @@ for _ in $(seq 1 120); do
 done
 [ -n "$bootstrap" ] || { echo "demo: the broker did not start (see $out/broker.log)" >&2; exit 1; }
 echo "broker at $bootstrap (log: $out/broker.log)"
-scripts/pclean simulate --out "$out/live.ms" --array-config C --hours 0.5 --integration 30 --nchan 8 --noise 0.01
 mkdir -p "$out/snapshots"
 # The snapshot service (a long-running consumer group) images each 60 s window as soon as its last dump arrives.
 scripts/pclean snapshot --dataset live --imagename "$out/snapshots/live" --interval 60s --imsize 256 256 \
   --cell 3arcsec --scheduler-address "$bootstrap" > "$out/snapshot.log" 2>&1 &
 snapshot_pid=$!
-scripts/pclean stream --vis "$out/live.ms" --dataset live --rate 40 --scheduler-address "$bootstrap"
+# The correlator emulator predicts the sky dump by dump and publishes it live: there is no MS at all.
+scripts/pclean simulate --stream --dataset live --rate 40 --scheduler-address "$bootstrap" --truth "$out/live.sky.json" \
+  --array-config C --hours 0.5 --integration 30 --nchan 8 --noise 0.01
 for _ in $(seq 1 60); do  # the last window closes when its last dump is imaged
   [ "$(ls "$out/snapshots" | grep -c '\.fits$')" -ge 30 ] && break
   sleep 0.5
@@ -51,7 +52,7 @@ done
 kill -TERM "$snapshot_pid" && wait "$snapshot_pid" || true
 snapshot_pid=""
 echo "snapshots written while it streamed: $(ls "$out/snapshots" | grep -c '\.fits$') FITS images in $out/snapshots/ (log: $out/snapshot.log)"
-rm -rf "$out/live.ms"   # the telescope's MS is gone: what follows reads the bus alone
+# There never was an MS of the live observation: the replays read the bus alone.
 scripts/pclean replay --dataset live --imagename "$out/replay" --imsize 256 256 --cell 3arcsec \
   --weighting briggs --robust 0 --niter 2000 --threshold 1mJy --deconvolver mtmfs --fits \
   --scheduler-address "$bootstrap"
@@ -59,7 +60,7 @@ scripts/pclean replay --dataset live --imagename "$out/replay-cube" --specmode c
   --niter 300 --threshold 5mJy --parallel --nworkers 2 --scheduler-address "$bootstrap" --local-directory "$out/work"
 
 say "done"
-echo "true sky: $out/sim.ms.sky.json and $out/live.ms.sky.json"
+echo "true sky: $out/sim.ms.sky.json and $out/live.sky.json"
 echo "batch images: $out/sim.image (serial), $out/cont.image (parallel mfs), $out/cube.image (parallel cube), + .fits"
 echo "live snapshots (one per minute of the observation): $out/snapshots/live-<UTC>.fits"
 echo "replayed from the bus: $out/replay.image.tt0 (mtmfs, briggs 0) and $out/replay-cube.image (parallel cube)"

@@ -185,6 +185,13 @@ int CorrelatorEmulator::numCorrelations() { return static_cast<int>(impl->corr.s
 
 void CorrelatorEmulator::correlationTypes(int* codes) { std::copy(impl->corr.begin(), impl->corr.end(), codes); }
 
+void CorrelatorEmulator::phaseCentre(double* radec) {
+  if (!impl->haveField) throw AipsError("phaseCentre needs setField first");
+  Vector<Double> a = impl->phaseCentre.getAngle("rad").getValue("rad");
+  radec[0] = a[0];
+  radec[1] = a[1];
+}
+
 double CorrelatorEmulator::dumpTime(int i) {
   if (!impl->observed) throw AipsError("dumpTime needs observe first");
   if (i < 0 || i >= numDumps()) throw AipsError("dump " + std::to_string(i) + " is not in the observation");

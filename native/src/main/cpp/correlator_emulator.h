@@ -33,6 +33,9 @@ class CorrelatorEmulator {
   int numCorrelations();
   // Stokes codes of the correlations (casacore's Stokes::StokesTypes), numCorrelations of them.
   void correlationTypes(int* codes);
+  // The phase centre as casacore holds it (J2000 ra, dec radians; an MS's PHASE_DIR read back may differ in the
+  // last bit, having been through direction cosines once more).
+  void phaseCentre(double* radec);
   // TIME of dump i as written to the MS: the integration's centre, seconds (MJD).
   double dumpTime(int i);
 

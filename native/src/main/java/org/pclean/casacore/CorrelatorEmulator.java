@@ -131,9 +131,11 @@ public final class CorrelatorEmulator implements AutoCloseable {
     Arrays.fill(widths, Math.abs(obs.dfreq()));
     var spw = new MsMetadata.SpectralWindow(0, MsSimulator.SPECTRAL_WINDOW, freq.clone(), widths, freq[0]);
     double[] range = {dumpTime(0), dumpTime(numDumps() - 1)};
+    double[] radec = new double[2];
+    NativeCall.casacoreRun("phase centre", () -> emulator.phaseCentre(radec));
     return new MsMetadata(array.telescope(), (long) numDumps() * nbl, range,
         List.of(ants.toArray(MsMetadata.Antenna[]::new)),
-        List.of(new MsMetadata.Field(0, obs.fieldName(), obs.ra(), obs.dec())), List.of(spw),
+        List.of(new MsMetadata.Field(0, obs.fieldName(), radec[0], radec[1])), List.of(spw),
         List.of(new MsMetadata.Polarization(0, correlations)), List.of(new MsMetadata.DataDescription(0, 0, 0)),
         List.of(DataColumn.DATA), false);
   }

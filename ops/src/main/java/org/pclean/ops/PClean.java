@@ -2,12 +2,18 @@ package org.pclean.ops;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.pclean.casacore.AntennaArray;
+import org.pclean.casacore.CorrelatorEmulator;
+import org.pclean.casacore.MsSimulator;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.snapshot.SnapshotImager;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.stream.DumpFeed;
+import org.pclean.ingest.stream.EmulatedDumps;
 import org.pclean.ingest.stream.StreamPublisher;
 import org.pclean.ops.parallel.ParallelRunner;
 
@@ -58,6 +64,18 @@ public final class PClean {
   public static StreamPublisher.Summary stream(Path vis, StreamPublisher.Settings settings, Properties client)
       throws InterruptedException {
     return StreamPublisher.publish(vis, settings, client, null);
+  }
+
+  /**
+   * Publishes a simulated observation live, one predicted dump at a time, with no MS (as
+   * {@code pclean simulate --stream}): the same rows and visibilities {@link MsSimulator} would write.
+   */
+  public static StreamPublisher.Summary simulateStream(AntennaArray array, MsSimulator.Observation obs,
+      List<MsSimulator.PointSource> sky, StreamPublisher.Settings settings, Properties client)
+      throws InterruptedException {
+    try (DumpFeed feed = new EmulatedDumps(CorrelatorEmulator.open(array, obs, sky))) {
+      return StreamPublisher.publish(feed, settings, client, null);
+    }
   }
 
   /** Images a dataset from the bus alone (params.dataset(), optionally params.timerange()), serially. */

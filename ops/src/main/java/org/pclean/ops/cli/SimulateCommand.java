@@ -7,21 +7,48 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.pclean.bus.Topics;
 import org.pclean.casacore.AntennaArray;
 import org.pclean.casacore.MsSimulator;
+import org.pclean.ingest.stream.StreamPublisher;
+import org.pclean.ops.PClean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code pclean simulate}: a real MS of a VLA-like array observing known point sources, plus the truth as JSON. */
+/**
+ * {@code pclean simulate}: a VLA-like array observing known point sources — written as a real MS (plus the truth
+ * as JSON), or with {@code --stream} published live onto the bus by a correlator emulator, dump by dump, with no
+ * MS at all (the same rows and visibilities).
+ */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-    description = "Write a MeasurementSet observing a known sky of point sources (and <out>.sky.json with the truth).")
+    description = {"Write a MeasurementSet observing a known sky of point sources (and <out>.sky.json with the truth),",
+        "or with --stream publish the observation live onto pclean.vis.<dataset> as a correlator would, no MS."})
 public final class SimulateCommand implements Callable<Integer> {
   private static final double ARCSEC = Math.PI / 180 / 3600;
 
-  @Option(names = "--out", required = true, description = "MS to create (must not exist)")
+  @Option(names = "--out", description = "MS to create (must not exist); not with --stream")
   Path out;
+
+  @Option(names = "--stream", description = "publish live onto the bus (correlator emulator) instead of writing an MS")
+  boolean stream;
+
+  @Option(names = "--dataset", description = "with --stream: dataset name (topic pclean.vis.<dataset>)")
+  String dataset;
+
+  @Option(names = "--rate", defaultValue = "realtime",
+      description = "with --stream: realtime (the observation's cadence), max or a factor, e.g. 20 (default ${DEFAULT-VALUE})")
+  String rate;
+
+  @Option(names = {"--scheduler-address", "--bootstrap-servers"}, description = "with --stream: the Kafka cluster")
+  String bootstrap;
+
+  @Option(names = "--truth", description = "where to write the sky as JSON (default <out>.sky.json; none with --stream)")
+  Path truthPath;
 
   @Option(names = "--array-config", defaultValue = "C", description = "VLA configuration A|B|C|D (default ${DEFAULT-VALUE})")
   String config;
@@ -63,9 +90,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (Files.exists(out)) {
-      throw new IllegalArgumentException("--out " + out + " exists; pclean simulate does not overwrite");
-    }
+    checkTarget();
     if (nchan < 1) {
       throw new IllegalArgumentException("--nchan must be >= 1, got " + nchan);
     }
@@ -82,12 +107,61 @@ public final class SimulateCommand implements Callable<Integer> {
     AntennaArray array = AntennaArray.vlaLike(AntennaArray.vlaArmLength(config));
     var obs = new MsSimulator.Observation("SIM", radec[0], radec[1], nchan, f0, df, stokes,
         -hours / 2, hours / 2, integration, mjd, noise, seed);
+    return stream ? stream(array, obs, sky, radec, f0) : write(array, obs, sky, radec, f0);
+  }
+
+  /** Refuses a bad combination of --out/--stream before anything is written or published. */
+  private void checkTarget() {
+    if (stream) {
+      if (out != null) {
+        throw new IllegalArgumentException("--out and --stream exclude each other: --stream publishes with no MS");
+      }
+      if (dataset == null || bootstrap == null) {
+        throw new IllegalArgumentException("--stream needs --dataset and --scheduler-address");
+      }
+      Topics.requireDatasetName(dataset);
+    } else {
+      if (out == null) {
+        throw new IllegalArgumentException("--out is required (or --stream to publish live with no MS)");
+      }
+      if (Files.exists(out)) {
+        throw new IllegalArgumentException("--out " + out + " exists; pclean simulate does not overwrite");
+      }
+    }
+    if (truthPath != null && Files.exists(truthPath)) {
+      throw new IllegalArgumentException("--truth " + truthPath + " exists; pclean simulate does not overwrite");
+    }
+  }
+
+  private int write(AntennaArray array, MsSimulator.Observation obs, List<MsSimulator.PointSource> sky,
+      double[] radec, double f0) throws Exception {
     long t0 = System.nanoTime();
     long rows = MsSimulator.simulate(out, array, obs, sky);
     double secs = (System.nanoTime() - t0) / 1e9;
-    Path truth = writeTruth(sky, radec, f0);
+    Path truth = writeTruth(truthPath != null ? truthPath : Path.of(out + ".sky.json"), sky, radec, f0);
     System.out.printf("simulated %s: %d rows, %d antennas (VLA %s), %d channels, %d sources in %.1f s; truth in %s%n",
         out, rows, array.size(), config.toUpperCase(), nchan, sky.size(), secs, truth);
+    return 0;
+  }
+
+  private int stream(AntennaArray array, MsSimulator.Observation obs, List<MsSimulator.PointSource> sky,
+      double[] radec, double f0) throws Exception {
+    double speed = StreamCommand.speed(rate);
+    var settings = new StreamPublisher.Settings(dataset, speed);
+    Properties client = new Properties();
+    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    if (truthPath != null) {
+      writeTruth(truthPath, sky, radec, f0);
+    }
+    System.out.printf(Locale.ROOT,
+        "emulating VLA %s (%d antennas) observing %d sources for %.2f h as dataset %s at %s%n",
+        config.toUpperCase(), array.size(), sky.size(), hours, dataset,
+        speed == 0 ? "full speed" : speed == 1 ? "the observation's cadence" : speed + "x real time");
+    StreamPublisher.Summary s = PClean.simulateStream(array, obs, sky, settings, client);
+    System.out.printf(Locale.ROOT, "streamed %d dumps (%d rows, %d records, %.1f MB of visibilities) onto"
+            + " pclean.vis.%s in %.1f s: %.1fx the %.0f s observation%s%n", s.dumps(), s.rows(), s.records(),
+        s.payloadBytes() / 1e6, dataset, s.seconds(), s.observationSeconds() / Math.max(s.seconds(), 1e-9),
+        s.observationSeconds(), truthPath != null ? "; truth in " + truthPath : "");
     return 0;
   }
 
@@ -110,8 +184,8 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   /** The truth next to the MS: each source's (l, m) and its J2000 position by the inverse SIN projection. */
-  private Path writeTruth(List<MsSimulator.PointSource> sky, double[] radec, double refFreq) throws Exception {
-    Path truth = Path.of(out.toString() + ".sky.json");
+  private Path writeTruth(Path truth, List<MsSimulator.PointSource> sky, double[] radec, double refFreq)
+      throws Exception {
     List<Map<String, Object>> list = new ArrayList<>();
     for (MsSimulator.PointSource s : sky) {
       double n = Math.sqrt(1 - s.l() * s.l() - s.m() * s.m());
@@ -127,7 +201,11 @@ public final class SimulateCommand implements Callable<Integer> {
       list.add(m);
     }
     Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("ms", out.toAbsolutePath().toString());
+    if (out != null) {
+      doc.put("ms", out.toAbsolutePath().toString());
+    } else {
+      doc.put("dataset", dataset);
+    }
     doc.put("phase_centre_ra_rad", radec[0]);
     doc.put("phase_centre_dec_rad", radec[1]);
     doc.put("reference_frequency_hz", refFreq);
