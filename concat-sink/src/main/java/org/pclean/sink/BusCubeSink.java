@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +27,8 @@ import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.SubcubeRecord;
 import org.pclean.casacore.TableDirectories;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a cube is written when its sub-cubes came over the bus (no shared filesystem): stages every sub-cube from
@@ -43,7 +44,7 @@ import org.pclean.casacore.TableDirectories;
  * job's sub-cube can never overwrite the sub-cubes a virtual cube refers to.
  */
 public final class BusCubeSink implements Runnable {
-  private static final Logger LOG = Logger.getLogger(BusCubeSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(BusCubeSink.class);
   public static final String GROUP = "pclean-subcube-sink";
 
   private final Properties clientConfig;
@@ -118,7 +119,7 @@ public final class BusCubeSink implements Runnable {
     try {
       rec = Messages.SUBCUBE.fromBytes(r.topic(), r.value());
     } catch (BusFormatException e) {
-      LOG.warning(e.getMessage());
+      LOG.warn(e.getMessage());
       return;
     }
     if (rec == null) {

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -26,6 +25,8 @@ import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a continuum job's products are written: reads pclean.products (a manifest, then the tiles of every
@@ -35,7 +36,7 @@ import org.pclean.casacore.ImageSetWriter;
  * a sink that stops mid-job reads that job's records again.
  */
 public final class ContinuumSink implements Runnable {
-  private static final Logger LOG = Logger.getLogger(ContinuumSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ContinuumSink.class);
 
   /** A job whose tiles are still arriving. */
   private static final class Assembly {
@@ -99,7 +100,7 @@ public final class ContinuumSink implements Runnable {
     try {
       rec = Messages.PRODUCT.fromBytes(r.topic(), r.value());
     } catch (BusFormatException e) {
-      LOG.warning(e.getMessage());
+      LOG.warn(e.getMessage());
       return;
     }
     if (rec == null) {

@@ -4,13 +4,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
-import java.util.logging.Logger;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.OutputNames.Product;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.TableDirectories;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A cube job's final product set from its sub-cubes, wherever they lie (the shared local directory, or the cube
@@ -19,7 +20,7 @@ import org.pclean.casacore.TableDirectories;
  * products left.
  */
 final class CubeProducts {
-  private static final Logger LOG = Logger.getLogger(CubeProducts.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(CubeProducts.class);
 
   private CubeProducts() {}
 

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.errors.WakeupException;
@@ -19,6 +18,8 @@ import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobMode;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the cube is written: on a cube job moving to CONCATENATING (pclean.jobs), concatenates each product of its
@@ -27,7 +28,7 @@ import org.pclean.bus.avro.JobState;
  * FAILED with the reason) with a JobEvent. Jobs whose sub-cubes travel on the bus are {@link BusCubeSink}'s.
  */
 public final class CubeSink implements Runnable {
-  private static final Logger LOG = Logger.getLogger(CubeSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(CubeSink.class);
 
   private final Properties clientConfig;
   private final Set<String> finished = new HashSet<>();
@@ -50,7 +51,7 @@ public final class CubeSink implements Runnable {
           try {
             job = Messages.JOB_SPEC.fromBytes(r.topic(), r.value());
           } catch (BusFormatException e) {
-            LOG.warning(e.getMessage());
+            LOG.warn(e.getMessage());
             continue;
           }
           if (job == null) {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.logging.Logger;
 import org.pclean.casacore.Beam;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
@@ -25,6 +24,8 @@ import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The serial engine (CASA's PySynthesisImager): select and load → weights → PSF and beam → major/minor cycles
@@ -34,7 +35,7 @@ import org.pclean.ingest.source.VisibilitySources;
  * reference the parallel paths are tested against.
  */
 public final class SerialImager {
-  private static final Logger LOG = Logger.getLogger(SerialImager.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SerialImager.class);
 
   private final TcleanParams p;
   private final int nterms;

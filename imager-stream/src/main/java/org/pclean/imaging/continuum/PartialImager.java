@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 import org.pclean.bus.ImageTiles;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.OutputNames.Product;
@@ -25,6 +24,8 @@ import org.pclean.ingest.params.TcleanParamsCodec;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A continuum worker's major-cycle step for one row-chunk task: cycle -1 posts the chunk's weight density;
@@ -33,7 +34,7 @@ import org.pclean.ingest.source.VisibilitySources;
  * of the last task is kept, so a worker that keeps its partition reads the MS once per job, not once per cycle.
  */
 public final class PartialImager {
-  private static final Logger LOG = Logger.getLogger(PartialImager.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PartialImager.class);
   /** How long a task waits for the density or model it needs before it fails the job. */
   static final Duration MODEL_WAIT = Duration.ofMinutes(2);
 

@@ -15,8 +15,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,6 +39,8 @@ import org.pclean.bus.avro.SnapshotReady;
 import org.pclean.bus.avro.VisibilityChunk;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.DatasetReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Near-real-time snapshot imaging of a live dataset ({@code pclean snapshot}): a member of the consumer group
@@ -63,7 +63,7 @@ import org.pclean.ingest.source.DatasetReader;
  * dataset, the others of its group stand by.
  */
 public final class SnapshotImager implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(SnapshotImager.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotImager.class);
   /** The automatic grace period never drops below this, so scheduling jitter cannot close a window early. */
   private static final long MIN_GRACE_MILLIS = 500;
   private static final Duration DESCRIPTOR_RETRY = Duration.ofMillis(250);
@@ -249,7 +249,7 @@ public final class SnapshotImager implements AutoCloseable {
     } catch (RuntimeException e) {
       if (running) {
         failure = e;
-        LOG.log(Level.SEVERE, "snapshot imager of " + settings.dataset() + " stopped reading", e);
+        LOG.error("snapshot imager of " + settings.dataset() + " stopped reading", e);
       }
     } finally {
       consumer = null;
@@ -314,10 +314,10 @@ public final class SnapshotImager implements AutoCloseable {
       windows.incrementAndGet();
       if (w.late()) {
         late.incrementAndGet();
-        LOG.warning(String.format(Locale.ROOT, "%s: %d late dump(s) of window %s arrived after it closed; imaging"
+        LOG.warn(String.format(Locale.ROOT, "%s: %d late dump(s) of window %s arrived after it closed; imaging"
             + " them as a snapshot of their own", settings.dataset(), w.dumps(), SnapshotPublisher.describe(w)));
       } else if (w.missingDumps() > 0) {
-        LOG.warning(String.format(Locale.ROOT, "%s: window %s closed (%s) with %d dump(s) missing", settings.dataset(),
+        LOG.warn(String.format(Locale.ROOT, "%s: window %s closed (%s) with %d dump(s) missing", settings.dataset(),
             SnapshotPublisher.describe(w), w.reason(), w.missingDumps()));
       }
       closed.add(w);
@@ -337,18 +337,18 @@ public final class SnapshotImager implements AutoCloseable {
       } else {
         c.commitAsync(out, (o, e) -> {
           if (e != null) {
-            LOG.fine("offset commit failed (retried with the next): " + e.getMessage());
+            LOG.debug("offset commit failed (retried with the next): " + e.getMessage());
           }
         });
       }
     } catch (RuntimeException e) {
-      LOG.warning("cannot commit snapshot offsets of " + settings.dataset() + ": " + e.getMessage());
+      LOG.warn("cannot commit snapshot offsets of " + settings.dataset() + ": " + e.getMessage());
     }
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> r, String why) {
     deadLettered.incrementAndGet();
-    LOG.warning("dead-lettering " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + why);
+    LOG.warn("dead-lettering " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + why);
     byte[] value = r.value() == null ? new byte[0] : r.value();
     producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.key(), DeadLetter.newBuilder()
         .setTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset())
@@ -356,7 +356,7 @@ public final class SnapshotImager implements AutoCloseable {
         .setValue(ByteBuffer.wrap(value)).setValueSize(value.length).setError(why)
         .setTimestampMillis(System.currentTimeMillis()).build()), (m, e) -> {
           if (e != null) {
-            LOG.warning("cannot dead-letter " + r.topic() + "@" + r.offset() + ": " + e.getMessage());
+            LOG.warn("cannot dead-letter " + r.topic() + "@" + r.offset() + ": " + e.getMessage());
           }
         });
   }
@@ -378,7 +378,7 @@ public final class SnapshotImager implements AutoCloseable {
       closed.drainTo(waiting);
       if (waiting.size() > 1) {
         merged.incrementAndGet();
-        LOG.warning(String.format(Locale.ROOT, "snapshot imager of %s fell behind: %d closed windows were waiting;"
+        LOG.warn(String.format(Locale.ROOT, "snapshot imager of %s fell behind: %d closed windows were waiting;"
             + " imaging %s .. %s as one snapshot (mergedWindows %d)", settings.dataset(), waiting.size(),
             SnapshotPublisher.describe(waiting.get(0)), SnapshotPublisher.describe(waiting.get(waiting.size() - 1)),
             waiting.size()));
@@ -390,7 +390,7 @@ public final class SnapshotImager implements AutoCloseable {
           try {
             listener.onSnapshot(p.ready(), p.image());
           } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "snapshot listener failed", e);
+            LOG.warn("snapshot listener failed", e);
           }
         }
         Runnable finish = () -> waiting.forEach(w -> offsets.release(w.id()));
@@ -406,7 +406,7 @@ public final class SnapshotImager implements AutoCloseable {
         return;
       } catch (RuntimeException e) {
         // A window that cannot be imaged is reported and skipped; the service goes on with the next.
-        LOG.log(Level.SEVERE, "cannot image snapshot " + SnapshotPublisher.describe(waiting.get(0)) + " of "
+        LOG.error("cannot image snapshot " + SnapshotPublisher.describe(waiting.get(0)) + " of "
             + settings.dataset() + ": " + e.getMessage(), e);
         waiting.forEach(w -> offsets.release(w.id()));
       }
@@ -426,7 +426,7 @@ public final class SnapshotImager implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        LOG.log(Level.SEVERE, "cannot write a snapshot FITS file of " + settings.dataset(), e);
+        LOG.error("cannot write a snapshot FITS file of " + settings.dataset(), e);
       }
     }
   }

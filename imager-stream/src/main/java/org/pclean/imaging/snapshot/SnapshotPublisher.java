@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -24,6 +23,8 @@ import org.pclean.casacore.ImageGeometry;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.cycles.IterationControl;
 import org.pclean.ingest.source.DumpTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Images closed windows (one, or several merged) with the serial engine in memory and publishes the snapshot:
@@ -31,7 +32,7 @@ import org.pclean.ingest.source.DumpTable;
  * IMAGE, all under {@link Topics#snapshotKey}. The FITS file is written later, off the latency path.
  */
 final class SnapshotPublisher {
-  private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
 
   /** A published snapshot and what its FITS file needs. */
   record Published(SnapshotReady ready, float[] image, ImageGeometry geometry, Beam beam) {}
@@ -83,7 +84,7 @@ final class SnapshotPublisher {
         .setDumps(dumps).setMissingDumps(missing).setMergedWindows(windows.size()).setNx(nx).setNy(ny)
         .setClosedAtMillis(closedAt).setFitsPath(null).setNumTiles(0);
     if (dumps == 0) {
-      LOG.warning("window " + describe(first) + " of " + d.getDataset() + " holds no whole dump: reporting it"
+      LOG.warn("window " + describe(first) + " of " + d.getDataset() + " holds no whole dump: reporting it"
           + " without an image");
       return publish(key, empty(ready), null, null, null);
     }
@@ -91,7 +92,7 @@ final class SnapshotPublisher {
     try (DumpTable source = table.build(false)) {
       m = new SerialImager(settings.imaging()).imageMfs(source);
     } catch (IllegalArgumentException e) {
-      LOG.warning("window " + describe(first) + " of " + d.getDataset() + " cannot be imaged (" + e.getMessage()
+      LOG.warn("window " + describe(first) + " of " + d.getDataset() + " cannot be imaged (" + e.getMessage()
           + "): reporting it without an image");
       return publish(key, empty(ready), null, null, null);
     }

@@ -3,11 +3,11 @@ package org.pclean.ops.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.pclean.casacore.CasacoreException;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ops.PClean;
 import org.pclean.ops.parallel.ParallelRunner;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +29,8 @@ public final class PcleanCli implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Mixin ImagingOptions imaging;
+
+  @Mixin LogSetup.Options log;
 
   @Override
   public Integer call() throws Exception {
@@ -64,8 +66,19 @@ public final class PcleanCli implements Callable<Integer> {
   }
 
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new PcleanCli());
+    PcleanCli root = new PcleanCli();
+    CommandLine cl = new CommandLine(root);
     cl.setExecutionExceptionHandler(PcleanCli::handle);
+    // The log flags are parsed with the command (on any subcommand): configure the one log before it runs.
+    cl.setExecutionStrategy(parsed -> {
+      try {
+        LogSetup.apply(root.log);
+      } catch (IllegalArgumentException e) {
+        cl.getErr().println("pclean: " + e.getMessage());
+        return EXIT_BAD_INPUT;
+      }
+      return new CommandLine.RunLast().execute(parsed);
+    });
     return cl;
   }
 
@@ -77,15 +90,12 @@ public final class PcleanCli implements Callable<Integer> {
       return EXIT_BAD_INPUT;
     }
     err.println("pclean: failed: " + e.getMessage());
-    if (!(e instanceof CasacoreException) || Boolean.getBoolean("pclean.debug")) {
-      e.printStackTrace(err);
-    }
+    // The stack trace goes to --log-file; to the console only with --log-level debug.
+    LoggerFactory.getLogger(LogSetup.FAILURES).error("failed: " + e.getMessage(), e);
     return EXIT_FAILURE;
   }
 
   public static void main(String[] args) {
-    // One line per log record: "WARNING: CORRECTED_DATA column not present; ...".
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
     System.exit(commandLine().execute(args));
   }
 }

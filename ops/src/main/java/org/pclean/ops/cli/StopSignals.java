@@ -1,7 +1,8 @@
 package org.pclean.ops.cli;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
@@ -11,7 +12,7 @@ import sun.misc.Signal;
  * shutdown hook cannot choose the exit status, and the JVM exits 143 after a SIGTERM.
  */
 final class StopSignals {
-  private static final Logger LOG = Logger.getLogger(StopSignals.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(StopSignals.class);
 
   private StopSignals() {}
 
@@ -29,13 +30,13 @@ final class StopSignals {
             LOG.info("SIG" + sig.getName() + ": stopping cleanly (signal again to stop at once)");
             onFirst.run();
           } else {
-            LOG.warning("SIG" + sig.getName() + " again: stopping at once");
+            LOG.warn("SIG" + sig.getName() + " again: stopping at once");
             Runtime.getRuntime().halt(1);
           }
         });
         term = true;  // TERM comes first: without it nothing else is installed (the shutdown hook takes over)
       } catch (IllegalArgumentException | UnsupportedOperationException e) {
-        LOG.fine("cannot handle SIG" + name + ": " + e.getMessage());
+        LOG.debug("cannot handle SIG" + name + ": " + e.getMessage());
         if (!term) {
           return false;
         }

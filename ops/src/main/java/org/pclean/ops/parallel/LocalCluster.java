@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,6 +25,8 @@ import org.pclean.ops.broker.EmbeddedKafkaBroker;
 import org.pclean.sink.BusCubeSink;
 import org.pclean.sink.ContinuumSink;
 import org.pclean.sink.CubeSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every pclean component in one process, for {@code pclean --parallel}: an embedded KRaft broker unless a cluster
@@ -34,7 +35,7 @@ import org.pclean.sink.CubeSink;
  * run as separate services ({@code pclean broker|gather|sink|worker}) against a real cluster.
  */
 public final class LocalCluster implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(LocalCluster.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
 
   private final EmbeddedKafkaBroker broker;
   private final Properties client = new Properties();

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.pclean.bus.OutputNames;
@@ -24,6 +23,8 @@ import org.pclean.ingest.params.TcleanParamsCodec;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.sink.CubeConcatenator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code pclean --parallel} in one process: an embedded KRaft broker unless a cluster is given, the Streams
@@ -33,7 +34,7 @@ import org.pclean.sink.CubeConcatenator;
  * against a real cluster.
  */
 public final class ParallelRunner {
-  private static final Logger LOG = Logger.getLogger(ParallelRunner.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ParallelRunner.class);
 
   /**
    * @param bootstrapServers the cluster (pclean's --scheduler-address), or null for an embedded broker
