@@ -1,7 +1,6 @@
 package org.pclean.imaging.worker;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,13 +29,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusFormatException;
 import org.pclean.bus.BusSerializer;
+import org.pclean.bus.DeadLetters;
 import org.pclean.bus.ImageTiles;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.SubcubeTiles;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.BeamRecord;
-import org.pclean.bus.avro.DeadLetter;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobEventType;
@@ -432,11 +431,7 @@ public final class ImagingWorker implements Runnable {
 
   private static void deadLetter(KafkaProducer<String, Object> producer, ConsumerRecord<String, byte[]> r, String why) {
     LOG.warning("dead-lettering " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + why);
-    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.key(), DeadLetter.newBuilder()
-        .setTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset())
-        .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-        .setValue(ByteBuffer.wrap(r.value() == null ? new byte[0] : r.value()))
-        .setValueSize(r.value() == null ? 0 : r.value().length).setError(why)
-        .setTimestampMillis(System.currentTimeMillis()).build()));
+    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.key(),
+        DeadLetters.of(r.topic(), r.partition(), r.offset(), r.key(), r.value(), why)));
   }
 }
