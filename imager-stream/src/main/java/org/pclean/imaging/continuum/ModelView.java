@@ -24,11 +24,6 @@ public final class ModelView extends CompactedTopicView<ImageTile> {
     super(clientConfig, Topics.MODELS, Messages.IMAGE_TILE);
   }
 
-  /** The record key of a model-topic tile: one per job, attempt, kind, term and tile (cycles overwrite). */
-  public static String key(String jobId, int attempt, TileKind kind, int term, int tileIndex) {
-    return jobId + "/" + attempt + "/" + kind + "/" + term + "/" + tileIndex;
-  }
-
   /**
    * The nx*ny image of (job, attempt, kind, term) from cycle, waiting up to timeout for all its tiles.
    * superseded when a tile is already from a later cycle (the task being done was gathered already).
@@ -42,7 +37,7 @@ public final class ModelView extends CompactedTopicView<ImageTile> {
       ImageTile[] found = new ImageTile[n];
       boolean complete = true;
       for (int k = 0; k < n && complete; k++) {
-        ImageTile t = get(key(jobId, attempt, kind, term, k)).orElse(null);
+        ImageTile t = get(Topics.modelKey(jobId, attempt, kind, term, k)).orElse(null);
         if (t != null && t.getCycle() > cycle) {
           return Optional.of(new Lookup(null, true));
         }

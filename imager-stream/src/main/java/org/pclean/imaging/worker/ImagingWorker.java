@@ -30,7 +30,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusFormatException;
 import org.pclean.bus.BusSerializer;
 import org.pclean.bus.DeadLetters;
-import org.pclean.bus.ImageTiles;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.SubcubeTiles;
@@ -290,8 +289,9 @@ public final class ImagingWorker implements Runnable {
     }
     try {
       SubcubeReady ready = SubcubeTiles.onBus(job) ? imageSubcubeToBus(job, task, producer) : imageSubcube(job, task);
-      producer.send(new ProducerRecord<>(Topics.PLANES.name(), task.getJobId() + "/" + task.getPartitionIndex(), ready));
-      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), task.getJobId(), JobEvent.newBuilder()
+      producer.send(new ProducerRecord<>(Topics.PLANES.name(),
+          Topics.planeKey(task.getJobId(), task.getPartitionIndex()), ready));
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(task.getJobId()), JobEvent.newBuilder()
           .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
           .setIterations(ready.getIterations()).setSeconds((System.nanoTime() - t0) / 1e9)
           .setMessage(workerId + " finished sub-cube " + task.getPartitionIndex() + "/" + task.getNumPartitions())
@@ -308,13 +308,13 @@ public final class ImagingWorker implements Runnable {
       List<ImageTile> tiles = partials.run(job, task);
       double computed = (System.nanoTime() - t0) / 1e9;
       for (ImageTile t : tiles) {
-        producer.send(new ProducerRecord<>(Topics.PARTIALS.name(), ImageTiles.gatherKey(t), t));
+        producer.send(new ProducerRecord<>(Topics.PARTIALS.name(), Topics.partialKey(t), t));
       }
       producer.flush();
       LOG.info(String.format(java.util.Locale.ROOT, "%s: job %s row chunk %d cycle %d: %.2f s (read when new, weigh,"
           + " grid), %d tiles posted in %.2f s", workerId, task.getJobId(), task.getPartitionIndex(), task.getCycle(),
           computed, tiles.size(), (System.nanoTime() - t0) / 1e9 - computed));
-      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), task.getJobId(), JobEvent.newBuilder()
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(task.getJobId()), JobEvent.newBuilder()
           .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
           .setCycle(task.getCycle()).setSeconds((System.nanoTime() - t0) / 1e9)
           .setMessage(workerId + " gridded row chunk " + task.getPartitionIndex() + "/" + task.getNumPartitions()
@@ -334,8 +334,8 @@ public final class ImagingWorker implements Runnable {
     }
     JobSpec failed = JobSpec.newBuilder(job).setState(JobState.FAILED)
         .setError(what + " " + task.getPartitionIndex() + ": " + e.getMessage()).build();
-    producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.getJobId(), failed));
-    producer.send(new ProducerRecord<>(Topics.EVENTS.name(), job.getJobId(), JobEvent.newBuilder()
+    producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.getJobId()), failed));
+    producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(job.getJobId()), JobEvent.newBuilder()
         .setJobId(job.getJobId()).setType(JobEventType.FAILED).setPartitionIndex(task.getPartitionIndex())
         .setMessage(e.getMessage()).setTimestampMillis(System.currentTimeMillis()).build()));
   }
