@@ -110,6 +110,15 @@ public final class ImagingWorker implements Runnable {
     this.scratch = scratch.toAbsolutePath();
   }
 
+  /**
+   * How long a row-chunk task waits for the density or model it needs before it fails its job with a reason naming
+   * the missing tiles (default {@link PartialImager#DEFAULT_MODEL_WAIT}; {@code pclean worker --model-wait}).
+   */
+  public ImagingWorker modelWait(Duration wait) {
+    partials.modelWait(wait);
+    return this;
+  }
+
   /** Speak this group protocol instead of the one chosen for the cluster (--group-protocol). */
   public ImagingWorker groupProtocol(WorkerGroupProtocol protocol) {
     this.protocol = protocol;
@@ -129,6 +138,9 @@ public final class ImagingWorker implements Runnable {
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+    // Continuum tasks after the first cycle are written in the coordinator's exactly-once transactions: a worker
+    // must not take one from a transaction that is later aborted (the cycle is then redone, its tasks rewritten).
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     // One sub-cube can image for a long time between polls.
     c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
     chosen.configure(c);
