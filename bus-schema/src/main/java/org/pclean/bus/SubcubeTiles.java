@@ -22,7 +22,7 @@ public final class SubcubeTiles {
 
   /** Key of every record of a job's sub-cubes: the job, so they share one partition (and one sink member). */
   public static String key(String jobId) {
-    return jobId;
+    return Topics.jobKey(jobId);
   }
 
   public static TileKind kind(Product p) {

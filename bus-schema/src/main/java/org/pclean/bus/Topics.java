@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.TopicConfig;
+import org.pclean.bus.avro.ImageTile;
+import org.pclean.bus.avro.TileKind;
 
 /**
  * The one registry of pclean's topics: names, partition counts and topic-level configs (DESIGN.md §3).
@@ -113,6 +115,37 @@ public final class Topics {
           + "' cannot name a topic: use letters, digits, '.', '_' or '-'");
     }
     return dataset;
+  }
+
+  /** Key of a job's records on pclean.jobs, pclean.events, pclean.products and pclean.subcubes: the job id. */
+  public static String jobKey(String jobId) {
+    return jobId;
+  }
+
+  /**
+   * Key of a task on pclean.tasks: jobId/partition, the same in every cycle, so a redelivered or next-cycle task of
+   * a row chunk is recognisable by key.
+   */
+  public static String taskKey(String jobId, int partitionIndex) {
+    return jobId + "/" + partitionIndex;
+  }
+
+  /** Key of a finished sub-cube on pclean.planes: jobId/partition, like its task. */
+  public static String planeKey(String jobId, int partitionIndex) {
+    return taskKey(jobId, partitionIndex);
+  }
+
+  /**
+   * Key of a model or density tile on the compacted pclean.models: jobId/attempt/kind/term/tile, without the cycle,
+   * so compaction keeps the newest model of each tile.
+   */
+  public static String modelKey(String jobId, int attempt, TileKind kind, int term, int tileIndex) {
+    return jobId + "/" + attempt + "/" + kind + "/" + term + "/" + tileIndex;
+  }
+
+  /** Key of a partial tile on pclean.partials: see {@link ImageTiles#gatherKey}. */
+  public static String partialKey(ImageTile tile) {
+    return ImageTiles.gatherKey(tile);
   }
 
   /** Key of a visibility record: dataset/spw/channel block. */

@@ -11,6 +11,23 @@ import org.apache.kafka.common.internals.Topic;
 import org.junit.jupiter.api.Test;
 
 class TopicsTest {
+  /**
+   * Record keys are the bus contract between separately deployed services: a change here re-partitions tasks and
+   * breaks model compaction, so the formats are pinned.
+   */
+  @Test
+  void recordKeysHaveTheirDocumentedForm() {
+    assertEquals("job-1", Topics.jobKey("job-1"));
+    assertEquals("job-1/3", Topics.taskKey("job-1", 3));
+    assertEquals(Topics.taskKey("job-1", 3), Topics.planeKey("job-1", 3));
+    assertEquals("job-1/0/MODEL/1/2", Topics.modelKey("job-1", 0, org.pclean.bus.avro.TileKind.MODEL, 1, 2));
+    org.pclean.bus.avro.ImageTile t = org.pclean.bus.avro.ImageTile.newBuilder().setJobId("job-1").setAttempt(0)
+        .setCycle(2).setPartitionIndex(1).setKind(org.pclean.bus.avro.TileKind.RESIDUAL).setTerm(0).setChannel(0)
+        .setTileIndex(4).setX0(0).setY0(0).setWidth(1).setHeight(1).setImageNx(1).setImageNy(1)
+        .setPixels(java.nio.ByteBuffer.allocate(4)).build();
+    assertEquals("job-1/0/2/RESIDUAL/0/0/4", Topics.partialKey(t));
+  }
+
 
   @Test
   void namesAreUniqueAndLegalKafkaTopicNames() {

@@ -47,8 +47,8 @@ final class SinkClients {
   static void publishOutcome(KafkaProducer<String, Object> producer, JobSpec outcome, String doneMessage,
       Integer iterations, Double peakResidual) {
     boolean done = outcome.getState() == JobState.DONE;
-    producer.send(new ProducerRecord<>(Topics.JOBS.name(), outcome.getJobId(), outcome));
-    producer.send(new ProducerRecord<>(Topics.EVENTS.name(), outcome.getJobId(), JobEvent.newBuilder()
+    producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(outcome.getJobId()), outcome));
+    producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(outcome.getJobId()), JobEvent.newBuilder()
         .setJobId(outcome.getJobId()).setType(done ? JobEventType.DONE : JobEventType.FAILED)
         .setIterations(iterations).setPeakResidual(peakResidual).setMessage(done ? doneMessage : outcome.getError())
         .setTimestampMillis(System.currentTimeMillis()).build()));

@@ -49,7 +49,7 @@ public final class ContinuumJobSubmitter {
         .build();
     try {
       // The job first, so a worker that takes a task finds its parameters.
-      producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.jobId(), spec)).get();
+      producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()), spec)).get();
       for (PartitionDescriptor t : RowChunkTasks.forCycle(spec, job.densityPass() ? -1 : 0)) {
         producer.send(new ProducerRecord<>(Topics.TASKS.name(), TaskPlacement.partitionOf(t), RowChunkTasks.key(t), t));
       }

@@ -76,10 +76,10 @@ public final class CubeJobSubmitter {
     }
     try {
       // The job first, so a worker that takes a task finds its parameters.
-      producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.jobId(), spec)).get();
+      producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()), spec)).get();
       for (PartitionDescriptor t : tasks) {
         producer.send(new ProducerRecord<>(Topics.TASKS.name(), TaskPlacement.partitionOf(t),
-            job.jobId() + "/" + t.getPartitionIndex(), t));
+            Topics.taskKey(job.jobId(), t.getPartitionIndex()), t));
       }
       producer.flush();
     } catch (ExecutionException e) {

@@ -2,6 +2,7 @@ package org.pclean.ingest;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PartitionKind;
@@ -32,6 +33,6 @@ public final class RowChunkTasks {
   }
 
   public static String key(PartitionDescriptor task) {
-    return task.getJobId() + "/" + task.getPartitionIndex();
+    return Topics.taskKey(task.getJobId(), task.getPartitionIndex());
   }
 }

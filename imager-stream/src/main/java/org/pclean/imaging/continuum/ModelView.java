@@ -24,11 +24,6 @@ public final class ModelView extends CompactedTopicView<ImageTile> {
     super(clientConfig, Topics.MODELS, Messages.IMAGE_TILE);
   }
 
-  /** The record key of a model-topic tile: one per job, attempt, kind, term and tile (cycles overwrite). */
-  public static String key(String jobId, int attempt, TileKind kind, int term, int tileIndex) {
-    return jobId + "/" + attempt + "/" + kind + "/" + term + "/" + tileIndex;
-  }
-
   /**
    * The nx*ny image of (job, attempt, kind, term) from cycle, waiting up to timeout for all its tiles.
    * superseded when a tile is already from a later cycle (the task being done was gathered already).
@@ -42,7 +37,7 @@ public final class ModelView extends CompactedTopicView<ImageTile> {
       ImageTile[] found = new ImageTile[n];
       boolean complete = true;
       for (int k = 0; k < n && complete; k++) {
-        ImageTile t = get(key(jobId, attempt, kind, term, k)).orElse(null);
+        ImageTile t = get(Topics.modelKey(jobId, attempt, kind, term, k)).orElse(null);
         if (t != null && t.getCycle() > cycle) {
           return Optional.of(new Lookup(null, true));
         }
@@ -59,5 +54,29 @@ public final class ModelView extends CompactedTopicView<ImageTile> {
       Thread.sleep(20);
     } while (System.nanoTime() < deadline);
     return Optional.empty();
+  }
+
+  /** Which tiles of (job, attempt, kind, term) from cycle are not there yet, for a timeout's message. */
+  public String missing(String jobId, int attempt, TileKind kind, int term, int cycle, int nx, int ny) {
+    int n = ImageTiles.count(nx, ny);
+    java.util.List<Integer> absent = new java.util.ArrayList<>();
+    java.util.List<String> older = new java.util.ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      ImageTile t = get(Topics.modelKey(jobId, attempt, kind, term, k)).orElse(null);
+      if (t == null) {
+        absent.add(k);
+      } else if (t.getCycle() < cycle) {
+        older.add(k + " (from cycle " + t.getCycle() + ")");
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    if (!absent.isEmpty()) {
+      b.append(absent.size() == n ? "none of its " + n + " tile(s) published" : "tile(s) " + absent + " of " + n
+          + " never published");
+    }
+    if (!older.isEmpty()) {
+      b.append(b.length() > 0 ? "; " : "").append("tile(s) ").append(older).append(" of an earlier cycle only");
+    }
+    return b.length() > 0 ? b.toString() : "all " + n + " tile(s) arrived just now";
   }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pclean.bus.ImageTiles;
 import org.pclean.bus.OutputNames;
+import org.pclean.bus.Topics;
 import org.pclean.bus.OutputNames.Product;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobSpec;
@@ -35,11 +36,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartialImager {
   private static final Logger LOG = LoggerFactory.getLogger(PartialImager.class);
-  /** How long a task waits for the density or model it needs before it fails the job. */
-  static final Duration MODEL_WAIT = Duration.ofMinutes(2);
+  /**
+   * Default of how long a task waits for the density or model it needs before it fails the job. The model of cycle
+   * k appears once the slowest row chunk of cycle k-1 is gridded and the coordinator's minor cycle has run, which
+   * the coordinator's transaction timeout bounds at 5 minutes: 10 minutes leaves room for the gridding.
+   */
+  public static final Duration DEFAULT_MODEL_WAIT = Duration.ofMinutes(10);
 
   private final ModelView models;
   private final java.util.Properties client;
+  private volatile Duration modelWait = DEFAULT_MODEL_WAIT;
   private String cachedKey;
   private ContinuumChunk cached;
 
@@ -47,6 +53,14 @@ public final class PartialImager {
   public PartialImager(ModelView models, java.util.Properties client) {
     this.models = models;
     this.client = client;
+  }
+
+  /** How long a task waits for its density or model (a worker setting, {@code pclean worker --model-wait}). */
+  public void modelWait(Duration wait) {
+    if (wait.isNegative() || wait.isZero()) {
+      throw new IllegalArgumentException("model wait must be positive, got " + wait);
+    }
+    this.modelWait = wait;
   }
 
   /** The partial tiles of the task; empty when the task's cycle was gathered already (a late redelivery). */
@@ -121,9 +135,12 @@ public final class PartialImager {
 
   private ModelView.Lookup image(JobSpec job, TcleanParams p, TileKind kind, int term, int cycle)
       throws InterruptedException {
-    return models.await(job.getJobId(), job.getAttempt(), kind, term, cycle, p.nx(), p.ny(), MODEL_WAIT)
-        .orElseThrow(() -> new IllegalStateException(kind.toString().toLowerCase() + " of cycle " + cycle
-            + " (term " + term + ") did not arrive on pclean.models within " + MODEL_WAIT.toSeconds() + " s"));
+    Duration wait = modelWait;
+    return models.await(job.getJobId(), job.getAttempt(), kind, term, cycle, p.nx(), p.ny(), wait)
+        .orElseThrow(() -> new IllegalStateException(kind.toString().toLowerCase(java.util.Locale.ROOT) + " of cycle "
+            + cycle + " (term " + term + ") did not arrive on " + Topics.MODELS.name() + " within " + wait.toSeconds()
+            + " s (pclean worker --model-wait): " + models.missing(job.getJobId(), job.getAttempt(), kind, term, cycle,
+            p.nx(), p.ny()) + "; is the coordinator (pclean gather) running?"));
   }
 
   private static List<ImageTile> tiles(JobSpec job, PartitionDescriptor task, int nx, TileKind kind, int term,

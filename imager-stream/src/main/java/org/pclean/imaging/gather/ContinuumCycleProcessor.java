@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.logging.Logger;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -15,6 +14,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.pclean.bus.ImageTiles;
+import org.pclean.bus.Topics;
 import org.pclean.bus.avro.ContinuumState;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobEvent;
@@ -35,13 +35,14 @@ import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.beam.BeamFitter;
 import org.pclean.imaging.beam.PrimaryBeam;
 import org.pclean.imaging.continuum.ContinuumChunk;
-import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.cycles.IterationControl;
 import org.pclean.imaging.cycles.MinorCycle;
 import org.pclean.imaging.cycles.StopReason;
 import org.pclean.ingest.RowChunkTasks;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParamsCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The continuum coordinator (CASA's PyParallelContSynthesisImager main process): collects a job's gathered tiles
@@ -54,7 +55,7 @@ import org.pclean.ingest.params.TcleanParamsCodec;
  * and it runs under exactly_once_v2, so a restarted app resumes at the cycle where it stopped.
  */
 final class ContinuumCycleProcessor implements Processor<String, ImageTile, String, Object> {
-  private static final Logger LOG = Logger.getLogger(ContinuumCycleProcessor.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ContinuumCycleProcessor.class);
   private static final String MODEL_CYCLE = "model";
 
   private ProcessorContext<String, Object> context;
@@ -117,7 +118,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       LOG.info(String.format(Locale.ROOT, "job %s: cycle %d gathered and processed in %.2f s", job.getJobId(),
           state.getFinished() ? state.getCycle() : state.getCycle() - 1, (System.nanoTime() - t0) / 1e9));
     } catch (RuntimeException e) {
-      LOG.warning("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);
+      LOG.warn("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);
       state.setFinished(true);
       fail(job, p, state, "cycle " + state.getCycle() + ": " + e.getMessage());
     }
@@ -224,12 +225,12 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
         .setBeamMinorArcsec(beam.minorArcsec()).setBeamPaDeg(beam.paDeg()).setProducts(entries)
         .setNumTiles(records.size()).setIterations(state.getIterationsDone()).setStopCode(stop.code())
         .setStopMessage(stop.message()).setPeakResidual(peak).build();
-    send(ContinuumCycleTopology.PRODUCTS_SINK, job.getJobId(), ProductRecord.newBuilder().setJobId(job.getJobId())
+    send(ContinuumCycleTopology.PRODUCTS_SINK, Topics.jobKey(job.getJobId()), ProductRecord.newBuilder().setJobId(job.getJobId())
         .setAttempt(job.getAttempt()).setManifest(manifest).build());
     for (ProductRecord r : records) {
-      send(ContinuumCycleTopology.PRODUCTS_SINK, job.getJobId(), r);
+      send(ContinuumCycleTopology.PRODUCTS_SINK, Topics.jobKey(job.getJobId()), r);
     }
-    send(ContinuumCycleTopology.JOBS_SINK, job.getJobId(), handedOver);
+    send(ContinuumCycleTopology.JOBS_SINK, Topics.jobKey(job.getJobId()), handedOver);
     event(job, JobEventType.CONVERGENCE, state.getCycle(), state.getIterationsDone(), peak,
         MinorCycle.flux(models[0]), "stopped after cycle " + state.getCycle() + ": " + stop.message());
     LOG.info(String.format(Locale.ROOT, "job %s: %d iterations, stop: %s (peak residual %.4g); %d product tiles"
@@ -251,7 +252,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       int ny) {
     List<ImageTile> out = ImageTiles.split(image, nx, ny, template(job, cycle, kind, term));
     for (ImageTile t : out) {
-      send(ContinuumCycleTopology.MODELS_SINK, ModelView.key(job.getJobId(), job.getAttempt(), kind, term,
+      send(ContinuumCycleTopology.MODELS_SINK, Topics.modelKey(job.getJobId(), job.getAttempt(), kind, term,
           t.getTileIndex()), t);
     }
     return out;
@@ -262,11 +263,11 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     int n = ImageTiles.count(p.nx(), p.ny());
     for (int k = 0; k < n; k++) {
       if (ContinuumChunk.needsDensity(p)) {
-        send(ContinuumCycleTopology.MODELS_SINK, ModelView.key(job.getJobId(), job.getAttempt(), TileKind.DENSITY,
+        send(ContinuumCycleTopology.MODELS_SINK, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.DENSITY,
             0, k), null);
       }
       for (int t = 0; t < nterms(p); t++) {
-        send(ContinuumCycleTopology.MODELS_SINK, ModelView.key(job.getJobId(), job.getAttempt(), TileKind.MODEL, t,
+        send(ContinuumCycleTopology.MODELS_SINK, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.MODEL, t,
             k), null);
       }
     }
@@ -292,7 +293,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
   }
 
   private void fail(JobSpec job, TcleanParams p, ContinuumState state, String why) {
-    send(ContinuumCycleTopology.JOBS_SINK, job.getJobId(),
+    send(ContinuumCycleTopology.JOBS_SINK, Topics.jobKey(job.getJobId()),
         JobSpec.newBuilder(job).setState(JobState.FAILED).setError(why).build());
     event(job, JobEventType.FAILED, state == null ? null : state.getCycle(), null, null, null, why);
     if (p != null) {
@@ -304,7 +305,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
 
   private void event(JobSpec job, JobEventType type, Integer cycle, Integer iterations, Double peak, Double flux,
       String message) {
-    send(ContinuumCycleTopology.EVENTS_SINK, job.getJobId(), JobEvent.newBuilder().setJobId(job.getJobId())
+    send(ContinuumCycleTopology.EVENTS_SINK, Topics.jobKey(job.getJobId()), JobEvent.newBuilder().setJobId(job.getJobId())
         .setType(type).setCycle(cycle).setIterations(iterations).setPeakResidual(peak).setModelFlux(flux)
         .setMessage(message).setTimestampMillis(System.currentTimeMillis()).build());
   }

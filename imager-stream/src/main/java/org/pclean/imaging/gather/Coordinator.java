@@ -3,22 +3,38 @@ package org.pclean.imaging.gather;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Optional;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.pclean.bus.Topics;
+import org.pclean.bus.avro.JobSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka Streams coordinator (pclean's scheduler role): exactly_once_v2, state in changelogged stores, so a
  * restarted app resumes where it stopped. It tracks cube completion, sums continuum partial tiles and runs the
  * continuum major/minor cycle coordination.
+ *
+ * <p>No single record can stop it: a record that does not decode goes to pclean.dlq and is skipped
+ * ({@link DeadLetterDeserializationHandler}); a step that throws fails that record's job and the app goes on
+ * ({@link FailJobProcessingHandler}); an exception that still kills a stream thread gets the thread replaced, and the
+ * thread's tasks resume from their last commit. (Kafka cannot replace the global thread that reads pclean.jobs: an
+ * error there past the handlers stops the client, which the caller sees as state ERROR.)
  */
 public final class Coordinator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
   public static final String APPLICATION_ID = "pclean-gather";
 
   private final KafkaStreams streams;
+  private final CoordinatorErrors errors;
 
   /** clientConfig: bootstrap servers and security; stateDir: where the local stores live. */
   public Coordinator(Properties clientConfig, Path stateDir, int replicationFactor) {
@@ -30,7 +46,11 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
-    p.put("processing.exception.handler.global.enabled", "true");
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    errors = new CoordinatorErrors(clientConfig);
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, FailJobProcessingHandler.class);
+    p.put(CoordinatorErrors.CONFIG, errors);
     // Tiles reach 1 MiB and partial-sum store records 3 MiB: internal topics and the producer take the data
     // topics' record limit.
     p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
@@ -41,6 +61,12 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), Integer.toString(30 * 60 * 1000));
     p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
     streams = new KafkaStreams(topology(p), p);
+    streams.setUncaughtExceptionHandler(e -> {
+      errors.threadReplaced();
+      LOG.error("a coordinator stream thread died; replacing it (its tasks resume from their last commit)", e);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    errors.jobs(jobId -> job(jobId).orElse(null));
   }
 
   /** The whole coordinator: cube completion, continuum gathering and the continuum minor-cycle stage. */
@@ -59,10 +85,23 @@ public final class Coordinator implements AutoCloseable {
     return streams.state();
   }
 
+  /** The job's latest spec as this coordinator's global job store holds it (empty when unknown or not running). */
+  public Optional<JobSpec> job(String jobId) {
+    ReadOnlyKeyValueStore<String, JobSpec> jobs = streams.store(StoreQueryParameters.fromNameAndType(
+        CubeCompletionTopology.JOBS_STORE, QueryableStoreTypes.<String, JobSpec>keyValueStore()));
+    return Optional.ofNullable(jobs.get(jobId));
+  }
+
+  /** What the error handlers did: records dead-lettered, jobs failed, stream threads replaced. */
+  public CoordinatorErrors.Counts errorCounts() {
+    return errors.counts();
+  }
+
   /** Closes and leaves the group, so a restarted app (or the next one-shot job) is not held up by a rebalance. */
   @Override
   public void close() {
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
+    errors.close();
   }
 }

@@ -7,12 +7,20 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
@@ -32,10 +40,12 @@ public final class CubeCompletionTopology {
   private CubeCompletionTopology() {}
 
   public static void build(StreamsBuilder builder) {
-    GlobalKTable<String, JobSpec> jobs = builder.globalTable(Topics.JOBS.name(),
-        Consumed.with(Serdes.String(), Messages.JOB_SPEC).withName("jobs-source"),
-        Materialized.<String, JobSpec, KeyValueStore<Bytes, byte[]>>as(JOBS_STORE)
-            .withKeySerde(Serdes.String()).withValueSerde(Messages.JOB_SPEC));
+    // A global store fed by a processor rather than a GlobalKTable: Kafka restores a GlobalKTable by copying the
+    // topic's raw bytes into the store, so a poison record written while the app was down would sit there
+    // undecoded; a processor-fed store is restored through the deserializer and the dead-letter handler instead.
+    builder.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(
+            JOBS_STORE), Serdes.String(), Messages.JOB_SPEC).withLoggingDisabled(), Topics.JOBS.name(),
+        Consumed.with(Serdes.String(), Messages.JOB_SPEC).withName("jobs-source"), JobsStoreUpdater::new);
     builder.stream(Topics.PLANES.name(), Consumed.with(Serdes.String(), Messages.SUBCUBE_READY).withName("planes-source"))
         .selectKey((key, ready) -> ready.getJobId(), Named.as("key-by-job"))
         .groupByKey(Grouped.with("planes-by-job", Serdes.String(), Messages.SUBCUBE_READY))
@@ -44,11 +54,54 @@ public final class CubeCompletionTopology {
                 .withKeySerde(Serdes.String()).withValueSerde(Messages.SUBCUBE_PROGRESS))
         .toStream(Named.as("progress-updates"))
         .filter((jobId, progress) -> progress.getJustCompleted(), Named.as("just-completed"))
-        .join(jobs, (jobId, progress) -> jobId,
-            (progress, job) -> JobSpec.newBuilder(job).setState(JobState.CONCATENATING).build(),
-            Named.as("with-job"))
-        .filter((jobId, job) -> job != null, Named.as("known-jobs"))
+        .processValues(Concatenating::new, Named.as("with-job"))
         .to(Topics.JOBS.name(), Produced.with(Serdes.String(), Messages.JOB_SPEC).withName("jobs-sink"));
+  }
+
+  /** Keeps the latest JobSpec of every job in {@value #JOBS_STORE}; a tombstone removes the job. */
+  private static final class JobsStoreUpdater implements Processor<String, JobSpec, Void, Void> {
+    private TimestampedKeyValueStore<String, JobSpec> store;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      store = context.getStateStore(JOBS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, JobSpec> record) {
+      if (record.key() == null) {
+        return;
+      }
+      if (record.value() == null) {
+        store.delete(record.key());
+      } else {
+        store.put(record.key(), ValueAndTimestamp.make(record.value(), record.timestamp()));
+      }
+    }
+  }
+
+  /**
+   * The job of a just-completed progress, moved to CONCATENATING; nothing for an unknown job, or one that failed
+   * meanwhile (a worker, or a coordinator step's handler): a failed job stays failed.
+   */
+  private static final class Concatenating implements FixedKeyProcessor<String, SubcubeProgress, JobSpec> {
+    private FixedKeyProcessorContext<String, JobSpec> context;
+    private TimestampedKeyValueStore<String, JobSpec> jobs;
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, JobSpec> context) {
+      this.context = context;
+      this.jobs = context.getStateStore(JOBS_STORE);
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, SubcubeProgress> record) {
+      ValueAndTimestamp<JobSpec> stored = jobs.get(record.key());
+      JobSpec job = stored == null ? null : stored.value();
+      if (job != null && job.getState() != JobState.FAILED && job.getState() != JobState.DONE) {
+        context.forward(record.withValue(JobSpec.newBuilder(job).setState(JobState.CONCATENATING).build()));
+      }
+    }
   }
 
   private static SubcubeProgress empty() {

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.logging.Logger;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -22,6 +21,8 @@ import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.TileSum;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The continuum gather step: sums the partial tiles of a cycle over the job's row-chunk partitions, per (job,
@@ -31,7 +32,7 @@ import org.pclean.bus.avro.TileSum;
  * is created with the data topics' 8 MiB record limit.
  */
 public final class PartialGatherTopology {
-  private static final Logger LOG = Logger.getLogger(PartialGatherTopology.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PartialGatherTopology.class);
   public static final String STORE = "partial-tile-sums";
 
   private PartialGatherTopology() {}
@@ -56,7 +57,7 @@ public final class PartialGatherTopology {
     if (tile != null && ImageTiles.gatherKey(tile).equals(key)) {
       return true;
     }
-    LOG.warning("skipping a record on " + Topics.PARTIALS.name() + " keyed '" + key + "', not by its tile"
+    LOG.warn("skipping a record on " + Topics.PARTIALS.name() + " keyed '" + key + "', not by its tile"
         + (tile == null ? "" : " (" + ImageTiles.gatherKey(tile) + ")"));
     return false;
   }
@@ -81,7 +82,7 @@ public final class PartialGatherTopology {
     ByteBuffer px = tile.getPixels().duplicate().order(ByteOrder.LITTLE_ENDIAN);
     if (px.remaining() != 4 * acc.length || (previous != null && (previous.getWidth() != tile.getWidth()
         || previous.getHeight() != tile.getHeight()))) {
-      LOG.warning("skipping partition " + tile.getPartitionIndex() + "'s partial of " + key + ": its shape does not"
+      LOG.warn("skipping partition " + tile.getPartitionIndex() + "'s partial of " + key + ": its shape does not"
           + " match the tile's");
       return TileSum.newBuilder(sum).setJustCompleted(false).build();
     }

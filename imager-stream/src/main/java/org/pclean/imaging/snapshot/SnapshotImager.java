@@ -1,7 +1,5 @@
 package org.pclean.imaging.snapshot;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,10 +29,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusFormatException;
 import org.pclean.bus.BusSerializer;
+import org.pclean.bus.DeadLetters;
 import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.DatasetDescriptor;
-import org.pclean.bus.avro.DeadLetter;
 import org.pclean.bus.avro.SnapshotReady;
 import org.pclean.bus.avro.VisibilityChunk;
 import org.pclean.ingest.params.TcleanParams;
@@ -349,12 +347,8 @@ public final class SnapshotImager implements AutoCloseable {
   private void deadLetter(ConsumerRecord<String, byte[]> r, String why) {
     deadLettered.incrementAndGet();
     LOG.warn("dead-lettering " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + why);
-    byte[] value = r.value() == null ? new byte[0] : r.value();
-    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.key(), DeadLetter.newBuilder()
-        .setTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset())
-        .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key().getBytes(StandardCharsets.UTF_8)))
-        .setValue(ByteBuffer.wrap(value)).setValueSize(value.length).setError(why)
-        .setTimestampMillis(System.currentTimeMillis()).build()), (m, e) -> {
+    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.key(),
+        DeadLetters.of(r.topic(), r.partition(), r.offset(), r.key(), r.value(), why)), (m, e) -> {
           if (e != null) {
             LOG.warn("cannot dead-letter " + r.topic() + "@" + r.offset() + ": " + e.getMessage());
           }

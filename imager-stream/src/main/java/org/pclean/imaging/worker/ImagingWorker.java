@@ -1,7 +1,6 @@
 package org.pclean.imaging.worker;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +10,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -30,13 +28,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusFormatException;
 import org.pclean.bus.BusSerializer;
-import org.pclean.bus.ImageTiles;
+import org.pclean.bus.DeadLetters;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.SubcubeTiles;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.BeamRecord;
-import org.pclean.bus.avro.DeadLetter;
 import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobEventType;
@@ -56,6 +53,9 @@ import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParamsCodec;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * A member of the pclean-workers consumer group: takes one task at a time. A sub-cube task (cube jobs) runs the
@@ -72,7 +72,9 @@ import org.pclean.ingest.source.VisibilitySources;
  * is imaged again (nothing is kept to report from); the sink keeps one copy of each tile.
  */
 public final class ImagingWorker implements Runnable {
-  private static final Logger LOG = Logger.getLogger(ImagingWorker.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ImagingWorker.class);
+  /** The MDC key the CLI's log line shows as [job] (ops LogSetup.JOB). */
+  private static final String JOB_MDC = "job";
 
   private final Properties clientConfig;
   /** The dataset of the job in hand, replayed once for all its sub-cubes. */
@@ -112,6 +114,15 @@ public final class ImagingWorker implements Runnable {
     this.scratch = scratch.toAbsolutePath();
   }
 
+  /**
+   * How long a row-chunk task waits for the density or model it needs before it fails its job with a reason naming
+   * the missing tiles (default {@link PartialImager#DEFAULT_MODEL_WAIT}; {@code pclean worker --model-wait}).
+   */
+  public ImagingWorker modelWait(Duration wait) {
+    partials.modelWait(wait);
+    return this;
+  }
+
   /** Speak this group protocol instead of the one chosen for the cluster (--group-protocol). */
   public ImagingWorker groupProtocol(WorkerGroupProtocol protocol) {
     this.protocol = protocol;
@@ -131,6 +142,9 @@ public final class ImagingWorker implements Runnable {
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+    // Continuum tasks after the first cycle are written in the coordinator's exactly-once transactions: a worker
+    // must not take one from a transaction that is later aborted (the cycle is then redone, its tasks rewritten).
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     // One sub-cube can image for a long time between polls.
     c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
     chosen.configure(c);
@@ -196,7 +210,7 @@ public final class ImagingWorker implements Runnable {
       } catch (CommitFailedException | RebalanceInProgressException e) {
         // The group moved on (this member was fenced or is rebalancing): the task is redelivered, and a
         // redelivered task is idempotent (a finished sub-cube is reported again, a gathered chunk posts nothing).
-        LOG.warning(workerId + ": commit of " + r.key() + " failed (" + e.getMessage() + "); it will be redelivered");
+        LOG.warn(workerId + ": commit of " + r.key() + " failed (" + e.getMessage() + "); it will be redelivered");
       }
     }
   }
@@ -241,14 +255,14 @@ public final class ImagingWorker implements Runnable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       if (!partitions.isEmpty()) {
-        LOG.info(workerId + ": assigned " + partitions.size() + " task partition(s) " + numbers(partitions));
+        LOG.debug(workerId + ": assigned " + partitions.size() + " task partition(s) " + numbers(partitions));
       }
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       if (!partitions.isEmpty()) {
-        LOG.info(workerId + ": revoked " + partitions.size() + " task partition(s) " + numbers(partitions));
+        LOG.debug(workerId + ": revoked " + partitions.size() + " task partition(s) " + numbers(partitions));
       }
     }
 
@@ -266,6 +280,16 @@ public final class ImagingWorker implements Runnable {
       deadLetter(producer, r, e.getMessage());
       return;
     }
+    MDC.put(JOB_MDC, task.getJobId());  // every line logged while on this task names its job
+    try {
+      handle(r, task, producer);
+    } finally {
+      MDC.remove(JOB_MDC);
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> r, PartitionDescriptor task, KafkaProducer<String, Object> producer)
+      throws InterruptedException {
     JobSpec job = jobs.await(task.getJobId(), Duration.ofSeconds(30)).orElse(null);
     if (job == null) {
       deadLetter(producer, r, "no JobSpec for job " + task.getJobId() + " on " + Topics.JOBS.name());
@@ -278,7 +302,7 @@ public final class ImagingWorker implements Runnable {
       // sub-cube of a bus job is counted (re-imaging one would only be thrown away).
       return;
     }
-    LOG.info(String.format(java.util.Locale.ROOT, "%s: took task %s/%d cycle %d (%s-%d@%d)", workerId,
+    LOG.debug(String.format(java.util.Locale.ROOT, "%s: took task %s/%d cycle %d (%s-%d@%d)", workerId,
         task.getJobId(), task.getPartitionIndex(), task.getCycle(), r.topic(), r.partition(), r.offset()));
     onTaskTaken.accept(task);
     if (closed) {
@@ -291,8 +315,9 @@ public final class ImagingWorker implements Runnable {
     }
     try {
       SubcubeReady ready = SubcubeTiles.onBus(job) ? imageSubcubeToBus(job, task, producer) : imageSubcube(job, task);
-      producer.send(new ProducerRecord<>(Topics.PLANES.name(), task.getJobId() + "/" + task.getPartitionIndex(), ready));
-      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), task.getJobId(), JobEvent.newBuilder()
+      producer.send(new ProducerRecord<>(Topics.PLANES.name(),
+          Topics.planeKey(task.getJobId(), task.getPartitionIndex()), ready));
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(task.getJobId()), JobEvent.newBuilder()
           .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
           .setIterations(ready.getIterations()).setSeconds((System.nanoTime() - t0) / 1e9)
           .setMessage(workerId + " finished sub-cube " + task.getPartitionIndex() + "/" + task.getNumPartitions())
@@ -309,13 +334,13 @@ public final class ImagingWorker implements Runnable {
       List<ImageTile> tiles = partials.run(job, task);
       double computed = (System.nanoTime() - t0) / 1e9;
       for (ImageTile t : tiles) {
-        producer.send(new ProducerRecord<>(Topics.PARTIALS.name(), ImageTiles.gatherKey(t), t));
+        producer.send(new ProducerRecord<>(Topics.PARTIALS.name(), Topics.partialKey(t), t));
       }
       producer.flush();
-      LOG.info(String.format(java.util.Locale.ROOT, "%s: job %s row chunk %d cycle %d: %.2f s (read when new, weigh,"
+      LOG.debug(String.format(java.util.Locale.ROOT, "%s: job %s row chunk %d cycle %d: %.2f s (read when new, weigh,"
           + " grid), %d tiles posted in %.2f s", workerId, task.getJobId(), task.getPartitionIndex(), task.getCycle(),
           computed, tiles.size(), (System.nanoTime() - t0) / 1e9 - computed));
-      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), task.getJobId(), JobEvent.newBuilder()
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(task.getJobId()), JobEvent.newBuilder()
           .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
           .setCycle(task.getCycle()).setSeconds((System.nanoTime() - t0) / 1e9)
           .setMessage(workerId + " gridded row chunk " + task.getPartitionIndex() + "/" + task.getNumPartitions()
@@ -328,15 +353,15 @@ public final class ImagingWorker implements Runnable {
 
   private void fail(JobSpec job, PartitionDescriptor task, String what, Exception e,
       KafkaProducer<String, Object> producer) {
-    LOG.warning("job " + task.getJobId() + " " + what + " " + task.getPartitionIndex() + " failed: " + e.getMessage());
+    LOG.warn("job " + task.getJobId() + " " + what + " " + task.getPartitionIndex() + " failed: " + e.getMessage());
     JobState now = jobs.get(job.getJobId()).map(JobSpec::getState).orElse(job.getState());
     if (now == JobState.CONCATENATING || now == JobState.DONE || now == JobState.FAILED) {
       return;  // the job ended meanwhile (this was a late redelivery): do not overwrite its outcome
     }
     JobSpec failed = JobSpec.newBuilder(job).setState(JobState.FAILED)
         .setError(what + " " + task.getPartitionIndex() + ": " + e.getMessage()).build();
-    producer.send(new ProducerRecord<>(Topics.JOBS.name(), job.getJobId(), failed));
-    producer.send(new ProducerRecord<>(Topics.EVENTS.name(), job.getJobId(), JobEvent.newBuilder()
+    producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.getJobId()), failed));
+    producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(job.getJobId()), JobEvent.newBuilder()
         .setJobId(job.getJobId()).setType(JobEventType.FAILED).setPartitionIndex(task.getPartitionIndex())
         .setMessage(e.getMessage()).setTimestampMillis(System.currentTimeMillis()).build()));
   }
@@ -431,12 +456,8 @@ public final class ImagingWorker implements Runnable {
   }
 
   private static void deadLetter(KafkaProducer<String, Object> producer, ConsumerRecord<String, byte[]> r, String why) {
-    LOG.warning("dead-lettering " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + why);
-    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.key(), DeadLetter.newBuilder()
-        .setTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset())
-        .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-        .setValue(ByteBuffer.wrap(r.value() == null ? new byte[0] : r.value()))
-        .setValueSize(r.value() == null ? 0 : r.value().length).setError(why)
-        .setTimestampMillis(System.currentTimeMillis()).build()));
+    LOG.warn("dead-lettering " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + why);
+    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.key(),
+        DeadLetters.of(r.topic(), r.partition(), r.offset(), r.key(), r.value(), why)));
   }
 }

@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -18,6 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which consumer group protocol the workers speak. Kafka 4's consumer protocol (KIP-848) rebalances on the broker
@@ -30,7 +31,7 @@ public enum WorkerGroupProtocol {
   CONSUMER,
   CLASSIC;
 
-  private static final Logger LOG = Logger.getLogger(WorkerGroupProtocol.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerGroupProtocol.class);
 
   /** Classic session timeout: a worker killed with -9 has its task redelivered after this (client-side). */
   static final int CLASSIC_SESSION_TIMEOUT_MS = 10_000;
@@ -56,7 +57,7 @@ public enum WorkerGroupProtocol {
     return DECIDED.computeIfAbsent(bootstrap, b -> {
       try (Admin admin = Admin.create(clientConfig)) {
         WorkerGroupProtocol p = ask(admin);
-        LOG.info("group " + org.pclean.bus.Topics.WORKER_GROUP + " at " + b + ": " + p.description());
+        LOG.debug("group " + org.pclean.bus.Topics.WORKER_GROUP + " at " + b + ": " + p.description());
         return p;
       }
     });
@@ -73,7 +74,7 @@ public enum WorkerGroupProtocol {
       }
       return brokerServesConsumerProtocol(admin) ? CONSUMER : CLASSIC;
     } catch (ExecutionException | TimeoutException e) {
-      LOG.warning("cannot read the cluster's features (" + e.getMessage() + "): using the classic group protocol");
+      LOG.warn("cannot read the cluster's features (" + e.getMessage() + "): using the classic group protocol");
       return CLASSIC;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

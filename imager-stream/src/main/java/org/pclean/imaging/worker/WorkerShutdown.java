@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A graceful stop of a process's workers (what SIGTERM does to {@code pclean worker}): no new tasks; a task in hand
@@ -14,7 +15,7 @@ import java.util.logging.Logger;
  * seconds for the consumers to close.
  */
 public final class WorkerShutdown {
-  private static final Logger LOG = Logger.getLogger(WorkerShutdown.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerShutdown.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   private WorkerShutdown() {}
@@ -37,7 +38,7 @@ public final class WorkerShutdown {
       if (t.isAlive()) {
         workers.get(i).handBack(CLOSE_TIMEOUT);
         handedBack.add(workers.get(i).workerId());
-        LOG.warning(workers.get(i).workerId() + ": task not finished within the grace time; handed back"
+        LOG.warn(workers.get(i).workerId() + ": task not finished within the grace time; handed back"
             + " uncommitted (another worker images it again)");
       }
     }

@@ -110,10 +110,18 @@ final class ServiceCommands {
     @Option(names = "--group-protocol", defaultValue = "auto",
         description = "auto (consumer where the cluster serves KIP-848, else classic), consumer or classic")
     String groupProtocol;
+    @Option(names = "--model-wait", defaultValue = "10m",
+        description = "how long a continuum task waits for the density or model of the previous cycle before it fails"
+            + " its job with a reason naming the missing tiles (e.g. 10m, 90s)")
+    String modelWait;
 
     @Override
     public Integer call() throws Exception {
       Duration grace = seconds(shutdownGrace, "--shutdown-grace");
+      Duration wait = seconds(modelWait, "--model-wait");
+      if (wait.isZero()) {
+        throw new IllegalArgumentException("--model-wait must be positive, got " + modelWait);
+      }
       WorkerGroupProtocol forced = WorkerGroupProtocol.parse(groupProtocol);
       Properties client = cluster.connect();
       JobSpecView view = new JobSpecView(client);
@@ -124,7 +132,7 @@ final class ServiceCommands {
       for (int i = 0; i < nworkers; i++) {
         String id = host + "-" + ProcessHandle.current().pid() + "-" + i;
         ImagingWorker w = (scratch == null ? new ImagingWorker(client, id, view, models)
-            : new ImagingWorker(client, id, view, models, scratch)).groupProtocol(forced);
+            : new ImagingWorker(client, id, view, models, scratch)).groupProtocol(forced).modelWait(wait);
         workers.add(w);
         // Daemon: a thread still imaging a handed-back task must not keep the process alive.
         Thread t = new Thread(w, "pclean-worker-" + i);
