@@ -1,8 +1,11 @@
 package org.pclean.ingest;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -64,6 +67,85 @@ public final class TaskPlacement {
       }
     }
     return out;
+  }
+
+  /**
+   * Re-places a job's tasks on the group as it is now, moving as few as possible. Each member's fair share is
+   * ⌊n/m⌋ tasks, n mod m of them (those holding most now) one more; a task stays on its partition while the
+   * partition's owner is within its share, and the rest — tasks over a share, or on partitions nobody owns —
+   * go to the least loaded members, on the partition of theirs this job uses least. So a member that joined
+   * mid-job takes over a fair part of the next cycle, and a departed member's tasks spread over the others;
+   * moving a row chunk costs its new worker one read of the chunk.
+   *
+   * @param current the partition each task is on now
+   * @param owned the partitions each member owns (as {@link #ownedPartitions}); empty = leave as is
+   */
+  public static List<Integer> rebalance(List<Integer> current, List<List<Integer>> owned) {
+    int m = owned.size();
+    int n = current.size();
+    if (m == 0 || n == 0) {
+      return List.copyOf(current);
+    }
+    Map<Integer, Integer> ownerOf = new HashMap<>();
+    for (int i = 0; i < m; i++) {
+      for (int part : owned.get(i)) {
+        ownerOf.put(part, i);
+      }
+    }
+    int[] holding = new int[m];
+    for (int part : current) {
+      Integer o = ownerOf.get(part);
+      if (o != null) {
+        holding[o]++;
+      }
+    }
+    int[] share = new int[m];
+    Arrays.fill(share, n / m);
+    List<Integer> byHolding = new ArrayList<>();
+    for (int i = 0; i < m; i++) {
+      byHolding.add(i);
+    }
+    byHolding.sort(Comparator.comparingInt((Integer i) -> -holding[i]).thenComparing(i -> i));
+    for (int k = 0; k < n % m; k++) {
+      share[byHolding.get(k)]++;
+    }
+    int[] load = new int[m];
+    Integer[] out = new Integer[n];
+    Map<Integer, Integer> usedPartition = new HashMap<>();
+    for (int k = 0; k < n; k++) {
+      Integer o = ownerOf.get(current.get(k));
+      if (o != null && load[o] < share[o]) {
+        load[o]++;
+        out[k] = current.get(k);
+        usedPartition.merge(out[k], 1, Integer::sum);
+      }
+    }
+    for (int k = 0; k < n; k++) {
+      if (out[k] != null) {
+        continue;
+      }
+      int to = 0;
+      for (int i = 1; i < m; i++) {
+        if (load[i] - share[i] < load[to] - share[to]) {
+          to = i;
+        }
+      }
+      load[to]++;
+      int best = owned.get(to).get(0);
+      for (int part : owned.get(to)) {
+        if (usedPartition.getOrDefault(part, 0) < usedPartition.getOrDefault(best, 0)) {
+          best = part;
+        }
+      }
+      out[k] = best;
+      usedPartition.merge(best, 1, Integer::sum);
+    }
+    return List.of(out);
+  }
+
+  /** The pclean.tasks partitions each member of the worker group owns now (see {@link #rebalance}). */
+  public static List<List<Integer>> owned(Admin admin) throws InterruptedException, ExecutionException {
+    return ownedPartitions(admin);
   }
 
   /** The pclean.tasks partitions each member of the worker group owns (sorted; members by id; owners only). */

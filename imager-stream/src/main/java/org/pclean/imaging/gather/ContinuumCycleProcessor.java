@@ -58,10 +58,15 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
   private static final Logger LOG = LoggerFactory.getLogger(ContinuumCycleProcessor.class);
   private static final String MODEL_CYCLE = "model";
 
+  private final TaskRebalancer rebalancer;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ImageTile> tiles;
   private KeyValueStore<String, ContinuumState> states;
   private KeyValueStore<String, Object> jobs;
+
+  ContinuumCycleProcessor(TaskRebalancer rebalancer) {
+    this.rebalancer = rebalancer;
+  }
 
   @Override
   public void init(ProcessorContext<String, Object> context) {
@@ -242,7 +247,12 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
   private void nextCycle(JobSpec job, ContinuumState state, int cycle) {
     state.setCycle(cycle);
     state.setTilesIn(0);
-    for (PartitionDescriptor t : RowChunkTasks.forCycle(job, cycle)) {
+    List<PartitionDescriptor> tasks = RowChunkTasks.forCycle(job, cycle);
+    List<Integer> parts = rebalancer.place(job.getJobId(), cycle,
+        tasks.stream().map(PartitionDescriptor::getTopicPartition).toList());
+    for (int k = 0; k < tasks.size(); k++) {
+      PartitionDescriptor t = tasks.get(k);
+      t.setTopicPartition(parts.get(k));
       send(ContinuumCycleTopology.TASKS_SINK, RowChunkTasks.key(t), t);
     }
   }
@@ -260,6 +270,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
 
   /** Tombstones the job's density and model tiles on pclean.models and drops everything stored for it. */
   private void clear(JobSpec job, TcleanParams p) {
+    rebalancer.forget(job.getJobId());
     int n = ImageTiles.count(p.nx(), p.ny());
     for (int k = 0; k < n; k++) {
       if (ContinuumChunk.needsDensity(p)) {

@@ -38,11 +38,14 @@ public final class ContinuumCycleTopology {
     return p != null && p < partitions ? Optional.of(Set.of(p)) : Optional.empty();
   }
 
-  /** Adds the coordinator to a topology that already holds {@link CubeCompletionTopology}'s jobs store. */
-  public static Topology addTo(Topology topology) {
+  /**
+   * Adds the coordinator to a topology that already holds {@link CubeCompletionTopology}'s jobs store; each
+   * cycle's tasks are placed on the worker group by {@code rebalancer}.
+   */
+  static Topology addTo(Topology topology, TaskRebalancer rebalancer) {
     Map<String, String> bigRecords = Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
     topology.addSource(SOURCE, new StringDeserializer(), Messages.IMAGE_TILE.deserializer(), Topics.GATHERED.name())
-        .addProcessor(PROCESSOR, ContinuumCycleProcessor::new, SOURCE)
+        .addProcessor(PROCESSOR, () -> new ContinuumCycleProcessor(rebalancer), SOURCE)
         .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TILES_STORE), Serdes.String(),
             Messages.IMAGE_TILE).withLoggingEnabled(bigRecords), PROCESSOR)
         .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),

@@ -35,6 +35,7 @@ public final class Coordinator implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final CoordinatorErrors errors;
+  private final TaskRebalancer rebalancer;
 
   /** clientConfig: bootstrap servers and security; stateDir: where the local stores live. */
   public Coordinator(Properties clientConfig, Path stateDir, int replicationFactor) {
@@ -60,7 +61,8 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), Integer.toString(5 * 60 * 1000));
     p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), Integer.toString(30 * 60 * 1000));
     p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
-    streams = new KafkaStreams(topology(p), p);
+    rebalancer = new TaskRebalancer(p);
+    streams = new KafkaStreams(topology(p, rebalancer), p);
     streams.setUncaughtExceptionHandler(e -> {
       errors.threadReplaced();
       LOG.error("a coordinator stream thread died; replacing it (its tasks resume from their last commit)", e);
@@ -69,12 +71,19 @@ public final class Coordinator implements AutoCloseable {
     errors.jobs(jobId -> job(jobId).orElse(null));
   }
 
-  /** The whole coordinator: cube completion, continuum gathering and the continuum minor-cycle stage. */
+  /**
+   * The whole coordinator: cube completion, continuum gathering and the continuum minor-cycle stage, its cycles'
+   * tasks placed on the worker group the config's cluster holds.
+   */
   public static Topology topology(Properties config) {
+    return topology(config, new TaskRebalancer(config));
+  }
+
+  private static Topology topology(Properties config, TaskRebalancer rebalancer) {
     StreamsBuilder builder = new StreamsBuilder();
     CubeCompletionTopology.build(builder);
     PartialGatherTopology.build(builder);
-    return ContinuumCycleTopology.addTo(builder.build(config));
+    return ContinuumCycleTopology.addTo(builder.build(config), rebalancer);
   }
 
   public void start() {
@@ -103,5 +112,6 @@ public final class Coordinator implements AutoCloseable {
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
     errors.close();
+    rebalancer.close();
   }
 }

@@ -329,6 +329,53 @@ class ElasticWorkersTest {
     assertCubeEqualsSerial(p);
   }
 
+  /**
+   * f) A continuum job started on one worker process gains a second mid-job: from the next major cycle the
+   * coordinator places part of the row chunks on it (the chunks follow the group), and the images equal serial.
+   */
+  @Test
+  @Order(6)
+  void aWorkerJoiningMidContinuumJobTakesRowChunks() throws Exception {
+    TcleanParams truth = longContinuum("serial-join-mfs");
+    SerialImager.run(truth);
+    WorkerProcess a = workers(1).get(0);
+    TcleanParams p = longContinuum("join-mfs");
+    long t0 = System.nanoTime();
+    String job = submit(p, 4);
+    a.await(s -> tookTask(s, job), LONG);
+    WorkerProcess b = startWorker();
+    WorkerProcess.Line first = b.await(s -> tookTask(s, job), LONG);
+    Matcher m = TOOK.matcher(first.text());
+    assertTrue(m.find());
+    var outcome = ParallelRunner.await(cluster, job, p, LONG);
+    long done = System.nanoTime();
+    assertEquals(JobState.DONE, outcome.job().getState());
+    long byB = b.matching(s -> tookTask(s, job)).size();
+    System.out.printf(Locale.ROOT, "ELASTIC join (continuum): new worker process start -> first row chunk %.2f s"
+        + " (chunk %s of cycle %s); it gridded %d of the job's row-chunk tasks; job %.1f s%n",
+        seconds(b.startedNanos(), first.nanos()), m.group(2), m.group(3), byB, seconds(t0, done));
+    // Once the group has settled, every cycle gives each worker its fair half of the 4 chunks: the last five
+    // cycles B saw, 2 tasks each (with the submitted placement kept, B would do whichever pinned partitions the
+    // group handed it: 0 to 4).
+    Map<Integer, Integer> perCycle = new java.util.TreeMap<>();
+    for (String line : b.matching(s -> tookTask(s, job)).stream().map(WorkerProcess.Line::text).toList()) {
+      Matcher t = TOOK.matcher(line);
+      assertTrue(t.find());
+      perCycle.merge(Integer.parseInt(t.group(3)), 1, Integer::sum);
+    }
+    int last = ((java.util.TreeMap<Integer, Integer>) perCycle).lastKey();
+    assertTrue(last - Integer.parseInt(m.group(3)) >= 5, "the job ran on for 5 cycles after B joined: " + perCycle);
+    for (int c = last - 4; c <= last; c++) {
+      assertEquals(2, perCycle.getOrDefault(c, 0), "B's row chunks in cycle " + c + ": " + perCycle);
+    }
+    ParallelContinuumTest.assertSameProducts(truth, p, "join-mfs");
+  }
+
+  /** Many short major cycles (cycleniter 10), so the job outlasts a new worker's start. */
+  static TcleanParams longContinuum(String name) {
+    return continuum(name).toBuilder().imsize(256, 256).niter(400).cycleniter(10).threshold(0).build();
+  }
+
   /** When w first printed a matching line after the given time. */
   static long firstAfter(WorkerProcess w, long afterNanos, java.util.function.Predicate<String> match) {
     return w.matching(match).stream().mapToLong(WorkerProcess.Line::nanos).filter(t -> t > afterNanos).findFirst()
