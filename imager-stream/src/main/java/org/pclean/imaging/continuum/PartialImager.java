@@ -126,7 +126,7 @@ public final class PartialImager {
         cached = new ContinuumChunk(VisibilityLoader.load(source, p.selection(), task.getRowStart(),
             task.getRowEnd()), p, freq0, nterms, wstack);
       }
-      LOG.info(String.format(java.util.Locale.ROOT, "job %s: read rows [%d, %d) of %s in %.2f s", job.getJobId(),
+      LOG.debug(String.format(java.util.Locale.ROOT, "job %s: read rows [%d, %d) of %s in %.2f s", job.getJobId(),
           task.getRowStart(), task.getRowEnd(), p.source(), (System.nanoTime() - t0) / 1e9));
       cachedKey = key;
     }

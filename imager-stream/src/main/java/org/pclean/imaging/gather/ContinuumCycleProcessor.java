@@ -120,7 +120,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     long t0 = System.nanoTime();
     try {
       completeCycle(job, p, state);
-      LOG.info(String.format(Locale.ROOT, "job %s: cycle %d gathered and processed in %.2f s", job.getJobId(),
+      LOG.debug(String.format(Locale.ROOT, "job %s: cycle %d gathered and processed in %.2f s", job.getJobId(),
           state.getFinished() ? state.getCycle() : state.getCycle() - 1, (System.nanoTime() - t0) / 1e9));
     } catch (RuntimeException e) {
       LOG.warn("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);

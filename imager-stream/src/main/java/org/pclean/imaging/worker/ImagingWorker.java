@@ -255,14 +255,14 @@ public final class ImagingWorker implements Runnable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       if (!partitions.isEmpty()) {
-        LOG.info(workerId + ": assigned " + partitions.size() + " task partition(s) " + numbers(partitions));
+        LOG.debug(workerId + ": assigned " + partitions.size() + " task partition(s) " + numbers(partitions));
       }
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       if (!partitions.isEmpty()) {
-        LOG.info(workerId + ": revoked " + partitions.size() + " task partition(s) " + numbers(partitions));
+        LOG.debug(workerId + ": revoked " + partitions.size() + " task partition(s) " + numbers(partitions));
       }
     }
 
@@ -302,7 +302,7 @@ public final class ImagingWorker implements Runnable {
       // sub-cube of a bus job is counted (re-imaging one would only be thrown away).
       return;
     }
-    LOG.info(String.format(java.util.Locale.ROOT, "%s: took task %s/%d cycle %d (%s-%d@%d)", workerId,
+    LOG.debug(String.format(java.util.Locale.ROOT, "%s: took task %s/%d cycle %d (%s-%d@%d)", workerId,
         task.getJobId(), task.getPartitionIndex(), task.getCycle(), r.topic(), r.partition(), r.offset()));
     onTaskTaken.accept(task);
     if (closed) {

@@ -19,9 +19,10 @@ import picocli.CommandLine.ScopeType;
 /**
  * The CLI's one log (logback behind slf4j): one line per event — time, level, job id when known, component,
  * message. The console tells pclean's own story at {@code --log-level} (info by default, warn with
- * {@code --quiet}); Kafka's clients, Streams and the embedded broker reach it only with errors, unless the level
- * is debug. {@code --log-file} receives everything that is logged — pclean's lines and every library's warnings —
- * with stack traces, which the console shows only at debug.
+ * {@code --quiet}; debug adds each task, partition move and cycle step); Kafka's clients, Streams and the embedded
+ * broker reach it only with errors, or also with their warnings at debug. {@code --log-file} receives everything
+ * that is logged — pclean's lines and every library's warnings — with stack traces, which the console shows only
+ * at debug.
  */
 public final class LogSetup {
   /** Time, level, component, [job], message. The job id comes from the MDC key {@link #JOB}. */
@@ -35,8 +36,8 @@ public final class LogSetup {
   /** The log flags every command takes. */
   public static final class Options {
     @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL",
-        description = "error, warn, info (default) or debug: pclean's lines on the console; debug adds every"
-            + " library's and stack traces")
+        description = "error, warn, info (default) or debug: pclean's lines on the console; debug adds each task's,"
+            + " libraries' warnings and stack traces")
     String level = "info";
 
     @Option(names = "--quiet", scope = ScopeType.INHERIT, description = "warnings and errors only on the console")
@@ -72,7 +73,7 @@ public final class LogSetup {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     ctx.reset();
     Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.setLevel(debug ? Level.DEBUG : Level.WARN);
+    root.setLevel(Level.WARN);  // libraries: warnings and errors (their debug would drown everything)
     // With a log file, pclean's story is kept there even when the console is quiet.
     ctx.getLogger(OURS).setLevel(o.file != null && console.isGreaterOrEqual(Level.WARN) ? Level.INFO : console);
 

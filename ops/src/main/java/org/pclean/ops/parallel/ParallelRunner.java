@@ -72,14 +72,26 @@ public final class ParallelRunner {
     }
     Path work = s.localDirectory().toAbsolutePath();
     try (LocalCluster cluster = new LocalCluster(s.bootstrapServers(), s.nworkers(), work)) {
-      String jobId = submit(cluster.client(), cluster.producer(), p, s);
-      return await(cluster, jobId, p, s.timeout());
+      long since = System.currentTimeMillis() - 1000;
+      Submitted job = submitJob(cluster.client(), cluster.producer(), p, s);
+      try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
+          p.niter(), p.threshold()), cluster.client(), since)) {
+        return await(cluster, job.jobId(), p, s.timeout());
+      }
     }
   }
+
+  /** A published job: its id, its kind and how many tasks (sub-cubes, or row chunks per cycle) it has. */
+  private record Submitted(String jobId, boolean cube, int tasks) {}
 
   /** Plans the job from the MS and publishes it on the cluster; returns its id. */
   public static String submit(Properties client, Producer<String, Object> producer, TcleanParams p, Settings s)
       throws IOException, InterruptedException {
+    return submitJob(client, producer, p, s).jobId();
+  }
+
+  private static Submitted submitJob(Properties client, Producer<String, Object> producer, TcleanParams p,
+      Settings s) throws IOException, InterruptedException {
     validate(p, s);
     int planWorkers = planWorkers(client, s.nworkers());
     JobPlanner.Plan plan;
@@ -99,14 +111,16 @@ public final class ParallelRunner {
           planned.imagename(), TcleanParamsCodec.toMap(planned), c.chunks(), c.geometry(), c.densityPass(),
           work.toString(), s.keepPartimages(), placement(client, c.chunks().size())));
       LOG.info("submitted " + jobId + ": " + c.rows() + " rows in " + c.chunks().size() + " row chunks");
+      return new Submitted(jobId, false, c.chunks().size());
     } else if (plan instanceof JobPlanner.CubePlan c) {
       var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId, vis(planned),
           planned.imagename(), TcleanParamsCodec.toMap(planned), c.nchan(), s.cubeChunksize(), planWorkers,
           work.toString(), s.concatMode(), s.keepSubcubes(), onBus), placement(client, c.subcubes().size()));
       LOG.info("submitted " + jobId + ": " + c.nchan() + " channels in " + tasks.size() + " sub-cubes"
           + (onBus ? ", sent to the sink on the bus" : ""));
+      return new Submitted(jobId, true, tasks.size());
     }
-    return jobId;
+    throw new IllegalStateException("a plan of neither kind: " + plan);
   }
 
   /** Waits for the job to end; a FAILED job throws with its reason. */

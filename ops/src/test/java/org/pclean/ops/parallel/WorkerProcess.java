@@ -40,7 +40,8 @@ final class WorkerProcess implements AutoCloseable {
     // works too, as its manifest lists the same entries).
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m",
-        "-cp", cp, "org.pclean.ops.cli.PcleanCli", "worker", "--bootstrap-servers", bootstrap, "--nworkers", "1"));
+        "-cp", cp, "org.pclean.ops.cli.PcleanCli", "worker", "--bootstrap-servers", bootstrap, "--nworkers", "1",
+        "--log-level", "debug"));  // the tests follow each task the worker takes
     cmd.addAll(List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("OPENBLAS_NUM_THREADS", "1");
