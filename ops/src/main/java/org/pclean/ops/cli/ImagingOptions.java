@@ -50,7 +50,7 @@ public final class ImagingOptions {
   @Option(names = "--pblimit", defaultValue = "0.2") double pblimit;
   @Option(names = "--savemodel", defaultValue = "none", description = "none | modelcolumn") String savemodel;
   @Option(names = "--nchan", defaultValue = "-1", description = "cube channels (-1: all selected)") int nchan;
-  @Option(names = "--fits", negatable = true, description = "also export every image to FITS") boolean fits;
+  @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
   @Option(names = {"--threads", "--threads-per-worker"}, defaultValue = "0",
       description = "gridding threads per imaging run / worker (0: all cores)") int threads;
   @Option(names = "--parallel", negatable = true, description = "distribute over Kafka workers (cube: sub-cubes; mfs: row chunks per major cycle)") boolean parallel;
