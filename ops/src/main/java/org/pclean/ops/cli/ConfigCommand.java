@@ -29,9 +29,10 @@ final class ConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      // Keys and types are checked; conversion and refusals are not, so any pclean YAML can be inspected.
       PcleanConfig c = config.resolve(spec.commandLine().getParseResult());
-      c.paramsBuilder();
       if (config.dumpConfig != null) {
+        c.paramsBuilder();
         PcleanCli.dump(c, config.dumpConfig);
       }
       spec.commandLine().getOut().print(c.show());

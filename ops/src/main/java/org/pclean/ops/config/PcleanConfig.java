@@ -405,7 +405,8 @@ public final class PcleanConfig {
       try {
         out.add(Integer.parseInt(t.trim()));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("expected field ids such as 0,2");
+        throw new IllegalArgumentException("field names are not implemented: give field ids such as 0,2"
+            + " (pclean listobs lists them)");
       }
     }
     return out.stream().mapToInt(Integer::intValue).toArray();

@@ -178,6 +178,44 @@ class ConfigCliTest {
     assertTrue(line.contains("auto-multithresh") && line.contains("<- preset:vlass line ")
         && line.contains("[refused: "), line);
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("iteration.niter ") && l.contains(" 20000 ")), r.out());
+    // A flag's --no- form undoes a preset's true.
+    assertArrayEquals(new String[] {"false", "cli"}, show("--preset", "vlass", "--no-parallel").get("cluster.parallel"));
+  }
+
+  /** A pclean SLURM cube config (field by name, intent, automask, type slurm) is shown as is; imaging says why not. */
+  @Test
+  void aPcleanConfigThisEngineCannotRunIsShownAndRefused() throws Exception {
+    Path f = write("hl.yaml", """
+        selection:
+          vis: [/data/hl.ms]
+          field: HL_Tau
+          spw: ['0']
+          intent: OBSERVE_TARGET#ON_SOURCE
+        image:
+          imagename: hl.cube
+          imsize: [2250, 2250]
+          cell: '0.025arcsec'
+          specmode: cube
+          nchan: 2200
+          start: '8.63699e+10Hz'
+        deconvolution:
+          usemask: auto-multithresh
+          python_automask: false
+        cluster:
+          parallel: true
+          type: slurm
+          slurm:
+            walltime: '14-00:00:00'
+        """);
+    Map<String, String[]> m = show("--pconfig", f.toString());
+    assertArrayEquals(new String[] {"HL_Tau", "file:" + f + " line 3"}, m.get("selection.field"));
+    assertArrayEquals(new String[] {"['0']", "file:" + f + " line 4"}, m.get("selection.spw"));
+    assertArrayEquals(new String[] {"14-00:00:00", "file:" + f + " line 20"}, m.get("cluster.slurm.walltime"));
+    Run r = run("--pconfig", f.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("pclean: selection.intent = OBSERVE_TARGET#ON_SOURCE (file:" + f + " line 5) is"
+        + " refused: intent selection is not implemented; the default is '' (also refused: image.start,"
+        + " deconvolution.usemask)"), r.err());
   }
 
   /** Every flag of the imaging options sets a configuration key (a new flag must be added to the table). */
