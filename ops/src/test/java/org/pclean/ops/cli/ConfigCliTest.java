@@ -249,6 +249,29 @@ class ConfigCliTest {
     assertSameParams(o.toParams(), fromYaml.params());
   }
 
+  /** The flags' picocli defaults (still used by replay, snapshot, bench) are the configuration's defaults. */
+  @Test
+  void flagDefaultsAreTheConfigurationDefaults() throws Exception {
+    ImagingOptions bare = new ImagingOptions();
+    new CommandLine(bare).parseArgs("--vis", "a.ms", "--imagename", "x");
+    PcleanConfig c = PcleanConfig.builder().set("selection.vis", "a.ms").set("image.imagename", "x")
+        .set("cluster.local_directory", tmp.toString()).resolve();
+    assertSameParams(bare.toParams(), c.params());
+    var a = bare.parallelSettings();
+    var b = c.settings();
+    assertEquals(a.nworkers(), b.nworkers());
+    assertEquals(a.cubeChunksize(), b.cubeChunksize());
+    assertEquals(a.bootstrapServers(), b.bootstrapServers());
+    assertEquals(a.concatMode(), b.concatMode());
+    assertEquals(a.keepSubcubes(), b.keepSubcubes());
+    assertEquals(a.timeout(), b.timeout());
+    assertEquals(a.rowChunks(), b.rowChunks());
+    assertEquals(a.keepPartimages(), b.keepPartimages());
+    assertEquals(a.subcubesOnBus(), b.subcubesOnBus());
+    assertEquals(bare.parallel(), c.parallel());
+    Files.deleteIfExists(a.localDirectory());
+  }
+
   static void assertSameParams(TcleanParams a, TcleanParams b) {
     for (RecordComponent rc : TcleanParams.class.getRecordComponents()) {
       try {
