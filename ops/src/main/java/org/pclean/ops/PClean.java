@@ -36,6 +36,15 @@ public final class PClean {
     return TcleanParams.builder();
   }
 
+  /**
+   * A pclean-style configuration: defaults < presets < YAML files < values set here, e.g.
+   * {@code PClean.config().preset("cube-default").file(Path.of("run.yaml")).set("iteration.niter", 1000)
+   * .resolve()}, then {@code params()} and {@code settings()}.
+   */
+  public static org.pclean.ops.config.PcleanConfig.Builder config() {
+    return org.pclean.ops.config.PcleanConfig.builder();
+  }
+
   /** Kafka client properties for a cluster (bootstrap servers); add security properties as the site needs. */
   public static Properties client(String bootstrapServers) {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {

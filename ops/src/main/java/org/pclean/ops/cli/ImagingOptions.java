@@ -46,23 +46,23 @@ public final class ImagingOptions {
   @Option(names = "--maxpsffraction", defaultValue = "0.8") double maxpsffraction;
   @Option(names = "--psfcutoff", defaultValue = "0.35") double psfcutoff;
   @Option(names = "--restoringbeam", arity = "0..3", split = ",", description = "major minor pa, e.g. 5arcsec 4arcsec 30deg") List<String> restoringbeam;
-  @Option(names = "--pbcor", description = "also write <imagename>.image.pbcor") boolean pbcor;
+  @Option(names = "--pbcor", negatable = true, description = "also write <imagename>.image.pbcor") boolean pbcor;
   @Option(names = "--pblimit", defaultValue = "0.2") double pblimit;
   @Option(names = "--savemodel", defaultValue = "none", description = "none | modelcolumn") String savemodel;
   @Option(names = "--nchan", defaultValue = "-1", description = "cube channels (-1: all selected)") int nchan;
   @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
   @Option(names = {"--threads", "--threads-per-worker"}, defaultValue = "0",
       description = "gridding threads per imaging run / worker (0: all cores)") int threads;
-  @Option(names = "--parallel", description = "distribute over Kafka workers (cube: sub-cubes; mfs: row chunks per major cycle)") boolean parallel;
+  @Option(names = "--parallel", negatable = true, description = "distribute over Kafka workers (cube: sub-cubes; mfs: row chunks per major cycle)") boolean parallel;
   @Option(names = "--nworkers", defaultValue = "2", description = "workers (threads in this process)") int nworkers;
   @Option(names = "--cube-chunksize", defaultValue = "-1", description = "-1: one sub-cube per worker; N: N channels") int cubeChunksize;
   @Option(names = {"--scheduler-address", "--bootstrap-servers"}, description = "Kafka cluster (default: an embedded broker)") String bootstrapServers;
   @Option(names = "--local-directory", description = "where sub-cubes and state go (default: a temporary directory)") Path localDirectory;
-  @Option(names = "--keep-subcubes", description = "keep the sub-cube images") boolean keepSubcubes;
-  @Option(names = "--subcubes-on-bus", description = "cube: send sub-cubes to the sink as image tiles on the bus"
+  @Option(names = "--keep-subcubes", negatable = true, description = "keep the sub-cube images") boolean keepSubcubes;
+  @Option(names = "--subcubes-on-bus", negatable = true, description = "cube: send sub-cubes to the sink as image tiles on the bus"
       + " (no shared filesystem; always so with --dataset)") boolean subcubesOnBus;
   @Option(names = "--row-chunks", defaultValue = "0", description = "mfs: row chunks (0: one per worker)") int rowChunks;
-  @Option(names = "--keep-partimages", description = "mfs: keep each row chunk's partial images under --local-directory") boolean keepPartimages;
+  @Option(names = "--keep-partimages", negatable = true, description = "mfs: keep each row chunk's partial images under --local-directory") boolean keepPartimages;
   @Option(names = "--concat-mode", defaultValue = "auto", description = "auto | paged | virtual | movevirtual") String concatMode;
   @Option(names = "--timeout", defaultValue = "86400", description = "seconds to wait for a parallel job") long timeoutSeconds;
 

@@ -1,11 +1,15 @@
 package org.pclean.ops.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ops.PClean;
+import org.pclean.ops.config.PcleanConfig;
 import org.pclean.ops.parallel.ParallelRunner;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -18,9 +22,10 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "pclean", mixinStandardHelpOptions = true, version = "pclean-java 0.1.0",
     description = "Parallel radio-interferometric CLEAN imaging (CASA tclean semantics) on Apache Kafka."
-        + " With --vis and --imagename it images (tclean flags); subcommands do the rest.",
+        + " With --vis and --imagename it images (tclean flags; --preset and --pconfig YAML below them);"
+        + " subcommands do the rest.",
     subcommands = {SimulateCommand.class, ListobsCommand.class, StreamCommand.class, ReplayCommand.class,
-        BenchCommand.class, ServiceCommands.Broker.class,
+        BenchCommand.class, ConfigCommand.class, ServiceCommands.Broker.class,
         ServiceCommands.Worker.class, ServiceCommands.Gather.class, ServiceCommands.Sink.class, SnapshotCommand.class})
 public final class PcleanCli implements Callable<Integer> {
   public static final int EXIT_BAD_INPUT = 2;
@@ -29,28 +34,47 @@ public final class PcleanCli implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Mixin ImagingOptions imaging;
+  @Mixin ConfigOptions config;
 
   @Mixin LogSetup.Options log;
 
   @Override
   public Integer call() throws Exception {
-    if (!imaging.given()) {
+    if (!imaging.given() && !config.given()) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "nothing to do: give --vis and --imagename to image, or a subcommand (try pclean --help)");
     }
-    if (imaging.parallel()) {
-      var outcome = ParallelRunner.run(imaging.toParams(), imaging.parallelSettings());
+    // Defaults < --preset < --pconfig < the flags typed here; all checked before anything is written.
+    PcleanConfig cfg = config.resolve(spec.commandLine().getParseResult());
+    if (config.dumpConfig != null) {
+      cfg.paramsBuilder();
+      dump(cfg, config.dumpConfig);
+      spec.commandLine().getOut().println("Config written to " + config.dumpConfig);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+    TcleanParams params = cfg.params();
+    if (cfg.parallel()) {
+      var outcome = ParallelRunner.run(params, cfg.settings());
       boolean continuum = outcome.job().getMode() == org.pclean.bus.avro.JobMode.CONTINUUM;
       System.out.printf(Locale.ROOT, "%s: %s, %d %s, %d channel(s); wrote %s%n", outcome.jobId(),
           outcome.job().getState(), outcome.job().getNumPartitions(), continuum ? "row chunks" : "sub-cubes",
           outcome.job().getNumChannels(), outcome.products());
       return 0;
     }
-    TcleanParams params = imaging.toParams();
-    ImagingResult r = params.dataset() != null ? PClean.replay(params, PClean.client(imaging.bootstrapServers()))
+    ImagingResult r = params.dataset() != null ? PClean.replay(params, PClean.client(cfg.schedulerAddress()))
         : PClean.run(params);
     report(r);
     return 0;
+  }
+
+  /** Writes the merged configuration (full YAML) to path. */
+  static void dump(PcleanConfig cfg, Path path) {
+    try {
+      Files.writeString(path, cfg.toYaml());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--dump-config: cannot write " + path + ": " + e.getMessage());
+    }
   }
 
   /** The serial engine's summary: one line per plane, then the products and timing. */

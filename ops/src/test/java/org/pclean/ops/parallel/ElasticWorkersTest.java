@@ -194,6 +194,7 @@ class ElasticWorkersTest {
     System.out.printf(Locale.ROOT, "serial truth of the join job: %.1f s%n", (System.nanoTime() - t0) / 1e9);
     WorkerProcess a = workers(1).get(0);
     TcleanParams p = heavyCube("join");
+    long submitted = System.nanoTime();
     String job = submit(p, 0);
     a.await(s -> tookTask(s, job), LONG);
     WorkerProcess b = startWorker();
@@ -201,10 +202,25 @@ class ElasticWorkersTest {
     long joined = b.await(s -> s.contains("assigned"), LONG).nanos();
     long first = b.await(s -> tookTask(s, job), LONG).nanos();
     var outcome = ParallelRunner.await(cluster, job, p, LONG);
+    double took = seconds(submitted, System.nanoTime());
     assertEquals(JobState.DONE, outcome.job().getState());
     Map<Integer, String> made = subcubeMakers(job, outcome.job().getNumPartitions());
     long byB = made.values().stream().filter(h -> h.endsWith(b.workerIdSuffix())).count();
     long byA = made.values().stream().filter(h -> h.endsWith(a.workerIdSuffix())).count();
+    // Sooner than the first worker alone: A takes its sub-cubes one after another, so the gaps between its
+    // "took task" lines are its time per sub-cube; alone it would have needed all of them in a row.
+    double[] starts = a.matching(s -> tookTask(s, job)).stream().mapToDouble(l -> l.nanos() / 1e9).toArray();
+    assertTrue(starts.length >= 2, "the first worker made several sub-cubes: " + made);
+    double[] gaps = new double[starts.length - 1];
+    for (int i = 0; i < gaps.length; i++) {
+      gaps[i] = starts[i + 1] - starts[i];
+    }
+    java.util.Arrays.sort(gaps);
+    double perSubcube = gaps[gaps.length / 2];
+    double alone = perSubcube * made.size();
+    System.out.printf(Locale.ROOT, "ELASTIC join: the job took %.1f s with the second worker joining; the first"
+        + " worker alone: %d sub-cubes x %.2f s = %.1f s%n", took, made.size(), perSubcube, alone);
+    assertTrue(took < 0.9 * alone, "the job finished sooner than on one worker: " + took + " s vs " + alone + " s");
     System.out.printf(Locale.ROOT, "ELASTIC join: new worker process start -> JVM up and connected, joining %.2f s"
         + " -> partitions assigned %.2f s -> first task %.2f s; sub-cubes made: first worker %d, new worker %d of"
         + " %d%n", seconds(b.startedNanos(), joining), seconds(b.startedNanos(), joined),

@@ -1,0 +1,132 @@
+package org.pclean.ops.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pclean.ops.config.Layer;
+import org.pclean.ops.config.PcleanConfig;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The configuration flags of the imaging command and {@code pclean config show}: presets and YAML files below the
+ * flags the user typed. Only typed flags form the CLI layer (picocli's matched options), so a flag's default never
+ * hides a file's value, while a typed value equal to the default still wins.
+ */
+public final class ConfigOptions {
+  @Option(names = "--preset", description = "a shipped preset (vlass, cube-default, continuum-mtmfs, alma-band6,"
+      + " snapshot-realtime); repeatable, later ones win") List<String> presets;
+  @Option(names = "--pconfig", description = "a pclean YAML config; repeatable, later files win, files beat presets")
+  List<Path> files;
+  @Option(names = "--dump-config", paramLabel = "PATH",
+      description = "write the merged config as full YAML to PATH and exit without imaging") Path dumpConfig;
+
+  /** Each imaging flag and the configuration keys it sets (--nterms, --pblimit, --psfcutoff set both copies). */
+  static final Map<String, List<String>> OPTION_KEYS = new LinkedHashMap<>();
+
+  static {
+    key("--vis", "selection.vis");
+    key("--dataset", "selection.dataset");
+    key("--timerange", "selection.timerange");
+    key("--field", "selection.field");
+    key("--spw", "selection.spw");
+    key("--datacolumn", "selection.datacolumn");
+    key("--imagename", "image.imagename");
+    key("--specmode", "image.specmode");
+    key("--imsize", "image.imsize");
+    key("--cell", "image.cell");
+    key("--phasecenter", "image.phasecenter");
+    key("--nchan", "image.nchan");
+    key("--nterms", "image.nterms", "deconvolution.nterms");
+    key("--gridder", "grid.gridder");
+    key("--wprojplanes", "grid.wprojplanes");
+    key("--padding", "grid.padding");
+    key("--pblimit", "grid.pblimit", "normalization.pblimit");
+    key("--weighting", "weight.weighting");
+    key("--robust", "weight.robust");
+    key("--uvtaper", "weight.uvtaper");
+    key("--deconvolver", "deconvolution.deconvolver");
+    key("--scales", "deconvolution.scales");
+    key("--smallscalebias", "deconvolution.smallscalebias");
+    key("--restoringbeam", "deconvolution.restoringbeam");
+    key("--pbcor", "deconvolution.pbcor");
+    key("--niter", "iteration.niter");
+    key("--cycleniter", "iteration.cycleniter");
+    key("--gain", "iteration.gain");
+    key("--threshold", "iteration.threshold");
+    key("--nsigma", "iteration.nsigma");
+    key("--cyclefactor", "iteration.cyclefactor");
+    key("--minpsffraction", "iteration.minpsffraction");
+    key("--maxpsffraction", "iteration.maxpsffraction");
+    key("--psfcutoff", "normalization.psfcutoff", "misc.psfcutoff");
+    key("--savemodel", "misc.savemodel");
+    key("--fits", "misc.fits");
+    key("--threads", "cluster.threads_per_worker");
+    key("--parallel", "cluster.parallel");
+    key("--nworkers", "cluster.nworkers");
+    key("--cube-chunksize", "cluster.cube_chunksize");
+    key("--scheduler-address", "cluster.scheduler_address");
+    key("--local-directory", "cluster.local_directory");
+    key("--keep-subcubes", "cluster.keep_subcubes");
+    key("--keep-partimages", "cluster.keep_partimages");
+    key("--concat-mode", "cluster.concat_mode");
+    key("--row-chunks", "cluster.row_chunks");
+    key("--subcubes-on-bus", "cluster.subcubes_on_bus");
+    key("--timeout", "cluster.timeout");
+  }
+
+  /** Options of a command that are not configuration values. */
+  static final List<String> META = List.of("--preset", "--pconfig", "--dump-config", "--help", "--version");
+
+  private static void key(String option, String... keys) {
+    OPTION_KEYS.put(option, List.of(keys));
+  }
+
+  boolean given() {
+    return presets != null || files != null || dumpConfig != null;
+  }
+
+  /** Defaults < presets < files < the flags typed on this command line. */
+  PcleanConfig resolve(ParseResult typed) {
+    PcleanConfig.Builder b = PcleanConfig.builder();
+    if (presets != null) {
+      presets.forEach(b::preset);
+    }
+    if (files != null) {
+      files.forEach(b::file);
+    }
+    return b.cli(cliLayer(typed)).resolve();
+  }
+
+  /** The typed flags as a layer (origin "cli"). */
+  static Layer cliLayer(ParseResult typed) {
+    Map<String, Object> raw = new LinkedHashMap<>();
+    for (OptionSpec o : typed.matchedOptions()) {
+      List<String> keys = keysOf(o);
+      if (keys == null) {
+        throw new IllegalStateException("option " + o.longestName() + " has no configuration key (ConfigOptions.OPTION_KEYS)");
+      }
+      Object v = o.getValue();
+      for (String k : keys) {
+        raw.put(k, v instanceof Path p ? p.toString() : v);
+      }
+    }
+    return Layer.of("cli", raw);
+  }
+
+  /** The keys of an option, by any of its names; null for an unmapped option; empty for a meta option. */
+  static List<String> keysOf(OptionSpec o) {
+    for (String n : o.names()) {
+      if (META.contains(n)) {
+        return List.of();
+      }
+      List<String> k = OPTION_KEYS.get(n);
+      if (k != null) {
+        return k;
+      }
+    }
+    return null;
+  }
+}
