@@ -2,6 +2,7 @@ package org.pclean.imaging;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -128,9 +129,24 @@ public final class SerialImager {
         sharedCubeDensity(p, source), observation(p, source));
   }
 
-  /** The header's observation for the selected spw (its rest frequency, when the MS has none, set per run). */
+  /**
+   * The header's observation for the selected spw. Without a SOURCE rest frequency tclean uses the centre of the
+   * selection: for mfs of the selected channels (the plane's frequency), for a cube of the spw's whole channel
+   * range, so that every sub-cube of a parallel cube gets the serial run's value.
+   */
   private static ObservationInfo observation(TcleanParams p, VisibilitySource source) {
-    return source.observation(VisibilityLoader.select(source, p.selection()).spw());
+    VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
+    ObservationInfo obs = source.observation(sel.spw());
+    if (obs.restFreq() > 0) {
+      return obs;
+    }
+    double[] f = source.metadata().spectralWindows().get(sel.spw()).channelFrequencies();
+    if (p.specmode() == SpecMode.MFS) {
+      f = Arrays.copyOfRange(f, sel.chan0(), sel.chan0() + sel.nchan());
+    }
+    double lo = Arrays.stream(f).min().orElse(0);
+    double hi = Arrays.stream(f).max().orElse(0);
+    return obs.withRestFreq((lo + hi) / 2);
   }
 
   /** Images loaded Stokes I data (the selection of p), with the primary beam of dishes of that diameter (m). */
@@ -172,16 +188,6 @@ public final class SerialImager {
     List<ImagingResult.Cycle> history = new ArrayList<>();
     List<float[]> models = new ArrayList<>();
     List<Path> products;
-    if (obs != null && !(obs.restFreq() > 0)) {
-      // tclean without a SOURCE rest frequency uses the centre of the selected channels.
-      double lo = Double.MAX_VALUE;
-      double hi = -Double.MAX_VALUE;
-      for (double f : data.freq()) {
-        lo = Math.min(lo, f);
-        hi = Math.max(hi, f);
-      }
-      obs = obs.withRestFreq((lo + hi) / 2);
-    }
     ImageSetWriter writer = new ImageSetWriter(g, cube, obs);
     try {
       for (int plane = 0; plane < nplanes; plane++) {

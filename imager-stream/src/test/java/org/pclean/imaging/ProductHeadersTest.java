@@ -21,7 +21,7 @@ import org.pclean.ingest.params.TcleanParams;
  * Product headers carry the observation as tclean writes it, read back from the CASA image and from its FITS
  * export, against the MS read independently: the telescope name of MsMetadata and the first TIME of the main
  * table (readTime), converted to a date here; the frame is the spw's as stored (TOPO); with no SOURCE rest
- * frequency, the centre of the selected band.
+ * frequency, the centre of the selected band (mfs).
  */
 class ProductHeadersTest {
   private static final double MJD_EPOCH_UNIX = -3506716800.0;  // 1858-11-17T00:00Z in Unix seconds
