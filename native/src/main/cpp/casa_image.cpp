@@ -20,6 +20,8 @@
 #include <casacore/lattices/Lattices/TiledShape.h>
 #include <casacore/measures/Measures/MDirection.h>
 #include <casacore/measures/Measures/MFrequency.h>
+#include <casacore/measures/Measures/MEpoch.h>
+#include <casacore/coordinates/Coordinates/ObsInfo.h>
 #include <casacore/measures/Measures/Stokes.h>
 #include <casacore/tables/Tables/Table.h>
 #include <casacore/tables/Tables/TableUtil.h>
@@ -151,6 +153,53 @@ void CasaImage::geometry(double* g) {
   g[4] = f0;
   g[5] = sc.increment()[0];
   g[6] = sc.restFrequency();
+}
+
+void CasaImage::setObservation(const char* telescope, const char* observer, double obsDateMjdSec,
+                               const char* frame, double restFreq) {
+  CoordinateSystem cs = impl->img->coordinates();
+  ObsInfo oi = cs.obsInfo();
+  oi.setTelescope(String(telescope ? telescope : ""));
+  oi.setObserver(String(observer ? observer : ""));
+  if (obsDateMjdSec > 0) oi.setObsDate(MEpoch(Quantity(obsDateMjdSec, "s"), MEpoch::UTC));
+  cs.setObsInfo(oi);
+  Int si = cs.findCoordinate(Coordinate::SPECTRAL);
+  if (si >= 0) {
+    SpectralCoordinate sc = cs.spectralCoordinate(si);
+    if (frame && *frame) {
+      MFrequency::Types t;
+      if (!MFrequency::getType(t, String(frame))) throw AipsError("unknown spectral frame " + String(frame));
+      sc.setFrequencySystem(t, False);
+    }
+    if (restFreq > 0 && !sc.setRestFrequency(restFreq)) {
+      throw AipsError("cannot set rest frequency: " + sc.errorMessage());
+    }
+    cs.replaceCoordinate(sc, si);
+  }
+  if (!impl->img->setCoordinateInfo(cs)) throw AipsError("cannot store the observation in the image");
+}
+
+const char* CasaImage::telescope() {
+  impl->scratch = impl->img->coordinates().obsInfo().telescope();
+  return impl->scratch.c_str();
+}
+
+const char* CasaImage::observer() {
+  impl->scratch = impl->img->coordinates().obsInfo().observer();
+  return impl->scratch.c_str();
+}
+
+double CasaImage::obsDateMjdSec() {
+  MEpoch e = impl->img->coordinates().obsInfo().obsDate();
+  return e.get("s").getValue();
+}
+
+const char* CasaImage::spectralFrame() {
+  const CoordinateSystem& cs = impl->img->coordinates();
+  Int si = cs.findCoordinate(Coordinate::SPECTRAL);
+  if (si < 0) throw AipsError("image has no spectral axis");
+  impl->scratch = MFrequency::showType(cs.spectralCoordinate(si).frequencySystem(False));
+  return impl->scratch.c_str();
 }
 
 const char* CasaImage::stokes() {

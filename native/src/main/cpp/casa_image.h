@@ -31,6 +31,17 @@ class CasaImage {
   const char* units();
   void setObjectName(const char* name);
 
+  // What tclean records of the observation: ObsInfo's telescope, observer and observation date (MJD seconds,
+  // UTC: the first TIME of the MS), and the spectral axis' frame (an MFrequency name, "TOPO", "LSRK", ...) and
+  // rest frequency (Hz; 0 keeps the current one). FITS exports carry them as TELESCOP, OBSERVER, DATE-OBS,
+  // SPECSYS and RESTFRQ. Throws on an unknown frame.
+  void setObservation(const char* telescope, const char* observer, double obsDateMjdSec, const char* frame,
+                      double restFreq);
+  const char* telescope();
+  const char* observer();
+  double obsDateMjdSec();  // 0 when the image has no observation date
+  const char* spectralFrame();
+
   void setRestoringBeam(double majArcsec, double minArcsec, double paDeg);  // one beam for all planes
   // Per-plane beams (cubes): switches the image to a beam set on first use.
   void setPlaneBeam(int chan, int stokes, double majArcsec, double minArcsec, double paDeg);

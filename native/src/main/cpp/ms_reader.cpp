@@ -13,6 +13,8 @@
 #include <casacore/ms/MeasurementSets/MSFieldColumns.h>
 #include <casacore/ms/MeasurementSets/MSPolColumns.h>
 #include <casacore/ms/MeasurementSets/MSSpWindowColumns.h>
+#include <casacore/ms/MeasurementSets/MSSourceColumns.h>
+#include <casacore/measures/Measures/MFrequency.h>
 #include <casacore/ms/MeasurementSets/MeasurementSet.h>
 #include <casacore/measures/Measures/MDirection.h>
 #include <casacore/measures/Measures/MCDirection.h>
@@ -146,6 +148,34 @@ const char* MsReader::telescopeName() {
   MSObservationColumns obs(impl->ms.observation());
   impl->scratch = obs.nrow() > 0 ? obs.telescopeName()(0) : String();
   return impl->scratch.c_str();
+}
+
+const char* MsReader::observerName() {
+  MSObservationColumns obs(impl->ms.observation());
+  impl->scratch = obs.nrow() > 0 ? obs.observer()(0) : String();
+  return impl->scratch.c_str();
+}
+
+const char* MsReader::spwFrequencyFrame(int spw) {
+  MSSpWindowColumns c(impl->ms.spectralWindow());
+  if (spw < 0 || (rownr_t)spw >= c.nrow()) throw AipsError("no spectral window " + String::toString(spw));
+  impl->scratch = MFrequency::showType(MFrequency::castType(c.measFreqRef()(spw)));
+  return impl->scratch.c_str();
+}
+
+double MsReader::sourceRestFrequency(int spw) {
+  // SOURCE and its REST_FREQUENCY column are optional in an MS.
+  if (impl->ms.source().isNull() || impl->ms.source().nrow() == 0) return 0.0;
+  MSSourceColumns c(impl->ms.source());
+  if (c.restFrequency().isNull()) return 0.0;
+  for (rownr_t r = 0; r < c.nrow(); ++r) {
+    Int s = c.spectralWindowId()(r);
+    if (spw >= 0 && s != spw && s != -1) continue;
+    if (!c.restFrequency().isDefined(r)) continue;
+    Vector<Double> rf = c.restFrequency()(r);
+    if (rf.nelements() > 0 && rf[0] > 0) return rf[0];
+  }
+  return 0.0;
 }
 
 int MsReader::numAntennas() { return impl->antNames.size(); }

@@ -27,6 +27,7 @@ class MsReader {
   long long numRowsTotal();  // rows in the MS
 
   const char* telescopeName();
+  const char* observerName();  // OBSERVATION::OBSERVER of the first observation ("" when none)
   int numAntennas();
   const char* antennaName(int ant);
   const char* antennaStation(int ant);
@@ -43,6 +44,9 @@ class MsReader {
   void spwChannelFrequencies(int spw, double* freqs);  // Hz, CHAN_FREQ
   void spwChannelWidths(int spw, double* widths);      // Hz, CHAN_WIDTH
   double spwRefFrequency(int spw);                     // Hz, REF_FREQUENCY
+  const char* spwFrequencyFrame(int spw);              // MEAS_FREQ_REF as a name: "TOPO", "LSRK", ...
+  // SOURCE::REST_FREQUENCY (Hz) of the first SOURCE row of that spw (or of any spw, -1) with one; 0 when none.
+  double sourceRestFrequency(int spw);
 
   int numPolarizations();
   int polNumCorrelations(int pol);

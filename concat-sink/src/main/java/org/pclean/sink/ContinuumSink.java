@@ -129,7 +129,7 @@ public final class ContinuumSink implements Runnable {
   JobSpec write(Assembly a) {
     ProductManifest m = a.manifest;
     ImageGeometry g = new ImageGeometry(m.getNx(), m.getNy(), "I", 1, m.getRa(), m.getDec(), m.getCellX(),
-        m.getCellY(), m.getFreq0(), m.getDfreq(), 0.0);
+        m.getCellY(), m.getFreq0(), m.getDfreq(), m.getFreq0());  // tclean mfs: rest frequency = band centre
     Beam beam = new Beam(m.getBeamMajorArcsec(), m.getBeamMinorArcsec(), m.getBeamPaDeg());
     ImageSetWriter writer = new ImageSetWriter(g, false);
     try {

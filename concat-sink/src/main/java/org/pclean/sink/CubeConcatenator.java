@@ -90,6 +90,7 @@ public final class CubeConcatenator {
         try (CasaImage src = CasaImage.open(p)) {
           if (chan == 0) {
             target.setUnits(src.units());
+            target.setObservation(src.observation());
           }
           int[] shape = src.shape();
           for (int c = 0; c < shape[3]; c++, chan++) {

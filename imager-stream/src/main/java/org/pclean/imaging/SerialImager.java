@@ -2,12 +2,14 @@ package org.pclean.imaging;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.pclean.casacore.Beam;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
+import org.pclean.casacore.ObservationInfo;
 import org.pclean.imaging.beam.BeamFitter;
 import org.pclean.imaging.beam.PrimaryBeam;
 import org.pclean.imaging.beam.Restorer;
@@ -39,6 +41,7 @@ public final class SerialImager {
 
   private final TcleanParams p;
   private final int nterms;
+  private Weights weights;
   private double griddingSeconds;
   private long samplesGridded;
 
@@ -56,12 +59,33 @@ public final class SerialImager {
   public static ImagingResult run(TcleanParams p, java.util.Properties client) {
     VisibilityData data;
     double dish;
+    double[] density;
+    ObservationInfo obs;
     // The source is let go before imaging: a replayed dataset holds every dump in memory, the selection much less.
     try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
       data = VisibilityLoader.load(source, p.selection());
       dish = ImagePlane.dishDiameter(source.metadata());
+      density = sharedCubeDensity(p, source);
+      obs = observation(p, source);
     }
-    return new SerialImager(p).run(data, dish);
+    return new SerialImager(p).run(data, dish, density, obs);
+  }
+
+  /**
+   * The shared density of a cube with perchanweightdensity false whose density channels (pinned by the planner
+   * for a sub-cube) reach beyond its own selection, read from the source; null when the run's own samples make it.
+   */
+  static double[] sharedCubeDensity(TcleanParams p, VisibilitySource source) {
+    int[] dc = p.densityChannels();
+    if (p.specmode() != SpecMode.CUBE || p.perchanweightdensity() || !p.weighting().needsDensity() || dc == null) {
+      return null;
+    }
+    VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
+    if (sel.chan0() == dc[0] && sel.chan0() + sel.nchan() - 1 == dc[1]) {
+      return null;
+    }
+    TcleanParams all = p.toBuilder().chanRange(dc[0], dc[1]).build();
+    return ImagingWeights.forRun(p).density(VisibilityLoader.load(source, all.selection()));
   }
 
   /**
@@ -92,6 +116,8 @@ public final class SerialImager {
       throw new IllegalArgumentException("all selected visibilities are flagged: nothing to image");
     }
     ImageGeometry g = ImagePlane.geometry(p, data.freq(), data.width(), data.phaseCentre(), false, 1);
+    ImagingWeights iw = ImagingWeights.forRun(p);
+    weights = new Weights(iw, p.weighting().needsDensity() ? iw.density(data) : null, p.fracbw());
     Plane r = imagePlane(0, data, g.freq0(), new ArrayList<>());
     float[] image = r.iterations() == 0 ? r.residuals()[0]
         : Restorer.restore(r.models()[0], r.residuals()[0], p.nx(), p.ny(), p.cell()[0], p.cell()[1], r.beam());
@@ -100,11 +126,40 @@ public final class SerialImager {
 
   /** Images the selection of an open source (which the caller closes). */
   public ImagingResult run(VisibilitySource source) {
-    return run(VisibilityLoader.load(source, p.selection()), ImagePlane.dishDiameter(source.metadata()));
+    return run(VisibilityLoader.load(source, p.selection()), ImagePlane.dishDiameter(source.metadata()),
+        sharedCubeDensity(p, source), observation(p, source));
+  }
+
+  /**
+   * The header's observation for the selected spw. Without a SOURCE rest frequency tclean uses the centre of the
+   * selection: for mfs of the selected channels (the plane's frequency), for a cube of the spw's whole channel
+   * range, so that every sub-cube of a parallel cube gets the serial run's value.
+   */
+  private static ObservationInfo observation(TcleanParams p, VisibilitySource source) {
+    VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
+    ObservationInfo obs = source.observation(sel.spw());
+    if (obs.restFreq() > 0) {
+      return obs;
+    }
+    double[] f = source.metadata().spectralWindows().get(sel.spw()).channelFrequencies();
+    if (p.specmode() == SpecMode.MFS) {
+      f = Arrays.copyOfRange(f, sel.chan0(), sel.chan0() + sel.nchan());
+    }
+    double lo = Arrays.stream(f).min().orElse(0);
+    double hi = Arrays.stream(f).max().orElse(0);
+    return obs.withRestFreq((lo + hi) / 2);
   }
 
   /** Images loaded Stokes I data (the selection of p), with the primary beam of dishes of that diameter (m). */
   public ImagingResult run(VisibilityData data, double dish) {
+    return run(data, dish, null, null);
+  }
+
+  /**
+   * As {@link #run(VisibilityData, double)}; cubeDensity, when not null, is the shared density of a cube with
+   * perchanweightdensity false (else the data's own samples make it).
+   */
+  private ImagingResult run(VisibilityData data, double dish, double[] cubeDensity, ObservationInfo obs) {
     long t0 = System.nanoTime();
     if (data.unflaggedSamples() == 0) {
       throw new IllegalArgumentException("all selected visibilities are flagged: nothing to image");
@@ -118,11 +173,23 @@ public final class SerialImager {
       throw new IllegalArgumentException("nchan " + nplanes + " exceeds the " + data.numChannels() + " selected channels");
     }
     ImageGeometry g = ImagePlane.geometry(p, data.freq(), data.width(), data.phaseCentre(), cube, nplanes);
+    ImagingWeights iw = ImagingWeights.forRun(p);
+    // perchanweightdensity false: one density over every selected channel serves every plane (tclean's
+    // VisImagingWeight over the whole selection); true: each plane grids its own channel.
+    double[] shared = null;
+    if (iw.densityRule() == ImagingWeights.DensityGrid.SHARED && p.weighting().needsDensity()) {
+      shared = cubeDensity != null ? cubeDensity : iw.density(data);
+    }
+    double fracbw = p.fracbw();
+    if (p.weighting() == TcleanParams.WeightingMode.BRIGGSBWTAPER && fracbw == 0) {
+      fracbw = org.pclean.ingest.JobPlanner.fractionalBandwidth(data.freq()[0], data.freq()[nplanes - 1]);
+    }
+    weights = new Weights(iw, shared, fracbw);
     List<ImagingResult.PlaneSummary> summaries = new ArrayList<>();
     List<ImagingResult.Cycle> history = new ArrayList<>();
     List<float[]> models = new ArrayList<>();
     List<Path> products;
-    ImageSetWriter writer = new ImageSetWriter(g, cube);
+    ImageSetWriter writer = new ImageSetWriter(g, cube, obs);
     try {
       for (int plane = 0; plane < nplanes; plane++) {
         VisibilityData d = cube ? data.channel(plane) : data;
@@ -159,8 +226,11 @@ public final class SerialImager {
   private Plane imagePlane(int plane, VisibilityData d, double freq, List<ImagingResult.Cycle> history) {
     int nx = p.nx();
     int ny = p.ny();
-    ImagingWeights iw = new ImagingWeights(nx, ny, p.cell()[0], p.cell()[1]);
-    float[] weights = iw.apply(d, iw.density(d), p.weighting(), p.robust(), p.uvtaper());
+    ImagingWeights iw = this.weights.iw();
+    double[] density = this.weights.shared() != null ? this.weights.shared()
+        : p.weighting().needsDensity() ? iw.density(d) : new double[nx * ny];
+    float[] weights = iw.apply(d, density, p.weighting(), p.robust(), p.noise(), this.weights.fracbw(),
+        p.uvtaper());
     TaylorTerms taylor = new TaylorTerms(nterms, d.freq(), freq);
     float[][] taylorWeights = taylor.weights(weights);
     SpheroidalGridder gridder = SpheroidalGridder.forRun(p, d);
@@ -203,6 +273,9 @@ public final class SerialImager {
     }
     return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak());
   }
+
+  /** The run's weighting: its rule, the shared density (null: each plane grids its own) and fracbw. */
+  private record Weights(ImagingWeights iw, double[] shared, double fracbw) {}
 
   /** The restoringbeam parameter when given, else the Gaussian fitted to the PSF main lobe. */
   public static Beam restoringBeam(TcleanParams p, float[] psf) {

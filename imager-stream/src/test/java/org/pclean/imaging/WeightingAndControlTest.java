@@ -217,7 +217,7 @@ class WeightingAndControlTest {
     assertEquals("imsize must be even (the phase centre is pixel n/2)",
         assertThrows(IllegalArgumentException.class, () -> b.imsize(101, 100).build()).getMessage());
     b.imsize(100, 100);
-    assertEquals("unknown weighting 'superuniform' (expected natural, uniform, briggs)",
+    assertEquals("unknown weighting 'superuniform' (expected natural, uniform, briggs, briggsabs, briggsbwtaper)",
         assertThrows(IllegalArgumentException.class, () -> WeightingMode.parse("superuniform")).getMessage());
     assertThrows(IllegalArgumentException.class, () -> b.gain(0).build());
     b.gain(0.1);

@@ -61,12 +61,40 @@ public final class JobPlanner {
       }
       nchan = p.nchan();
     }
-    return new CubePlan(p, nchan, PartitionPlanner.planCube(nchan, cubeChunksize, workers));
+    return new CubePlan(cubeWeighting(p, source.metadata(), sel, nchan), nchan,
+        PartitionPlanner.planCube(nchan, cubeChunksize, workers));
   }
 
   /** Whether the weighting needs the density of all rows, gathered before any chunk weighs its samples. */
   public static boolean needsDensityPass(TcleanParams p) {
-    return p.weighting() != TcleanParams.WeightingMode.NATURAL;
+    return p.weighting().needsDensity();
+  }
+
+  /**
+   * A sub-cube sees only its own channels, but two weightings need the whole cube: briggsbwtaper's fractional
+   * bandwidth (tclean's, from the first and last image channel) and, with perchanweightdensity false, the one
+   * density over every selected channel. Both are pinned into the parameters every worker gets.
+   */
+  static TcleanParams cubeWeighting(TcleanParams p, MsMetadata md, VisibilityLoader.Selection sel, int nchan) {
+    TcleanParams.Builder b = p.toBuilder();
+    if (p.weighting() == TcleanParams.WeightingMode.BRIGGSBWTAPER && p.fracbw() == 0) {
+      double[] f = md.spectralWindows().get(sel.spw()).channelFrequencies();
+      b.fracbw(fractionalBandwidth(f[sel.chan0()], f[sel.chan0() + nchan - 1]));
+    }
+    if (p.weighting().needsDensity() && !p.perchanweightdensity() && p.densityChannels() == null) {
+      b.densityChannels(new int[] {sel.chan0(), sel.chan0() + sel.nchan() - 1});
+    }
+    return b.build();
+  }
+
+  /** tclean's fractional bandwidth of a cube from its first and last channel frequency: 2|Δν| / (ν1 + ν2). */
+  public static double fractionalBandwidth(double first, double last) {
+    double fb = 2 * Math.abs(last - first) / (first + last);
+    if (!(fb > 0)) {
+      throw new IllegalArgumentException("weighting briggsbwtaper needs a cube of two or more channels"
+          + " (its fractional bandwidth is 0)");
+    }
+    return fb;
   }
 
   /**

@@ -83,6 +83,22 @@ public final class CasaImage implements AutoCloseable {
     NativeCall.casacoreRun("cannot set object name of " + path, () -> image.setObjectName(name));
   }
 
+  /** Records the observation (telescope, observer, date, spectral frame, rest frequency) in the header. */
+  public void setObservation(ObservationInfo o) {
+    NativeCall.casacoreRun("cannot set the observation of " + path, () -> image.setObservation(o.telescope(),
+        o.observer(), o.obsDateMjdSec(), o.frame(), o.restFreq()));
+  }
+
+  /** The header's observation: ObsInfo's telescope, observer and date, the spectral frame and rest frequency. */
+  public ObservationInfo observation() {
+    return NativeCall.casacore("cannot read the observation of " + path, () -> {
+      double[] g = new double[7];
+      image.geometry(g);
+      return new ObservationInfo(image.telescope().getString(), image.observer().getString(),
+          image.obsDateMjdSec(), image.spectralFrame().getString(), g[6]);
+    });
+  }
+
   /** One restoring beam for every plane. */
   public void setRestoringBeam(Beam b) {
     NativeCall.casacoreRun("cannot set beam of " + path, () -> image.setRestoringBeam(b.majorArcsec(), b.minorArcsec(), b.paDeg()));

@@ -14,11 +14,18 @@ import java.util.Map;
 public final class ImageSetWriter implements AutoCloseable {
   private final ImageGeometry geometry;
   private final boolean cube;
+  private final ObservationInfo observation;
   private final Map<Path, CasaImage> images = new LinkedHashMap<>();
 
   public ImageSetWriter(ImageGeometry geometry, boolean cube) {
+    this(geometry, cube, null);
+  }
+
+  /** @param observation what every image's header records of the observation (null: casacore's defaults) */
+  public ImageSetWriter(ImageGeometry geometry, boolean cube, ObservationInfo observation) {
     this.geometry = geometry;
     this.cube = cube;
+    this.observation = observation;
   }
 
   /** Writes one plane of the image at path (created with units on first use); beam may be null. */
@@ -31,6 +38,9 @@ public final class ImageSetWriter implements AutoCloseable {
       }
       CasaImage created = CasaImage.create(p, g);
       created.setUnits(units);
+      if (observation != null) {
+        created.setObservation(observation);
+      }
       return created;
     });
     img.writePlane(0, chan, data);

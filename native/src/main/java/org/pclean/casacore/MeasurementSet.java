@@ -115,6 +115,22 @@ public final class MeasurementSet implements AutoCloseable {
   }
 
   /**
+   * The observation as tclean records it in image headers for an image of spectral window spw: telescope and
+   * observer of the first OBSERVATION row, the first TIME of the MS, the spw's frequency frame, and the SOURCE
+   * rest frequency of that spw (0 when the MS has none).
+   */
+  public ObservationInfo observation(int spw) {
+    return NativeCall.casacore("cannot read the observation of " + path, () -> {
+      double[] range = new double[2];
+      if (reader.numRowsTotal() > 0) {
+        reader.timeRange(range);
+      }
+      return new ObservationInfo(reader.telescopeName().getString(), reader.observerName().getString(), range[0],
+          reader.spwFrequencyFrame(spw).getString(), reader.sourceRestFrequency(spw));
+    });
+  }
+
+  /**
    * Restricts reads to the given field ids and data description ids (empty arrays select all). Row order
    * stays the MS order.
    */

@@ -52,14 +52,15 @@ public final class ContinuumChunk {
 
   /** The chunk's contribution to the weight density (summed over chunks before weighting). */
   public double[] density() {
-    return new ImagingWeights(p.nx(), p.ny(), p.cell()[0], p.cell()[1]).density(data);
+    return ImagingWeights.forRun(p).density(data);
   }
 
   /** Fixes the imaging weights from the gathered density (null for natural weighting, which needs none). */
   public void weigh(double[] gatheredDensity) {
-    ImagingWeights iw = new ImagingWeights(p.nx(), p.ny(), p.cell()[0], p.cell()[1]);
+    ImagingWeights iw = ImagingWeights.forRun(p);
     double[] density = gatheredDensity != null ? gatheredDensity : new double[p.nx() * p.ny()];
-    taylorWeights = taylor.weights(iw.apply(data, density, p.weighting(), p.robust(), p.uvtaper()));
+    taylorWeights = taylor.weights(iw.apply(data, density, p.weighting(), p.robust(), p.noise(), p.fracbw(),
+        p.uvtaper()));
   }
 
   /** The partial PSF of every Taylor term and its sum of weights (cycle 0). */

@@ -22,6 +22,16 @@ import org.pclean.ingest.source.DataSelection;
  * @param datacolumn tclean's default is corrected; an MS without CORRECTED_DATA falls back to DATA with a warning
  * @param wprojplanes w planes for gridder wproject (-1: chosen from the data)
  * @param uvtaper Gaussian taper FWHM in the image plane, radians (0: none)
+ * @param noise briggsabs: the noise per visibility, Jy (tclean's noise, default 1.0Jy)
+ * @param npixels uniform/briggs density (tclean's npixels, 0 = the image size): on the shared density grid (mfs,
+ *     or a cube with perchanweightdensity false) an npixels × npixels grid of the image cell, i.e. uv cells
+ *     1/(npixels·cell); on a cube's per-channel grids each sample covers (2·npixels + 1)² cells
+ * @param perchanweightdensity cube: each channel's uniform/briggs density holds that channel's samples only (tclean's
+ *     default true); false: one density over every selected channel serves all channels
+ * @param fracbw briggsbwtaper: the cube's fractional bandwidth 2(ν_max − ν_min)/(ν_max + ν_min), or 0 to derive it
+ *     from the image channels (a sub-cube gets the whole cube's value pinned by the planner)
+ * @param densityChannels cube with perchanweightdensity false: the first and last selected channel whose samples
+ *     make the shared density (pinned by the planner for sub-cubes), or null for the channels of chanRange
  * @param threshold Jy
  * @param scales multiscale scales, pixels
  * @param smallscalebias multiscale bias toward small scales: strength weight 1 - bias·scale/maxscale (0.6, the
@@ -49,6 +59,11 @@ public record TcleanParams(
     WeightingMode weighting,
     double robust,
     double uvtaper,
+    double noise,
+    int npixels,
+    boolean perchanweightdensity,
+    double fracbw,
+    int[] densityChannels,
     DeconvolverKind deconvolver,
     int[] scales,
     double smallscalebias,
@@ -80,7 +95,21 @@ public record TcleanParams(
   }
 
   public enum WeightingMode {
-    NATURAL, UNIFORM, BRIGGS;
+    /** The natural weights. */
+    NATURAL,
+    /** w / W_k: each occupied uv cell weighs the same. */
+    UNIFORM,
+    /** Briggs robust, CASA's rmode norm: w / (W_k f² + 1), f² = (5·10^-robust)² / (Σ W_k² / Σ W_k). */
+    BRIGGS,
+    /** Briggs robust, CASA's rmode abs: w / (W_k robust² + 2 noise²). */
+    BRIGGSABS,
+    /** Briggs norm whose density term shrinks with the cube's fractional bandwidth (CASA 6.4+, cubes only). */
+    BRIGGSBWTAPER;
+
+    /** Whether the weights depend on the uv density (a gathered density pass in parallel continuum). */
+    public boolean needsDensity() {
+      return this != NATURAL;
+    }
 
     public static WeightingMode parse(String s) {
       return TcleanParams.parse(WeightingMode.class, "weighting", s);
@@ -156,6 +185,11 @@ public record TcleanParams(
     b.weighting = weighting;
     b.robust = robust;
     b.uvtaper = uvtaper;
+    b.noise = noise;
+    b.npixels = npixels;
+    b.perchanweightdensity = perchanweightdensity;
+    b.fracbw = fracbw;
+    b.densityChannels = densityChannels == null ? null : densityChannels.clone();
     b.deconvolver = deconvolver;
     b.scales = scales.clone();
     b.smallscalebias = smallscalebias;
@@ -199,6 +233,11 @@ public record TcleanParams(
     private WeightingMode weighting = WeightingMode.NATURAL;
     private double robust = 0.5;
     private double uvtaper;
+    private double noise = 1.0;
+    private int npixels;
+    private boolean perchanweightdensity = true;
+    private double fracbw;
+    private int[] densityChannels;
     private DeconvolverKind deconvolver = DeconvolverKind.HOGBOM;
     private int[] scales = {};
     private double smallscalebias = 0.6;
@@ -239,6 +278,16 @@ public record TcleanParams(
     public Builder weighting(WeightingMode v) { weighting = v; return this; }
     public Builder robust(double v) { robust = v; return this; }
     public Builder uvtaper(double fwhmRad) { uvtaper = fwhmRad; return this; }
+    /** briggsabs noise per visibility, Jy. */
+    public Builder noise(double jy) { noise = jy; return this; }
+    public Builder npixels(int v) { npixels = v; return this; }
+    public Builder perchanweightdensity(boolean v) { perchanweightdensity = v; return this; }
+    public Builder fracbw(double v) { fracbw = v; return this; }
+    /** First and last selected channel of the shared cube density; null for chanRange's. */
+    public Builder densityChannels(int[] firstLast) {
+      densityChannels = firstLast == null ? null : firstLast.clone();
+      return this;
+    }
     public Builder deconvolver(DeconvolverKind v) { deconvolver = v; return this; }
     public Builder scales(int... v) { scales = v.clone(); return this; }
     public Builder smallscalebias(double v) { smallscalebias = v; return this; }
@@ -278,6 +327,21 @@ public record TcleanParams(
       require(padding >= 1.0, "padding must be >= 1");
       require(robust >= -2 && robust <= 2, "robust must lie in [-2, 2], got " + robust);
       require(uvtaper >= 0, "uvtaper must be >= 0");
+      require(noise >= 0, "noise must be >= 0");
+      require(npixels >= 0 && npixels <= Math.min(imsize[0], imsize[1]),
+          "npixels must lie in [0, imsize] (0: the image size), got " + npixels);
+      require(fracbw >= 0 && fracbw < 2, "fracbw must lie in [0, 2), got " + fracbw);
+      require(densityChannels == null || (densityChannels.length == 2 && densityChannels[0] >= 0
+          && densityChannels[1] >= densityChannels[0]), "bad density channel range");
+      // tclean's own refusals (task_tclean.py and SynthesisImagerVi2::weight).
+      require(weighting != WeightingMode.BRIGGSBWTAPER || specmode == SpecMode.CUBE,
+          "weighting briggsbwtaper needs specmode cube (tclean refuses it for mfs)");
+      require(weighting != WeightingMode.BRIGGSBWTAPER || perchanweightdensity,
+          "weighting briggsbwtaper needs perchanweightdensity true (tclean refuses false)");
+      require(weighting != WeightingMode.BRIGGSBWTAPER || npixels == 0,
+          "weighting briggsbwtaper needs npixels 0 (tclean refuses other values)");
+      require(weighting != WeightingMode.BRIGGSABS || robust != 0 || noise != 0,
+          "weighting briggsabs with robust 0 and noise 0 would divide by zero (tclean refuses it)");
       require(niter >= 0, "niter must be >= 0");
       require(gain > 0 && gain <= 1, "gain must lie in (0, 1], got " + gain);
       require(threshold >= 0, "threshold must be >= 0");
@@ -307,7 +371,8 @@ public record TcleanParams(
       return new TcleanParams(vis, dataset, imagename, specmode, imsize.clone(), cell.clone(),
           phasecenter == null ? null : phasecenter.clone(), field.clone(), spw.clone(),
           chanRange == null ? null : chanRange.clone(), timerange == null ? null : timerange.clone(), datacolumn, gridder, wprojplanes, padding, weighting, robust,
-          uvtaper, deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
+          uvtaper, noise, npixels, perchanweightdensity, fracbw,
+          densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), pbcor,
           pblimit, savemodel, nchan, fits, threads);
     }

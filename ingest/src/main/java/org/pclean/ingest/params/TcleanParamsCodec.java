@@ -46,6 +46,13 @@ public final class TcleanParamsCodec {
     m.put("weighting", lower(p.weighting()));
     m.put("robust", Double.toString(p.robust()));
     m.put("uvtaper", Double.toString(p.uvtaper()));
+    m.put("noise", Double.toString(p.noise()));
+    m.put("npixels", Integer.toString(p.npixels()));
+    m.put("perchanweightdensity", Boolean.toString(p.perchanweightdensity()));
+    m.put("fracbw", Double.toString(p.fracbw()));
+    if (p.densityChannels() != null) {
+      m.put("densitychannels", ints(p.densityChannels()));
+    }
     m.put("deconvolver", lower(p.deconvolver()));
     m.put("scales", ints(p.scales()));
     m.put("smallscalebias", Double.toString(p.smallscalebias()));
@@ -82,6 +89,11 @@ public final class TcleanParamsCodec {
         .wprojplanes(Integer.parseInt(req(m, "wprojplanes"))).padding(Double.parseDouble(req(m, "padding")))
         .weighting(TcleanParams.WeightingMode.parse(req(m, "weighting"))).robust(Double.parseDouble(req(m, "robust")))
         .uvtaper(Double.parseDouble(req(m, "uvtaper")))
+        .noise(Double.parseDouble(m.getOrDefault("noise", "1.0")))
+        .npixels(Integer.parseInt(m.getOrDefault("npixels", "0")))
+        .perchanweightdensity(Boolean.parseBoolean(m.getOrDefault("perchanweightdensity", "true")))
+        .fracbw(Double.parseDouble(m.getOrDefault("fracbw", "0")))
+        .densityChannels(m.containsKey("densitychannels") ? parseInts(m.get("densitychannels")) : null)
         .deconvolver(TcleanParams.DeconvolverKind.parse(req(m, "deconvolver"))).scales(parseInts(m.get("scales")))
         .smallscalebias(Double.parseDouble(req(m, "smallscalebias"))).nterms(Integer.parseInt(req(m, "nterms")))
         .niter(Integer.parseInt(req(m, "niter"))).cycleniter(Integer.parseInt(req(m, "cycleniter")))

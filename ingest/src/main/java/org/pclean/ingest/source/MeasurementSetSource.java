@@ -50,6 +50,11 @@ public final class MeasurementSetSource implements VisibilitySource {
   }
 
   @Override
+  public org.pclean.casacore.ObservationInfo observation(int spw) {
+    return ms.observation(spw);
+  }
+
+  @Override
   public void selectFieldsAndSpws(int[] fieldIds, int[] spwIds) {
     ms.selectFieldsAndSpws(fieldIds, spwIds);
     selectTimeRange(timeRange);

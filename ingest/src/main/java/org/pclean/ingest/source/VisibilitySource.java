@@ -36,6 +36,16 @@ public interface VisibilitySource extends AutoCloseable {
   MsMetadata metadata();
 
   /**
+   * What image headers record of the observation for an image of spectral window spw. Without an MS (a replayed
+   * dataset) the observer and rest frequency are unknown and the frequencies are taken as topocentric, as a
+   * correlator produces them.
+   */
+  default org.pclean.casacore.ObservationInfo observation(int spw) {
+    MsMetadata md = metadata();
+    return new org.pclean.casacore.ObservationInfo(md.telescope(), "", md.timeRange()[0], "TOPO", 0);
+  }
+
+  /**
    * Restricts reads to rows of the given field ids and spectral windows (empty arrays select all); a field or
    * spw the source does not have is an error naming it. Replaces any earlier field/spw selection.
    */

@@ -29,8 +29,15 @@ public final class ImagingOptions {
   @Option(names = "--gridder", defaultValue = "standard", description = "standard | wproject") String gridder;
   @Option(names = "--wprojplanes", defaultValue = "1", description = "w planes for wproject (-1: from the data)") int wprojplanes;
   @Option(names = "--padding", defaultValue = "1.2") double padding;
-  @Option(names = "--weighting", defaultValue = "natural", description = "natural | uniform | briggs") String weighting;
+  @Option(names = "--weighting", defaultValue = "natural",
+      description = "natural | uniform | briggs | briggsabs | briggsbwtaper (cube)") String weighting;
   @Option(names = "--robust", defaultValue = "0.5") double robust;
+  @Option(names = "--noise", defaultValue = "1.0Jy", description = "briggsabs: noise per visibility, e.g. 1.0Jy") String noise;
+  @Option(names = "--npixels", defaultValue = "0",
+      description = "uniform/briggs density: npixels x npixels uv grid (mfs), or a (2n+1)^2-cell box per sample (cube); 0: image size")
+  int npixels;
+  @Option(names = "--perchanweightdensity", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "cube: each channel's own uniform/briggs density (default true)") boolean perchanweightdensity;
   @Option(names = "--uvtaper", defaultValue = "", description = "image-plane Gaussian FWHM, e.g. 10arcsec") String uvtaper;
   @Option(names = "--deconvolver", defaultValue = "hogbom", description = "hogbom | clark | multiscale | mtmfs") String deconvolver;
   @Option(names = "--scales", split = ",", description = "multiscale scales in pixels, e.g. 0,5,15") List<Integer> scales;
@@ -106,7 +113,8 @@ public final class ImagingOptions {
         .datacolumn(DataColumn.parse(datacolumn))
         .gridder(TcleanParams.parse(TcleanParams.GridderKind.class, "gridder", gridder))
         .wprojplanes(wprojplanes).padding(padding)
-        .weighting(TcleanParams.WeightingMode.parse(weighting)).robust(robust)
+        .weighting(TcleanParams.WeightingMode.parse(weighting)).robust(robust).noise(Quantities.fluxJy(noise))
+        .npixels(npixels).perchanweightdensity(perchanweightdensity)
         .deconvolver(TcleanParams.DeconvolverKind.parse(deconvolver)).nterms(nterms).smallscalebias(smallscalebias)
         .niter(niter).cycleniter(cycleniter).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
         .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
