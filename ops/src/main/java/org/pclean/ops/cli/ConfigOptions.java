@@ -47,6 +47,9 @@ public final class ConfigOptions {
     key("--weighting", "weight.weighting");
     key("--robust", "weight.robust");
     key("--uvtaper", "weight.uvtaper");
+    key("--noise", "weight.noise");
+    key("--npixels", "weight.npixels");
+    key("--perchanweightdensity", "image.perchanweightdensity");
     key("--deconvolver", "deconvolution.deconvolver");
     key("--scales", "deconvolution.scales");
     key("--smallscalebias", "deconvolution.smallscalebias");
@@ -78,7 +81,8 @@ public final class ConfigOptions {
   }
 
   /** Options of a command that are not configuration values. */
-  static final List<String> META = List.of("--preset", "--pconfig", "--dump-config", "--help", "--version");
+  static final List<String> META = List.of("--preset", "--pconfig", "--dump-config", "--help", "--version",
+      "--log-level", "--quiet", "--log-file");
 
   private static void key(String option, String... keys) {
     OPTION_KEYS.put(option, List.of(keys));

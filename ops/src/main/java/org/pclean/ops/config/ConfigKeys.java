@@ -68,7 +68,8 @@ public final class ConfigKeys {
       refused("image", "restfreq", STR_LIST, List.of(), "velocity axes are not implemented"),
       refused("image", "interpolation", STR, "linear",
           "spectral regridding is not implemented (each channel is gridded at its own frequency)"),
-      refused("image", "perchanweightdensity", BOOL, true, "only per-channel weight density is implemented"),
+      param("image", "perchanweightdensity", BOOL, true,
+          "perchanweightdensity: cube uniform/briggs density per channel (true) or over all channels"),
       param("image", "nterms", INT, 2, "nterms (one value with deconvolution.nterms: the higher layer wins)"),
 
       param("grid", "gridder", STR, "standard", "gridder: standard | wproject"),
@@ -90,12 +91,13 @@ public final class ConfigKeys {
       refused("grid", "normtype", STR, "flatnoise", "only flatnoise normalisation is implemented"),
       ext(param("grid", "padding", FLOAT, 1.2, "padding: grid size / image size")),
 
-      param("weight", "weighting", STR, "natural", "weighting: natural | uniform | briggs"),
+      param("weight", "weighting", STR, "natural", "weighting: natural | uniform | briggs | briggsabs | briggsbwtaper"),
       param("weight", "robust", FLOAT, 0.5, "robust (briggs)"),
-      refused("weight", "noise", STR, "1.0Jy", "only for weighting briggsabs, which is not implemented"),
-      refused("weight", "npixels", INT, 0, "setting the uniform-weighting box (npixels) is not implemented"),
+      param("weight", "noise", STR, "1.0Jy", "noise (briggsabs): noise per visibility, e.g. 1.0Jy"),
+      param("weight", "npixels", INT, 0, "npixels: uniform/briggs density grid (mfs) or box (cube); 0 image size"),
       param("weight", "uvtaper", STR_LIST, List.of(), "uvtaper: one circular image-plane FWHM, e.g. [10arcsec]"),
-      refused("weight", "fracbw", FLOAT_OR_NULL, null, "only for weighting briggsbwtaper, which is not implemented"),
+      param("weight", "fracbw", FLOAT_OR_NULL, null,
+          "fracbw (briggsbwtaper): fractional bandwidth; null derives the cube's 2(fmax-fmin)/(fmax+fmin)"),
 
       param("deconvolution", "deconvolver", STR, "hogbom", "deconvolver: hogbom | clark | multiscale | mtmfs"),
       param("deconvolution", "scales", INT_LIST, List.of(), "scales: pixels"),

@@ -266,6 +266,11 @@ public final class PcleanConfig {
 
     b.weighting(convert("weight.weighting", () -> TcleanParams.WeightingMode.parse((String) get("weight.weighting"))));
     b.robust((Double) get("weight.robust"));
+    b.noise(convert("weight.noise", () -> Quantities.fluxJy((String) get("weight.noise"))));
+    b.npixels((Integer) get("weight.npixels"));
+    Double fracbw = (Double) get("weight.fracbw");
+    b.fracbw(fracbw == null ? 0 : fracbw);
+    b.perchanweightdensity((Boolean) get("image.perchanweightdensity"));
     List<String> taper = list("weight.uvtaper").stream().map(String.class::cast).filter(s -> !s.isBlank()).toList();
     if (taper.size() > 1) {
       throw bad("weight.uvtaper", "one circular taper is implemented, got " + taper.size() + " values");

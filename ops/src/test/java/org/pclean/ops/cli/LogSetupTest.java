@@ -71,6 +71,21 @@ class LogSetupTest {
     assertTrue(w.toString().contains("--log-level must be error, warn, info or debug"), w.toString());
   }
 
+  /** The log flags are not configuration values: the imaging command takes them beside its tclean flags. */
+  @Test
+  void theImagingCommandTakesTheLogFlags() throws Exception {
+    Path dump = tmp.resolve("merged.yaml");
+    StringWriter w = new StringWriter();
+    var cl = PcleanCli.commandLine();
+    cl.setErr(new PrintWriter(w));
+    assertEquals(0, cl.execute("--vis", "x.ms", "--imagename", "x", "--niter", "7", "--quiet", "--log-level", "warn",
+        "--dump-config", dump.toString()), w.toString());
+    assertTrue(Files.readString(dump).contains("niter: 7"), Files.readString(dump));
+    String yaml = Files.readString(dump);
+    assertFalse(yaml.contains("quiet") || yaml.contains("log_level") || yaml.contains("log-level"),
+        "log flags stay out of the config: " + yaml);
+  }
+
   private static LogSetup.Options options(String level, boolean quiet, Path file) {
     LogSetup.Options o = new LogSetup.Options();
     o.level = level;
