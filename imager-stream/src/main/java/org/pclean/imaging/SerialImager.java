@@ -264,6 +264,7 @@ public final class SerialImager {
         stop = s.get();
         break;
       }
+      logCycle(history.get(history.size() - 1), control.iterationsDone());
       // Major cycle: residual = invert(V - predict(model)), the model's visibilities summed over Taylor terms.
       float[] diff = d.vis().clone();
       for (int t = 0; t < nterms; t++) {
@@ -272,6 +273,21 @@ public final class SerialImager {
       residuals(gridder, d, diff, taylorWeights, norm, residuals);
     }
     return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak());
+  }
+
+  /** Each major cycle: a line of an mfs run's story; for a cube (a line per plane already) only at debug. */
+  private void logCycle(ImagingResult.Cycle c, int total) {
+    boolean cube = p.specmode() == TcleanParams.SpecMode.CUBE;
+    if (cube ? LOG.isDebugEnabled() : LOG.isInfoEnabled()) {
+      String line = String.format(Locale.ROOT, "plane %d, major cycle %d: %d iterations to %.4g Jy/beam (%d so far),"
+          + " peak residual was %.4g Jy/beam, model flux %.4g Jy", c.plane(), c.cycle(), c.iterations(),
+          c.cycleThreshold(), total, c.peakResidualBefore(), c.modelFlux());
+      if (cube) {
+        LOG.debug(line);
+      } else {
+        LOG.info(line);
+      }
+    }
   }
 
   /** The run's weighting: its rule, the shared density (null: each plane grids its own) and fracbw. */
