@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * a sink that stops mid-job reads that job's records again.
  */
 public final class ContinuumSink implements Runnable {
+  /** The consumer group of this sink's instances. */
+  public static final String GROUP = "pclean-continuum-sink";
   private static final Logger LOG = LoggerFactory.getLogger(ContinuumSink.class);
 
   /** A job whose tiles are still arriving. */
@@ -69,7 +71,7 @@ public final class ContinuumSink implements Runnable {
 
   @Override
   public void run() {
-    try (KafkaConsumer<String, byte[]> cons = SinkClients.consumer(clientConfig, "pclean-continuum-sink");
+    try (KafkaConsumer<String, byte[]> cons = SinkClients.consumer(clientConfig, GROUP);
          KafkaProducer<String, Object> producer = SinkClients.producer(clientConfig)) {
       consumer = cons;
       cons.subscribe(List.of(Topics.PRODUCTS.name()));

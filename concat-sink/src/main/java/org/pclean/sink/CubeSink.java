@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * FAILED with the reason) with a JobEvent. Jobs whose sub-cubes travel on the bus are {@link BusCubeSink}'s.
  */
 public final class CubeSink implements Runnable {
+  /** The consumer group of this sink's instances. */
+  public static final String GROUP = "pclean-sink";
   private static final Logger LOG = LoggerFactory.getLogger(CubeSink.class);
 
   private final Properties clientConfig;
@@ -41,7 +43,7 @@ public final class CubeSink implements Runnable {
 
   @Override
   public void run() {
-    try (KafkaConsumer<String, byte[]> cons = SinkClients.consumer(clientConfig, "pclean-sink");
+    try (KafkaConsumer<String, byte[]> cons = SinkClients.consumer(clientConfig, GROUP);
          KafkaProducer<String, Object> producer = SinkClients.producer(clientConfig)) {
       consumer = cons;
       cons.subscribe(List.of(Topics.JOBS.name()));

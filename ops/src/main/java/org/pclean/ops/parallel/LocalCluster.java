@@ -56,7 +56,16 @@ public final class LocalCluster implements AutoCloseable {
    *     sink's staging for sub-cubes sent over the bus go under it too
    */
   public LocalCluster(String bootstrapServers, int nworkers, Path work) throws IOException, InterruptedException {
-    this(bootstrapServers, nworkers, work, work.resolve("worker-scratch"), work.resolve("sink-staging"));
+    this(bootstrapServers, nworkers, work, work.resolve("worker-scratch"), work.resolve("sink-staging"), true);
+  }
+
+  /**
+   * The client of a site's services only (a cluster, {@code services} false): it submits and watches, and starts no
+   * coordinator, sink or worker of its own, so a dead site service shows instead of being stood in for.
+   */
+  public static LocalCluster client(String bootstrapServers, Path work) throws IOException, InterruptedException {
+    return new LocalCluster(bootstrapServers, 0, work, work.resolve("worker-scratch"), work.resolve("sink-staging"),
+        false);
   }
 
   /**
@@ -65,6 +74,11 @@ public final class LocalCluster implements AutoCloseable {
    */
   public LocalCluster(String bootstrapServers, int nworkers, Path work, Path workerScratch, Path sinkStaging)
       throws IOException, InterruptedException {
+    this(bootstrapServers, nworkers, work, workerScratch, sinkStaging, true);
+  }
+
+  private LocalCluster(String bootstrapServers, int nworkers, Path work, Path workerScratch, Path sinkStaging,
+      boolean services) throws IOException, InterruptedException {
     broker = bootstrapServers == null ? EmbeddedKafkaBroker.start(null) : null;
     if (broker != null) {
       LOG.info("embedded Kafka broker at " + broker.bootstrapServers() + " started in "
@@ -77,18 +91,26 @@ public final class LocalCluster implements AutoCloseable {
         TopicInstaller.ensure(admin, Topics.all(), (short) 1);
       }
     }
-    Files.createDirectories(work);
-    stateDir = Files.createTempDirectory(work, "streams-");
     jobs = new JobSpecView(client);
     models = new ModelView(client);
-    gather = new Coordinator(client, stateDir, 1);
-    gather.start();
-    cubeSink = new CubeSink(client);
-    continuumSink = new ContinuumSink(client);
-    busCubeSink = new BusCubeSink(client, sinkStaging);
-    threads.add(start(cubeSink, "pclean-sink"));
-    threads.add(start(busCubeSink, "pclean-subcube-sink"));
-    threads.add(start(continuumSink, "pclean-continuum-sink"));
+    if (services) {
+      Files.createDirectories(work);
+      stateDir = Files.createTempDirectory(work, "streams-");
+      gather = new Coordinator(client, stateDir, 1);
+      gather.start();
+      cubeSink = new CubeSink(client);
+      continuumSink = new ContinuumSink(client);
+      busCubeSink = new BusCubeSink(client, sinkStaging);
+      threads.add(start(cubeSink, "pclean-sink"));
+      threads.add(start(busCubeSink, "pclean-subcube-sink"));
+      threads.add(start(continuumSink, "pclean-continuum-sink"));
+    } else {
+      stateDir = null;
+      gather = null;
+      cubeSink = null;
+      continuumSink = null;
+      busCubeSink = null;
+    }
     for (int i = 0; i < nworkers; i++) {
       ImagingWorker w = new ImagingWorker(client, "worker-" + i, jobs, models, workerScratch);
       workers.add(w);
@@ -135,19 +157,25 @@ public final class LocalCluster implements AutoCloseable {
     long t1 = System.nanoTime();
     producer.close();
     workers.forEach(ImagingWorker::stop);
-    cubeSink.stop();
-    busCubeSink.stop();
-    continuumSink.stop();
+    if (gather != null) {
+      cubeSink.stop();
+      busCubeSink.stop();
+      continuumSink.stop();
+    }
     for (Thread t : threads) {
       t.join(30000);
     }
-    gather.close();
+    if (gather != null) {
+      gather.close();
+    }
     models.close();
     jobs.close();
-    LOG.info(String.format(Locale.ROOT, "workers, sinks and coordinator stopped in %.1f s",
-        (System.nanoTime() - t1) / 1e9));
-    // The coordinator's local store is rebuilt from its changelog when needed: a one-shot run leaves none.
-    TableDirectories.delete(stateDir);
+    if (gather != null) {
+      LOG.info(String.format(Locale.ROOT, "workers, sinks and coordinator stopped in %.1f s",
+          (System.nanoTime() - t1) / 1e9));
+      // The coordinator's local store is rebuilt from its changelog when needed: a one-shot run leaves none.
+      TableDirectories.delete(stateDir);
+    }
     if (broker != null) {
       broker.close();
     }

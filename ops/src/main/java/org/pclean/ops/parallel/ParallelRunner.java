@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.pclean.bus.OutputNames;
@@ -71,7 +72,18 @@ public final class ParallelRunner {
           + " cluster's `pclean worker` services do the work), got " + s.nworkers());
     }
     Path work = s.localDirectory().toAbsolutePath();
-    try (LocalCluster cluster = new LocalCluster(s.bootstrapServers(), s.nworkers(), work)) {
+    // With the site's own services (--nworkers 0 on a cluster) this client only plans, submits and watches.
+    boolean clientOnly = s.nworkers() == 0;
+    if (clientOnly) {
+      Properties client = new Properties();
+      client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+      try (Admin admin = Admin.create(client)) {
+        SiteServices.require(admin, s.bootstrapServers(), p.specmode() == TcleanParams.SpecMode.CUBE,
+            s.subcubesOnBus() || p.dataset() != null);
+      }
+    }
+    try (LocalCluster cluster = clientOnly ? LocalCluster.client(s.bootstrapServers(), work)
+        : new LocalCluster(s.bootstrapServers(), s.nworkers(), work)) {
       long since = System.currentTimeMillis() - 1000;
       Submitted job = submitJob(cluster.client(), cluster.producer(), p, s);
       try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
