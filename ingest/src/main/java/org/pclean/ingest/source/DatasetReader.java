@@ -1,12 +1,20 @@
 package org.pclean.ingest.source;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,6 +23,8 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.pclean.bus.BusFormatException;
 import org.pclean.bus.Messages;
@@ -104,7 +114,7 @@ public final class DatasetReader {
     long bytes = 0;
     long records = 0;
     double first = -1;
-    try (KafkaConsumer<String, byte[]> c = consumer(client)) {
+    try (KafkaConsumer<String, ByteBuffer> c = consumer(client, new ByteBufferDeserializer())) {
       List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
       if (infos == null || infos.isEmpty()) {
         throw new IllegalArgumentException(what + " has no visibility topic on the bus");
@@ -124,33 +134,28 @@ public final class DatasetReader {
           c.seek(p, o == null ? end.get(p) : o.offset());
         }
       }
-      Map<TopicPartition, Boolean> done = new HashMap<>();
-      while (done.size() < parts.size()) {
-        for (TopicPartition p : parts) {
-          if (c.position(p) >= end.get(p)) {
-            done.put(p, true);
-          }
-        }
-        if (done.size() == parts.size()) {
-          break;
-        }
-        for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
-          TopicPartition p = new TopicPartition(r.topic(), r.partition());
-          if (r.offset() >= end.get(p) || done.containsKey(p)) {
-            continue;
-          }
-          VisibilityChunk chunk = decode(r, what);
-          bytes += r.serializedValueSize();
-          records++;
-          if (first < 0) {
-            first = (System.nanoTime() - t0) / 1e9;
-          }
-          if (timeRange != null && chunk.getTime() >= timeRange[1]) {
-            done.put(p, true);  // a partition holds its dumps in time order: the range ends here
-            continue;
-          }
-          if (timeRange == null || chunk.getTime() >= timeRange[0]) {
-            table.add(chunk);
+      // A partition holds its dumps in time order: the first one at or past the range's end closes it.
+      Set<TopicPartition> done = ConcurrentHashMap.newKeySet();
+      try (Fetcher fetcher = new Fetcher(c, parts, end, done, what)) {
+        for (List<ConsumerRecord<String, ByteBuffer>> batch; (batch = fetcher.next()) != null; ) {
+          for (ConsumerRecord<String, ByteBuffer> r : batch) {
+            TopicPartition p = new TopicPartition(r.topic(), r.partition());
+            if (done.contains(p)) {
+              continue;
+            }
+            VisibilityChunk chunk = decode(r, what);
+            bytes += r.serializedValueSize();
+            records++;
+            if (first < 0) {
+              first = (System.nanoTime() - t0) / 1e9;
+            }
+            if (timeRange != null && chunk.getTime() >= timeRange[1]) {
+              done.add(p);
+              continue;
+            }
+            if (timeRange == null || chunk.getTime() >= timeRange[0]) {
+              table.add(chunk);  // copies the cells out of the record, which is let go here
+            }
           }
         }
       }
@@ -175,12 +180,12 @@ public final class DatasetReader {
     return new Replay(out, first, seconds, bytes, records);
   }
 
-  private static VisibilityChunk decode(ConsumerRecord<String, byte[]> r, String what) {
+  private static VisibilityChunk decode(ConsumerRecord<String, ByteBuffer> r, String what) {
     if (r.value() == null) {
       throw new IllegalArgumentException(what + ": empty record at offset " + r.offset());
     }
     try {
-      return Messages.VISIBILITY_CHUNK.fromBytes(r.topic(), r.value());
+      return ChunkDecoder.decode(r.topic(), r.value());
     } catch (BusFormatException e) {
       throw new IllegalArgumentException(what + ": the record at partition " + r.partition() + " offset "
           + r.offset() + " is not a visibility chunk (" + e.getMessage() + ")");
@@ -189,12 +194,119 @@ public final class DatasetReader {
 
   /** An assign-mode consumer (no group) for reading whole topic ranges. */
   static KafkaConsumer<String, byte[]> consumer(Properties client) {
+    return consumer(client, new ByteArrayDeserializer());
+  }
+
+  /**
+   * As {@link #consumer(Properties)} with another value deserializer. Fetches are large (a replay reads the whole
+   * topic: at one record's 8 MiB per partition a fetch of the VLA bench's topic took 60 round trips) and the socket
+   * buffer is left to the OS's autotuning (Kafka's fixed 64 KiB default throttles a local broker).
+   */
+  static <V> KafkaConsumer<String, V> consumer(Properties client, Deserializer<V> values) {
     Properties p = new Properties();
     p.putAll(client);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * Topics.MAX_RECORD_BYTES));
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(8 * Topics.MAX_RECORD_BYTES));
-    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, "-1");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(FETCH_BATCH_RECORDS));
+    return new KafkaConsumer<>(p, new StringDeserializer(), values);
+  }
+
+  /** Records one poll hands the decoder at most (~100 MB of the VLA bench's dumps). */
+  private static final int FETCH_BATCH_RECORDS = 100;
+  /** Polled batches waiting for the decoder: what bounds a replay's memory beyond its table. */
+  private static final int FETCH_QUEUE = 2;
+
+  /**
+   * Polls a range of the topic on its own thread, so fetching and decompressing the next records overlaps
+   * decoding the last ones into the table on the caller's (the two took 2.4 and 1 s of the VLA bench's replay
+   * one after the other). It owns the consumer until closed; a partition is finished at its end offset or when
+   * the caller puts it in {@code done} (then it is paused, so no more of it is fetched).
+   */
+  private static final class Fetcher implements AutoCloseable {
+    private static final Object END = new Object();
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(FETCH_QUEUE);
+    private final Thread thread;
+    private volatile boolean stop;
+
+    Fetcher(KafkaConsumer<String, ByteBuffer> c, List<TopicPartition> parts, Map<TopicPartition, Long> end,
+        Set<TopicPartition> done, String what) {
+      thread = new Thread(() -> {
+        Object last = END;
+        try {
+          Set<TopicPartition> paused = new HashSet<>();
+          while (!stop) {
+            for (TopicPartition p : parts) {
+              if (!paused.contains(p) && (done.contains(p) || c.position(p) >= end.get(p))) {
+                paused.add(p);
+                c.pause(List.of(p));
+              }
+            }
+            if (paused.size() == parts.size()) {
+              break;
+            }
+            List<ConsumerRecord<String, ByteBuffer>> batch = new ArrayList<>();
+            for (ConsumerRecord<String, ByteBuffer> r : c.poll(POLL)) {
+              if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+                batch.add(r);
+              }
+            }
+            if (!batch.isEmpty()) {
+              put(batch);
+            }
+          }
+        } catch (InterruptedException e) {
+          return;  // closed by the caller, who no longer reads
+        } catch (RuntimeException e) {
+          last = e;
+        }
+        try {
+          put(last);
+        } catch (InterruptedException e) {
+          // closed by the caller
+        }
+      }, "pclean-replay-fetch");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void put(Object o) throws InterruptedException {
+      while (!stop && !queue.offer(o, 100, TimeUnit.MILLISECONDS)) {
+        // the decoder is behind: wait for it (or for close)
+      }
+    }
+
+    /** The next batch of records in range, or null when every partition is finished. */
+    @SuppressWarnings("unchecked")
+    List<ConsumerRecord<String, ByteBuffer>> next() {
+      Object o;
+      try {
+        o = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while replaying", e);
+      }
+      if (o == END) {
+        return null;
+      }
+      if (o instanceof RuntimeException e) {
+        throw e;
+      }
+      return (List<ConsumerRecord<String, ByteBuffer>>) o;
+    }
+
+    /** Stops the thread (at once when the caller gave up early) and hands the consumer back to the caller. */
+    @Override
+    public void close() {
+      stop = true;
+      thread.interrupt();
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }
