@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -114,51 +115,70 @@ public final class DatasetReader {
     long bytes = 0;
     long records = 0;
     double first = -1;
-    try (KafkaConsumer<String, ByteBuffer> c = consumer(client, new ByteBufferDeserializer())) {
+    List<Segment> segments = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c = consumer(client)) {
       List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
       if (infos == null || infos.isEmpty()) {
         throw new IllegalArgumentException(what + " has no visibility topic on the bus");
       }
       List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-      c.assign(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts);
+      Map<TopicPartition, Long> start;
       if (timeRange == null || Double.isInfinite(timeRange[0])) {
-        c.seekToBeginning(parts);
+        start = c.beginningOffsets(parts);
       } else {
         Map<TopicPartition, Long> query = new HashMap<>();
         // One ms before the range: timestamps are the observation time rounded to ms.
         parts.forEach(p -> query.put(p, timestampMillis(timeRange[0]) - 1));
         Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query);
+        start = new HashMap<>();
         for (TopicPartition p : parts) {
           OffsetAndTimestamp o = found.get(p);
-          c.seek(p, o == null ? end.get(p) : o.offset());
+          start.put(p, o == null ? end.get(p) : o.offset());
         }
       }
-      // A partition holds its dumps in time order: the first one at or past the range's end closes it.
-      Set<TopicPartition> done = ConcurrentHashMap.newKeySet();
-      try (Fetcher fetcher = new Fetcher(c, parts, end, done, what)) {
-        for (List<ConsumerRecord<String, ByteBuffer>> batch; (batch = fetcher.next()) != null; ) {
-          for (ConsumerRecord<String, ByteBuffer> r : batch) {
-            TopicPartition p = new TopicPartition(r.topic(), r.partition());
-            if (done.contains(p)) {
-              continue;
+      segments = segments(parts, start, end, fetchers(parts.size(), start, end));
+    }
+    // A partition holds its dumps in time order: the first one at or past the range's end closes its segment and
+    // the later segments of its partition (the earlier ones hold earlier dumps and are read on).
+    Set<Segment> done = ConcurrentHashMap.newKeySet();
+    BlockingQueue<Object> queue = new ArrayBlockingQueue<>(FETCH_QUEUE);
+    List<Fetcher> fetchers = new ArrayList<>();
+    try {
+      for (List<Segment> mine : byFetcher(segments)) {
+        fetchers.add(new Fetcher(consumer(client, new ByteBufferDeserializer()), mine, done, queue));
+      }
+      for (int running = fetchers.size(); running > 0; ) {
+        Batch batch = Fetcher.next(queue);
+        if (batch == null) {
+          running--;
+          continue;
+        }
+        for (ConsumerRecord<String, ByteBuffer> r : batch.records()) {
+          if (done.contains(batch.segment())) {
+            break;
+          }
+          VisibilityChunk chunk = decode(r, what);
+          bytes += r.serializedValueSize();
+          records++;
+          if (first < 0) {
+            first = (System.nanoTime() - t0) / 1e9;
+          }
+          if (timeRange != null && chunk.getTime() >= timeRange[1]) {
+            for (Segment g : segments) {
+              if (g.partition().equals(batch.segment().partition()) && g.from() >= batch.segment().from()) {
+                done.add(g);
+              }
             }
-            VisibilityChunk chunk = decode(r, what);
-            bytes += r.serializedValueSize();
-            records++;
-            if (first < 0) {
-              first = (System.nanoTime() - t0) / 1e9;
-            }
-            if (timeRange != null && chunk.getTime() >= timeRange[1]) {
-              done.add(p);
-              continue;
-            }
-            if (timeRange == null || chunk.getTime() >= timeRange[0]) {
-              table.add(chunk);  // copies the cells out of the record, which is let go here
-            }
+            break;
+          }
+          if (timeRange == null || chunk.getTime() >= timeRange[0]) {
+            table.add(chunk);  // copies the cells out of the record, which is let go here
           }
         }
       }
+    } finally {
+      fetchers.forEach(Fetcher::close);
     }
     if (table.isEmpty()) {
       throw new IllegalArgumentException(what + " has no dumps" + (timeRange == null ? ""
@@ -214,47 +234,110 @@ public final class DatasetReader {
     return new KafkaConsumer<>(p, new StringDeserializer(), values);
   }
 
-  /** Records one poll hands the decoder at most (~100 MB of the VLA bench's dumps). */
-  private static final int FETCH_BATCH_RECORDS = 100;
-  /** Polled batches waiting for the decoder: what bounds a replay's memory beyond its table. */
-  private static final int FETCH_QUEUE = 2;
+  /** Records one poll hands the decoder at most (~19 MB of the VLA bench's dumps). */
+  private static final int FETCH_BATCH_RECORDS = 16;
+  /**
+   * Polled batches waiting for the decoder: with the batch size, what bounds a replay's memory beyond its table
+   * (records waiting here live through young collections, which copy them).
+   */
+  private static final int FETCH_QUEUE = 4;
+  /** Records a fetcher reads at least: a shorter range is read by one. */
+  private static final long RECORDS_PER_FETCHER = 64;
+
+  /** Offsets [from, to) of one partition, read by one fetcher. */
+  record Segment(TopicPartition partition, long from, long to, int fetcher) {}
+
+  /** A poll's records of one segment. */
+  private record Batch(Segment segment, List<ConsumerRecord<String, ByteBuffer>> records) {}
 
   /**
-   * Polls a range of the topic on its own thread, so fetching and decompressing the next records overlaps
-   * decoding the last ones into the table on the caller's (the two took 2.4 and 1 s of the VLA bench's replay
-   * one after the other). It owns the consumer until closed; a partition is finished at its end offset or when
-   * the caller puts it in {@code done} (then it is paused, so no more of it is fetched).
+   * How many fetchers read the range: one per core up to two (a fetcher's thread spends its time decompressing
+   * zstd batches, which one consumer does on one thread; the decoder takes a third share), fewer for a short
+   * range.
+   */
+  private static int fetchers(int partitions, Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {
+    long records = 0;
+    for (TopicPartition p : start.keySet()) {
+      records += Math.max(0, end.get(p) - start.get(p));
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    return (int) Math.max(1, Math.min(Math.min(2, cores), records / RECORDS_PER_FETCHER));
+  }
+
+  /**
+   * The range as segments for n fetchers: partitions dealt round-robin, and when there are fewer partitions than
+   * fetchers a partition's offsets split into consecutive parts (one topic partition is the usual dataset).
+   */
+  static List<Segment> segments(List<TopicPartition> parts, Map<TopicPartition, Long> start,
+      Map<TopicPartition, Long> end, int n) {
+    List<Segment> out = new ArrayList<>();
+    int split = parts.size() >= n ? 1 : (n + parts.size() - 1) / parts.size();
+    int next = 0;
+    for (TopicPartition p : parts) {
+      long from = start.get(p);
+      long to = Math.max(from, end.get(p));
+      for (int k = 0; k < split; k++) {
+        long a = from + (to - from) * k / split;
+        long b = from + (to - from) * (k + 1) / split;
+        if (b > a || (k == 0 && split == 1)) {
+          out.add(new Segment(p, a, b, next++ % n));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<List<Segment>> byFetcher(List<Segment> segments) {
+    Map<Integer, List<Segment>> by = new TreeMap<>();
+    segments.forEach(g -> by.computeIfAbsent(g.fetcher(), f -> new ArrayList<>()).add(g));
+    return new ArrayList<>(by.values());
+  }
+
+  /**
+   * Polls its segments on its own thread with its own consumer, so fetching and decompressing the next records
+   * overlaps decoding the last ones into the table on the caller's thread, and two fetchers decompress two parts
+   * of the range at once (fetching took 2.4 s of the VLA bench's replay, decoding 1 s after it). A segment is
+   * finished at its end or when the caller puts it in {@code done}; a null batch on the queue says this fetcher
+   * is through, an exception on it what failed.
    */
   private static final class Fetcher implements AutoCloseable {
     private static final Object END = new Object();
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(FETCH_QUEUE);
+    private final KafkaConsumer<String, ByteBuffer> consumer;
+    private final BlockingQueue<Object> queue;
     private final Thread thread;
     private volatile boolean stop;
 
-    Fetcher(KafkaConsumer<String, ByteBuffer> c, List<TopicPartition> parts, Map<TopicPartition, Long> end,
-        Set<TopicPartition> done, String what) {
+    Fetcher(KafkaConsumer<String, ByteBuffer> c, List<Segment> segments, Set<Segment> done,
+        BlockingQueue<Object> queue) {
+      this.consumer = c;
+      this.queue = queue;
+      Map<TopicPartition, Segment> of = new HashMap<>();
+      segments.forEach(g -> of.put(g.partition(), g));
+      c.assign(of.keySet());
+      segments.forEach(g -> c.seek(g.partition(), g.from()));
       thread = new Thread(() -> {
         Object last = END;
         try {
-          Set<TopicPartition> paused = new HashSet<>();
+          Set<Segment> paused = new HashSet<>();
           while (!stop) {
-            for (TopicPartition p : parts) {
-              if (!paused.contains(p) && (done.contains(p) || c.position(p) >= end.get(p))) {
-                paused.add(p);
-                c.pause(List.of(p));
+            for (Segment g : segments) {
+              if (!paused.contains(g) && (done.contains(g) || c.position(g.partition()) >= g.to())) {
+                paused.add(g);
+                c.pause(List.of(g.partition()));
               }
             }
-            if (paused.size() == parts.size()) {
+            if (paused.size() == segments.size()) {
               break;
             }
-            List<ConsumerRecord<String, ByteBuffer>> batch = new ArrayList<>();
+            Map<Segment, List<ConsumerRecord<String, ByteBuffer>>> batches = new HashMap<>();
             for (ConsumerRecord<String, ByteBuffer> r : c.poll(POLL)) {
-              if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-                batch.add(r);
+              Segment g = of.get(new TopicPartition(r.topic(), r.partition()));
+              if (r.offset() < g.to()) {
+                batches.computeIfAbsent(g, x -> new ArrayList<>()).add(r);
               }
             }
-            if (!batch.isEmpty()) {
-              put(batch);
+            for (var e : batches.entrySet()) {
+              put(new Batch(e.getKey(), e.getValue()));
             }
           }
         } catch (InterruptedException e) {
@@ -278,9 +361,8 @@ public final class DatasetReader {
       }
     }
 
-    /** The next batch of records in range, or null when every partition is finished. */
-    @SuppressWarnings("unchecked")
-    List<ConsumerRecord<String, ByteBuffer>> next() {
+    /** The next batch of any fetcher, or null when one of them is through; rethrows what a fetcher failed on. */
+    static Batch next(BlockingQueue<Object> queue) {
       Object o;
       try {
         o = queue.take();
@@ -294,10 +376,10 @@ public final class DatasetReader {
       if (o instanceof RuntimeException e) {
         throw e;
       }
-      return (List<ConsumerRecord<String, ByteBuffer>>) o;
+      return (Batch) o;
     }
 
-    /** Stops the thread (at once when the caller gave up early) and hands the consumer back to the caller. */
+    /** Stops the thread (at once when the caller gave up early) and closes the consumer. */
     @Override
     public void close() {
       stop = true;
@@ -307,6 +389,7 @@ public final class DatasetReader {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      consumer.close();
     }
   }
 }
