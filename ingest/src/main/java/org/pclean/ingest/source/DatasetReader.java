@@ -137,7 +137,31 @@ public final class DatasetReader {
           start.put(p, o == null ? end.get(p) : o.offset());
         }
       }
-      segments = segments(parts, start, end, fetchers(parts.size(), start, end));
+      // Where the range ends, by timestamp: only where the fetchers split it (the decoder still ends each
+      // partition at its first dump past the range, and the last segment runs on to the end offset), so a short
+      // range is not split at a point beyond it.
+      Map<TopicPartition, Long> split = end;
+      if (timeRange != null && !Double.isInfinite(timeRange[1])) {
+        Map<TopicPartition, Long> query = new HashMap<>();
+        parts.forEach(p -> query.put(p, timestampMillis(timeRange[1]) + 1));
+        Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query);
+        split = new HashMap<>();
+        for (TopicPartition p : parts) {
+          OffsetAndTimestamp o = found.get(p);
+          split.put(p, o == null ? end.get(p) : Math.min(end.get(p), o.offset()));
+        }
+      }
+      segments = segments(parts, start, split, fetchers(parts.size(), start, split));
+      if (split != end) {
+        for (int k = 0; k < segments.size(); k++) {
+          Segment g = segments.get(k);
+          boolean lastOfPartition = k + 1 == segments.size() || !segments.get(k + 1).partition().equals(g.partition());
+          if (lastOfPartition) {
+            segments.set(k, new Segment(g.partition(), g.from(), Math.max(g.to(), end.get(g.partition())),
+                g.fetcher()));
+          }
+        }
+      }
     }
     // A partition holds its dumps in time order: the first one at or past the range's end closes its segment and
     // the later segments of its partition (the earlier ones hold earlier dumps and are read on).
@@ -266,7 +290,8 @@ public final class DatasetReader {
 
   /**
    * The range as segments for n fetchers: partitions dealt round-robin, and when there are fewer partitions than
-   * fetchers a partition's offsets split into consecutive parts (one topic partition is the usual dataset).
+   * fetchers a partition's offsets split into consecutive parts (one topic partition is the usual dataset); every
+   * partition has at least one segment.
    */
   static List<Segment> segments(List<TopicPartition> parts, Map<TopicPartition, Long> start,
       Map<TopicPartition, Long> end, int n) {
@@ -279,7 +304,7 @@ public final class DatasetReader {
       for (int k = 0; k < split; k++) {
         long a = from + (to - from) * k / split;
         long b = from + (to - from) * (k + 1) / split;
-        if (b > a || (k == 0 && split == 1)) {
+        if (b > a || k == 0) {  // an empty range is one empty segment (a time range's may be extended)
           out.add(new Segment(p, a, b, next++ % n));
         }
       }

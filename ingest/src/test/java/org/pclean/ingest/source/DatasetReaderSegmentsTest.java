@@ -27,6 +27,7 @@ class DatasetReaderSegmentsTest {
             new DatasetReader.Segment(P2, 7, 9, 0)),
         DatasetReader.segments(List.of(P0, P1, P2), Map.of(P0, 0L, P1, 3L, P2, 7L),
             Map.of(P0, 10L, P1, 3L, P2, 9L), 2));
-    assertEquals(List.of(), DatasetReader.segments(List.of(P0), Map.of(P0, 4L), Map.of(P0, 4L), 2));
+    assertEquals(List.of(new DatasetReader.Segment(P0, 4, 4, 0)),
+        DatasetReader.segments(List.of(P0), Map.of(P0, 4L), Map.of(P0, 4L), 2));
   }
 }
