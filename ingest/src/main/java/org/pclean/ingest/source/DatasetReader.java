@@ -1,12 +1,21 @@
 package org.pclean.ingest.source;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,6 +24,8 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.pclean.bus.BusFormatException;
 import org.pclean.bus.Messages;
@@ -104,40 +115,72 @@ public final class DatasetReader {
     long bytes = 0;
     long records = 0;
     double first = -1;
+    List<Segment> segments = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c = consumer(client)) {
       List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
       if (infos == null || infos.isEmpty()) {
         throw new IllegalArgumentException(what + " has no visibility topic on the bus");
       }
       List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-      c.assign(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts);
+      Map<TopicPartition, Long> start;
       if (timeRange == null || Double.isInfinite(timeRange[0])) {
-        c.seekToBeginning(parts);
+        start = c.beginningOffsets(parts);
       } else {
         Map<TopicPartition, Long> query = new HashMap<>();
         // One ms before the range: timestamps are the observation time rounded to ms.
         parts.forEach(p -> query.put(p, timestampMillis(timeRange[0]) - 1));
         Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query);
+        start = new HashMap<>();
         for (TopicPartition p : parts) {
           OffsetAndTimestamp o = found.get(p);
-          c.seek(p, o == null ? end.get(p) : o.offset());
+          start.put(p, o == null ? end.get(p) : o.offset());
         }
       }
-      Map<TopicPartition, Boolean> done = new HashMap<>();
-      while (done.size() < parts.size()) {
+      // Where the range ends, by timestamp: only where the fetchers split it (the decoder still ends each
+      // partition at its first dump past the range, and the last segment runs on to the end offset), so a short
+      // range is not split at a point beyond it.
+      Map<TopicPartition, Long> split = end;
+      if (timeRange != null && !Double.isInfinite(timeRange[1])) {
+        Map<TopicPartition, Long> query = new HashMap<>();
+        parts.forEach(p -> query.put(p, timestampMillis(timeRange[1]) + 1));
+        Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query);
+        split = new HashMap<>();
         for (TopicPartition p : parts) {
-          if (c.position(p) >= end.get(p)) {
-            done.put(p, true);
+          OffsetAndTimestamp o = found.get(p);
+          split.put(p, o == null ? end.get(p) : Math.min(end.get(p), o.offset()));
+        }
+      }
+      segments = segments(parts, start, split, fetchers(parts.size(), start, split));
+      if (split != end) {
+        for (int k = 0; k < segments.size(); k++) {
+          Segment g = segments.get(k);
+          boolean lastOfPartition = k + 1 == segments.size() || !segments.get(k + 1).partition().equals(g.partition());
+          if (lastOfPartition) {
+            segments.set(k, new Segment(g.partition(), g.from(), Math.max(g.to(), end.get(g.partition())),
+                g.fetcher()));
           }
         }
-        if (done.size() == parts.size()) {
-          break;
+      }
+    }
+    // A partition holds its dumps in time order: the first one at or past the range's end closes its segment and
+    // the later segments of its partition (the earlier ones hold earlier dumps and are read on).
+    Set<Segment> done = ConcurrentHashMap.newKeySet();
+    BlockingQueue<Object> queue = new ArrayBlockingQueue<>(FETCH_QUEUE);
+    List<Fetcher> fetchers = new ArrayList<>();
+    try {
+      for (List<Segment> mine : byFetcher(segments)) {
+        fetchers.add(new Fetcher(consumer(client, new ByteBufferDeserializer()), mine, done, queue));
+      }
+      for (int running = fetchers.size(); running > 0; ) {
+        Batch batch = Fetcher.next(queue);
+        if (batch == null) {
+          running--;
+          continue;
         }
-        for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
-          TopicPartition p = new TopicPartition(r.topic(), r.partition());
-          if (r.offset() >= end.get(p) || done.containsKey(p)) {
-            continue;
+        for (ConsumerRecord<String, ByteBuffer> r : batch.records()) {
+          if (done.contains(batch.segment())) {
+            break;
           }
           VisibilityChunk chunk = decode(r, what);
           bytes += r.serializedValueSize();
@@ -146,14 +189,20 @@ public final class DatasetReader {
             first = (System.nanoTime() - t0) / 1e9;
           }
           if (timeRange != null && chunk.getTime() >= timeRange[1]) {
-            done.put(p, true);  // a partition holds its dumps in time order: the range ends here
-            continue;
+            for (Segment g : segments) {
+              if (g.partition().equals(batch.segment().partition()) && g.from() >= batch.segment().from()) {
+                done.add(g);
+              }
+            }
+            break;
           }
           if (timeRange == null || chunk.getTime() >= timeRange[0]) {
-            table.add(chunk);
+            table.add(chunk);  // copies the cells out of the record, which is let go here
           }
         }
       }
+    } finally {
+      fetchers.forEach(Fetcher::close);
     }
     if (table.isEmpty()) {
       throw new IllegalArgumentException(what + " has no dumps" + (timeRange == null ? ""
@@ -175,12 +224,12 @@ public final class DatasetReader {
     return new Replay(out, first, seconds, bytes, records);
   }
 
-  private static VisibilityChunk decode(ConsumerRecord<String, byte[]> r, String what) {
+  private static VisibilityChunk decode(ConsumerRecord<String, ByteBuffer> r, String what) {
     if (r.value() == null) {
       throw new IllegalArgumentException(what + ": empty record at offset " + r.offset());
     }
     try {
-      return Messages.VISIBILITY_CHUNK.fromBytes(r.topic(), r.value());
+      return ChunkDecoder.decode(r.topic(), r.value());
     } catch (BusFormatException e) {
       throw new IllegalArgumentException(what + ": the record at partition " + r.partition() + " offset "
           + r.offset() + " is not a visibility chunk (" + e.getMessage() + ")");
@@ -189,12 +238,183 @@ public final class DatasetReader {
 
   /** An assign-mode consumer (no group) for reading whole topic ranges. */
   static KafkaConsumer<String, byte[]> consumer(Properties client) {
+    return consumer(client, new ByteArrayDeserializer());
+  }
+
+  /**
+   * As {@link #consumer(Properties)} with another value deserializer. Fetches are large (a replay reads the whole
+   * topic: at one record's 8 MiB per partition a fetch of the VLA bench's topic took 60 round trips) and the socket
+   * buffer is left to the OS's autotuning (Kafka's fixed 64 KiB default throttles a local broker).
+   */
+  static <V> KafkaConsumer<String, V> consumer(Properties client, Deserializer<V> values) {
     Properties p = new Properties();
     p.putAll(client);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * Topics.MAX_RECORD_BYTES));
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(8 * Topics.MAX_RECORD_BYTES));
-    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, "-1");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(FETCH_BATCH_RECORDS));
+    return new KafkaConsumer<>(p, new StringDeserializer(), values);
+  }
+
+  /** Records one poll hands the decoder at most (~19 MB of the VLA bench's dumps). */
+  private static final int FETCH_BATCH_RECORDS = 16;
+  /**
+   * Polled batches waiting for the decoder: with the batch size, what bounds a replay's memory beyond its table
+   * (records waiting here live through young collections, which copy them).
+   */
+  private static final int FETCH_QUEUE = 4;
+  /** Records a fetcher reads at least: a shorter range is read by one. */
+  private static final long RECORDS_PER_FETCHER = 64;
+
+  /** Offsets [from, to) of one partition, read by one fetcher. */
+  record Segment(TopicPartition partition, long from, long to, int fetcher) {}
+
+  /** A poll's records of one segment. */
+  private record Batch(Segment segment, List<ConsumerRecord<String, ByteBuffer>> records) {}
+
+  /**
+   * How many fetchers read the range: one per core up to two (a fetcher's thread spends its time decompressing
+   * zstd batches, which one consumer does on one thread; the decoder takes a third share), fewer for a short
+   * range.
+   */
+  private static int fetchers(int partitions, Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {
+    long records = 0;
+    for (TopicPartition p : start.keySet()) {
+      records += Math.max(0, end.get(p) - start.get(p));
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    return (int) Math.max(1, Math.min(Math.min(2, cores), records / RECORDS_PER_FETCHER));
+  }
+
+  /**
+   * The range as segments for n fetchers: partitions dealt round-robin, and when there are fewer partitions than
+   * fetchers a partition's offsets split into consecutive parts (one topic partition is the usual dataset); every
+   * partition has at least one segment.
+   */
+  static List<Segment> segments(List<TopicPartition> parts, Map<TopicPartition, Long> start,
+      Map<TopicPartition, Long> end, int n) {
+    List<Segment> out = new ArrayList<>();
+    int split = parts.size() >= n ? 1 : (n + parts.size() - 1) / parts.size();
+    int next = 0;
+    for (TopicPartition p : parts) {
+      long from = start.get(p);
+      long to = Math.max(from, end.get(p));
+      for (int k = 0; k < split; k++) {
+        long a = from + (to - from) * k / split;
+        long b = from + (to - from) * (k + 1) / split;
+        if (b > a || k == 0) {  // an empty range is one empty segment (a time range's may be extended)
+          out.add(new Segment(p, a, b, next++ % n));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<List<Segment>> byFetcher(List<Segment> segments) {
+    Map<Integer, List<Segment>> by = new TreeMap<>();
+    segments.forEach(g -> by.computeIfAbsent(g.fetcher(), f -> new ArrayList<>()).add(g));
+    return new ArrayList<>(by.values());
+  }
+
+  /**
+   * Polls its segments on its own thread with its own consumer, so fetching and decompressing the next records
+   * overlaps decoding the last ones into the table on the caller's thread, and two fetchers decompress two parts
+   * of the range at once (fetching took 2.4 s of the VLA bench's replay, decoding 1 s after it). A segment is
+   * finished at its end or when the caller puts it in {@code done}; a null batch on the queue says this fetcher
+   * is through, an exception on it what failed.
+   */
+  private static final class Fetcher implements AutoCloseable {
+    private static final Object END = new Object();
+    private final KafkaConsumer<String, ByteBuffer> consumer;
+    private final BlockingQueue<Object> queue;
+    private final Thread thread;
+    private volatile boolean stop;
+
+    Fetcher(KafkaConsumer<String, ByteBuffer> c, List<Segment> segments, Set<Segment> done,
+        BlockingQueue<Object> queue) {
+      this.consumer = c;
+      this.queue = queue;
+      Map<TopicPartition, Segment> of = new HashMap<>();
+      segments.forEach(g -> of.put(g.partition(), g));
+      c.assign(of.keySet());
+      segments.forEach(g -> c.seek(g.partition(), g.from()));
+      thread = new Thread(() -> {
+        Object last = END;
+        try {
+          Set<Segment> paused = new HashSet<>();
+          while (!stop) {
+            for (Segment g : segments) {
+              if (!paused.contains(g) && (done.contains(g) || c.position(g.partition()) >= g.to())) {
+                paused.add(g);
+                c.pause(List.of(g.partition()));
+              }
+            }
+            if (paused.size() == segments.size()) {
+              break;
+            }
+            Map<Segment, List<ConsumerRecord<String, ByteBuffer>>> batches = new HashMap<>();
+            for (ConsumerRecord<String, ByteBuffer> r : c.poll(POLL)) {
+              Segment g = of.get(new TopicPartition(r.topic(), r.partition()));
+              if (r.offset() < g.to()) {
+                batches.computeIfAbsent(g, x -> new ArrayList<>()).add(r);
+              }
+            }
+            for (var e : batches.entrySet()) {
+              put(new Batch(e.getKey(), e.getValue()));
+            }
+          }
+        } catch (InterruptedException e) {
+          return;  // closed by the caller, who no longer reads
+        } catch (RuntimeException e) {
+          last = e;
+        }
+        try {
+          put(last);
+        } catch (InterruptedException e) {
+          // closed by the caller
+        }
+      }, "pclean-replay-fetch");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void put(Object o) throws InterruptedException {
+      while (!stop && !queue.offer(o, 100, TimeUnit.MILLISECONDS)) {
+        // the decoder is behind: wait for it (or for close)
+      }
+    }
+
+    /** The next batch of any fetcher, or null when one of them is through; rethrows what a fetcher failed on. */
+    static Batch next(BlockingQueue<Object> queue) {
+      Object o;
+      try {
+        o = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while replaying", e);
+      }
+      if (o == END) {
+        return null;
+      }
+      if (o instanceof RuntimeException e) {
+        throw e;
+      }
+      return (Batch) o;
+    }
+
+    /** Stops the thread (at once when the caller gave up early) and closes the consumer. */
+    @Override
+    public void close() {
+      stop = true;
+      thread.interrupt();
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      consumer.close();
+    }
   }
 }

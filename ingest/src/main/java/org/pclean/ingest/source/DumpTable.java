@@ -1,5 +1,6 @@
 package org.pclean.ingest.source;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -24,7 +25,14 @@ public final class DumpTable implements VisibilitySource {
   private record Group(long sequence, int dataDescId, double time, int nrow, int ncorr, double[] uvw, int[] ant1,
       int[] ant2, int[] field, int[] scan, boolean[] flagRow, Block[] blocks, String column) {}
 
-  private record Block(int chanStart, int nchan, float[] vis, float[] corrected, byte[] flags, float[] weights) {}
+  /**
+   * One channel block's cells, {@code [(row * nchan + chan) * ncorr + corr]} (times 2 for complex vis), each at an
+   * offset in one of the table's slabs (see {@link Arena}).
+   */
+  private record Block(int chanStart, int nchan, Cells vis, Cells corrected, Cells flags, Cells weights) {}
+
+  /** Where a block's values of one kind start: an array ({@code float[]} or {@code byte[]}) and an offset. */
+  private record Cells(Object array, int offset) {}
 
   private final String description;
   private final MsMetadata metadata;
@@ -184,17 +192,24 @@ public final class DumpTable implements VisibilitySource {
     return out;
   }
 
-  /** What one block contributes to a read: a float array (vis, weights) or a byte array (flags). */
+  /** What one block contributes to a read: its vis, corrected, flags or weights. */
   private interface BlockArray {
-    Object of(Block b);
+    Cells of(Block b);
   }
 
   /** Copies [chan0, chan0 + nchan) × ncorr × per values of every selected row into out, block by block. */
   private void readCells(long row0, int nrow, int chan0, int nchan, int per, Object out, BlockArray array) {
     check(row0, nrow);
-    for (int i = 0; i < nrow; i++) {
-      Group g = groups.get(selGroup[(int) row0 + i]);
+    for (int i = 0; i < nrow; ) {
+      int gi = selGroup[(int) row0 + i];
+      Group g = groups.get(gi);
       int r = selRow[(int) row0 + i];
+      // A run of selected rows that are consecutive rows of one group: one copy per block for all of them when
+      // the block is the channel range read (a dump in one block, read whole: the usual replay).
+      int run = 1;
+      while (i + run < nrow && selGroup[(int) row0 + i + run] == gi && selRow[(int) row0 + i + run] == r + run) {
+        run++;
+      }
       int nc = g.ncorr() * per;
       for (Block b : g.blocks()) {
         int c0 = Math.max(chan0, b.chanStart());
@@ -202,11 +217,18 @@ public final class DumpTable implements VisibilitySource {
         if (c0 >= c1) {
           continue;
         }
-        Object src = array.of(b);
-        int from = (r * b.nchan() + (c0 - b.chanStart())) * nc;
-        int to = (i * nchan + (c0 - chan0)) * nc;
-        System.arraycopy(src, from, out, to, (c1 - c0) * nc);
+        Cells src = array.of(b);
+        if (c0 == chan0 && c1 == chan0 + nchan && b.chanStart() == chan0 && b.nchan() == nchan) {
+          System.arraycopy(src.array(), src.offset() + r * nchan * nc, out, i * nchan * nc, run * nchan * nc);
+          continue;
+        }
+        for (int k = 0; k < run; k++) {
+          int from = src.offset() + ((r + k) * b.nchan() + (c0 - b.chanStart())) * nc;
+          int to = ((i + k) * nchan + (c0 - chan0)) * nc;
+          System.arraycopy(src.array(), from, out, to, (c1 - c0) * nc);
+        }
       }
+      i += run;
     }
   }
 
@@ -219,7 +241,7 @@ public final class DumpTable implements VisibilitySource {
     check(row0, nrow);
     float[] out = new float[2 * nrow * nchan * ncorr(row0, nrow)];
     readCells(row0, nrow, chan0, nchan, 2, out, b -> {
-      float[] v = column(b, column);
+      Cells v = column(b, column);
       if (v == null) {
         throw new IllegalArgumentException(description + " carries no " + column.columnName());
       }
@@ -228,7 +250,7 @@ public final class DumpTable implements VisibilitySource {
     return out;
   }
 
-  private float[] column(Block b, DataColumn column) {
+  private Cells column(Block b, DataColumn column) {
     String stored = groups.isEmpty() ? "DATA" : groups.get(0).column();
     if (column.columnName().equals(stored)) {
       return b.vis();
@@ -253,11 +275,88 @@ public final class DumpTable implements VisibilitySource {
   @Override
   public void close() {}
 
-  /** Collects the chunks of a dataset (any order) and checks they make whole dumps. */
+  /**
+   * Bump allocation of the tables' cells in a few large arrays: a replay holds ~1 GB of them, and one array per
+   * record (~0.7 MB) lives through young collections that copy it to the old generation, which cost a replay of
+   * the VLA bench more time in GC pauses than reading its topic. A slab grows with what the table holds (so a
+   * snapshot window of a few dumps stays small) up to 64 MB, which G1 allocates as a humongous object that no
+   * collection copies.
+   */
+  private static final class Arena {
+    private static final int MIN_SLAB = 1 << 16;
+    private static final int MAX_SLAB_BYTES = 1 << 26;
+    private float[] floats = new float[0];
+    private int floatsUsed;
+    private long floatsTotal;
+    private byte[] bytes = new byte[0];
+    private int bytesUsed;
+    private long bytesTotal;
+
+    /** n float32 little-endian values of src, copied into a slab. */
+    Cells floats(ByteBuffer src, int n) {
+      if (floats.length - floatsUsed < n) {
+        floats = new float[slab(n, floatsTotal, MAX_SLAB_BYTES / 4)];
+        floatsUsed = 0;
+      }
+      LittleEndian.floats(src, floats, floatsUsed, n);
+      Cells c = new Cells(floats, floatsUsed);
+      floatsUsed += n;
+      floatsTotal += n;
+      return c;
+    }
+
+    Cells bytes(ByteBuffer src, int n) {
+      if (bytes.length - bytesUsed < n) {
+        bytes = new byte[slab(n, bytesTotal, MAX_SLAB_BYTES)];
+        bytesUsed = 0;
+      }
+      LittleEndian.bytes(src, bytes, bytesUsed, n);
+      Cells c = new Cells(bytes, bytesUsed);
+      bytesUsed += n;
+      bytesTotal += n;
+      return c;
+    }
+
+    /** The next slab: as large as all held so far (so the slabs double), within [MIN, max], and at least n. */
+    private static int slab(int n, long total, int max) {
+      return (int) Math.max(n, Math.min(max, Math.max(MIN_SLAB, total)));
+    }
+  }
+
+  /** One dump of one data description as it arrives: its channel blocks and, from block 0, its row columns. */
+  private static final class Pending {
+    final Block[] blocks;
+    final int[] nrow;
+    final int[] ncorr;
+    String malformed;  // a block whose arrays do not match its shape: refused by build(), as a torn dump is
+    // From block 0, as group() has always taken them:
+    long sequence;
+    int dataDescId;
+    double time;
+    String column;
+    double[] uvw;
+    int[] ant1;
+    int[] ant2;
+    int[] field;
+    int[] scan;
+
+    Pending(int numBlocks) {
+      blocks = new Block[numBlocks];
+      nrow = new int[numBlocks];
+      ncorr = new int[numBlocks];
+    }
+  }
+
+  /**
+   * Collects the chunks of a dataset (any order) and checks they make whole dumps. A chunk's cells are copied into
+   * the table as it is added, so the caller may reuse or drop the chunk's buffers (a replay's chunks are views of
+   * the record values it fetched).
+   */
   public static final class Builder {
     private final DatasetDescriptor descriptor;
     private final String description;
-    private final Map<Long, Map<Integer, VisibilityChunk[]>> dumps = new TreeMap<>();
+    private final Map<Long, Map<Integer, Pending>> dumps = new TreeMap<>();
+    private final Arena arena = new Arena();
     private long chunks;
 
     public Builder(DatasetDescriptor descriptor, String description) {
@@ -275,15 +374,43 @@ public final class DumpTable implements VisibilitySource {
         throw new IllegalArgumentException(description + ": dump " + c.getSequence() + " names data description "
             + c.getDataDescId() + ", which the dataset descriptor does not have");
       }
-      VisibilityChunk[] blocks = dumps.computeIfAbsent(c.getSequence(), s -> new TreeMap<>())
-          .computeIfAbsent(c.getDataDescId(), d -> new VisibilityChunk[c.getNumBlocks()]);
-      if (blocks.length != c.getNumBlocks()) {
+      Pending p = dumps.computeIfAbsent(c.getSequence(), s -> new TreeMap<>())
+          .computeIfAbsent(c.getDataDescId(), d -> new Pending(c.getNumBlocks()));
+      if (p.blocks.length != c.getNumBlocks()) {
         throw new IllegalArgumentException(description + ": dump " + c.getSequence() + " arrives split into both "
-            + blocks.length + " and " + c.getNumBlocks() + " channel blocks");
+            + p.blocks.length + " and " + c.getNumBlocks() + " channel blocks");
       }
-      if (blocks[c.getBlockIndex()] == null) {
-        blocks[c.getBlockIndex()] = c;
-        chunks++;
+      int b = c.getBlockIndex();
+      if (p.blocks[b] != null || p.nrow[b] != 0) {
+        return this;
+      }
+      chunks++;
+      int ncorr = c.getCorrTypes().size();
+      long cells = (long) c.getNrow() * c.getNchan() * ncorr;
+      ByteBuffer corrected = c.getCorrected();
+      if (c.getVis().remaining() != 8 * cells || c.getFlags().remaining() != cells
+          || c.getWeights().remaining() != 4 * cells || (corrected != null && corrected.remaining() != 8 * cells)) {
+        p.malformed = description + ": dump " + c.getSequence() + " block " + b + " has arrays that do not match "
+            + c.getNrow() + " rows x " + c.getNchan() + " channels x " + ncorr + " correlations";
+        p.nrow[b] = -1;  // held (as refused): a redelivery of it is ignored like any other
+        return this;
+      }
+      int n = (int) cells;
+      p.blocks[b] = new Block(c.getChanStart(), c.getNchan(), arena.floats(c.getVis(), 2 * n),
+          corrected == null ? null : arena.floats(corrected, 2 * n), arena.bytes(c.getFlags(), n),
+          arena.floats(c.getWeights(), n));
+      p.nrow[b] = c.getNrow();
+      p.ncorr[b] = ncorr;
+      if (b == 0) {
+        p.sequence = c.getSequence();
+        p.dataDescId = c.getDataDescId();
+        p.time = c.getTime();
+        p.column = c.getColumn();
+        p.uvw = LittleEndian.doubles(c.getUvw());
+        p.ant1 = LittleEndian.ints(c.getAntenna1());
+        p.ant2 = LittleEndian.ints(c.getAntenna2());
+        p.field = LittleEndian.ints(c.getFieldId());
+        p.scan = LittleEndian.ints(c.getScan());
       }
       return this;
     }
@@ -317,14 +444,17 @@ public final class DumpTable implements VisibilitySource {
               + " sequence between " + previous + " and " + seq + ")");
         }
         previous = seq;
-        for (VisibilityChunk[] blocks : dump.getValue().values()) {
-          for (int b = 0; b < blocks.length; b++) {
-            if (blocks[b] == null) {
+        for (Pending p : dump.getValue().values()) {
+          for (int b = 0; b < p.blocks.length; b++) {
+            if (p.blocks[b] == null && p.nrow[b] == 0) {
               throw new IllegalArgumentException(description + ": dump " + seq + " lacks channel block " + b + " of "
-                  + blocks.length);
+                  + p.blocks.length);
             }
           }
-          Group g = group(blocks);
+          if (p.malformed != null) {
+            throw new IllegalArgumentException(p.malformed);
+          }
+          Group g = group(p);
           rows += g.nrow();
           groups.add(g);
         }
@@ -333,50 +463,37 @@ public final class DumpTable implements VisibilitySource {
       return new DumpTable(description, DatasetDescriptors.metadata(descriptor, rows), groups);
     }
 
-    private Group group(VisibilityChunk[] blocks) {
-      VisibilityChunk first = blocks[0];
-      int nrow = first.getNrow();
-      int ncorr = first.getCorrTypes().size();
-      Block[] out = new Block[blocks.length];
-      for (int b = 0; b < blocks.length; b++) {
-        VisibilityChunk c = blocks[b];
-        int cells = c.getNrow() * c.getNchan() * ncorr;
-        float[] vis = LittleEndian.floats(c.getVis());
-        float[] corrected = c.getCorrected() == null ? null : LittleEndian.floats(c.getCorrected());
-        byte[] flags = LittleEndian.bytes(c.getFlags());
-        float[] weights = LittleEndian.floats(c.getWeights());
-        if (c.getNrow() != nrow || vis.length != 2 * cells || flags.length != cells || weights.length != cells
-            || (corrected != null && corrected.length != 2 * cells)) {
-          throw new IllegalArgumentException(description + ": dump " + c.getSequence() + " block " + b
-              + " has arrays that do not match " + c.getNrow() + " rows x " + c.getNchan() + " channels x " + ncorr
+    private Group group(Pending p) {
+      int nrow = p.nrow[0];
+      int ncorr = p.ncorr[0];
+      for (int b = 0; b < p.blocks.length; b++) {
+        if (p.nrow[b] != nrow || p.ncorr[b] != ncorr) {
+          throw new IllegalArgumentException(description + ": dump " + p.sequence + " block " + b
+              + " has arrays that do not match " + nrow + " rows x " + p.blocks[b].nchan() + " channels x " + ncorr
               + " correlations");
         }
-        out[b] = new Block(c.getChanStart(), c.getNchan(), vis, corrected, flags, weights);
       }
-      double[] uvw = LittleEndian.doubles(first.getUvw());
-      int[] ant1 = LittleEndian.ints(first.getAntenna1());
-      int[] ant2 = LittleEndian.ints(first.getAntenna2());
-      int[] field = LittleEndian.ints(first.getFieldId());
-      int[] scan = LittleEndian.ints(first.getScan());
-      if (uvw.length != 3 * nrow || ant1.length != nrow || ant2.length != nrow || field.length != nrow
-          || scan.length != nrow) {
-        throw new IllegalArgumentException(description + ": dump " + first.getSequence()
+      if (p.uvw.length != 3 * nrow || p.ant1.length != nrow || p.ant2.length != nrow || p.field.length != nrow
+          || p.scan.length != nrow) {
+        throw new IllegalArgumentException(description + ": dump " + p.sequence
             + " has row columns that do not match its " + nrow + " rows");
       }
       // FLAG_ROW is folded into FLAG by the publisher: a row is flagged when every sample of it is.
       boolean[] flagRow = new boolean[nrow];
       for (int r = 0; r < nrow; r++) {
         boolean all = true;
-        for (Block bl : out) {
+        for (Block bl : p.blocks) {
+          byte[] flags = (byte[]) bl.flags().array();
           int per = bl.nchan() * ncorr;
-          for (int i = r * per; i < (r + 1) * per && all; i++) {
-            all = bl.flags()[i] != 0;
+          int from = bl.flags().offset() + r * per;
+          for (int i = from; i < from + per && all; i++) {
+            all = flags[i] != 0;
           }
         }
         flagRow[r] = all;
       }
-      return new Group(first.getSequence(), first.getDataDescId(), first.getTime(), nrow, ncorr, uvw, ant1, ant2,
-          field, scan, flagRow, out, first.getColumn());
+      return new Group(p.sequence, p.dataDescId, p.time, nrow, ncorr, p.uvw, p.ant1, p.ant2, p.field, p.scan,
+          flagRow, p.blocks, p.column);
     }
   }
 }

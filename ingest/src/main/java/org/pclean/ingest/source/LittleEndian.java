@@ -52,4 +52,14 @@ public final class LittleEndian {
     d.get(out);
     return out;
   }
+
+  /** n little-endian float32 values from b's position into dst[off ..], in one bulk copy (b is left alone). */
+  public static void floats(ByteBuffer b, float[] dst, int off, int n) {
+    b.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, off, n);
+  }
+
+  /** n bytes from b's position into dst[off ..] (b is left alone). */
+  public static void bytes(ByteBuffer b, byte[] dst, int off, int n) {
+    b.duplicate().get(dst, off, n);
+  }
 }

@@ -72,37 +72,57 @@ public final class StokesIConverter {
    * @param samples rows x channels in the chunk
    */
   public StokesI convert(float[] vis, byte[] flags, float[] weights, int samples) {
+    StokesI out = new StokesI(new float[2 * samples], new float[samples], new boolean[samples]);
+    convert(vis, flags, weights, samples, out, 0);
+    return out;
+  }
+
+  /**
+   * As {@link #convert(float[], byte[], float[], int)}, writing the chunk's samples into {@code out} from sample
+   * {@code at} on (a fully flagged sample gets 0): the loader forms a whole selection in its final arrays, with no
+   * per-chunk arrays to allocate and copy.
+   */
+  public void convert(float[] vis, byte[] flags, float[] weights, int samples, StokesI out, int at) {
     if (vis.length != 2 * samples * ncorr || flags.length != samples * ncorr || weights.length != samples * ncorr) {
       throw new IllegalArgumentException("chunk arrays do not match " + samples + " samples x " + ncorr
           + " correlations (vis " + vis.length + ", flags " + flags.length + ", weights " + weights.length + ")");
     }
-    float[] outVis = new float[2 * samples];
-    float[] outWeight = new float[samples];
-    boolean[] excluded = new boolean[samples];
+    if (at < 0 || at + samples > out.weight().length || 2 * (at + samples) > out.vis().length
+        || at + samples > out.densityExcluded().length) {
+      throw new IllegalArgumentException("samples [" + at + ", " + (at + samples) + ") do not fit the output ("
+          + out.weight().length + " samples)");
+    }
+    float[] outVis = out.vis();
+    float[] outWeight = out.weight();
+    boolean[] excluded = out.densityExcluded();
     for (int s = 0; s < samples; s++) {
       int base = s * ncorr;
+      int o = at + s;
       boolean anyFlagged = false;
       for (int k = 0; k < ncorr; k++) {
         anyFlagged |= flags[base + k] != 0;
       }
-      excluded[s] = anyFlagged;
+      excluded[o] = anyFlagged;
       boolean useA = flags[base + first] == 0;
       boolean useB = flags[base + second] == 0;
       float mean = (positive(weights[base + first]) + positive(weights[base + second])) / 2;
       int i1 = 2 * (base + first);
       int i2 = 2 * (base + second);
       if (useA && useB) {
-        outVis[2 * s] = (vis[i1] + vis[i2]) / 2;
-        outVis[2 * s + 1] = (vis[i1 + 1] + vis[i2 + 1]) / 2;
-        outWeight[s] = mean;
+        outVis[2 * o] = (vis[i1] + vis[i2]) / 2;
+        outVis[2 * o + 1] = (vis[i1 + 1] + vis[i2 + 1]) / 2;
+        outWeight[o] = mean;
       } else if (useA || useB) {
         int i = useA ? i1 : i2;
-        outVis[2 * s] = vis[i];
-        outVis[2 * s + 1] = vis[i + 1];
-        outWeight[s] = mean / 2;
+        outVis[2 * o] = vis[i];
+        outVis[2 * o + 1] = vis[i + 1];
+        outWeight[o] = mean / 2;
+      } else {
+        outVis[2 * o] = 0;
+        outVis[2 * o + 1] = 0;
+        outWeight[o] = 0;
       }
     }
-    return new StokesI(outVis, outWeight, excluded);
   }
 
   private static float positive(float w) {

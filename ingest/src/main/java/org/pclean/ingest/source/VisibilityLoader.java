@@ -133,6 +133,7 @@ public final class VisibilityLoader {
     float[] vis = new float[Math.multiplyExact(2 * nrow, nchan)];
     float[] weight = new float[Math.multiplyExact(nrow, nchan)];
     boolean[] densityExcluded = new boolean[weight.length];
+    StokesIConverter.StokesI out = new StokesIConverter.StokesI(vis, weight, densityExcluded);
     StokesIConverter stokes = new StokesIConverter(md.polarizations().get(sel.polarization()).correlations());
     for (int r = 0; r < nrow; r += CHUNK_ROWS) {
       int n = Math.min(CHUNK_ROWS, nrow - r);
@@ -148,12 +149,8 @@ public final class VisibilityLoader {
           Arrays.fill(flags, k * nchan * ncorr, (k + 1) * nchan * ncorr, (byte) 1);
         }
       }
-      var si = stokes.convert(ms.readVisibilities(sel.column(), row, n, chan0, nchan), flags,
-          ms.readWeights(row, n, chan0, nchan),
-          n * nchan);
-      System.arraycopy(si.vis(), 0, vis, 2 * r * nchan, si.vis().length);
-      System.arraycopy(si.weight(), 0, weight, r * nchan, si.weight().length);
-      System.arraycopy(si.densityExcluded(), 0, densityExcluded, r * nchan, si.densityExcluded().length);
+      stokes.convert(ms.readVisibilities(sel.column(), row, n, chan0, nchan), flags,
+          ms.readWeights(row, n, chan0, nchan), n * nchan, out, r * nchan);
     }
     MsMetadata.SpectralWindow sw = md.spectralWindows().get(sel.spw());
     double[] freq = Arrays.copyOfRange(sw.channelFrequencies(), chan0, chan0 + nchan);

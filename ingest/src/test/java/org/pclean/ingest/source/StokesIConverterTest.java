@@ -102,4 +102,44 @@ class StokesIConverterTest {
       }
     }
   }
+
+  /** Converting a chunk in pieces into one output at sample offsets writes what converting it whole gives. */
+  @Test
+  void convertingIntoAnOutputAtAnOffsetEqualsConvertingWhole() {
+    List<CorrelationType> xy = List.of(CorrelationType.XX, CorrelationType.XY, CorrelationType.YX, CorrelationType.YY);
+    java.util.Random rnd = new java.util.Random(5);
+    int samples = 9;
+    float[] vis = new float[8 * samples];
+    byte[] flags = new byte[4 * samples];
+    float[] w = new float[4 * samples];
+    for (int k = 0; k < vis.length; k++) {
+      vis[k] = (float) rnd.nextGaussian();
+    }
+    for (int k = 0; k < flags.length; k++) {
+      flags[k] = (byte) (rnd.nextInt(3) == 0 ? 1 : 0);
+      w[k] = rnd.nextFloat() * 2 - 0.2f;
+    }
+    flags[0] = flags[3] = 1;  // sample 0: both parallel hands flagged
+    var conv = new StokesIConverter(xy);
+    var whole = conv.convert(vis, flags, w, samples);
+    var out = new StokesIConverter.StokesI(new float[2 * (samples + 2)], new float[samples + 2],
+        new boolean[samples + 2]);
+    java.util.Arrays.fill(out.vis(), 99f);  // stale values: a fully flagged sample is written as 0 all the same
+    java.util.Arrays.fill(out.weight(), 99f);
+    conv.convert(java.util.Arrays.copyOfRange(vis, 0, 8 * 4), java.util.Arrays.copyOfRange(flags, 0, 16),
+        java.util.Arrays.copyOfRange(w, 0, 16), 4, out, 1);
+    conv.convert(java.util.Arrays.copyOfRange(vis, 8 * 4, vis.length),
+        java.util.Arrays.copyOfRange(flags, 16, flags.length), java.util.Arrays.copyOfRange(w, 16, w.length), 5,
+        out, 5);
+    for (int s = 0; s < samples; s++) {
+      assertEquals(whole.vis()[2 * s], out.vis()[2 * (s + 1)]);
+      assertEquals(whole.vis()[2 * s + 1], out.vis()[2 * (s + 1) + 1]);
+      assertEquals(whole.weight()[s], out.weight()[s + 1]);
+      assertEquals(whole.densityExcluded()[s], out.densityExcluded()[s + 1]);
+    }
+    assertEquals(0f, out.weight()[1]);
+    assertEquals(0f, out.vis()[2]);
+    assertEquals(99f, out.weight()[0], "samples outside the chunk are left alone");
+    assertThrows(IllegalArgumentException.class, () -> conv.convert(vis, flags, w, samples, out, 3));
+  }
 }

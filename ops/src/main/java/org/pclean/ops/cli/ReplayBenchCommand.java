@@ -1,5 +1,6 @@
 package org.pclean.ops.cli;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.plan.ImagePlane;
 import org.pclean.ingest.source.DatasetReader;
 import org.pclean.ingest.source.DumpTable;
+import org.pclean.ingest.source.MeasurementSetSource;
 import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.stream.StreamPublisher;
@@ -26,8 +28,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code pclean bench replay}: streams an MS onto the bus once (as fast as the broker takes it), then in the same
  * run images the MS itself and replays the dataset from the bus with the same parameters. One JSON line: MS and
- * topic bytes, stream time, image-the-MS and replay wall times and their ratio, the replay's read time, time to
- * its first record and its speed in multiples of real time.
+ * topic bytes, stream time, image-the-MS and replay wall times and their ratio, the time each side took to load its
+ * Stokes I selection (for the replay: reading the topic, then forming the selection from the dumps), time to its
+ * first record and its speed in multiples of real time.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Replay benchmark: stream an MS once, then image the MS and replay the topic (JSON line).")
@@ -36,6 +39,15 @@ final class ReplayBenchCommand implements Callable<Integer> {
 
   @Option(names = "--results", defaultValue = "bench-results/replay.jsonl", description = "file the JSON line is appended to")
   Path results;
+
+  /**
+   * CPU seconds of this process (the embedded broker's too, which serves the replay's fetches): on a shared
+   * machine the wall times of the two sides vary with the other load, their CPU times much less.
+   */
+  private static long cpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -57,11 +69,25 @@ final class ReplayBenchCommand implements Callable<Integer> {
         topicBytes = ImageBenchCommand.topicBytes(admin).getOrDefault(Topics.visibilities(dataset).name(), 0L);
       }
 
+      // SerialImager.run(p) step by step (open, load the selection, let the source go, image) so the line splits
+      // each side's wall time into loading the Stokes I selection and imaging it.
+      TcleanParams m = p.toBuilder().imagename(p.imagename() + "-ms").build();
+      long c0 = cpuNanos();
       long t0 = System.nanoTime();
-      ImagingResult fromMs = SerialImager.run(p.toBuilder().imagename(p.imagename() + "-ms").build());
+      VisibilityData msData;
+      double msDish;
+      try (MeasurementSetSource source = MeasurementSetSource.open(m.vis())) {
+        msData = VisibilityLoader.load(source, m.selection());
+        msDish = ImagePlane.dishDiameter(source.metadata());
+      }
+      double msLoad = (System.nanoTime() - t0) / 1e9;
+      ImagingResult fromMs = new SerialImager(m).run(msData, msDish);
+      msData = null;
       double msWall = (System.nanoTime() - t0) / 1e9;
+      double msCpu = (cpuNanos() - c0) / 1e9;
 
       TcleanParams r = p.toBuilder().vis(null).dataset(dataset).imagename(p.imagename() + "-replay").build();
+      long c1 = cpuNanos();
       long t1 = System.nanoTime();
       DatasetReader.Replay replay = DatasetReader.replay(client, dataset, r.timerange());
       double readSeconds = replay.readSeconds();
@@ -73,18 +99,21 @@ final class ReplayBenchCommand implements Callable<Integer> {
         dish = ImagePlane.dishDiameter(table.metadata());
       }
       replay = null;  // as SerialImager.run does: the dumps are let go before imaging
+      double replayLoad = (System.nanoTime() - t1) / 1e9 - readSeconds;
       ImagingResult fromBus = new SerialImager(r).run(data, dish);
       double replayWall = (System.nanoTime() - t1) / 1e9;
+      double replayCpu = (cpuNanos() - c1) / 1e9;
       BenchCommand.emit(String.format(Locale.ROOT,
           "{\"bench\":\"replay\",\"time\":\"%s\",\"ms\":\"%s\",\"ms_bytes_on_disk\":%d,\"topic_bytes\":%d,"
               + "\"topic_over_ms\":%.3f,\"dumps\":%d,\"rows\":%d,\"records\":%d,\"stream_s\":%.2f,"
               + "\"stream_x_realtime\":%.1f,\"specmode\":\"%s\",\"imsize\":%d,\"niter\":%d,\"iterations_ms\":%d,"
               + "\"iterations_replay\":%d,\"image_ms_wall_s\":%.2f,\"replay_wall_s\":%.2f,\"replay_over_ms\":%.3f,"
-              + "\"replay_read_s\":%.2f,\"first_record_s\":%.3f,\"replay_x_realtime\":%.1f,\"peak_rss_mb\":%d}",
+              + "\"ms_cpu_s\":%.2f,\"replay_cpu_s\":%.2f,\"ms_load_s\":%.2f,\"replay_read_s\":%.2f,"
+              + "\"replay_load_s\":%.2f,\"first_record_s\":%.3f,\"replay_x_realtime\":%.1f,\"peak_rss_mb\":%d}",
           Instant.now(), p.vis(), msBytes, topicBytes, topicBytes / (double) msBytes, s.dumps(), s.rows(),
           s.records(), s.seconds(), s.observationSeconds() / s.seconds(), p.specmode().name().toLowerCase(), p.nx(),
           p.niter(), fromMs.totalIterations(), fromBus.totalIterations(), msWall, replayWall, replayWall / msWall,
-          readSeconds, firstRecord, s.observationSeconds() / replayWall,
+          msCpu, replayCpu, msLoad, readSeconds, replayLoad, firstRecord, s.observationSeconds() / replayWall,
           BenchCommand.peakRssMb()), results);
       return 0;
     } finally {
