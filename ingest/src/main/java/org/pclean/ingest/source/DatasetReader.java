@@ -16,7 +16,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,6 +31,8 @@ import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.DatasetDescriptor;
 import org.pclean.bus.avro.VisibilityChunk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replays a dataset from the bus: its descriptor from {@code pclean.datasets} and the dumps of a time range from
@@ -41,7 +42,7 @@ import org.pclean.bus.avro.VisibilityChunk;
  * the offset or the dumps: a replay never images partial data.
  */
 public final class DatasetReader {
-  private static final Logger LOG = Logger.getLogger(DatasetReader.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(DatasetReader.class);
   /** MJD seconds of the Unix epoch (1970-01-01 is MJD 40587). */
   public static final double MJD_UNIX_EPOCH_S = 40587.0 * 86400.0;
   private static final Duration POLL = Duration.ofMillis(200);
@@ -79,7 +80,7 @@ public final class DatasetReader {
           try {
             found = Messages.DATASET.fromBytes(r.topic(), r.value());
           } catch (BusFormatException e) {
-            LOG.warning("skipping an undecodable descriptor of " + dataset + " at " + r.topic() + " offset "
+            LOG.warn("skipping an undecodable descriptor of " + dataset + " at " + r.topic() + " offset "
                 + r.offset() + ": " + e.getMessage());
           }
         }
@@ -216,7 +217,7 @@ public final class DatasetReader {
           + " dumps its descriptor lists (first " + seq[0] + "); it was truncated or its retention removed dumps");
     }
     if (!d.getComplete()) {
-      LOG.warning(what + " is still streaming: replaying the " + seq.length + " dumps on the topic so far");
+      LOG.warn(what + " is still streaming: replaying the " + seq.length + " dumps on the topic so far");
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     LOG.info(String.format(Locale.ROOT, "replayed %s: %d dumps, %d records, %.1f MB in %.2f s", what, seq.length,

@@ -3,9 +3,10 @@ package org.pclean.ingest.source;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.logging.Logger;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MsMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the selection of a run (fields, one spectral window, a channel range, a time range, the data column) from
@@ -17,8 +18,11 @@ import org.pclean.casacore.MsMetadata;
  * add a constant offset of its (large) amplitude to every pixel of an interferometric image.
  */
 public final class VisibilityLoader {
-  private static final Logger LOG = Logger.getLogger(VisibilityLoader.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(VisibilityLoader.class);
   private static final int CHUNK_ROWS = 8192;
+
+  /** Observations whose CORRECTED_DATA fallback was already reported. */
+  private static final java.util.Set<String> FELL_BACK = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private VisibilityLoader() {}
 
@@ -28,7 +32,13 @@ public final class VisibilityLoader {
       return requested;
     }
     if (requested == DataColumn.CORRECTED && md.dataColumns().contains(DataColumn.DATA)) {
-      LOG.warning("CORRECTED_DATA column not present; imaging the DATA column instead (as tclean does)");
+      // Said once per observation per process: a run loads its selection several times (planning, chunks, planes).
+      String observation = md.telescope() + "/" + md.rows() + "/" + md.timeRange()[0];
+      if (FELL_BACK.add(observation)) {
+        LOG.warn("CORRECTED_DATA column not present; imaging the DATA column instead (as tclean does)");
+      } else {
+        LOG.debug("CORRECTED_DATA column not present; imaging the DATA column");
+      }
       return DataColumn.DATA;
     }
     throw new IllegalArgumentException("datacolumn '" + requested.name().toLowerCase() + "': the MS has no "

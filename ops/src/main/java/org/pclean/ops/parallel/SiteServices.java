@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.gather.Coordinator;
 import org.pclean.sink.BusCubeSink;
@@ -33,16 +34,22 @@ final class SiteServices {
     needed.put(Topics.WORKER_GROUP, "pclean worker");
     needed.put(Coordinator.APPLICATION_ID, "pclean gather");
     needed.put(cube ? (subcubesOnBus ? BusCubeSink.GROUP : CubeSink.GROUP) : ContinuumSink.GROUP, "pclean sink");
-    Map<String, ConsumerGroupDescription> groups;
-    try {
-      groups = admin.describeConsumerGroups(needed.keySet()).all().get(DESCRIBE_TIMEOUT_S, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalArgumentException("cannot read the service groups at " + bootstrap + ": "
-          + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
-    }
+    var described = admin.describeConsumerGroups(needed.keySet()).describedGroups();
     List<String> missing = new ArrayList<>();
     for (Map.Entry<String, String> n : needed.entrySet()) {
-      ConsumerGroupDescription g = groups.get(n.getKey());
+      ConsumerGroupDescription g;
+      try {
+        g = described.get(n.getKey()).get(DESCRIBE_TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+          throw new IllegalArgumentException("cannot read the service groups at " + bootstrap + ": "
+              + e.getCause().getMessage());
+        }
+        g = null;  // never joined: no such service
+      } catch (TimeoutException e) {
+        throw new IllegalArgumentException("cannot read the service groups at " + bootstrap + " within "
+            + DESCRIBE_TIMEOUT_S + " s");
+      }
       if (g == null || g.members().isEmpty()) {
         missing.add("`" + n.getValue() + "` (group " + n.getKey() + " has no members)");
       }

@@ -1,0 +1,83 @@
+package org.pclean.ops.parallel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclean.bus.OutputNames;
+import org.pclean.bus.OutputNames.Product;
+import org.pclean.bus.avro.JobState;
+import org.pclean.casacore.CasaImage;
+import org.pclean.imaging.SerialImager;
+import org.pclean.ops.broker.EmbeddedKafkaBroker;
+
+/**
+ * {@code --nworkers 0} on a cluster: the client plans, submits and watches, and starts no coordinator or sink of
+ * its own. Without the site's services the job is refused at once, naming them, before anything is published;
+ * with them it completes on them and equals the serial cube.
+ */
+class ClientOnlyTest {
+  @TempDir static Path tmp;
+  static EmbeddedKafkaBroker broker;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    ParallelCubeTest.ms = tmp.resolve("cube.ms");
+    ParallelCubeTest.simulateMs(ParallelCubeTest.ms);
+    broker = EmbeddedKafkaBroker.start(tmp.resolve("kafka"));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  static ParallelRunner.Settings clientOnly() {
+    return new ParallelRunner.Settings(0, -1, broker.bootstrapServers(), tmp.resolve("client"), "auto", false,
+        Duration.ofMinutes(5));
+  }
+
+  @Test
+  void aJobNobodyWouldFinishIsRefusedAndOneTheSiteRunsCompletes() throws Exception {
+    Path out = tmp.resolve("client-cube");
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> ParallelRunner.run(ParallelCubeTest.params(out.toString()).build(), clientOnly()));
+    assertTrue(e.getMessage().contains("no `pclean worker`") && e.getMessage().contains("`pclean gather`")
+        && e.getMessage().contains("`pclean sink`"), e.getMessage());
+    assertFalse(Files.exists(Path.of(out + ".image")));
+    assertFalse(Files.exists(tmp.resolve("client")), "nothing written before the refusal");
+
+    Path serial = tmp.resolve("serial");
+    SerialImager.run(ParallelCubeTest.params(serial.toString()).build());
+    try (LocalCluster site = new LocalCluster(broker.bootstrapServers(), 2, tmp.resolve("site"))) {
+      var outcome = ParallelRunner.run(ParallelCubeTest.params(out.toString()).build(), clientOnly());
+      assertEquals(JobState.DONE, outcome.job().getState());
+    }
+    for (Product p : Product.values()) {
+      try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(p));
+           CasaImage q = CasaImage.open(new OutputNames(out.toString()).path(p))) {
+        for (int c = 0; c < s.geometry().nchan(); c++) {
+          float[] a = s.readPlane(0, c);
+          float[] b = q.readPlane(0, c);
+          float scale = 0;
+          for (float v : a) {
+            scale = Math.max(scale, Math.abs(v));
+          }
+          for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], 1e-5 * scale, p.suffix() + " channel " + c + " pixel " + i);
+          }
+        }
+      }
+    }
+  }
+}
