@@ -35,7 +35,7 @@ public final class TaskPlacement {
   /** Members of the worker group that own pclean.tasks partitions now. */
   public static int assignedMembers(Admin admin) throws InterruptedException {
     try {
-      return ownedPartitions(admin).size();
+      return owned(admin).size();
     } catch (ExecutionException e) {
       return 0;
     }
@@ -48,7 +48,7 @@ public final class TaskPlacement {
     try {
       total = admin.describeTopics(List.of(Topics.TASKS.name())).allTopicNames().get().get(Topics.TASKS.name())
           .partitions().size();
-      owned = ownedPartitions(admin);
+      owned = owned(admin);
     } catch (ExecutionException e) {
       total = Topics.TASKS.partitions();  // the cluster cannot be read: fall back to an even spread
       owned = List.of();
@@ -78,7 +78,7 @@ public final class TaskPlacement {
    * moving a row chunk costs its new worker one read of the chunk.
    *
    * @param current the partition each task is on now
-   * @param owned the partitions each member owns (as {@link #ownedPartitions}); empty = leave as is
+   * @param owned the partitions each member owns (as {@link #owned}); empty = leave as is
    */
   public static List<Integer> rebalance(List<Integer> current, List<List<Integer>> owned) {
     int m = owned.size();
@@ -143,13 +143,8 @@ public final class TaskPlacement {
     return List.of(out);
   }
 
-  /** The pclean.tasks partitions each member of the worker group owns now (see {@link #rebalance}). */
-  public static List<List<Integer>> owned(Admin admin) throws InterruptedException, ExecutionException {
-    return ownedPartitions(admin);
-  }
-
   /** The pclean.tasks partitions each member of the worker group owns (sorted; members by id; owners only). */
-  private static List<List<Integer>> ownedPartitions(Admin admin) throws InterruptedException, ExecutionException {
+  public static List<List<Integer>> owned(Admin admin) throws InterruptedException, ExecutionException {
     List<List<Integer>> owned = new ArrayList<>();
     ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Topics.WORKER_GROUP)).all().get()
         .get(Topics.WORKER_GROUP);

@@ -51,23 +51,16 @@ public final class CorrelatorEmulator implements AutoCloseable {
   public static CorrelatorEmulator open(AntennaArray array, MsSimulator.Observation obs,
       List<MsSimulator.PointSource> sky) {
     MsSimulator.checkCorrelations(obs.stokes());
-    int n = array.size();
-    double[] xyz = new double[3 * n];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(array.positions().get(i), 0, xyz, 3 * i, 3);
-    }
+    double[] xyz = MsSimulator.positions(array);
+    MsSimulator.Sky k = MsSimulator.Sky.of(sky);
     return NativeCall.casacore("cannot start the correlator emulator", () -> {
       var e = new PcleanNative.CorrelatorEmulator();
       try {
-        e.setAntennas(array.telescope(), n, xyz, array.diameters());
+        e.setAntennas(array.telescope(), array.size(), xyz, array.diameters());
         e.setField(obs.ra(), obs.dec());
         e.setSpectralWindow(obs.nchan(), obs.freq0(), obs.dfreq(), obs.stokes());
         e.observe(obs.haStart(), obs.haStop(), obs.integration(), obs.refMjd(), ELEVATION_LIMIT_DEG);
-        e.setSky(sky.stream().mapToDouble(MsSimulator.PointSource::l).toArray(),
-            sky.stream().mapToDouble(MsSimulator.PointSource::m).toArray(),
-            sky.stream().mapToDouble(MsSimulator.PointSource::fluxJy).toArray(),
-            sky.stream().mapToDouble(MsSimulator.PointSource::spectralIndex).toArray(), sky.size(), obs.freq0(),
-            obs.noiseJy(), obs.seed());
+        e.setSky(k.l(), k.m(), k.flux(), k.alpha(), k.l().length, obs.freq0(), obs.noiseJy(), obs.seed());
         return new CorrelatorEmulator(e, array, obs);
       } catch (RuntimeException ex) {
         e.close();

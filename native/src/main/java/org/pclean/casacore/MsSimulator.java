@@ -53,38 +53,50 @@ public final class MsSimulator {
       throw new CasacoreException("cannot simulate into " + out + ": it exists");
     }
     checkCorrelations(obs.stokes());
-    int n = array.size();
-    double[] xyz = new double[3 * n];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(array.positions().get(i), 0, xyz, 3 * i, 3);
-    }
-    double[] l = sky.stream().mapToDouble(PointSource::l).toArray();
-    double[] m = sky.stream().mapToDouble(PointSource::m).toArray();
-    double[] flux = sky.stream().mapToDouble(PointSource::fluxJy).toArray();
-    double[] alpha = sky.stream().mapToDouble(PointSource::spectralIndex).toArray();
+    Sky k = Sky.of(sky);
     try {
-      return predict(out, array, obs, sky.size(), xyz, l, m, flux, alpha);
+      return predict(out, array, obs, k);
     } catch (RuntimeException e) {
       TableDirectories.delete(out);  // never leave a half-written MS that looks complete
       throw e;
     }
   }
 
-  private static long predict(Path out, AntennaArray array, Observation obs, int nsrc, double[] xyz, double[] l,
-      double[] m, double[] flux, double[] alpha) {
+  private static long predict(Path out, AntennaArray array, Observation obs, Sky sky) {
     int n = array.size();
+    double[] xyz = positions(array);
     return NativeCall.casacore("cannot simulate MeasurementSet " + out, () -> {
       try (var sim = new org.pclean.casacore.jni.PcleanNative.MsSimulator(out.toString())) {
         sim.setAntennas(array.telescope(), n, xyz, array.diameters(), String.join("\n", array.names()));
         sim.setField(obs.fieldName(), obs.ra(), obs.dec());
         sim.setSpectralWindow(SPECTRAL_WINDOW, obs.nchan(), obs.freq0(), obs.dfreq(), obs.stokes());
         sim.observe(obs.haStart(), obs.haStop(), obs.integration(), obs.refMjd());
-        sim.predictPointSources(l, m, flux, alpha, nsrc, obs.freq0(), obs.noiseJy(), obs.seed());
+        sim.predictPointSources(sky.l(), sky.m(), sky.flux(), sky.alpha(), sky.l().length, obs.freq0(), obs.noiseJy(),
+            obs.seed());
         long rows = sim.numRows();
         sim._close();
         return rows;
       }
     });
+  }
+
+  /** Antenna positions as the facade takes them: xyz[ant * 3 + k], ITRF metres. */
+  static double[] positions(AntennaArray array) {
+    int n = array.size();
+    double[] xyz = new double[3 * n];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(array.positions().get(i), 0, xyz, 3 * i, 3);
+    }
+    return xyz;
+  }
+
+  /** A sky as the facade takes it: one array per source property. */
+  record Sky(double[] l, double[] m, double[] flux, double[] alpha) {
+    static Sky of(List<PointSource> sky) {
+      return new Sky(sky.stream().mapToDouble(PointSource::l).toArray(),
+          sky.stream().mapToDouble(PointSource::m).toArray(), sky.stream().mapToDouble(PointSource::fluxJy).toArray(),
+          sky.stream().mapToDouble(PointSource::spectralIndex).toArray());
+    }
   }
 
   /** The correlations an interferometer records: RR RL LR LL or XX XY YX YY, not Stokes parameters. */

@@ -120,11 +120,7 @@ public final class EmulatedDumps implements DumpFeed {
     @Override
     public byte[] flags(int c0, int nc) {
       byte[] out = new byte[d.nrow() * nc * ncorr()];
-      int src = nchan() * ncorr();
-      int dst = nc * ncorr();
-      for (int r = 0; r < d.nrow(); r++) {
-        System.arraycopy(d.flags(), r * src + c0 * ncorr(), out, r * dst, dst);
-      }
+      channels(d.flags(), out, c0, nc, ncorr());
       return out;
     }
 
@@ -134,12 +130,17 @@ public final class EmulatedDumps implements DumpFeed {
         throw new IllegalArgumentException("an emulated stream carries DATA only, not " + column.columnName());
       }
       float[] out = new float[d.nrow() * nc * ncorr() * 2];
-      int src = nchan() * ncorr() * 2;
-      int dst = nc * ncorr() * 2;
-      for (int r = 0; r < d.nrow(); r++) {
-        System.arraycopy(d.vis(), r * src + c0 * ncorr() * 2, out, r * dst, dst);
-      }
+      channels(d.vis(), out, c0, nc, ncorr() * 2);
       return out;
+    }
+
+    /** Copies channels [c0, c0 + nc) of every row (perChannel values each) from the dump's array into out. */
+    private void channels(Object dump, Object out, int c0, int nc, int perChannel) {
+      int src = nchan() * perChannel;
+      int dst = nc * perChannel;
+      for (int r = 0; r < d.nrow(); r++) {
+        System.arraycopy(dump, r * src + c0 * perChannel, out, r * dst, dst);
+      }
     }
 
     /** WEIGHT per row and correlation, the same in every channel. */

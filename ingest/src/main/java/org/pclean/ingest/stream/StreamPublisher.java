@@ -70,17 +70,13 @@ public final class StreamPublisher {
   private StreamPublisher() {}
 
   /**
-   * Creates the dataset's topic with its configs when missing, then publishes on a producer of its own
-   * (zstd, idempotent, 8 MiB requests).
+   * Publishes an MS (refused, before any topic is made, when its rows are not in time order) as
+   * {@link #publish(DumpFeed, Settings, Properties, DumpListener)} does.
    */
   public static Summary publish(Path vis, Settings s, Properties client, DumpListener listener)
       throws InterruptedException {
-    try (Admin admin = Admin.create(client)) {
-      TopicInstaller.ensure(admin, List.of(Topics.DATASETS, Topics.visibilities(s.dataset())),
-          (short) 1);
-    }
-    try (Producer<String, Object> producer = producer(client)) {
-      return publish(vis, s, producer, listener);
+    try (DumpFeed feed = MsDumps.open(vis)) {
+      return publish(feed, s, client, listener);
     }
   }
 
@@ -104,7 +100,11 @@ public final class StreamPublisher {
     }
   }
 
-  /** Publishes every dump of {@code feed} (an MS, an emulator) as the dataset {@code s.dataset()}. */
+  /**
+   * Publishes every dump of {@code feed} (an MS, an emulator) as the dataset {@code s.dataset()}: creates the
+   * dataset's topic with its configs when missing, then publishes on a producer of its own (zstd, idempotent,
+   * 8 MiB requests).
+   */
   public static Summary publish(DumpFeed feed, Settings s, Properties client, DumpListener listener)
       throws InterruptedException {
     try (Admin admin = Admin.create(client)) {

@@ -155,13 +155,9 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     System.out.printf(Locale.ROOT,
         "emulating VLA %s (%d antennas) observing %d sources for %.2f h as dataset %s at %s%n",
-        config.toUpperCase(), array.size(), sky.size(), hours, dataset,
-        speed == 0 ? "full speed" : speed == 1 ? "the observation's cadence" : speed + "x real time");
+        config.toUpperCase(), array.size(), sky.size(), hours, dataset, StreamCommand.pace(speed));
     StreamPublisher.Summary s = PClean.simulateStream(array, obs, sky, settings, client);
-    System.out.printf(Locale.ROOT, "streamed %d dumps (%d rows, %d records, %.1f MB of visibilities) onto"
-            + " pclean.vis.%s in %.1f s: %.1fx the %.0f s observation%s%n", s.dumps(), s.rows(), s.records(),
-        s.payloadBytes() / 1e6, dataset, s.seconds(), s.observationSeconds() / Math.max(s.seconds(), 1e-9),
-        s.observationSeconds(), truthPath != null ? "; truth in " + truthPath : "");
+    System.out.println(StreamCommand.summary(s) + (truthPath != null ? "; truth in " + truthPath : ""));
     return 0;
   }
 

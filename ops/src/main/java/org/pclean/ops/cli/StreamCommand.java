@@ -27,14 +27,22 @@ final class StreamCommand implements Callable<Integer> {
     double speed = speed(rate);
     var settings = new StreamPublisher.Settings(dataset, speed);
     Properties client = cluster.connect();
-    System.out.printf(Locale.ROOT, "streaming %s as dataset %s at %s%n", vis, dataset,
-        speed == 0 ? "full speed" : speed == 1 ? "the observation's cadence" : speed + "x real time");
-    StreamPublisher.Summary s = PClean.stream(vis, settings, client);
-    System.out.printf(Locale.ROOT, "streamed %d dumps (%d rows, %d records, %.1f MB of visibilities) onto"
-            + " pclean.vis.%s in %.1f s: %.1fx the %.0f s observation%n", s.dumps(), s.rows(), s.records(),
-        s.payloadBytes() / 1e6, dataset, s.seconds(), s.observationSeconds() / Math.max(s.seconds(), 1e-9),
-        s.observationSeconds());
+    System.out.printf(Locale.ROOT, "streaming %s as dataset %s at %s%n", vis, dataset, pace(speed));
+    System.out.println(summary(PClean.stream(vis, settings, client)));
     return 0;
+  }
+
+  /** The pace a stream is published at, for the console. */
+  static String pace(double speed) {
+    return speed == 0 ? "full speed" : speed == 1 ? "the observation's cadence" : speed + "x real time";
+  }
+
+  /** What a finished stream published, for the console. */
+  static String summary(StreamPublisher.Summary s) {
+    return String.format(Locale.ROOT, "streamed %d dumps (%d rows, %d records, %.1f MB of visibilities) onto"
+            + " pclean.vis.%s in %.1f s: %.1fx the %.0f s observation", s.dumps(), s.rows(), s.records(),
+        s.payloadBytes() / 1e6, s.dataset(), s.seconds(), s.observationSeconds() / Math.max(s.seconds(), 1e-9),
+        s.observationSeconds());
   }
 
   /** realtime = 1, max = 0 (no pacing), or a positive factor. */

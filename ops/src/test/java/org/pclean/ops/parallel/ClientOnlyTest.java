@@ -12,10 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pclean.bus.OutputNames;
-import org.pclean.bus.OutputNames.Product;
 import org.pclean.bus.avro.JobState;
-import org.pclean.casacore.CasaImage;
 import org.pclean.imaging.SerialImager;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 
@@ -63,21 +60,6 @@ class ClientOnlyTest {
       var outcome = ParallelRunner.run(ParallelCubeTest.params(out.toString()).build(), clientOnly());
       assertEquals(JobState.DONE, outcome.job().getState());
     }
-    for (Product p : Product.values()) {
-      try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(p));
-           CasaImage q = CasaImage.open(new OutputNames(out.toString()).path(p))) {
-        for (int c = 0; c < s.geometry().nchan(); c++) {
-          float[] a = s.readPlane(0, c);
-          float[] b = q.readPlane(0, c);
-          float scale = 0;
-          for (float v : a) {
-            scale = Math.max(scale, Math.abs(v));
-          }
-          for (int i = 0; i < a.length; i++) {
-            assertEquals(a[i], b[i], 1e-5 * scale, p.suffix() + " channel " + c + " pixel " + i);
-          }
-        }
-      }
-    }
+    ParallelCubeTest.assertSameCube(serial, out);
   }
 }

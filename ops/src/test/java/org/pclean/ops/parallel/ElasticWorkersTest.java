@@ -31,12 +31,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
-import org.pclean.bus.OutputNames.Product;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.casacore.AntennaArray;
-import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MsSimulator;
 import org.pclean.imaging.SerialImager;
@@ -453,25 +451,6 @@ class ElasticWorkersTest {
   }
 
   static void assertCubeEquals(TcleanParams truth, TcleanParams p) {
-    for (Product product : Product.values()) {
-      try (CasaImage s = CasaImage.open(new OutputNames(truth.imagename()).path(product));
-           CasaImage q = CasaImage.open(new OutputNames(p.imagename()).path(product))) {
-        assertEquals(s.geometry(), q.geometry(), product.suffix());
-        for (int ch = 0; ch < NCHAN; ch++) {
-          float[] x = s.readPlane(0, ch);
-          float[] y = q.readPlane(0, ch);
-          float scale = 0;
-          for (float v : x) {
-            scale = Math.max(scale, Math.abs(v));
-          }
-          for (int i = 0; i < x.length; i++) {
-            assertEquals(x[i], y[i], 1e-5 * scale, product.suffix() + " channel " + ch + " pixel " + i);
-          }
-          if (product == Product.IMAGE) {
-            assertEquals(s.beam(ch, 0), q.beam(ch, 0), "beam of channel " + ch);
-          }
-        }
-      }
-    }
+    ParallelCubeTest.assertSameCube(Path.of(truth.imagename()), Path.of(p.imagename()));
   }
 }

@@ -51,6 +51,32 @@ class ParallelCubeTest {
             new MsSimulator.PointSource(60 * arcsec, -48 * arcsec, 0.4, 0.5)));
   }
 
+  /**
+   * Every product of a parallel cube equals the serial one: the same geometry and units, every plane within 1e-5
+   * of the serial plane's peak, the same per-plane beams.
+   */
+  static void assertSameCube(Path serial, Path parallel) {
+    for (Product p : Product.values()) {
+      try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(p));
+           CasaImage q = CasaImage.open(new OutputNames(parallel.toString()).path(p))) {
+        assertEquals(s.geometry(), q.geometry(), p.suffix());
+        assertEquals(s.units(), q.units(), p.suffix());
+        for (int c = 0; c < s.geometry().nchan(); c++) {
+          float[] a = s.readPlane(0, c);
+          float[] b = q.readPlane(0, c);
+          float scale = 0;
+          for (float v : a) {
+            scale = Math.max(scale, Math.abs(v));
+          }
+          for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], 1e-5 * scale, p.suffix() + " channel " + c + " pixel " + i);
+          }
+          assertEquals(s.beam(c, 0), q.beam(c, 0), p.suffix() + " beam of channel " + c);
+        }
+      }
+    }
+  }
+
   @BeforeAll
   static void setUp() throws Exception {
     ms = tmp.resolve("cube.ms");
