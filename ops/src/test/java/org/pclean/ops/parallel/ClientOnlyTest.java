@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pclean.bus.avro.JobState;
 import org.pclean.imaging.SerialImager;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code --nworkers 0} on a cluster: the client plans, submits and watches, and starts no coordinator or sink of
@@ -56,9 +61,22 @@ class ClientOnlyTest {
 
     Path serial = tmp.resolve("serial");
     SerialImager.run(ParallelCubeTest.params(serial.toString()).build());
+    // The client's progress, from pclean.events: a line per finished sub-cube, counting up to all of them.
+    ListAppender<ILoggingEvent> progress = new ListAppender<>();
+    progress.start();
+    Logger log = (Logger) LoggerFactory.getLogger(JobProgress.class);
+    log.addAppender(progress);
     try (LocalCluster site = new LocalCluster(broker.bootstrapServers(), 2, tmp.resolve("site"))) {
       var outcome = ParallelRunner.run(ParallelCubeTest.params(out.toString()).build(), clientOnly());
       assertEquals(JobState.DONE, outcome.job().getState());
+      int n = outcome.job().getNumPartitions();
+      List<String> lines = progress.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+      for (int k = 1; k <= n; k++) {
+        String want = outcome.jobId() + ": " + k + " of " + n + " sub-cubes done";
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith(want)), want + " in " + lines);
+      }
+    } finally {
+      log.detachAppender(progress);
     }
     ParallelCubeTest.assertSameCube(serial, out);
   }
