@@ -10,11 +10,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -61,8 +66,10 @@ import org.slf4j.MDC;
  * A member of the pclean-workers consumer group: takes one task at a time. A sub-cube task (cube jobs) runs the
  * serial engine on its channels (reading the MS by reference), writes the sub-cube under the job's local
  * directory and publishes SubcubeReady with the per-plane beams. A row-chunk task (continuum jobs) grids its rows
- * for one major cycle ({@link PartialImager}) and publishes the partial image tiles on pclean.partials. The task's offset is committed only after that, so a task of
- * a worker that dies is redelivered to another member. A redelivered task whose sub-cube is complete (marker
+ * for one major cycle ({@link PartialImager}) and publishes the partial image tiles on pclean.partials. The task's
+ * offset is committed only after that, so a task of a worker that dies is redelivered to another member. The task
+ * is imaged on a thread of its own while the consumer keeps polling with its partitions paused, so the group can
+ * hand partitions to a joining worker mid-task ({@link TaskKeeper} keeps the task in hand with this worker). A redelivered task whose sub-cube is complete (marker
  * file written last) is not imaged again: the same SubcubeReady is published, and the Streams app counts each
  * partition once. Poison tasks go to the dead-letter topic with the reason.
  *
@@ -75,6 +82,9 @@ public final class ImagingWorker implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ImagingWorker.class);
   /** The MDC key the CLI's log line shows as [job] (ops LogSetup.JOB). */
   private static final String JOB_MDC = "job";
+  /** Poll timeouts: idle, waiting for a task; busy, looking for the end of the task in hand and for rebalances. */
+  private static final Duration IDLE_POLL = Duration.ofMillis(200);
+  private static final Duration BUSY_POLL = Duration.ofMillis(50);
 
   private final Properties clientConfig;
   /** The dataset of the job in hand, replayed once for all its sub-cubes. */
@@ -91,6 +101,9 @@ public final class ImagingWorker implements Runnable {
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile WorkerGroupProtocol protocol;
   private volatile java.util.function.Consumer<PartitionDescriptor> onTaskTaken = t -> { };
+  /** Images the task in hand while the consumer thread keeps polling. */
+  private final ExecutorService imaging;
+  private volatile TaskInHand inHand;
 
   /** Called when a task is taken, before imaging (tests use it to stop a worker mid-job). */
   public void onTaskTaken(java.util.function.Consumer<PartitionDescriptor> hook) {
@@ -112,6 +125,7 @@ public final class ImagingWorker implements Runnable {
     this.jobs = jobs;
     this.partials = new PartialImager(models, clientConfig);
     this.scratch = scratch.toAbsolutePath();
+    this.imaging = Executors.newSingleThreadExecutor(r -> new Thread(r, workerId + "-imaging"));
   }
 
   /**
@@ -145,7 +159,7 @@ public final class ImagingWorker implements Runnable {
     // Continuum tasks after the first cycle are written in the coordinator's exactly-once transactions: a worker
     // must not take one from a transaction that is later aborted (the cycle is then redone, its tasks rewritten).
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    // One sub-cube can image for a long time between polls.
+    // A revocation of the partition of the task in hand waits inside poll for the task (TaskKeeper).
     c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
     chosen.configure(c);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId);
@@ -162,39 +176,109 @@ public final class ImagingWorker implements Runnable {
         }
         consumer = cons;
       }
-      // A listener is what keeps a task with the worker imaging it: without one the consumer protocol's client
-      // completes a revocation in its background thread at once, and the partition (with the task being imaged,
-      // uncommitted) would go to another member mid-task. With one, the revocation waits for this thread's poll.
-      cons.subscribe(List.of(Topics.TASKS.name()), new AssignmentLog(workerId));
+      cons.subscribe(List.of(Topics.TASKS.name()), new TaskKeeper(cons, producer));
       LOG.info(workerId + ": joining " + Topics.WORKER_GROUP + " with the " + chosen.description());
-      while (!closed && !draining) {
-        ConsumerRecords<String, byte[]> records;
-        synchronized (lock) {
-          if (handedBack) {
-            return;
-          }
-          records = cons.poll(Duration.ofMillis(200));
-        }
-        for (ConsumerRecord<String, byte[]> r : records) {
-          if (closed || draining) {
-            return;  // not taken: left uncommitted, redelivered to another member
-          }
-          handle(r, producer);
-          producer.flush();
-          if (closed) {
-            return;  // stopped while working: leave the offset uncommitted, the task is redelivered
-          }
-          commit(cons, r);
-        }
+      try {
+        pollWhileImaging(cons, producer);
+      } finally {
+        awaitInHand();  // the producer and consumer stay open until the task in hand has ended
       }
     } catch (WakeupException e) {
       // stopped
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      imaging.shutdown();
       synchronized (lock) {
         consumer = null;
       }
+    }
+  }
+
+  /**
+   * The consumer thread never stops polling: the task in hand is imaged on the imaging thread while every
+   * partition is paused, so the group can move partitions at any time. A worker that joins mid-job is handed its
+   * partitions (and the tasks waiting on them) within a heartbeat or two, instead of at the first worker's next
+   * poll after its current sub-cube.
+   */
+  private void pollWhileImaging(KafkaConsumer<String, byte[]> cons, KafkaProducer<String, Object> producer)
+      throws InterruptedException {
+    while (!closed) {
+      TaskInHand t = inHand;
+      if (t != null && t.done().isDone()) {
+        finish(cons, producer, t);
+      }
+      if (inHand == null && draining) {
+        return;
+      }
+      synchronized (lock) {
+        if (handedBack) {
+          return;
+        }
+        if (inHand != null) {
+          cons.pause(cons.assignment());
+        }
+        for (ConsumerRecord<String, byte[]> r : cons.poll(inHand != null ? BUSY_POLL : IDLE_POLL)) {
+          if (closed || draining || inHand != null) {
+            // Not taken: fetched before the pause or while stopping. Rewound, so it stays for this worker's next
+            // poll or, uncommitted, for the partition's next owner.
+            cons.seek(new TopicPartition(r.topic(), r.partition()), r.offset());
+            continue;
+          }
+          inHand = new TaskInHand(r, imaging.submit(() -> {
+            handle(r, producer);
+            return null;
+          }));
+          cons.pause(cons.assignment());
+        }
+      }
+    }
+  }
+
+  /** The task in hand has ended: flush what it sent, commit it (unless stopped meanwhile) and take the next. */
+  private void finish(KafkaConsumer<String, byte[]> cons, KafkaProducer<String, Object> producer, TaskInHand t)
+      throws InterruptedException {
+    inHand = null;
+    try {
+      t.done().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof InterruptedException ie) {
+        throw ie;
+      }
+      throw new IllegalStateException(workerId + ": task " + t.record().key() + " failed unexpectedly", e.getCause());
+    }
+    producer.flush();
+    if (!closed) {
+      commit(cons, t.record());
+    }
+    synchronized (lock) {
+      if (!handedBack) {
+        cons.resume(cons.paused());
+      }
+    }
+  }
+
+  /** Waits for the imaging thread to end the task in hand (a stopped worker's task runs to its end, uncommitted). */
+  private void awaitInHand() {
+    TaskInHand t = inHand;
+    if (t == null) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.done().get();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException e) {
+        LOG.warn(workerId + ": task " + t.record().key() + " ended with " + e.getCause());
+        break;
+      }
+    }
+    inHand = null;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -250,19 +334,71 @@ public final class ImagingWorker implements Runnable {
     }
   }
 
-  /** Logs what the group gives and takes (and, by being a listener, holds revocations until the next poll). */
-  private record AssignmentLog(String workerId) implements ConsumerRebalanceListener {
+  /** A task being imaged: its record (committed when done) and the imaging thread's result. */
+  private record TaskInHand(ConsumerRecord<String, byte[]> record, Future<Void> done) {
+    TopicPartition partition() {
+      return new TopicPartition(record.topic(), record.partition());
+    }
+  }
+
+  /**
+   * Keeps the task in hand with this worker through a rebalance, and logs what the group gives and takes. A
+   * revocation of the partition whose task is being imaged waits for the task and commits it (runs on the polling
+   * thread, inside poll), so the partition's next owner starts after it; any other partition is given up at once.
+   * Without a listener the consumer protocol's client would complete revocations in its background thread.
+   */
+  private final class TaskKeeper implements ConsumerRebalanceListener {
+    private final KafkaConsumer<String, byte[]> cons;
+    private final KafkaProducer<String, Object> producer;
+
+    TaskKeeper(KafkaConsumer<String, byte[]> cons, KafkaProducer<String, Object> producer) {
+      this.cons = cons;
+      this.producer = producer;
+    }
+
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (!partitions.isEmpty()) {
-        LOG.debug(workerId + ": assigned " + partitions.size() + " task partition(s) " + numbers(partitions));
+      if (partitions.isEmpty()) {
+        return;
+      }
+      LOG.debug(workerId + ": assigned " + partitions.size() + " task partition(s) " + numbers(partitions));
+      if (inHand != null) {
+        cons.pause(partitions);  // one task at a time
       }
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      LOG.debug(workerId + ": revoked " + partitions.size() + " task partition(s) " + numbers(partitions));
+      TaskInHand t = inHand;
+      if (t == null || !partitions.contains(t.partition())) {
+        return;
+      }
+      LOG.debug(workerId + ": finishing " + t.record().key() + " before giving up its partition");
+      try {
+        while (!closed && !t.done().isDone()) {
+          try {
+            t.done().get(200, TimeUnit.MILLISECONDS);
+          } catch (TimeoutException | ExecutionException e) {
+            // not done yet, or done with an error finish() reports
+          }
+        }
+        if (t.done().isDone()) {
+          finish(cons, producer, t);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      // Fenced: the partitions already have other owners, so nothing can be committed; a task in hand is redone.
       if (!partitions.isEmpty()) {
-        LOG.debug(workerId + ": revoked " + partitions.size() + " task partition(s) " + numbers(partitions));
+        LOG.warn(workerId + ": lost " + partitions.size() + " task partition(s) " + numbers(partitions));
       }
     }
 

@@ -173,10 +173,9 @@ class ElasticWorkersTest {
   }
 
   /**
-   * The join test's cube: w-stacked 768² planes, ~3 s of work per channel in a worker process, so tasks are still
-   * waiting when a second worker process has started and been handed partitions (a JVM, then 3-4 of the first
-   * worker's tasks: it gives partitions up only at a poll some tasks after the join). At 512² a quiet machine
-   * finished the job (10 x 1.6 s) as the second worker got its first sub-cube.
+   * The join test's cube: w-stacked 768² planes, ~3 s of work per channel in a worker process, so most tasks are
+   * still waiting when a second worker process has started (a JVM: 2-7 s) and been handed partitions (a heartbeat
+   * or two later: the first worker gives them up mid-task, as it keeps polling while it images).
    */
   static TcleanParams heavyCube(String name) {
     return cube(name).toBuilder().imsize(768, 768).gridder(TcleanParams.GridderKind.WPROJECT).wprojplanes(8)
@@ -208,8 +207,8 @@ class ElasticWorkersTest {
     long byA = made.values().stream().filter(h -> h.endsWith(a.workerIdSuffix())).count();
     // Against the first worker alone: A takes its sub-cubes one after another, so the gaps between its "took task"
     // lines are its time per sub-cube; alone it would have needed all of them in a row. The joiner inherits the
-    // tasks pinned to the partitions it is handed (half of them), so the job ends sooner only when it joins before
-    // A is halfway; a late join must at least not make it later.
+    // tasks pinned to the partitions it is handed (half of them) within seconds of joining, so with the join
+    // ~1.5 sub-cubes into the job, the two finish the rest in about half the time.
     double[] starts = a.matching(s -> tookTask(s, job)).stream().mapToDouble(l -> l.nanos() / 1e9).toArray();
     assertTrue(starts.length >= 2, "the first worker made several sub-cubes: " + made);
     double[] gaps = new double[starts.length - 1];
@@ -221,12 +220,13 @@ class ElasticWorkersTest {
     double alone = perSubcube * made.size();
     System.out.printf(Locale.ROOT, "ELASTIC join: the job took %.1f s with the second worker joining; the first"
         + " worker alone: %d sub-cubes x %.2f s = %.1f s%n", took, made.size(), perSubcube, alone);
-    assertTrue(took < 1.05 * alone, "the job took longer than on one worker: " + took + " s vs " + alone + " s");
+    assertTrue(took < 0.85 * alone, "the job did not end sooner than on one worker: " + took + " s vs " + alone
+        + " s");
     System.out.printf(Locale.ROOT, "ELASTIC join: new worker process start -> JVM up and connected, joining %.2f s"
         + " -> partitions assigned %.2f s -> first task %.2f s; sub-cubes made: first worker %d, new worker %d of"
         + " %d%n", seconds(b.startedNanos(), joining), seconds(b.startedNanos(), joined),
         seconds(b.startedNanos(), first), byA, byB, made.size());
-    assertTrue(byB >= 1, "the joining worker made sub-cubes: " + made);
+    assertTrue(byB >= 2, "the joining worker made sub-cubes: " + made);
     assertTrue(byA >= 1, "the first worker made sub-cubes: " + made);
     assertCubeEquals(truth, p);
   }
