@@ -125,7 +125,11 @@ public final class ImagingWorker implements Runnable {
     this.jobs = jobs;
     this.partials = new PartialImager(models, clientConfig);
     this.scratch = scratch.toAbsolutePath();
-    this.imaging = Executors.newSingleThreadExecutor(r -> new Thread(r, workerId + "-imaging"));
+    this.imaging = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, workerId + "-imaging");
+      t.setDaemon(true);  // as the worker's own thread: a handed-back task's imaging must not keep a process alive
+      return t;
+    });
   }
 
   /**
