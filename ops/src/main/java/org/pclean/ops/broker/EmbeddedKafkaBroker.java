@@ -58,6 +58,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Starts a broker with data under dataDir (null: a temporary directory) and creates pclean's topics. */
   public static EmbeddedKafkaBroker start(Path dataDir) throws IOException, InterruptedException {
+    return start(dataDir, null);
+  }
+
+  /**
+   * As {@link #start(Path)}, reachable from other machines when host is given: the broker listens on every
+   * interface and advertises host (what a SLURM job's workers on other nodes connect to); null: localhost only.
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, String host) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("pclean-kafka-") : dataDir.toAbsolutePath();
@@ -68,8 +76,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
-    props.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    String advertised = host == null ? "localhost" : host;
+    props.put("listeners", "PLAINTEXT://" + (host == null ? "localhost" : "") + ":" + brokerPort
+        + ",CONTROLLER://localhost:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://" + advertised + ":" + brokerPort);
     props.put("controller.listener.names", "CONTROLLER");
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -106,7 +116,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
-    String bootstrap = "localhost:" + brokerPort;
+    String bootstrap = advertised + ":" + brokerPort;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
       TopicInstaller.ensure(admin, Topics.all(), (short) 1);

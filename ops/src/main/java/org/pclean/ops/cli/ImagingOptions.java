@@ -64,6 +64,7 @@ public final class ImagingOptions {
   @Option(names = "--nworkers", defaultValue = "2", description = "workers (threads in this process)") int nworkers;
   @Option(names = "--cube-chunksize", defaultValue = "-1", description = "-1: one sub-cube per worker; N: N channels") int cubeChunksize;
   @Option(names = {"--scheduler-address", "--bootstrap-servers"}, description = "Kafka cluster (default: an embedded broker)") String bootstrapServers;
+  @Option(names = "--cluster-type", defaultValue = "local", description = "local | address (slurm: through pclean submit)") String clusterType;
   @Option(names = "--local-directory", description = "where sub-cubes and state go (default: a temporary directory)") Path localDirectory;
   @Option(names = "--keep-subcubes", negatable = true, description = "keep the sub-cube images") boolean keepSubcubes;
   @Option(names = "--subcubes-on-bus", negatable = true, description = "cube: send sub-cubes to the sink as image tiles on the bus"

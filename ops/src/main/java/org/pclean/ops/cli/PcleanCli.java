@@ -26,7 +26,8 @@ import picocli.CommandLine.Mixin;
         + " subcommands do the rest.",
     subcommands = {SimulateCommand.class, ListobsCommand.class, StreamCommand.class, ReplayCommand.class,
         BenchCommand.class, ConfigCommand.class, ServiceCommands.Broker.class,
-        ServiceCommands.Worker.class, ServiceCommands.Gather.class, ServiceCommands.Sink.class, SnapshotCommand.class})
+        ServiceCommands.Worker.class, ServiceCommands.Gather.class, ServiceCommands.Sink.class, SnapshotCommand.class,
+        SubmitCommand.class, StatusCommand.class})
 public final class PcleanCli implements Callable<Integer> {
   public static final int EXIT_BAD_INPUT = 2;
   public static final int EXIT_FAILURE = 1;

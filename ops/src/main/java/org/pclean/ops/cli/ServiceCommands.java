@@ -2,6 +2,7 @@ package org.pclean.ops.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,12 +85,21 @@ final class ServiceCommands {
       description = "Run a standalone single-node KRaft broker with pclean's topics (for a site without Kafka).")
   static final class Broker implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--local-directory", description = "broker data (kept across restarts); default a temp dir") Path dir;
+    @Option(names = "--host", description = "listen on every interface and advertise this host name (for clients on"
+        + " other machines); default: localhost only") String host;
+    @Option(names = "--address-file", description = "write the bootstrap address to this file once the broker is up"
+        + " (written whole under a temporary name, then renamed)") Path addressFile;
 
     @Override
     public Integer call() throws Exception {
-      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir);
+      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, host);
       System.out.println("pclean broker at " + broker.bootstrapServers() + " (started in "
           + broker.startupTime().toMillis() + " ms); data in " + broker.dataDirectory());
+      if (addressFile != null) {
+        Path tmp = addressFile.resolveSibling(addressFile.getFileName() + ".tmp");
+        Files.writeString(tmp, broker.bootstrapServers() + "\n");
+        Files.move(tmp, addressFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
       runUntilStopped(broker::close);
       return 0;
     }

@@ -35,7 +35,7 @@ public final class ConfigKeys {
   private static final String AWPROJECT = "only for gridder awproject (A-projection), which is not implemented";
   private static final String AUTOMASK = "auto-multithresh masking is not implemented (usemask must be user)";
   private static final String ASP = "the asp deconvolver is not implemented";
-  private static final String SUBMIT = "for pclean submit (SLURM), not in this build: no effect on an imaging run";
+  private static final String SUBMIT = "read by pclean submit (SLURM): no effect on an imaging run";
 
   private static final List<ConfigKey> ALL = List.of(
       param("selection", "vis", STR_OR_LIST, "", "vis (one MS per run; a one-element list is accepted)"),
@@ -156,7 +156,7 @@ public final class ConfigKeys {
 
       cluster("cluster", "type", STR, "local", List.of("local", "slurm", "address"),
           "local: in-process workers on an embedded broker unless scheduler_address; address: needs"
-              + " scheduler_address; slurm is refused (SLURM workers come with pclean submit)"),
+              + " scheduler_address; slurm: workers as a SLURM job array, run through pclean submit"),
       note(cluster("cluster", "nworkers", INT_OR_NULL, null, List.of(),
           "Settings.nworkers (null: 2 in-process workers; 0 with scheduler_address: the cluster's workers)"),
           "pclean's null means the CPU count"),

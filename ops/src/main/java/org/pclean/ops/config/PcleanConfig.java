@@ -187,9 +187,9 @@ public final class PcleanConfig {
     }
     String type = (String) get("cluster.type");
     if (type.equals("slurm")) {
-      throw new ConfigException("cluster.type = slurm (" + where(ConfigKeys.get("cluster.type")) + ") is refused:"
-          + " SLURM workers come with pclean submit, not in this build; start `pclean worker` services and use"
-          + " cluster.type address with scheduler_address");
+      throw new ConfigException("cluster.type = slurm (" + where(ConfigKeys.get("cluster.type")) + ") runs through"
+          + " `pclean submit CONFIG.yaml` (workers as a SLURM job array); to run here, use cluster.type local or"
+          + " address");
     }
     if (type.equals("address") && get("cluster.scheduler_address") == null) {
       throw new ConfigException("cluster.type address needs cluster.scheduler_address (--scheduler-address)");

@@ -1,15 +1,8 @@
 package org.pclean.ops.parallel;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.gather.Coordinator;
 import org.pclean.sink.BusCubeSink;
@@ -23,35 +16,17 @@ import org.pclean.sink.CubeSink;
  * missing service named, not left waiting for its timeout.
  */
 final class SiteServices {
-  private static final long DESCRIBE_TIMEOUT_S = 15;
-
   private SiteServices() {}
 
   /** Throws IllegalArgumentException naming every service the job needs and the cluster lacks. */
   static void require(Admin admin, String bootstrap, boolean cube, boolean subcubesOnBus)
       throws InterruptedException {
-    Map<String, String> needed = new LinkedHashMap<>();
-    needed.put(Topics.WORKER_GROUP, "pclean worker");
-    needed.put(Coordinator.APPLICATION_ID, "pclean gather");
-    needed.put(cube ? (subcubesOnBus ? BusCubeSink.GROUP : CubeSink.GROUP) : ContinuumSink.GROUP, "pclean sink");
-    var described = admin.describeConsumerGroups(needed.keySet()).describedGroups();
+    List<String> needed = List.of(Topics.WORKER_GROUP, Coordinator.APPLICATION_ID,
+        cube ? (subcubesOnBus ? BusCubeSink.GROUP : CubeSink.GROUP) : ContinuumSink.GROUP);
     List<String> missing = new ArrayList<>();
-    for (Map.Entry<String, String> n : needed.entrySet()) {
-      ConsumerGroupDescription g;
-      try {
-        g = described.get(n.getKey()).get(DESCRIBE_TIMEOUT_S, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-          throw new IllegalArgumentException("cannot read the service groups at " + bootstrap + ": "
-              + e.getCause().getMessage());
-        }
-        g = null;  // never joined: no such service
-      } catch (TimeoutException e) {
-        throw new IllegalArgumentException("cannot read the service groups at " + bootstrap + " within "
-            + DESCRIBE_TIMEOUT_S + " s");
-      }
-      if (g == null || g.members().isEmpty()) {
-        missing.add("`" + n.getValue() + "` (group " + n.getKey() + " has no members)");
+    for (ServiceGroups.Group g : ServiceGroups.describe(admin, bootstrap, needed)) {
+      if (g.members().isEmpty()) {
+        missing.add("`" + g.service() + "` (group " + g.id() + " has no members)");
       }
     }
     if (!missing.isEmpty()) {

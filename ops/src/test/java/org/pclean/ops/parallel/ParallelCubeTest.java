@@ -27,7 +27,7 @@ import org.pclean.ingest.params.TcleanParamsCodec;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 
 /** Parallel cube on the embedded broker equals the serial cube, plane by plane, for every chunking. */
-class ParallelCubeTest {
+public class ParallelCubeTest {
   static final int N = 96;
   static final int NCHAN = 5;
   @TempDir static Path tmp;
@@ -55,7 +55,7 @@ class ParallelCubeTest {
    * Every product of a parallel cube equals the serial one: the same geometry and units, every plane within 1e-5
    * of the serial plane's peak, the same per-plane beams.
    */
-  static void assertSameCube(Path serial, Path parallel) {
+  public static void assertSameCube(Path serial, Path parallel) {
     for (Product p : Product.values()) {
       try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(p));
            CasaImage q = CasaImage.open(new OutputNames(parallel.toString()).path(p))) {
