@@ -383,7 +383,7 @@ class PcleanConfigTest {
         e.getMessage());
     e = assertThrows(ConfigException.class, () -> PcleanConfig.builder().set("selection.vis", "a.ms")
         .set("image.imagename", "x").set("cluster.type", "slurm").resolve().params());
-    assertTrue(e.getMessage().startsWith("cluster.type = slurm (api) is refused"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("cluster.type = slurm (api) runs through `pclean submit"), e.getMessage());
   }
 
   /** Every param and cluster key is read by the conversion, so none is silently dropped. */
