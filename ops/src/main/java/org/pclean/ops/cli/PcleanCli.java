@@ -27,7 +27,7 @@ import picocli.CommandLine.Mixin;
     subcommands = {SimulateCommand.class, ListobsCommand.class, StreamCommand.class, ReplayCommand.class,
         BenchCommand.class, ConfigCommand.class, ServiceCommands.Broker.class,
         ServiceCommands.Worker.class, ServiceCommands.Gather.class, ServiceCommands.Sink.class, SnapshotCommand.class,
-        SubmitCommand.class, StatusCommand.class})
+        SubmitCommand.class, StatusCommand.class, StorageCommands.Check.class, StorageCommands.Convert.class})
 public final class PcleanCli implements Callable<Integer> {
   public static final int EXIT_BAD_INPUT = 2;
   public static final int EXIT_FAILURE = 1;
