@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -16,11 +17,30 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * external. Topics that exist are left as they are.
  */
 public final class TopicInstaller {
+  /** How long a cluster may take to answer at all: an unreachable address is bad input, said at once. */
+  static final int REACH_TIMEOUT_MS = 10_000;
+
   private TopicInstaller() {}
 
-  /** Creates whichever of the topics are missing; returns the names created. */
+  /** Throws IllegalArgumentException when no broker of the admin's cluster answers within 10 s. */
+  public static void requireReachable(Admin admin) throws InterruptedException {
+    try {
+      admin.describeCluster(new DescribeClusterOptions().timeoutMs(REACH_TIMEOUT_MS)).nodes()
+          .get(REACH_TIMEOUT_MS + 5000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalArgumentException("cannot reach the Kafka cluster: no broker answered within "
+          + REACH_TIMEOUT_MS / 1000 + " s (is one running at the bootstrap address, and reachable from here?)");
+    }
+  }
+
+  /**
+   * Creates whichever of the topics are missing; returns the names created.
+   *
+   * @throws IllegalArgumentException no broker answers within 10 s (a wrong or unreachable address)
+   */
   public static List<String> ensure(Admin admin, List<Topics.Topic> topics, short replicationFactor)
       throws InterruptedException {
+    requireReachable(admin);
     try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> create = new ArrayList<>();

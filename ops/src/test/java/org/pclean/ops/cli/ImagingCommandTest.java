@@ -47,6 +47,34 @@ class ImagingCommandTest {
     }
   }
 
+  /**
+   * A Kafka address where nothing listens is bad input: exit 2 and one line within seconds (not after the
+   * clients' minute-long timeouts), for the client and the services alike, with nothing written.
+   */
+  @Test
+  void anUnreachableClusterIsOneLineAndExit2() {
+    String unreachable = "localhost:1";
+    String name = tmp.resolve("unreachable").toString();
+    String[][] commands = {
+        {"--vis", ms.toString(), "--imagename", name, "--imsize", "64", "--cell", "3arcsec", "--parallel",
+            "--scheduler-address", unreachable, "--nworkers", "0"},
+        {"--vis", ms.toString(), "--imagename", name, "--imsize", "64", "--cell", "3arcsec", "--parallel",
+            "--scheduler-address", unreachable, "--nworkers", "1"},
+        {"worker", "--scheduler-address", unreachable},
+        {"status", "--scheduler-address", unreachable},
+    };
+    for (String[] c : commands) {
+      StringWriter err = new StringWriter();
+      long t0 = System.nanoTime();
+      assertEquals(2, run(err, c), String.join(" ", c) + ": " + err);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertEquals(1, err.toString().strip().lines().count(), err.toString());
+      assertTrue(err.toString().contains("cannot reach the Kafka cluster"), err.toString());
+      assertTrue(seconds < 30, String.join(" ", c) + " took " + seconds + " s");
+    }
+    assertTrue(!Files.exists(Path.of(name + ".image")), "nothing written");
+  }
+
   /** --parallel mfs from the command line (embedded broker, 2 workers, 3 row chunks) equals the serial image. */
   @Test
   void parallelContinuumFromTheCommandLineEqualsSerial() {
