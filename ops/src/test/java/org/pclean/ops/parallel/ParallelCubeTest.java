@@ -57,6 +57,9 @@ class ParallelCubeTest {
    */
   static void assertSameCube(Path serial, Path parallel) {
     for (Product p : Product.values()) {
+      if (p == Product.MASK && !java.nio.file.Files.isDirectory(new OutputNames(serial.toString()).mask())) {
+        continue;  // an unmasked run has no mask
+      }
       try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(p));
            CasaImage q = CasaImage.open(new OutputNames(parallel.toString()).path(p))) {
         assertEquals(s.geometry(), q.geometry(), p.suffix());
@@ -115,6 +118,9 @@ class ParallelCubeTest {
       assertEquals(JobState.DONE, outcome.job().getState());
       assertEquals(chunk == -1 ? 2 : chunk == 1 ? 5 : 2, outcome.job().getNumPartitions());
       for (Product p : Product.values()) {
+        if (p == Product.MASK) {
+          continue;  // unmasked runs
+        }
         try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(p));
              CasaImage q = CasaImage.open(new OutputNames(out.toString()).path(p))) {
           assertArrayEquals(s.shape(), q.shape(), p.suffix());
