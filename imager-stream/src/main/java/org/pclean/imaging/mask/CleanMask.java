@@ -15,19 +15,9 @@ public interface CleanMask {
   byte[] current();
 
   /** No mask: CLEAN searches the whole image. */
-  CleanMask NONE = new CleanMask() {
-    @Override
-    public byte[] forCycle(float[] residual, int iterationsDone, boolean lastCycleAtThreshold) {
-      return null;
-    }
+  CleanMask NONE = fixed(null);
 
-    @Override
-    public byte[] current() {
-      return null;
-    }
-  };
-
-  /** The same mask every cycle (user regions and images, pb). */
+  /** The same mask every cycle (user regions and images, pb; null: none). */
   static CleanMask fixed(byte[] mask) {
     return new CleanMask() {
       @Override

@@ -150,6 +150,21 @@ class ParallelCubeTest {
    * A worker that dies with a task taken (its offset never committed) has the task redelivered to the other
    * member: the job completes with the same cube as the serial run.
    */
+  /** auto-multithresh cubes: each sub-cube's channels masked as the serial cube's, .mask concatenated like the rest. */
+  @Test
+  void maskedCubeEqualsSerial() throws Exception {
+    Path ser = tmp.resolve("serial-auto");
+    SerialImager.run(params(ser.toString()).usemask(org.pclean.ingest.params.MaskParams.UseMask.AUTO_MULTITHRESH)
+        .build());
+    Path out = tmp.resolve("par-auto");
+    var outcome = ParallelRunner.run(params(out.toString())
+        .usemask(org.pclean.ingest.params.MaskParams.UseMask.AUTO_MULTITHRESH).build(),
+        settings(2, 2, tmp.resolve("work-auto")));
+    assertEquals(JobState.DONE, outcome.job().getState());
+    assertTrue(java.nio.file.Files.isDirectory(new OutputNames(out.toString()).mask()), "mask written");
+    assertSameCube(ser, out);
+  }
+
   @Test
   void jobCompletesWhenAWorkerDiesMidJob() throws Exception {
     java.util.Properties client = new java.util.Properties();
