@@ -17,7 +17,7 @@ public final class PlaneMasks {
   public PlaneMasks(TcleanParams p) {
     this.p = p;
     MaskParams m = p.masking();
-    this.user = m.usemask() == MaskParams.UseMask.USER && !m.mask().isEmpty() ? UserMask.of(m.mask()) : null;
+    this.user = m.usemask() == MaskParams.UseMask.USER && !m.mask().isEmpty() ? UserMask.of(m.mask(), p.nx(), p.ny()) : null;
   }
 
   /** Checks the mask entries (region syntax, files, images) before anything runs: one sentence when bad. */

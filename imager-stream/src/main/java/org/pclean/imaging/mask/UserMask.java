@@ -13,16 +13,18 @@ import org.pclean.casacore.CasaImage;
  * tclean's mask parameter (usemask user): each entry is a CASA mask image (a directory), a region file (CRTF
  * text) or region text itself; the mask is their union. A mask image must have the image's nx × ny; a
  * one-channel mask serves every plane (CASA's expandMask), otherwise each plane takes the mask channel nearest
- * its frequency. Region texts are parsed when this is made, so bad text fails before anything is imaged.
+ * its frequency. Region texts are parsed and mask images' sizes checked when this is made, so bad masks fail
+ * before anything is imaged.
  */
 public final class UserMask {
   private final List<RegionParser.Shape> shapes = new ArrayList<>();
   private final List<Path> images = new ArrayList<>();
 
-  private UserMask(List<String> entries) {
+  private UserMask(List<String> entries, int nx, int ny) {
     for (String e : entries) {
       Path path = asPath(e);
       if (path != null && Files.isDirectory(path)) {
+        checkSize(path, nx, ny);
         images.add(path);
       } else if (path != null && Files.isRegularFile(path)) {
         try {
@@ -41,9 +43,9 @@ public final class UserMask {
     }
   }
 
-  /** Reads and checks the entries (region syntax, files and images exist). */
-  public static UserMask of(List<String> entries) {
-    return new UserMask(entries);
+  /** Reads and checks the entries for an nx × ny image (region syntax; files exist; images have that size). */
+  public static UserMask of(List<String> entries, int nx, int ny) {
+    return new UserMask(entries, nx, ny);
   }
 
   /** The union for one plane at freq (Hz) on the image frame, 1 inside. */
@@ -65,10 +67,6 @@ public final class UserMask {
   private static byte[] imagePlane(Path path, PixelFrame f, double freq) {
     try (CasaImage img = CasaImage.open(path)) {
       int[] shape = img.shape();
-      if (shape[0] != f.nx() || shape[1] != f.ny()) {
-        throw new IllegalArgumentException("mask image " + path + " is " + shape[0] + "x" + shape[1]
-            + ", the image " + f.nx() + "x" + f.ny());
-      }
       int chan = 0;
       double best = Double.MAX_VALUE;
       for (int c = 0; c < shape[3] && shape[3] > 1; c++) {
@@ -84,6 +82,19 @@ public final class UserMask {
         out[i] = (byte) (v[i] > 0 ? 1 : 0);
       }
       return out;
+    }
+  }
+
+  private static void checkSize(Path path, int nx, int ny) {
+    int[] shape;
+    try (CasaImage img = CasaImage.open(path)) {
+      shape = img.shape();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("mask image " + path + " cannot be read as a CASA image: " + e.getMessage());
+    }
+    if (shape[0] != nx || shape[1] != ny) {
+      throw new IllegalArgumentException("mask image " + path + " is " + shape[0] + "x" + shape[1] + ", the image "
+          + nx + "x" + ny);
     }
   }
 

@@ -26,7 +26,7 @@ class RegionParserTest {
   @TempDir Path tmp;
 
   static Set<String> pixels(String text) {
-    byte[] m = UserMask.of(java.util.List.of(text)).plane(FRAME, 1.4e9);
+    byte[] m = UserMask.of(java.util.List.of(text), 64, 64).plane(FRAME, 1.4e9);
     Set<String> out = new TreeSet<>();
     for (int i = 0; i < m.length; i++) {
       if (m[i] != 0) {
@@ -137,6 +137,9 @@ class RegionParserTest {
       c.writePlane(0, 0, plane);
     }
     assertEquals(Set.of("7,5", "7,6"), pixels(img.toString()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> UserMask.of(java.util.List.of(img.toString()), 128, 128));
+    assertEquals("mask image " + img + " is 64x64, the image 128x128", e.getMessage());
   }
 
   @Test
