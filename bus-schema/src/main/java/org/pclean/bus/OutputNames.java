@@ -6,12 +6,15 @@ import java.util.List;
 
 /**
  * tclean's output product names, shared by the workers (sub-cubes, serial runs) and the sink (final products): {@code <imagename>.image .residual .model .psf .pb .sumwt},
- * and for mtmfs the Taylor-term variants {@code .image.tt0 .image.tt1 ... .alpha}.
+ * and for mtmfs the Taylor-term variants {@code .image.tt0 .image.tt1 ... .alpha}; {@code .mask} (one, also for
+ * mtmfs) when the run cleans inside a mask.
  */
 public final class OutputNames {
   /** Products of every run, in the order tclean lists them. */
   public enum Product {
-    IMAGE("image"), RESIDUAL("residual"), MODEL("model"), PSF("psf"), PB("pb"), SUMWT("sumwt");
+    IMAGE("image"), RESIDUAL("residual"), MODEL("model"), PSF("psf"), PB("pb"), SUMWT("sumwt"),
+    /** Written only by masked runs. */
+    MASK("mask");
 
     private final String suffix;
 
@@ -71,11 +74,28 @@ public final class OutputNames {
     return Path.of(casaImage.toString() + ".fits");
   }
 
-  /** Every product a run writes: nterms 1 gives the plain set; nterms >= 2 (mtmfs) the tt variants and alpha. */
+  /** The CLEAN mask, {@code <imagename>.mask} (without a Taylor suffix for mtmfs, as tclean). */
+  public Path mask() {
+    return path(Product.MASK);
+  }
+
+  /**
+   * Every product an unmasked run writes: nterms 1 gives the plain set; nterms >= 2 (mtmfs) the tt variants and
+   * alpha.
+   */
   public List<Path> all(int nterms) {
+    return all(nterms, false);
+  }
+
+  /** Every product a run writes, with the mask when masked. */
+  public List<Path> all(int nterms, boolean masked) {
     List<Path> out = new ArrayList<>();
     for (Product p : Product.values()) {
-      if (nterms <= 1) {
+      if (p == Product.MASK) {
+        if (masked) {
+          out.add(mask());
+        }
+      } else if (nterms <= 1) {
         out.add(path(p));
       } else {
         for (int t = 0; t <= p.lastTerm(nterms); t++) {

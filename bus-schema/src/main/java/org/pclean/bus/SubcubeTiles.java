@@ -33,6 +33,7 @@ public final class SubcubeTiles {
       case PSF -> TileKind.PSF;
       case PB -> TileKind.PB;
       case SUMWT -> TileKind.SUMWT;
+      case MASK -> TileKind.MASK;
     };
   }
 
@@ -44,6 +45,7 @@ public final class SubcubeTiles {
       case PSF -> Product.PSF;
       case PB -> Product.PB;
       case SUMWT -> Product.SUMWT;
+      case MASK -> Product.MASK;
       default -> throw new IllegalArgumentException("tile kind " + k + " is no sub-cube product");
     };
   }

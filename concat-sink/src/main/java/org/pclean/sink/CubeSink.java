@@ -85,8 +85,15 @@ public final class CubeSink implements Runnable {
 
   /** The job DONE with its products written, or FAILED with the reason (and no partial products left). */
   JobSpec concatenate(JobSpec job) {
-    return CubeProducts.write(job, List.of(Product.values()),
+    return CubeProducts.write(job, products(job),
         k -> OutputNames.subcube(job.getLocalDirectory(), job.getJobId(), k),
         Path.of(job.getLocalDirectory(), job.getJobId()));
+  }
+
+  /** Every product, the mask only when the sub-cubes have one (a masked run). */
+  private static List<Product> products(JobSpec job) {
+    boolean masked = java.nio.file.Files.isDirectory(Path.of(OutputNames.subcube(job.getLocalDirectory(),
+        job.getJobId(), 0) + "." + Product.MASK.suffix()));
+    return java.util.Arrays.stream(Product.values()).filter(p -> p != Product.MASK || masked).toList();
   }
 }

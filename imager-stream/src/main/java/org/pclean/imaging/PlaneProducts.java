@@ -14,7 +14,7 @@ import org.pclean.ingest.params.TcleanParams;
 /**
  * The tclean product set of one imaged plane, computed from its models, residuals and PSFs: the restored image
  * (model ⊛ beam + residual), residual, model, psf, pb, sumwt, and for mtmfs the tt variants and alpha; .pbcor
- * when asked. The serial engine writes these itself; the continuum coordinator hands them to the sink.
+ * when asked; .mask (1 inside) when the run cleaned inside a mask. The serial engine writes these itself; the continuum coordinator hands them to the sink.
  */
 public final class PlaneProducts {
   /** One image of the set; withBeam marks images that carry the restoring beam. */
@@ -22,11 +22,20 @@ public final class PlaneProducts {
 
   private PlaneProducts() {}
 
+  /** mask: the plane's CLEAN mask, or null when the run has none. */
   public static List<ProductImage> of(TcleanParams p, float[][] models, float[][] residuals, float[][] psfs,
-      float[] pb, double[] sumwts, Beam beam) {
-    return models.length == 1
+      float[] pb, double[] sumwts, Beam beam, byte[] mask) {
+    List<ProductImage> out = models.length == 1
         ? singleTerm(p, models[0], residuals[0], psfs[0], pb, sumwts[0], beam)
         : multiTerm(p, models, residuals, psfs, pb, sumwts, beam);
+    if (mask != null) {
+      float[] m = new float[mask.length];
+      for (int i = 0; i < m.length; i++) {
+        m[i] = mask[i] != 0 ? 1f : 0f;
+      }
+      out.add(new ProductImage(new OutputNames(p.imagename()).mask(), "", m, false));
+    }
+    return out;
   }
 
   private static List<ProductImage> singleTerm(TcleanParams p, float[] model, float[] residual, float[] psf,

@@ -17,6 +17,8 @@ import org.pclean.imaging.cycles.IterationControl;
 import org.pclean.imaging.cycles.MinorCycle;
 import org.pclean.imaging.cycles.StopReason;
 import org.pclean.imaging.gridding.SpheroidalGridder;
+import org.pclean.imaging.mask.PixelFrame;
+import org.pclean.imaging.mask.PlaneMasks;
 import org.pclean.imaging.weighting.ImagingWeights;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * The serial engine (CASA's PySynthesisImager): select and load → weights → PSF and beam → major/minor cycles
  * → restore → write. specmode mfs images all selected channels into one plane; cube images each channel as its
  * own plane with its own weights, PSF, beam and cycles. mtmfs (nterms 2) grids Taylor-weighted residuals and
- * PSFs, (ν - ν0)/ν0 about the band centre ν0, and cleans them jointly. Every worker runs this; it is the
+ * PSFs, (ν - ν0)/ν0 about the band centre ν0, and cleans them jointly. Each plane cleans inside its own mask
+ * (usemask: its own auto-multithresh state, beam and noise), written as .mask. Every worker runs this; it is the
  * reference the parallel paths are tested against.
  */
 public final class SerialImager {
@@ -41,6 +44,7 @@ public final class SerialImager {
 
   private final TcleanParams p;
   private final int nterms;
+  private final PlaneMasks masks;
   private Weights weights;
   private double griddingSeconds;
   private long samplesGridded;
@@ -48,6 +52,7 @@ public final class SerialImager {
   public SerialImager(TcleanParams p) {
     this.p = p;
     this.nterms = p.deconvolver() == DeconvolverKind.MTMFS ? p.nterms() : 1;
+    this.masks = new PlaneMasks(p);  // reads the mask regions and images: bad ones fail before anything is read
   }
 
   /** Images an MS run (p.vis()). */
@@ -57,6 +62,7 @@ public final class SerialImager {
 
   /** Images p's source: its MS, or its dataset replayed from the cluster that client reaches. */
   public static ImagingResult run(TcleanParams p, java.util.Properties client) {
+    SerialImager imager = new SerialImager(p);
     VisibilityData data;
     double dish;
     double[] density;
@@ -68,7 +74,7 @@ public final class SerialImager {
       density = sharedCubeDensity(p, source);
       obs = observation(p, source);
     }
-    return new SerialImager(p).run(data, dish, density, obs);
+    return imager.run(data, dish, density, obs);
   }
 
   /**
@@ -93,7 +99,7 @@ public final class SerialImager {
    * weights, the restoring beam and how the cycles ended. The product images are made from these.
    */
   public record Plane(float[][] models, float[][] residuals, float[][] psfs, double[] sumwts, Beam beam,
-      int iterations, StopReason stop, double peakResidual) {
+      int iterations, StopReason stop, double peakResidual, float[] pb, byte[] mask) {
     public double sumwt() {
       return sumwts[0];
     }
@@ -118,7 +124,7 @@ public final class SerialImager {
     ImageGeometry g = ImagePlane.geometry(p, data.freq(), data.width(), data.phaseCentre(), false, 1);
     ImagingWeights iw = ImagingWeights.forRun(p);
     weights = new Weights(iw, p.weighting().needsDensity() ? iw.density(data) : null, p.fracbw());
-    Plane r = imagePlane(0, data, g.freq0(), new ArrayList<>());
+    Plane r = imagePlane(0, data, g.freq0(), PixelFrame.of(g), 0, new ArrayList<>());
     float[] image = r.iterations() == 0 ? r.residuals()[0]
         : Restorer.restore(r.models()[0], r.residuals()[0], p.nx(), p.ny(), p.cell()[0], p.cell()[1], r.beam());
     return new MfsImage(g, image, r, data.unflaggedSamples());
@@ -194,10 +200,9 @@ public final class SerialImager {
       for (int plane = 0; plane < nplanes; plane++) {
         VisibilityData d = cube ? data.channel(plane) : data;
         double freq = cube ? d.freq()[0] : g.freq0();
-        Plane r = imagePlane(plane, d, freq, history);
-        float[] pb = PrimaryBeam.image(p.nx(), p.ny(), p.cell()[0], p.cell()[1], dish, freq);
-        for (PlaneProducts.ProductImage o : PlaneProducts.of(p, r.models(), r.residuals(), r.psfs(), pb, r.sumwts(),
-            r.beam())) {
+        Plane r = imagePlane(plane, d, freq, PixelFrame.of(g), dish, history);
+        for (PlaneProducts.ProductImage o : PlaneProducts.of(p, r.models(), r.residuals(), r.psfs(), r.pb(),
+            r.sumwts(), r.beam(), r.mask())) {
           writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() ? r.beam() : null);
         }
         models.add(r.models()[0]);
@@ -223,7 +228,9 @@ public final class SerialImager {
         new ImagingResult.Timing(total, griddingSeconds, samplesGridded));
   }
 
-  private Plane imagePlane(int plane, VisibilityData d, double freq, List<ImagingResult.Cycle> history) {
+  /** One plane's weights, PSFs, beam and cycles; dish (m) makes its primary beam (0: none, pb 1). */
+  private Plane imagePlane(int plane, VisibilityData d, double freq, PixelFrame frame, double dish,
+      List<ImagingResult.Cycle> history) {
     int nx = p.nx();
     int ny = p.ny();
     ImagingWeights iw = this.weights.iw();
@@ -255,8 +262,11 @@ public final class SerialImager {
     float[][] models = new float[nterms][nx * ny];
     residuals(gridder, d, d.vis(), taylorWeights, norm, residuals);
 
-    IterationControl control = new IterationControl(p, BeamFitter.maxSidelobe(psfs[0], nx, ny));
-    MinorCycle minor = new MinorCycle(p, psfs, control);
+    float[] pb = PrimaryBeam.image(nx, ny, p.cell()[0], p.cell()[1], dish, freq);
+    double sidelobe = BeamFitter.maxSidelobe(psfs[0], nx, ny);
+    IterationControl control = new IterationControl(p, sidelobe);
+    MinorCycle minor = new MinorCycle(p, psfs, control,
+        masks.forPlane(frame, freq, pb, beam, sidelobe, "plane " + plane));
     StopReason stop;
     for (int cycle = 0; ; cycle++) {
       Optional<StopReason> s = minor.step(plane, cycle, residuals, models, history);
@@ -272,7 +282,8 @@ public final class SerialImager {
       }
       residuals(gridder, d, diff, taylorWeights, norm, residuals);
     }
-    return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak());
+    return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak(), pb,
+        p.niter() > 0 ? minor.mask() : null);
   }
 
   /** Each major cycle: a line of an mfs run's story; for a cube (a line per plane already) only at debug. */

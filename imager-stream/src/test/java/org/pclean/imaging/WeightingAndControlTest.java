@@ -148,9 +148,9 @@ class WeightingAndControlTest {
     assertEquals(20, c.cycleIterations());
     assertEquals(0.8, new IterationControl(p, 0.9).psfFraction(), 1e-12);  // clamped by maxpsffraction
     assertEquals(0.05, new IterationControl(p, 0.001).psfFraction(), 1e-12);  // and minpsffraction
-    assertEquals(StopReason.THRESHOLD, c.stopBefore(0.005, 0).orElseThrow());
-    assertTrue(c.stopBefore(0.5, 0).isEmpty());
-    assertEquals(StopReason.DIVERGENCE, c.stopBefore(1.6, 0).orElseThrow());
+    assertEquals(StopReason.THRESHOLD, c.stopBefore(0.005, 0.005, 0).orElseThrow());
+    assertTrue(c.stopBefore(0.5, 0.5, 0).isEmpty());
+    assertEquals(StopReason.DIVERGENCE, c.stopBefore(1.6, 1.6, 0).orElseThrow());
   }
 
   @Test
@@ -202,6 +202,18 @@ class WeightingAndControlTest {
     assertEquals(1.234e-5, back.cell()[0]);
     assertEquals(java.util.Arrays.toString(p.scales()), java.util.Arrays.toString(back.scales()));
     assertEquals(p.chanRange()[1], back.chanRange()[1]);
+    // Mask texts with commas, quotes and newlines travel intact; auto-multithresh parameters exactly.
+    TcleanParams masked = p.toBuilder().mask("#CRTFv0\ncircle[['19h59m28.5s', '+40d44m01s'], 5arcsec]",
+        "box[[1pix, 2pix], [3pix, 4pix]]").pbmask(0.25).sidelobethreshold(2.5).noisethreshold(4.25)
+        .lownoisethreshold(1.25).negativethreshold(7).smoothfactor(1.5).minbeamfrac(0.1).cutthreshold(0.02)
+        .growiterations(50).dogrowprune(false).minpercentchange(2.5).fastnoise(false).build();
+    assertEquals(masked.masking(), TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(masked)).masking());
+    TcleanParams auto = masked.toBuilder().mask(java.util.List.of())
+        .usemask(org.pclean.ingest.params.MaskParams.UseMask.AUTO_MULTITHRESH).build();
+    assertEquals(auto.masking(), TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(auto)).masking());
+    assertEquals("mask is given with usemask pb: regions and mask images need usemask user",
+        assertThrows(IllegalArgumentException.class, () -> masked.toBuilder()
+            .usemask(org.pclean.ingest.params.MaskParams.UseMask.PB).build()).getMessage());
     var m = TcleanParamsCodec.toMap(p);
     m.remove("niter");
     assertEquals("job parameters lack 'niter'",

@@ -17,7 +17,7 @@ public final class Restorer {
   }
 
   /** The beam as an nx*ny image peaking (1) at (nx/2, ny/2). */
-  static float[] gaussian(int nx, int ny, double cellx, double celly, Beam beam) {
+  public static float[] gaussian(int nx, int ny, double cellx, double celly, Beam beam) {
     double[] q = beam.quadraticForm();
     float[] g = new float[nx * ny];
     for (int y = 0; y < ny; y++) {

@@ -11,6 +11,9 @@ import org.pclean.ingest.params.TcleanParams;
  *   <li>iterations per cycle ≤ min(cycleniter, niter remaining);
  *   <li>stop at the threshold, the n-sigma threshold, niter, or divergence (peak residual above 3× its minimum).
  * </ul>
+ * The peak residual is the one inside the CLEAN mask (tclean's), except for divergence, which like tclean's watches
+ * the peak of the whole image (a growing auto-multithresh mask raises the masked peak without any divergence);
+ * the robust rms is that of the whole image.
  */
 public final class IterationControl {
   private final TcleanParams p;
@@ -18,6 +21,7 @@ public final class IterationControl {
   private int done;
   private double minPeak = Double.MAX_VALUE;
   private double lastPeak = Double.NaN;
+  private boolean lastCycleAtThreshold;
 
   public IterationControl(TcleanParams p, double maxPsfSidelobe) {
     this.p = p;
@@ -26,17 +30,25 @@ public final class IterationControl {
 
   /**
    * The control of a run already under way (the continuum coordinator keeps these three numbers in its state
-   * store between major cycles): iterations done, and the smallest and the last peak residual seen.
+   * store between major cycles): iterations done, the smallest and the last peak residual seen, and whether the
+   * last cycle's threshold was the global one.
    */
   public static IterationControl resume(TcleanParams p, double maxPsfSidelobe, int done, double minPeak,
-      double lastPeak) {
+      double lastPeak, boolean lastCycleAtThreshold) {
     IterationControl c = new IterationControl(p, maxPsfSidelobe);
     c.done = done;
     c.minPeak = minPeak;
     c.lastPeak = lastPeak;
+    c.lastCycleAtThreshold = lastCycleAtThreshold;
     return c;
   }
 
+  /** Whether the last cycle threshold was the global one (threshold or n-sigma), not the PSF-fraction one. */
+  public boolean lastCycleAtThreshold() {
+    return lastCycleAtThreshold;
+  }
+
+  /** The smallest peak |residual| of the whole image seen (divergence rule). */
   public double minPeak() {
     return minPeak;
   }
@@ -53,8 +65,8 @@ public final class IterationControl {
     return done;
   }
 
-  /** Checked before each minor cycle with the current peak |residual| and robust rms. */
-  public Optional<StopReason> stopBefore(double peak, double robustRms) {
+  /** Checked before each minor cycle with the current peak |residual| inside the mask and in the whole image. */
+  public Optional<StopReason> stopBefore(double peak, double peakNoMask, double robustRms) {
     if (p.niter() == 0) {
       return Optional.of(StopReason.ZERO_ITERATIONS);
     }
@@ -67,19 +79,22 @@ public final class IterationControl {
     if (done >= p.niter()) {
       return Optional.of(StopReason.NITER);
     }
-    if (peak > 3 * minPeak) {
+    if (peakNoMask > 3 * minPeak) {
       return Optional.of(StopReason.DIVERGENCE);
     }
     if (peak == lastPeak) {
       return Optional.of(StopReason.NO_PROGRESS);
     }
-    minPeak = Math.min(minPeak, peak);
+    minPeak = Math.min(minPeak, peakNoMask);
     lastPeak = peak;
     return Optional.empty();
   }
 
+  /** The cycle's threshold; remembers whether it is the global one (see {@link #lastCycleAtThreshold}). */
   public double cycleThreshold(double peak, double robustRms) {
-    return Math.max(psfFraction * peak, Math.max(p.threshold(), p.nsigma() * robustRms));
+    double global = Math.max(p.threshold(), p.nsigma() * robustRms);
+    lastCycleAtThreshold = psfFraction * peak <= global;
+    return Math.max(psfFraction * peak, global);
   }
 
   public int cycleIterations() {
@@ -105,7 +120,7 @@ public final class IterationControl {
    * The median by selection (O(n), reorders a): a sort took ~0.4 s per 2048² image, which the snapshot imager's
    * latency path cannot afford. Same value as sorting: the middle element, or the mean of the two middle ones.
    */
-  static double median(float[] a) {
+  public static double median(float[] a) {
     int n = a.length;
     int k = n / 2;
     float upper = select(a, k);

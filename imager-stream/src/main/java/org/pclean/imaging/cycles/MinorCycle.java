@@ -10,12 +10,15 @@ import org.pclean.imaging.deconvolution.HogbomDeconvolver;
 import org.pclean.imaging.deconvolution.MinorCycleResult;
 import org.pclean.imaging.deconvolution.MultiTermHogbom;
 import org.pclean.imaging.deconvolution.MultiscaleDeconvolver;
+import org.pclean.imaging.mask.CleanMask;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 
 /**
  * One step between two major cycles, as tclean takes it: check the stop rules on the normalised residual, and if
  * none holds, clean down to the cycle threshold with the run's deconvolver (all Taylor terms jointly for mtmfs).
+ * The plane's CLEAN mask is updated from the tt0 residual first (auto-multithresh), and the peak, the stop rules
+ * and the components all keep inside it; an empty mask stops the plane (tclean's stop code 7).
  * The serial engine and the continuum coordinator both step through this class.
  */
 public final class MinorCycle {
@@ -25,13 +28,18 @@ public final class MinorCycle {
   private final int nterms;
   private final Deconvolver singleTerm;
   private final MultiTermHogbom multiTerm;
+  private final CleanMask mask;
   private double lastPeak;
 
-  /** psfs: the normalised PSF terms (2·nterms - 1 of them); control carries the iteration state so far. */
-  public MinorCycle(TcleanParams p, float[][] psfs, IterationControl control) {
+  /**
+   * psfs: the normalised PSF terms (2·nterms - 1 of them); control carries the iteration state so far; mask is the
+   * plane's CLEAN mask ({@link CleanMask#NONE}: everywhere).
+   */
+  public MinorCycle(TcleanParams p, float[][] psfs, IterationControl control, CleanMask mask) {
     this.p = p;
     this.psfs = psfs;
     this.control = control;
+    this.mask = mask;
     this.nterms = (psfs.length + 1) / 2;
     int nx = p.nx();
     int ny = p.ny();
@@ -49,23 +57,34 @@ public final class MinorCycle {
    */
   public Optional<StopReason> step(int plane, int cycle, float[][] residuals, float[][] models,
       List<ImagingResult.Cycle> history) {
-    double peak = CleanKernels.peakAbs(residuals[0], null, p.nx(), p.ny());
+    byte[] m = p.niter() > 0
+        ? mask.forCycle(residuals[0], control.iterationsDone(), control.lastCycleAtThreshold()) : null;
+    double peak = CleanKernels.peakAbs(residuals[0], m, p.nx(), p.ny());
+    double peakNoMask = m == null ? peak : CleanKernels.peakAbs(residuals[0], null, p.nx(), p.ny());
     lastPeak = peak;
+    if (m != null && CleanMask.isEmpty(m)) {
+      return Optional.of(StopReason.ZERO_MASK);
+    }
     double rms = p.nsigma() > 0 ? IterationControl.robustRms(residuals[0]) : 0;
-    Optional<StopReason> stop = control.stopBefore(peak, rms);
+    Optional<StopReason> stop = control.stopBefore(peak, peakNoMask, rms);
     if (stop.isPresent()) {
       return stop;
     }
     double cycleThreshold = control.cycleThreshold(peak, rms);
     MinorCycleResult minor = nterms == 1
-        ? singleTerm.deconvolve(residuals[0], models[0], psfs[0], cycleThreshold, control.cycleIterations())
-        : multiTerm.deconvolve(residuals, models, psfs, cycleThreshold, control.cycleIterations());
+        ? singleTerm.deconvolve(residuals[0], models[0], psfs[0], m, cycleThreshold, control.cycleIterations())
+        : multiTerm.deconvolve(residuals, models, psfs, m, cycleThreshold, control.cycleIterations());
     control.recordIterations(minor.iterations());
     history.add(new ImagingResult.Cycle(plane, cycle, minor.iterations(), peak, cycleThreshold, flux(models[0])));
     return Optional.empty();
   }
 
-  /** Peak |residual| seen by the last step. */
+  /** The plane's mask as last used (the .mask product), or null without one. */
+  public byte[] mask() {
+    return mask.current();
+  }
+
+  /** Peak |residual| (inside the mask) seen by the last step. */
   public double lastPeak() {
     return lastPeak;
   }

@@ -7,6 +7,7 @@ public enum StopReason {
   THRESHOLD(2, "reached the global threshold"),
   NO_PROGRESS(4, "no change in peak residual across a major cycle"),
   DIVERGENCE(5, "peak residual increased by more than 3 times from its minimum (divergence)"),
+  ZERO_MASK(7, "the mask is empty: nothing to clean"),
   NSIGMA(8, "reached the n-sigma threshold");
 
   private final int code;

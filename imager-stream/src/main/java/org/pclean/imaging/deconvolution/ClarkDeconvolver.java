@@ -26,16 +26,16 @@ public final class ClarkDeconvolver implements Deconvolver {
   }
 
   @Override
-  public MinorCycleResult deconvolve(float[] residual, float[] model, float[] psf, double cycleThreshold,
-      int maxIterations) {
+  public MinorCycleResult deconvolve(float[] residual, float[] model, float[] psf, byte[] mask,
+      double cycleThreshold, int maxIterations) {
     ImageConvolver byPsf = new ImageConvolver(psf, nx, ny);
     double outside = maxOutsidePatch(psf);
     int iter = 0;
     double flux = 0;
-    double peak = CleanKernels.peakAbs(residual, null, nx, ny);
+    double peak = CleanKernels.peakAbs(residual, mask, nx, ny);
     while (iter < maxIterations && peak > cycleThreshold) {
       double limit = Math.max(cycleThreshold, outside * peak);
-      int[] active = activePixels(residual, limit);
+      int[] active = activePixels(residual, mask, limit);
       float[] values = new float[active.length];
       for (int k = 0; k < active.length; k++) {
         values[k] = residual[active[k]];
@@ -81,16 +81,19 @@ public final class ClarkDeconvolver implements Deconvolver {
         residual[i] -= sub[i];
         model[i] += delta[i];
       }
-      peak = CleanKernels.peakAbs(residual, null, nx, ny);
+      peak = CleanKernels.peakAbs(residual, mask, nx, ny);
     }
     return new MinorCycleResult(iter, peak, flux);
   }
 
-  /** Pixels with |residual| above limit, at most MAX_ACTIVE of the brightest (the limit rises to keep it so). */
-  private int[] activePixels(float[] residual, double limit) {
+  /**
+   * Pixels in the mask with |residual| above limit, at most MAX_ACTIVE of the brightest (the limit rises to keep
+   * it so).
+   */
+  private int[] activePixels(float[] residual, byte[] mask, double limit) {
     int count = 0;
-    for (float v : residual) {
-      if (Math.abs(v) > limit) {
+    for (int i = 0; i < residual.length; i++) {
+      if (Math.abs(residual[i]) > limit && (mask == null || mask[i] != 0)) {
         count++;
       }
     }
@@ -98,7 +101,7 @@ public final class ClarkDeconvolver implements Deconvolver {
     if (count > MAX_ACTIVE) {
       float[] abs = new float[residual.length];
       for (int i = 0; i < abs.length; i++) {
-        abs[i] = Math.abs(residual[i]);
+        abs[i] = mask == null || mask[i] != 0 ? Math.abs(residual[i]) : 0;
       }
       java.util.Arrays.sort(abs);
       lim = abs[abs.length - MAX_ACTIVE];
@@ -106,7 +109,8 @@ public final class ClarkDeconvolver implements Deconvolver {
     int[] out = new int[Math.min(count, MAX_ACTIVE)];
     int k = 0;
     for (int i = 0; i < residual.length && k < out.length; i++) {
-      if (Math.abs(residual[i]) > lim || (Math.abs(residual[i]) == lim && lim > limit)) {
+      boolean in = mask == null || mask[i] != 0;
+      if (in && (Math.abs(residual[i]) > lim || (Math.abs(residual[i]) == lim && lim > limit))) {
         out[k++] = i;
       }
     }

@@ -15,9 +15,9 @@ public final class HogbomDeconvolver implements Deconvolver {
   }
 
   @Override
-  public MinorCycleResult deconvolve(float[] residual, float[] model, float[] psf, double cycleThreshold,
-      int maxIterations) {
-    var r = CleanKernels.hogbom(residual, model, psf, null, nx, ny, (float) gain, (float) cycleThreshold, maxIterations);
+  public MinorCycleResult deconvolve(float[] residual, float[] model, float[] psf, byte[] mask,
+      double cycleThreshold, int maxIterations) {
+    var r = CleanKernels.hogbom(residual, model, psf, mask, nx, ny, (float) gain, (float) cycleThreshold, maxIterations);
     return new MinorCycleResult(r.components(), r.peakResidual(), r.fluxAdded());
   }
 }

@@ -32,7 +32,8 @@ public final class MultiTermHogbom implements MultiTermDeconvolver {
   }
 
   @Override
-  public MinorCycleResult deconvolve(float[][] residuals, float[][] models, float[][] psfs, double cycleThreshold,
+  public MinorCycleResult deconvolve(float[][] residuals, float[][] models, float[][] psfs, byte[] mask,
+      double cycleThreshold,
       int maxIterations) {
     if (residuals.length != 2 || models.length != 2 || psfs.length != 3) {
       throw new IllegalArgumentException("MultiTermHogbom handles nterms 2 (2 residuals, 2 models, 3 PSFs)");
@@ -51,6 +52,9 @@ public final class MultiTermHogbom implements MultiTermDeconvolver {
       double bestCrit = -1;
       peak = 0;
       for (int i = 0; i < n; i++) {
+        if (mask != null && mask[i] == 0) {
+          continue;
+        }
         double a = r0[i];
         double b = r1[i];
         peak = Math.max(peak, Math.abs(a));

@@ -79,8 +79,8 @@ public final class MultiscaleDeconvolver implements Deconvolver {
   }
 
   @Override
-  public MinorCycleResult deconvolve(float[] residual, float[] model, float[] psf, double cycleThreshold,
-      int maxIterations) {
+  public MinorCycleResult deconvolve(float[] residual, float[] model, float[] psf, byte[] mask,
+      double cycleThreshold, int maxIterations) {
     int ns = scales.length;
     int n = nx * ny;
     float[][] shapes = new float[ns][];
@@ -119,7 +119,7 @@ public final class MultiscaleDeconvolver implements Deconvolver {
     int zero = indexOfScale0();
     int iter = 0;
     double flux = 0;
-    double peak = peakOfTrueResidual(residual, smoothed, zero);
+    double peak = peakOfTrueResidual(residual, smoothed, zero, mask);
     while (iter < maxIterations && peak > cycleThreshold) {
       int bestScale = -1;
       int bestPixel = -1;
@@ -129,6 +129,9 @@ public final class MultiscaleDeconvolver implements Deconvolver {
         // Compare component strengths, R_k / β_k: smoothing lowers R_k, and β_k by as much for a matching scale.
         double weight = bias[k] / beta[k];
         for (int i = 0; i < n; i++) {
+          if (mask != null && mask[i] == 0) {
+            continue;
+          }
           double v = Math.abs(r[i]) * weight;
           if (v > bestValue) {
             bestValue = v;
@@ -152,7 +155,7 @@ public final class MultiscaleDeconvolver implements Deconvolver {
         addShifted(residual, psfByScale[bestScale], px, py, -amp);
       }
       iter++;
-      peak = peakOfTrueResidual(residual, smoothed, zero);
+      peak = peakOfTrueResidual(residual, smoothed, zero, mask);
     }
     if (zero >= 0) {
       System.arraycopy(smoothed[zero], 0, residual, 0, n);
@@ -169,12 +172,14 @@ public final class MultiscaleDeconvolver implements Deconvolver {
     return -1;
   }
 
-  /** The unsmoothed residual is R_0 when scale 0 is among the scales, else tracked separately. */
-  private double peakOfTrueResidual(float[] residual, float[][] smoothed, int zero) {
+  /** Peak in the mask; the unsmoothed residual is R_0 when scale 0 is among the scales, else tracked separately. */
+  private double peakOfTrueResidual(float[] residual, float[][] smoothed, int zero, byte[] mask) {
     float[] r = zero >= 0 ? smoothed[zero] : residual;
     double m = 0;
-    for (float v : r) {
-      m = Math.max(m, Math.abs(v));
+    for (int i = 0; i < r.length; i++) {
+      if (mask == null || mask[i] != 0) {
+        m = Math.max(m, Math.abs(r[i]));
+      }
     }
     return m;
   }

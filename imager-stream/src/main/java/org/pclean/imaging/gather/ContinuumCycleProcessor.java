@@ -38,6 +38,10 @@ import org.pclean.imaging.continuum.ContinuumChunk;
 import org.pclean.imaging.cycles.IterationControl;
 import org.pclean.imaging.cycles.MinorCycle;
 import org.pclean.imaging.cycles.StopReason;
+import org.pclean.imaging.mask.AutoMultiThresh;
+import org.pclean.imaging.mask.CleanMask;
+import org.pclean.imaging.mask.PixelFrame;
+import org.pclean.imaging.mask.PlaneMasks;
 import org.pclean.ingest.RowChunkTasks;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParamsCodec;
@@ -51,12 +55,16 @@ import org.slf4j.LoggerFactory;
  * publishes the model (pclean.models) and the next cycle's tasks (pclean.tasks) — or, when a stop rule holds,
  * restores and hands the product set to the sink (pclean.products) and moves the job to CONCATENATING. A
  * uniform/briggs job starts with a density cycle (-1) whose gathered density goes to the workers the same way.
+ * The gathered tt0 residual is masked each cycle as the serial engine masks its plane (auto-multithresh's
+ * mask and positive mask kept as tiles between cycles).
  * Everything it keeps between cycles is in changelogged stores (gathered tiles, PSF, model, {@link ContinuumState}),
  * and it runs under exactly_once_v2, so a restarted app resumes at the cycle where it stopped.
  */
 final class ContinuumCycleProcessor implements Processor<String, ImageTile, String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(ContinuumCycleProcessor.class);
   private static final String MODEL_CYCLE = "model";
+  private static final String MASK_CYCLE = "mask";
+  private static final String POSMASK_CYCLE = "posmask";
 
   private final TaskRebalancer rebalancer;
   private ProcessorContext<String, Object> context;
@@ -177,15 +185,21 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       models[t] = cycle == 0 ? new float[nx * ny] : image(job, MODEL_CYCLE, TileKind.MODEL, t, nx, ny);
     }
     IterationControl control = IterationControl.resume(p, state.getMaxSidelobe(), state.getIterationsDone(),
-        state.getMinPeak(), state.getLastPeak());
-    MinorCycle minor = new MinorCycle(p, psfs, control);
+        state.getMinPeak(), state.getLastPeak(), state.getLastCycleAtThreshold());
+    CleanMask mask = mask(job, p, state, cycle);
+    MinorCycle minor = new MinorCycle(p, psfs, control, mask);
     List<ImagingResult.Cycle> history = new ArrayList<>();
     Optional<StopReason> stop = minor.step(0, cycle, residuals, models, history);
     state.setIterationsDone(control.iterationsDone());
     state.setMinPeak(control.minPeak());
     state.setLastPeak(control.lastPeak());
+    state.setLastCycleAtThreshold(control.lastCycleAtThreshold());
+    if (mask instanceof AutoMultiThresh auto && p.niter() > 0) {
+      storeMask(job, p, state, auto.state());
+    }
     if (stop.isPresent()) {
-      finish(job, p, state, psfs, residuals, models, stop.get(), minor.lastPeak());
+      finish(job, p, state, psfs, residuals, models, stop.get(), minor.lastPeak(),
+          p.niter() > 0 ? minor.mask() : null);
       return;
     }
     ImagingResult.Cycle c = history.get(0);
@@ -203,12 +217,12 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
 
   /** Restores, hands the product set to the sink and clears the job's model tiles and stored images. */
   private void finish(JobSpec job, TcleanParams p, ContinuumState state, float[][] psfs, float[][] residuals,
-      float[][] models, StopReason stop, double peak) {
+      float[][] models, StopReason stop, double peak, byte[] mask) {
     PlaneGeometry g = job.getGeometry();
-    Beam beam = new Beam(state.getBeamMajorArcsec(), state.getBeamMinorArcsec(), state.getBeamPaDeg());
-    float[] pb = PrimaryBeam.image(p.nx(), p.ny(), p.cell()[0], p.cell()[1], g.getDishDiameter(), g.getFreq0());
+    Beam beam = beam(state);
+    float[] pb = pb(job, p);
     double[] sumwts = state.getSumwts().stream().mapToDouble(Double::doubleValue).toArray();
-    List<PlaneProducts.ProductImage> products = PlaneProducts.of(p, models, residuals, psfs, pb, sumwts, beam);
+    List<PlaneProducts.ProductImage> products = PlaneProducts.of(p, models, residuals, psfs, pb, sumwts, beam, mask);
     List<ProductEntry> entries = new ArrayList<>();
     List<ProductRecord> records = new ArrayList<>();
     for (int i = 0; i < products.size(); i++) {
@@ -242,6 +256,55 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
         + " to the sink", job.getJobId(), state.getIterationsDone(), stop.message(), peak, records.size()));
     state.setFinished(true);
     clear(job, p);
+  }
+
+  /**
+   * The plane's mask for this cycle, as the serial engine makes it for its mfs plane; auto-multithresh resumes
+   * from the mask images stored after the previous cycle.
+   */
+  private CleanMask mask(JobSpec job, TcleanParams p, ContinuumState state, int cycle) {
+    PlaneGeometry g = job.getGeometry();
+    PixelFrame frame = new PixelFrame(p.nx(), p.ny(), g.getRa(), g.getDec(), p.cell()[0], p.cell()[1]);
+    CleanMask mask = new PlaneMasks(p).forPlane(frame, g.getFreq0(), pb(job, p), beam(state), state.getMaxSidelobe(),
+        "job " + job.getJobId());
+    if (mask instanceof AutoMultiThresh auto && cycle > 0 && p.niter() > 0) {
+      auto.restore(new AutoMultiThresh.State(bytes(image(job, MASK_CYCLE, TileKind.MASK, 0, p.nx(), p.ny())),
+          bytes(image(job, POSMASK_CYCLE, TileKind.MASK, 0, p.nx(), p.ny())), state.getMaskStopped()));
+    }
+    return mask;
+  }
+
+  private void storeMask(JobSpec job, TcleanParams p, ContinuumState state, AutoMultiThresh.State s) {
+    String[] cycles = {MASK_CYCLE, POSMASK_CYCLE};
+    byte[][] masks = {s.mask(), s.posmask()};
+    for (int k = 0; k < 2; k++) {
+      float[] f = new float[masks[k].length];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = masks[k][i];
+      }
+      for (ImageTile t : ImageTiles.split(f, p.nx(), p.ny(), template(job, -1, TileKind.MASK, 0))) {
+        tiles.put(tileKey(job, cycles[k], TileKind.MASK, 0, t.getTileIndex()), t);
+      }
+    }
+    state.setMaskStopped(s.stopped());
+  }
+
+  private static byte[] bytes(float[] f) {
+    byte[] b = new byte[f.length];
+    for (int i = 0; i < f.length; i++) {
+      b[i] = (byte) (f[i] > 0.5f ? 1 : 0);
+    }
+    return b;
+  }
+
+  private static Beam beam(ContinuumState state) {
+    return new Beam(state.getBeamMajorArcsec(), state.getBeamMinorArcsec(), state.getBeamPaDeg());
+  }
+
+  /** The primary beam of the job's plane, as the serial engine makes it. */
+  private static float[] pb(JobSpec job, TcleanParams p) {
+    PlaneGeometry g = job.getGeometry();
+    return PrimaryBeam.image(p.nx(), p.ny(), p.cell()[0], p.cell()[1], g.getDishDiameter(), g.getFreq0());
   }
 
   private void nextCycle(JobSpec job, ContinuumState state, int cycle) {

@@ -35,7 +35,7 @@ class DeconvolversTest {
     float[] p = psf();
     float[] residual = dirty(truth, p);
     float[] model = new float[N * N];
-    MinorCycleResult r = new ClarkDeconvolver(N, N, 0.1).deconvolve(residual, model, p, 1e-4, 10000);
+    MinorCycleResult r = new ClarkDeconvolver(N, N, 0.1).deconvolve(residual, model, p, null, 1e-4, 10000);
     assertTrue(r.peakResidual() <= 1e-4, "peak " + r.peakResidual() + " after " + r.iterations());
     for (int i : new int[] {40 * N + 50, 80 * N + 70, 60 * N + 90}) {
       assertEquals(truth[i], model[i], 2e-3);
@@ -43,7 +43,7 @@ class DeconvolversTest {
     // The same components as Hogbom takes, within the stopping threshold.
     float[] residual2 = dirty(truth, p);
     float[] model2 = new float[N * N];
-    MinorCycleResult h = new HogbomDeconvolver(N, N, 0.1).deconvolve(residual2, model2, p, 1e-4, 10000);
+    MinorCycleResult h = new HogbomDeconvolver(N, N, 0.1).deconvolve(residual2, model2, p, null, 1e-4, 10000);
     assertEquals(h.fluxAdded(), r.fluxAdded(), 1e-3);
   }
 
@@ -66,10 +66,10 @@ class DeconvolversTest {
     float[] res1 = dirty(truth, p);
     float[] model1 = new float[N * N];
     MinorCycleResult ms = new MultiscaleDeconvolver(N, N, 0.1, new int[] {0, 6, 12}, 0.6)
-        .deconvolve(res1, model1, p, 1e-3, 20000);
+        .deconvolve(res1, model1, p, null, 1e-3, 20000);
     float[] res2 = dirty(truth, p);
     float[] model2 = new float[N * N];
-    MinorCycleResult hog = new HogbomDeconvolver(N, N, 0.1).deconvolve(res2, model2, p, 1e-3, 20000);
+    MinorCycleResult hog = new HogbomDeconvolver(N, N, 0.1).deconvolve(res2, model2, p, null, 1e-3, 20000);
     assertTrue(ms.peakResidual() <= 1e-3);
     assertEquals(3.0, ms.fluxAdded(), 0.03);
     assertTrue(2 * ms.iterations() < hog.iterations(), ms.iterations() + " vs " + hog.iterations());

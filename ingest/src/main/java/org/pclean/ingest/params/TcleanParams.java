@@ -37,6 +37,7 @@ import org.pclean.ingest.source.DataSelection;
  * @param smallscalebias multiscale bias toward small scales: strength weight 1 - bias·scale/maxscale (0.6, the
  *     default of CASA's multiscale cleaner; 0 gives no bias)
  * @param restoringbeam [major arcsec, minor arcsec, pa deg], or null to fit the PSF
+ * @param masking the CLEAN mask: usemask, mask, pbmask and auto-multithresh's parameters
  * @param nchan cube channels (-1: all selected)
  * @param threads gridding threads
  */
@@ -78,6 +79,7 @@ public record TcleanParams(
     double maxpsffraction,
     double psfcutoff,
     double[] restoringbeam,
+    MaskParams masking,
     boolean pbcor,
     double pblimit,
     boolean savemodel,
@@ -204,6 +206,7 @@ public record TcleanParams(
     b.maxpsffraction = maxpsffraction;
     b.psfcutoff = psfcutoff;
     b.restoringbeam = restoringbeam == null ? null : restoringbeam.clone();
+    b.masking(masking);
     b.pbcor = pbcor;
     b.pblimit = pblimit;
     b.savemodel = savemodel;
@@ -252,6 +255,20 @@ public record TcleanParams(
     private double maxpsffraction = 0.8;
     private double psfcutoff = 0.35;
     private double[] restoringbeam;
+    private MaskParams.UseMask usemask = MaskParams.DEFAULT.usemask();
+    private List<String> mask = MaskParams.DEFAULT.mask();
+    private double pbmask = MaskParams.DEFAULT.pbmask();
+    private double sidelobethreshold = MaskParams.DEFAULT.sidelobethreshold();
+    private double noisethreshold = MaskParams.DEFAULT.noisethreshold();
+    private double lownoisethreshold = MaskParams.DEFAULT.lownoisethreshold();
+    private double negativethreshold = MaskParams.DEFAULT.negativethreshold();
+    private double smoothfactor = MaskParams.DEFAULT.smoothfactor();
+    private double minbeamfrac = MaskParams.DEFAULT.minbeamfrac();
+    private double cutthreshold = MaskParams.DEFAULT.cutthreshold();
+    private int growiterations = MaskParams.DEFAULT.growiterations();
+    private boolean dogrowprune = MaskParams.DEFAULT.dogrowprune();
+    private double minpercentchange = MaskParams.DEFAULT.minpercentchange();
+    private boolean fastnoise = MaskParams.DEFAULT.fastnoise();
     private boolean pbcor;
     private double pblimit = 0.2;
     private boolean savemodel;
@@ -303,6 +320,40 @@ public record TcleanParams(
     public Builder psfcutoff(double v) { psfcutoff = v; return this; }
     public Builder restoringbeam(double majArcsec, double minArcsec, double paDeg) {
       restoringbeam = new double[] {majArcsec, minArcsec, paDeg};
+      return this;
+    }
+    public Builder usemask(MaskParams.UseMask v) { usemask = v; return this; }
+    /** CASA region texts, region files or mask images (their union); none: no mask. */
+    public Builder mask(List<String> v) { mask = List.copyOf(v); return this; }
+    public Builder mask(String... v) { mask = List.of(v); return this; }
+    public Builder pbmask(double v) { pbmask = v; return this; }
+    public Builder sidelobethreshold(double v) { sidelobethreshold = v; return this; }
+    public Builder noisethreshold(double v) { noisethreshold = v; return this; }
+    public Builder lownoisethreshold(double v) { lownoisethreshold = v; return this; }
+    public Builder negativethreshold(double v) { negativethreshold = v; return this; }
+    public Builder smoothfactor(double v) { smoothfactor = v; return this; }
+    public Builder minbeamfrac(double v) { minbeamfrac = v; return this; }
+    public Builder cutthreshold(double v) { cutthreshold = v; return this; }
+    public Builder growiterations(int v) { growiterations = v; return this; }
+    public Builder dogrowprune(boolean v) { dogrowprune = v; return this; }
+    public Builder minpercentchange(double v) { minpercentchange = v; return this; }
+    public Builder fastnoise(boolean v) { fastnoise = v; return this; }
+    /** All mask parameters at once. */
+    public Builder masking(MaskParams m) {
+      usemask = m.usemask();
+      mask = m.mask();
+      pbmask = m.pbmask();
+      sidelobethreshold = m.sidelobethreshold();
+      noisethreshold = m.noisethreshold();
+      lownoisethreshold = m.lownoisethreshold();
+      negativethreshold = m.negativethreshold();
+      smoothfactor = m.smoothfactor();
+      minbeamfrac = m.minbeamfrac();
+      cutthreshold = m.cutthreshold();
+      growiterations = m.growiterations();
+      dogrowprune = m.dogrowprune();
+      minpercentchange = m.minpercentchange();
+      fastnoise = m.fastnoise();
       return this;
     }
     public Builder pbcor(boolean v) { pbcor = v; return this; }
@@ -368,13 +419,17 @@ public record TcleanParams(
       require(smallscalebias >= 0 && smallscalebias <= 1, "smallscalebias must lie in [0, 1]");
       require(deconvolver != DeconvolverKind.MTMFS || scales.length == 0 || (scales.length == 1 && scales[0] == 0),
           "mtmfs with scales other than [0] is not supported yet");
+      MaskParams masking = new MaskParams(usemask, mask, pbmask, sidelobethreshold, noisethreshold,
+          lownoisethreshold, negativethreshold, smoothfactor, minbeamfrac, cutthreshold, growiterations, dogrowprune,
+          minpercentchange, fastnoise);
+      masking.validate();
       return new TcleanParams(vis, dataset, imagename, specmode, imsize.clone(), cell.clone(),
           phasecenter == null ? null : phasecenter.clone(), field.clone(), spw.clone(),
           chanRange == null ? null : chanRange.clone(), timerange == null ? null : timerange.clone(), datacolumn, gridder, wprojplanes, padding, weighting, robust,
           uvtaper, noise, npixels, perchanweightdensity, fracbw,
           densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
-          minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), pbcor,
-          pblimit, savemodel, nchan, fits, threads);
+          minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), masking,
+          pbcor, pblimit, savemodel, nchan, fits, threads);
     }
 
     private static void require(boolean ok, String message) {

@@ -69,6 +69,7 @@ public final class TcleanParamsCodec {
     if (p.restoringbeam() != null) {
       m.put("restoringbeam", doubles(p.restoringbeam()));
     }
+    putMasking(m, p.masking());
     m.put("pbcor", Boolean.toString(p.pbcor()));
     m.put("pblimit", Double.toString(p.pblimit()));
     m.put("savemodel", Boolean.toString(p.savemodel()));
@@ -122,7 +123,53 @@ public final class TcleanParamsCodec {
       double[] rb = parseDoubles(m.get("restoringbeam"));
       b.restoringbeam(rb[0], rb[1], rb[2]);
     }
-    return b.build();
+    return b.masking(masking(m)).build();
+  }
+
+  /**
+   * The mask parameters; mask entries (region texts hold commas and newlines) go as mask.0, mask.1, ... so that no
+   * separator can clash with their text.
+   */
+  private static void putMasking(Map<String, String> m, MaskParams k) {
+    m.put("usemask", k.usemask().tcleanName());
+    for (int i = 0; i < k.mask().size(); i++) {
+      m.put("mask." + i, k.mask().get(i));
+    }
+    m.put("pbmask", Double.toString(k.pbmask()));
+    m.put("sidelobethreshold", Double.toString(k.sidelobethreshold()));
+    m.put("noisethreshold", Double.toString(k.noisethreshold()));
+    m.put("lownoisethreshold", Double.toString(k.lownoisethreshold()));
+    m.put("negativethreshold", Double.toString(k.negativethreshold()));
+    m.put("smoothfactor", Double.toString(k.smoothfactor()));
+    m.put("minbeamfrac", Double.toString(k.minbeamfrac()));
+    m.put("cutthreshold", Double.toString(k.cutthreshold()));
+    m.put("growiterations", Integer.toString(k.growiterations()));
+    m.put("dogrowprune", Boolean.toString(k.dogrowprune()));
+    m.put("minpercentchange", Double.toString(k.minpercentchange()));
+    m.put("fastnoise", Boolean.toString(k.fastnoise()));
+  }
+
+  /** The mask parameters of a map, tclean's defaults for those it lacks (jobs from before masks). */
+  private static MaskParams masking(Map<String, String> m) {
+    MaskParams d = MaskParams.DEFAULT;
+    java.util.List<String> mask = new java.util.ArrayList<>();
+    for (int i = 0; m.containsKey("mask." + i); i++) {
+      mask.add(m.get("mask." + i));
+    }
+    return new MaskParams(MaskParams.UseMask.parse(m.getOrDefault("usemask", d.usemask().tcleanName())), mask,
+        dbl(m, "pbmask", d.pbmask()), dbl(m, "sidelobethreshold", d.sidelobethreshold()),
+        dbl(m, "noisethreshold", d.noisethreshold()), dbl(m, "lownoisethreshold", d.lownoisethreshold()),
+        dbl(m, "negativethreshold", d.negativethreshold()), dbl(m, "smoothfactor", d.smoothfactor()),
+        dbl(m, "minbeamfrac", d.minbeamfrac()), dbl(m, "cutthreshold", d.cutthreshold()),
+        Integer.parseInt(m.getOrDefault("growiterations", Integer.toString(d.growiterations()))),
+        Boolean.parseBoolean(m.getOrDefault("dogrowprune", Boolean.toString(d.dogrowprune()))),
+        dbl(m, "minpercentchange", d.minpercentchange()),
+        Boolean.parseBoolean(m.getOrDefault("fastnoise", Boolean.toString(d.fastnoise()))));
+  }
+
+  private static double dbl(Map<String, String> m, String key, double def) {
+    String v = m.get(key);
+    return v == null ? def : Double.parseDouble(v);
   }
 
   private static String req(Map<String, String> m, String key) {

@@ -55,6 +55,22 @@ public final class ImagingOptions {
   @Option(names = "--restoringbeam", arity = "0..3", split = ",", description = "major minor pa, e.g. 5arcsec 4arcsec 30deg") List<String> restoringbeam;
   @Option(names = "--pbcor", negatable = true, description = "also write <imagename>.image.pbcor") boolean pbcor;
   @Option(names = "--pblimit", defaultValue = "0.2") double pblimit;
+  @Option(names = "--usemask", defaultValue = "user", description = "user | pb | auto-multithresh") String usemask;
+  @Option(names = "--mask", description = "usemask user: a CASA region text (e.g. 'circle[[64pix, 64pix], 5pix]',"
+      + " box, centerbox, poly; pixels or J2000), a region file or a CASA mask image; repeatable (union)")
+  List<String> mask;
+  @Option(names = "--pbmask", defaultValue = "0.0", description = "usemask pb: mask pb > pbmask") double pbmask;
+  @Option(names = "--sidelobethreshold", defaultValue = "3.0") double sidelobethreshold;
+  @Option(names = "--noisethreshold", defaultValue = "5.0") double noisethreshold;
+  @Option(names = "--lownoisethreshold", defaultValue = "1.5") double lownoisethreshold;
+  @Option(names = "--negativethreshold", defaultValue = "0.0") double negativethreshold;
+  @Option(names = "--smoothfactor", defaultValue = "1.0") double smoothfactor;
+  @Option(names = "--minbeamfrac", defaultValue = "0.3") double minbeamfrac;
+  @Option(names = "--cutthreshold", defaultValue = "0.01") double cutthreshold;
+  @Option(names = "--growiterations", defaultValue = "75") int growiterations;
+  @Option(names = "--dogrowprune", negatable = true, defaultValue = "true", fallbackValue = "true") boolean dogrowprune;
+  @Option(names = "--minpercentchange", defaultValue = "-1.0") double minpercentchange;
+  @Option(names = "--fastnoise", negatable = true, defaultValue = "true", fallbackValue = "true") boolean fastnoise;
   @Option(names = "--savemodel", defaultValue = "none", description = "none | modelcolumn") String savemodel;
   @Option(names = "--nchan", defaultValue = "-1", description = "cube channels (-1: all selected)") int nchan;
   @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
@@ -120,6 +136,11 @@ public final class ImagingOptions {
         .niter(niter).cycleniter(cycleniter).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
         .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
         .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits)
+        .usemask(org.pclean.ingest.params.MaskParams.UseMask.parse(usemask)).mask(mask == null ? List.of() : mask)
+        .pbmask(pbmask).sidelobethreshold(sidelobethreshold).noisethreshold(noisethreshold)
+        .lownoisethreshold(lownoisethreshold).negativethreshold(negativethreshold).smoothfactor(smoothfactor)
+        .minbeamfrac(minbeamfrac).cutthreshold(cutthreshold).growiterations(growiterations).dogrowprune(dogrowprune)
+        .minpercentchange(minpercentchange).fastnoise(fastnoise)
         .threads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
     if (scales != null) {
       b.scales(scales.stream().mapToInt(Integer::intValue).toArray());

@@ -33,7 +33,7 @@ public final class ConfigKeys {
       "iteration", "normalization", "misc", "cluster", "cluster.slurm", "cluster.submit");
 
   private static final String AWPROJECT = "only for gridder awproject (A-projection), which is not implemented";
-  private static final String AUTOMASK = "auto-multithresh masking is not implemented (usemask must be user)";
+  private static final String AUTOMASK = "auto-multithresh: ";
   private static final String ASP = "the asp deconvolver is not implemented";
   private static final String SUBMIT = "read by pclean submit (SLURM): no effect on an imaging run";
 
@@ -110,24 +110,29 @@ public final class ConfigKeys {
       param("deconvolution", "restoringbeam", STR_LIST, List.of(),
           "restoringbeam: [major, minor, pa] ([] fits the PSF; bare numbers arcsec, pa deg)"),
       param("deconvolution", "pbcor", BOOL, false, "pbcor"),
-      refused("deconvolution", "usemask", STR, "user",
-          "only usemask user without a mask (CLEAN searches the whole image) is implemented"),
-      refused("deconvolution", "mask", STR, "", "mask images and regions are not implemented"),
-      refused("deconvolution", "pbmask", FLOAT, 0.0, "pb masks are not implemented"),
-      refused("deconvolution", "sidelobethreshold", FLOAT, 3.0, AUTOMASK),
-      refused("deconvolution", "noisethreshold", FLOAT, 5.0, AUTOMASK),
-      refused("deconvolution", "lownoisethreshold", FLOAT, 1.5, AUTOMASK),
-      refused("deconvolution", "negativethreshold", FLOAT, 0.0, AUTOMASK),
-      refused("deconvolution", "smoothfactor", FLOAT, 1.0, AUTOMASK),
-      refused("deconvolution", "minbeamfrac", FLOAT, 0.3, AUTOMASK),
-      refused("deconvolution", "cutthreshold", FLOAT, 0.01, AUTOMASK),
-      refused("deconvolution", "growiterations", INT, 100, AUTOMASK),
-      refused("deconvolution", "dogrowprune", BOOL, true, AUTOMASK),
-      refused("deconvolution", "minpercentchange", FLOAT, 0.0, AUTOMASK),
-      refused("deconvolution", "verbose", BOOL, false, AUTOMASK),
-      refused("deconvolution", "fastnoise", BOOL, true, AUTOMASK),
+      param("deconvolution", "usemask", STR, "user", "usemask: user | pb | auto-multithresh"),
+      param("deconvolution", "mask", STR_OR_LIST, "",
+          "mask: CASA region texts (circle/box/centerbox/poly, pixel or J2000), region files or mask images; their union"),
+      param("deconvolution", "pbmask", FLOAT, 0.0, "pbmask: usemask pb masks pb > pbmask; > 0 also cuts the other masks"),
+      param("deconvolution", "sidelobethreshold", FLOAT, 3.0, AUTOMASK + "sidelobethreshold"),
+      param("deconvolution", "noisethreshold", FLOAT, 5.0, AUTOMASK + "noisethreshold"),
+      param("deconvolution", "lownoisethreshold", FLOAT, 1.5, AUTOMASK + "lownoisethreshold"),
+      param("deconvolution", "negativethreshold", FLOAT, 0.0, AUTOMASK + "negativethreshold"),
+      param("deconvolution", "smoothfactor", FLOAT, 1.0, AUTOMASK + "smoothfactor"),
+      param("deconvolution", "minbeamfrac", FLOAT, 0.3, AUTOMASK + "minbeamfrac"),
+      param("deconvolution", "cutthreshold", FLOAT, 0.01, AUTOMASK + "cutthreshold"),
+      note(param("deconvolution", "growiterations", INT, 75, AUTOMASK + "growiterations"),
+          "default 75 (tclean's) where pclean has 100"),
+      param("deconvolution", "dogrowprune", BOOL, true, AUTOMASK + "dogrowprune"),
+      note(param("deconvolution", "minpercentchange", FLOAT, -1.0, AUTOMASK + "minpercentchange (< 0: off)"),
+          "default -1.0 (tclean's) where pclean has 0.0; applied, as in tclean, only after a cycle that cleaned to"
+              + " the threshold"),
+      inert("deconvolution", "verbose", BOOL, false,
+          "auto-multithresh's per-cycle summary is always written at debug level (--log-level debug)"),
+      param("deconvolution", "fastnoise", BOOL, true, AUTOMASK + "fastnoise"),
       inert("deconvolution", "python_automask", BOOL, true,
-          "chooses pclean's Python or CASA's auto-multithresh; with usemask user (the only mode here) neither runs"),
+          "chooses pclean's Python or CASA's auto-multithresh; pclean-java has one auto-multithresh (in Java,"
+              + " CASA's algorithm) on every path, serial and parallel"),
 
       param("iteration", "niter", INT, 0, "niter"),
       param("iteration", "gain", FLOAT, 0.1, "gain"),

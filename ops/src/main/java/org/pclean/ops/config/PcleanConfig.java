@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pclean.casacore.DataColumn;
+import org.pclean.ingest.params.MaskParams;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.TimeRanges;
 import org.pclean.ops.cli.Quantities;
@@ -296,6 +297,23 @@ public final class PcleanConfig {
       b.restoringbeam(maj, min, pa);
     }
     b.pbcor((Boolean) get("deconvolution.pbcor"));
+    b.usemask(convert("deconvolution.usemask",
+        () -> MaskParams.UseMask.parse((String) get("deconvolution.usemask"))));
+    Object mask = get("deconvolution.mask");
+    List<String> masks = mask instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of((String) mask);
+    b.mask(masks.stream().filter(s -> !s.isBlank()).toList());
+    b.pbmask((Double) get("deconvolution.pbmask"));
+    b.sidelobethreshold((Double) get("deconvolution.sidelobethreshold"));
+    b.noisethreshold((Double) get("deconvolution.noisethreshold"));
+    b.lownoisethreshold((Double) get("deconvolution.lownoisethreshold"));
+    b.negativethreshold((Double) get("deconvolution.negativethreshold"));
+    b.smoothfactor((Double) get("deconvolution.smoothfactor"));
+    b.minbeamfrac((Double) get("deconvolution.minbeamfrac"));
+    b.cutthreshold((Double) get("deconvolution.cutthreshold"));
+    b.growiterations((Integer) get("deconvolution.growiterations"));
+    b.dogrowprune((Boolean) get("deconvolution.dogrowprune"));
+    b.minpercentchange((Double) get("deconvolution.minpercentchange"));
+    b.fastnoise((Boolean) get("deconvolution.fastnoise"));
 
     b.niter((Integer) get("iteration.niter"));
     b.gain((Double) get("iteration.gain"));

@@ -146,7 +146,8 @@ public final class ParallelRunner {
       throw new IllegalStateException("job " + jobId + " failed: " + result.getError());
     }
     boolean mtmfs = p.specmode() == TcleanParams.SpecMode.MFS && p.deconvolver() == TcleanParams.DeconvolverKind.MTMFS;
-    return new Outcome(jobId, result, new OutputNames(p.imagename()).all(mtmfs ? p.nterms() : 1));
+    return new Outcome(jobId, result, new OutputNames(p.imagename()).all(mtmfs ? p.nterms() : 1,
+        p.masking().masked() && p.niter() > 0));
   }
 
   private static void validate(TcleanParams p, Settings s) {
@@ -159,6 +160,7 @@ public final class ParallelRunner {
       throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");
     }
     CubeConcatenator.ConcatMode.parse(s.concatMode());
+    org.pclean.imaging.mask.PlaneMasks.check(p);  // bad mask text fails here, before a job is published
     if (s.rowChunks() < 0) {
       throw new IllegalArgumentException("--row-chunks must be >= 1 (or 0: one per worker), got " + s.rowChunks());
     }

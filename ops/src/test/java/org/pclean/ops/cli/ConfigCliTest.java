@@ -151,8 +151,14 @@ class ConfigCliTest {
         {"differ: pclean-java has one pblimit", "--pconfig", conflict.toString(), "--dump-config", dump.toString()},
         {"image.stokes = IQUV (file:" + refused + " line 2) is refused: only Stokes I is imaged", "--pconfig",
             refused.toString(), "--vis", tmp.resolve("a.ms").toString(), "--imagename", img},
-        {"deconvolution.usemask = auto-multithresh (preset:vlass line", "--preset", "vlass", "--vis",
+        {"mtmfs with scales other than [0] is not supported yet", "--preset", "vlass", "--vis",
             tmp.resolve("a.ms").toString(), "--imagename", img},
+        {"mask region 'circle[[10pix, 10pix]]': expected circle[[x, y], r]", "--mask", "circle[[10pix, 10pix]]",
+            "--vis", tmp.resolve("a.ms").toString(), "--imagename", img, "--niter", "10"},
+        {"mask region 'circel[[1pix, 1pix], 2pix]': unknown shape 'circel'", "--mask", "circel[[1pix, 1pix], 2pix]",
+            "--vis", tmp.resolve("a.ms").toString(), "--imagename", img, "--niter", "10"},
+        {"unknown usemask 'auto' (expected user, pb or auto-multithresh)", "--usemask", "auto",
+            "--vis", tmp.resolve("a.ms").toString(), "--imagename", img},
         {"image.cell = [3parsec] (cli): bad angle unit in '3parsec'", "--cell", "3parsec", "--vis", "a.ms",
             "--imagename", img},
     };
@@ -171,12 +177,16 @@ class ConfigCliTest {
 
   /** config show marks what this engine refuses, with the reason; the vlass preset shows unchanged. */
   @Test
-  void configShowMarksRefusedValues() {
+  void configShowMarksRefusedValues() throws Exception {
     Run r = run("config", "show", "--preset", "vlass");
     assertEquals(0, r.code(), r.err());
     String line = r.out().lines().filter(l -> l.startsWith("deconvolution.usemask ")).findFirst().orElseThrow();
     assertTrue(line.contains("auto-multithresh") && line.contains("<- preset:vlass line ")
-        && line.contains("[refused: "), line);
+        && !line.contains("[refused: "), line);
+    Path f = write("nmajor.yaml", "iteration:\n  nmajor: 5\n");
+    String refused = run("config", "show", "--pconfig", f.toString()).out().lines()
+        .filter(l -> l.startsWith("iteration.nmajor ")).findFirst().orElseThrow();
+    assertTrue(refused.contains("[refused: "), refused);
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("iteration.niter ") && l.contains(" 20000 ")), r.out());
     // A flag's --no- form undoes a preset's true.
     assertArrayEquals(new String[] {"false", "cli"}, show("--preset", "vlass", "--no-parallel").get("cluster.parallel"));
@@ -214,8 +224,8 @@ class ConfigCliTest {
     Run r = run("--pconfig", f.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("pclean: selection.intent = OBSERVE_TARGET#ON_SOURCE (file:" + f + " line 5) is"
-        + " refused: intent selection is not implemented; the default is '' (also refused: image.start,"
-        + " deconvolution.usemask)"), r.err());
+        + " refused: intent selection is not implemented; the default is '' (also refused: image.start)"),
+        r.err());
   }
 
   /** Every flag of the imaging options sets a configuration key (a new flag must be added to the table). */

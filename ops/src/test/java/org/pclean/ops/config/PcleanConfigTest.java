@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.DataColumn;
+import org.pclean.ingest.params.MaskParams;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 import org.pclean.ingest.params.TcleanParams.GridderKind;
@@ -255,14 +256,16 @@ class PcleanConfigTest {
     assertEquals(expected.length - 1, fromPreset, "normalization.pblimit stays the default");
     assertEquals("default", c.origin("normalization.pblimit"));
     assertEquals("default", c.origin("iteration.gain"));
-    // It refuses to image here: auto-multithresh is not implemented (named, with the reason).
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> PcleanConfig.builder().preset("vlass").set("selection.vis", "a.ms").set("image.imagename", "x")
-            .resolve().params());
-    assertTrue(e.getMessage().startsWith("deconvolution.usemask = auto-multithresh (preset:vlass line "), e.getMessage());
-    assertTrue(e.getMessage().contains("is refused: auto-multithresh") || e.getMessage().contains("only usemask user"),
-        e.getMessage());
-    assertTrue(e.getMessage().contains("also refused: deconvolution.sidelobethreshold"), e.getMessage());
+    // Its auto-multithresh keys are taken; it refuses to image here for mtmfs with scales [0, 5, 15].
+    TcleanParams.Builder b = PcleanConfig.builder().preset("vlass").set("selection.vis", "a.ms")
+        .set("image.imagename", "x").resolve().paramsBuilder();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertTrue(e.getMessage().contains("mtmfs with scales other than [0]"), e.getMessage());
+    TcleanParams p = b.scales(0).build();
+    assertEquals(MaskParams.UseMask.AUTO_MULTITHRESH, p.masking().usemask());
+    assertEquals(2.0, p.masking().sidelobethreshold());
+    assertEquals(4.25, p.masking().noisethreshold());
+    assertEquals(75, p.masking().growiterations());
   }
 
   /** Every other preset images here: it resolves to valid parameters once vis and imagename are given. */

@@ -155,6 +155,55 @@ class ParallelContinuumTest {
   }
 
   /**
+   * Masks on the coordinator's gathered residual equal the serial engine's: auto-multithresh (its mask carried
+   * between cycles in the coordinator's stores) with hogbom and mtmfs, and a user region mask; every product and
+   * the .mask image equal serial.
+   */
+  @Test
+  void maskedParallelEqualsSerial() throws Exception {
+    Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
+    runs.put("auto-hogbom", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder()
+        .usemask(org.pclean.ingest.params.MaskParams.UseMask.AUTO_MULTITHRESH));
+    runs.put("auto-mtmfs", params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder()
+        .usemask(org.pclean.ingest.params.MaskParams.UseMask.AUTO_MULTITHRESH));
+    runs.put("user-hogbom", params("x", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder()
+        .mask("circle[[44pix, 74pix], 6pix]", "box[[90pix, 75pix], [98pix, 83pix]]"));
+    Map<String, String> jobIds = new LinkedHashMap<>();
+    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, tmp.resolve("work-mask"))) {
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-mask-" + e.getKey()).toString()).build();
+        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par,
+            settings(2, tmp.resolve("work-mask"))));
+      }
+      for (var e : runs.entrySet()) {
+        SerialImager.run(e.getValue().imagename(tmp.resolve("ser-mask-" + e.getKey()).toString()).build());
+      }
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-mask-" + e.getKey()).toString()).build();
+        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5));
+        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey());
+        assertTrue(outcome.products().contains(new OutputNames(par.imagename()).mask()), e.getKey());
+      }
+    }
+    for (var e : runs.entrySet()) {
+      TcleanParams ser = e.getValue().imagename(tmp.resolve("ser-mask-" + e.getKey()).toString()).build();
+      TcleanParams par = e.getValue().imagename(tmp.resolve("par-mask-" + e.getKey()).toString()).build();
+      assertSameProducts(ser, par, e.getKey());
+      try (CasaImage a = CasaImage.open(new OutputNames(ser.imagename()).mask());
+           CasaImage b = CasaImage.open(new OutputNames(par.imagename()).mask())) {
+        float[] x = a.readPlane(0, 0);
+        float[] y = b.readPlane(0, 0);
+        int inside = 0;
+        for (int i = 0; i < x.length; i++) {
+          assertEquals(x[i], y[i], e.getKey() + " mask pixel " + i);
+          inside += (int) x[i];
+        }
+        assertTrue(inside > 0 && inside < x.length, e.getKey() + ": " + inside + " pixels masked");
+      }
+    }
+  }
+
+  /**
    * A worker stops with a cycle-1 task taken (never committed, so it is redelivered to the other worker), and
    * the coordinator is closed after cycle 1 and a new one started on an empty state directory (its stores come
    * back from their changelogs): the job completes with the serial run's images.
