@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,21 +24,13 @@ import picocli.CommandLine.Model.OptionSpec;
 class ConfigCliTest {
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = PcleanCli.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** `config show` lines as key -> {value, origin}. */
   static Map<String, String[]> show(String... flags) {
-    Run r = run(Stream.concat(Stream.of("config", "show"), Stream.of(flags)).toArray(String[]::new));
+    CliRun r = run(Stream.concat(Stream.of("config", "show"), Stream.of(flags)).toArray(String[]::new));
     assertEquals(0, r.code(), r.err());
     Map<String, String[]> m = new HashMap<>();
     for (String line : r.out().split("\n")) {
@@ -109,7 +99,7 @@ class ConfigCliTest {
             walltime: 24:00:00
         """);
     Path dump = tmp.resolve("dump.yaml");
-    Run r = run("--preset", "continuum-mtmfs", "--pconfig", f.toString(), "--robust", "-1", "--fits",
+    CliRun r = run("--preset", "continuum-mtmfs", "--pconfig", f.toString(), "--robust", "-1", "--fits",
         "--dump-config", dump.toString());
     assertEquals(0, r.code(), r.err());
     assertEquals("Config written to " + dump, r.out().strip());
@@ -164,7 +154,7 @@ class ConfigCliTest {
     };
     for (String[] c : cases) {
       String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
-      Run r = run(args);
+      CliRun r = run(args);
       assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
       assertTrue(r.err().contains(c[0]), r.err());
       assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -178,7 +168,7 @@ class ConfigCliTest {
   /** config show marks what this engine refuses, with the reason; the vlass preset shows unchanged. */
   @Test
   void configShowMarksRefusedValues() throws Exception {
-    Run r = run("config", "show", "--preset", "vlass");
+    CliRun r = run("config", "show", "--preset", "vlass");
     assertEquals(0, r.code(), r.err());
     String line = r.out().lines().filter(l -> l.startsWith("deconvolution.usemask ")).findFirst().orElseThrow();
     assertTrue(line.contains("auto-multithresh") && line.contains("<- preset:vlass line ")
@@ -221,7 +211,7 @@ class ConfigCliTest {
     assertArrayEquals(new String[] {"HL_Tau", "file:" + f + " line 3"}, m.get("selection.field"));
     assertArrayEquals(new String[] {"['0']", "file:" + f + " line 4"}, m.get("selection.spw"));
     assertArrayEquals(new String[] {"14-00:00:00", "file:" + f + " line 20"}, m.get("cluster.slurm.walltime"));
-    Run r = run("--pconfig", f.toString());
+    CliRun r = run("--pconfig", f.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("pclean: selection.intent = OBSERVE_TARGET#ON_SOURCE (file:" + f + " line 5) is"
         + " refused: intent selection is not implemented; the default is '' (also refused: image.start)"),

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,15 +36,8 @@ class StorageCommandsTest {
     vla = TestData.unpack(TestData.VLA, Files.createDirectories(tmp.resolve("vla")));
   }
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = PcleanCli.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return new Run(cl.execute(args), out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** Column -> "manager-type manager-name tileshape" as casacore's showtableinfo prints them. */
@@ -79,7 +70,7 @@ class StorageCommandsTest {
 
   /** Our check-storage output as the same map (tile shapes without spaces, as showtableinfo writes them). */
   static Map<String, String> checkStorage(Path table) {
-    Run r = run("check-storage", "--vis", table.toString());
+    CliRun r = run("check-storage", "--vis", table.toString());
     assertEquals(0, r.code(), r.err());
     Map<String, String> m = new LinkedHashMap<>();
     for (String line : r.out().lines().toList()) {
@@ -110,7 +101,7 @@ class StorageCommandsTest {
   @Test
   void convertStorageRetilesAndImagesTheSame() throws Exception {
     Path out = tmp.resolve("retiled.ms");
-    Run r = run("convert-storage", "--vis", vla.toString(), "--out", out.toString(), "--tile-shape", "4,16,128");
+    CliRun r = run("convert-storage", "--vis", vla.toString(), "--out", out.toString(), "--tile-shape", "4,16,128");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("every cell verified"), r.out());
     Map<String, String> copy = showtableinfo(out);
@@ -148,7 +139,7 @@ class StorageCommandsTest {
             tmp.resolve("d").toString(), "--tile-shape", "4,0,128"},
     };
     for (String[] c : cases) {
-      Run r = run(java.util.Arrays.copyOfRange(c, 1, c.length));
+      CliRun r = run(java.util.Arrays.copyOfRange(c, 1, c.length));
       assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
       assertEquals(1, r.err().strip().lines().count(), r.err());
       assertTrue(r.err().contains(c[0]), c[0] + " in: " + r.err());

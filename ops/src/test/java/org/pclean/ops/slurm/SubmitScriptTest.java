@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pclean.ops.cli.PcleanCli;
+import org.pclean.ops.cli.CliRun;
 import org.pclean.ops.config.ConfigException;
 import picocli.CommandLine;
 
@@ -23,15 +21,8 @@ import picocli.CommandLine;
 class SubmitScriptTest {
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = PcleanCli.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return new Run(cl.execute(args), out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** A YAML in pclean's layout; vis is an existing directory (the check is that it exists). */
@@ -80,7 +71,7 @@ class SubmitScriptTest {
   void dryRunPrintsTheDirectivesOfBothJobsAndWritesNothing() throws Exception {
     Path work = tmp.resolve("work");
     Path y = yaml(SLURM.formatted(work));
-    Run r = run("submit", y.toString(), "--dry-run");
+    CliRun r = run("submit", y.toString(), "--dry-run");
     assertEquals(0, r.code(), r.err());
     String[] parts = r.out().split("(?m)^# /");
     String workers = parts[1];
@@ -116,7 +107,7 @@ class SubmitScriptTest {
   @Test
   void aSiteKafkaMeansNoBrokerStep() throws Exception {
     Path y = yaml(SLURM.formatted(tmp.resolve("work")) + "scheduler_address: kafka1:9092\n");
-    Run r = run("submit", y.toString(), "--dry-run");
+    CliRun r = run("submit", y.toString(), "--dry-run");
     assertEquals(0, r.code(), r.err());
     assertFalse(r.out().contains(" broker "), r.out());
     assertTrue(r.out().contains("BOOTSTRAP='kafka1:9092'"), r.out());
@@ -125,7 +116,7 @@ class SubmitScriptTest {
   @Test
   void aLocalClusterRunsTheYamlInTheCoordinatorJob() throws Exception {
     Path y = yaml("type: local\nnworkers: 2\nparallel: true\nsubmit:\n  workdir: " + tmp.resolve("w") + "\n");
-    Run r = run("submit", y.toString(), "--dry-run", "--coordinator-mem", "16GB", "--coordinator-cpus", "8");
+    CliRun r = run("submit", y.toString(), "--dry-run", "--coordinator-mem", "16GB", "--coordinator-cpus", "8");
     assertEquals(0, r.code(), r.err());
     assertFalse(r.out().contains("workers.sh"), "no workers' job array for cluster.type local");
     assertTrue(r.out().contains("#SBATCH --mem=16384M"), r.out());
@@ -148,7 +139,7 @@ class SubmitScriptTest {
     };
     for (String[] c : cases) {
       Path y = yaml(c[0]);
-      Run r = run("submit", y.toString());
+      CliRun r = run("submit", y.toString());
       assertEquals(2, r.code(), c[1] + ": " + r.err());
       assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
       assertTrue(r.err().contains(c[1]), "names " + c[1] + ": " + r.err());
@@ -156,10 +147,10 @@ class SubmitScriptTest {
     }
     Path y = yaml(SLURM.formatted(work));
     Files.delete(tmp.resolve("obs.ms"));
-    Run r = run("submit", y.toString());
+    CliRun r = run("submit", y.toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("selection.vis") && r.err().contains("does not exist"), r.err());
-    Run missing = run("submit", tmp.resolve("nope.yaml").toString());
+    CliRun missing = run("submit", tmp.resolve("nope.yaml").toString());
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("nope.yaml does not exist"), missing.err());
     assertFalse(Files.exists(work));
