@@ -35,6 +35,7 @@ import org.pclean.bus.Topics;
 import org.pclean.bus.avro.DatasetDescriptor;
 import org.pclean.bus.avro.SnapshotReady;
 import org.pclean.bus.avro.VisibilityChunk;
+import org.pclean.bus.metrics.PcleanMeters;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.DatasetReader;
 import org.slf4j.Logger;
@@ -380,6 +381,8 @@ public final class SnapshotImager implements AutoCloseable {
       try {
         SnapshotPublisher.Published p = publisher.imageAndPublish(descriptor, waiting);
         snapshots.incrementAndGet();
+        PcleanMeters.SNAPSHOT_LATENCY.record(Duration.ofMillis(
+            p.ready().getReadyAtMillis() - p.ready().getClosedAtMillis()));
         if (listener != null) {
           try {
             listener.onSnapshot(p.ready(), p.image());
