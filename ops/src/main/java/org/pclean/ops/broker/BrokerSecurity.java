@@ -142,6 +142,7 @@ public final class BrokerSecurity {
   private void keytool(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    cmd.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));  // a short-lived JVM: start fast
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("-storetype", "PKCS12", "-storepass", storePassword));
     if (List.of(args).contains("-genkeypair")) {

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
-import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.gather.Coordinator;
@@ -17,6 +15,7 @@ import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.imaging.worker.WorkerGroupProtocol;
 import org.pclean.imaging.worker.WorkerShutdown;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.ops.config.ClusterAccess;
 import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.ops.service.HttpOptions;
 import org.pclean.ops.service.ServiceChecks;
@@ -75,9 +74,7 @@ final class ServiceCommands {
 
     Properties connect() throws InterruptedException {
       Properties p = KafkaClientConfig.forCluster(bootstrap, kafkaConfig);
-      try (Admin admin = Admin.create(p)) {
-        TopicInstaller.ensure(admin, Topics.all(), replication);
-      }
+      ClusterAccess.ensureTopics(p, replication);
       return p;
     }
   }

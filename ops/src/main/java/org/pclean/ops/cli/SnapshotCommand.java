@@ -5,11 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.pclean.bus.TopicInstaller;
-import org.pclean.bus.Topics;
 import org.pclean.imaging.snapshot.SnapshotImager;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ops.config.ClusterAccess;
 import org.pclean.ops.service.HttpOptions;
 import org.pclean.ops.service.ServiceChecks;
 import picocli.CommandLine.Command;
@@ -47,9 +45,7 @@ final class SnapshotCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--scheduler-address (the Kafka cluster the dataset streams on) is required");
     }
     Properties client = imaging.cluster();
-    try (Admin admin = Admin.create(client)) {
-      TopicInstaller.ensure(admin, Topics.all(), (short) 1);
-    }
+    ClusterAccess.ensureTopics(client, (short) 1);
     SnapshotImager imager = new SnapshotImager(client, settings, null).start();
     System.out.printf(Locale.ROOT, "pclean snapshot: imaging %s (%s windows) in group %s at %s; FITS %s%n",
         imaging.dataset,

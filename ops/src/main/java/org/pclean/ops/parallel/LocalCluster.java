@@ -12,8 +12,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusSerializer;
-import org.pclean.bus.TopicInstaller;
-import org.pclean.bus.Topics;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.gather.Coordinator;
@@ -21,6 +19,7 @@ import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.TaskPlacement;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.ops.config.ClusterAccess;
 import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.sink.BusCubeSink;
 import org.pclean.sink.ContinuumSink;
@@ -102,9 +101,7 @@ public final class LocalCluster implements AutoCloseable {
     }
     client = broker != null ? broker.clientConfig() : cluster;
     if (broker == null) {
-      try (Admin admin = Admin.create(client)) {
-        TopicInstaller.ensure(admin, Topics.all(), (short) 1);
-      }
+      ClusterAccess.ensureTopics(client, (short) 1);
     }
     jobs = new JobSpecView(client);
     models = new ModelView(client);
