@@ -243,13 +243,13 @@ final class ServiceCommands {
           ServiceChecks.cluster(admin), ServiceChecks.members(admin, List.of(CubeSink.GROUP, BusCubeSink.GROUP,
               ContinuumSink.GROUP), m -> true))));
       runUntilStopped(() -> {
-        HttpOptions.stop(served);
         sink.stop();
         bus.stop();
         continuum.stop();
         join(t);
         join(tb);
         join(tc);
+        HttpOptions.stop(served);
       });
       return 0;
     }

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -63,10 +64,7 @@ class ServiceEndpointsTest {
   void healthTurnsReadyOnJoinAndMetricsCountTheJob() throws Exception {
     try (WorkerProcess worker = WorkerProcess.start("W", broker.bootstrapServers(), "--http-port", "0");
          LocalCluster site = new LocalCluster(broker.bootstrapServers(), 0, tmp.resolve("site"))) {
-      String portLine = worker.await(l -> l.contains("HTTP on port"), Duration.ofSeconds(60)).text();
-      Matcher m = Pattern.compile("HTTP on port (\\d+)").matcher(portLine);
-      assertTrue(m.find(), portLine);
-      String base = "http://localhost:" + m.group(1);
+      String base = "http://localhost:" + port(worker);
       long t0 = System.nanoTime();
       HttpResponse<String> health = awaitStatus(base, 200, Duration.ofSeconds(60));
       System.out.printf(Locale.ROOT, "worker process /health 200 %.2f s after its port was printed%n",
@@ -154,6 +152,44 @@ class ServiceEndpointsTest {
             + " 503 again after it left: %s%n", startS, readyS, left.body());
       }
     }
+  }
+
+  /**
+   * {@code pclean gather} and {@code pclean sink} as processes with --http-port 0: /health turns 200 when the
+   * Streams app is RUNNING / the sink groups have their members, /metrics serves the JVM binders, and SIGTERM
+   * ends each with exit 0 (and its port closed) within the bound.
+   */
+  @Test
+  void gatherAndSinkServeHealthAndStopOnSigterm() throws Exception {
+    for (String service : List.of("gather", "sink")) {
+      List<String> args = new ArrayList<>(List.of(service, "--bootstrap-servers", broker.bootstrapServers(),
+          "--http-port", "0"));
+      if (service.equals("gather")) {
+        args.addAll(List.of("--state-dir", tmp.resolve("gather-state").toString()));
+      }
+      try (WorkerProcess p = WorkerProcess.service(service, args)) {
+        String base = "http://localhost:" + port(p);
+        long t0 = System.nanoTime();
+        HttpResponse<String> health = awaitStatus(base, 200, Duration.ofSeconds(60));
+        double readyS = (System.nanoTime() - t0) / 1e9;
+        assertTrue(health.body().contains(service.equals("gather") ? "RUNNING" : "group pclean-sink"), health.body());
+        assertTrue(value(get(base + "/metrics").body(), "jvm_threads_live_threads") > 0);
+        long k0 = System.nanoTime();
+        p.terminate();
+        assertEquals(0, p.awaitExit(Duration.ofSeconds(45)), p.output());
+        System.out.printf(Locale.ROOT, "pclean %s: /health 200 %.2f s after its port was printed; SIGTERM to exit 0"
+            + " in %.2f s%n", service, readyS, (System.nanoTime() - k0) / 1e9);
+        assertThrows(java.io.IOException.class, () -> get(base + "/health"));
+      }
+    }
+  }
+
+  /** The HTTP port a service process printed. */
+  static int port(WorkerProcess p) throws InterruptedException {
+    String line = p.await(l -> l.contains("HTTP on port"), Duration.ofSeconds(60)).text();
+    Matcher m = Pattern.compile("HTTP on port (\\d+)").matcher(line);
+    assertTrue(m.find(), line);
+    return Integer.parseInt(m.group(1));
   }
 
   static HttpResponse<String> awaitStatus(String base, int status, Duration timeout) throws Exception {
