@@ -95,6 +95,7 @@ class ServiceEndpointsTest {
       assertTrue(value(after, "pclean_visibilities_gridded_total") > 0, "visibilities were gridded");
       assertTrue(value(after, "pclean_minor_cycle_seconds_count") > 0, "minor cycles were timed");
       assertTrue(value(after, "jvm_memory_used_bytes") > 0, "the JVM binders are there");
+      assertTrue(value(after, "process_uptime_seconds") > 0 && value(after, "system_cpu_count") > 0, "and the process's");
       assertEquals(0, value(after, "pclean_tasks_lag"), "every task committed: no lag");
 
       // One poison record on pclean.tasks: the worker dead-letters it.
