@@ -144,6 +144,7 @@ public final class SnapshotImager implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     running = true;
+    PcleanMeters.load();  // the gridder counts into them: not inside the first window's latency
     producer = producer(client);
     publisher = new SnapshotPublisher(producer, settings);
     String d = settings.dataset();

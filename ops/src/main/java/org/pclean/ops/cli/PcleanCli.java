@@ -55,17 +55,14 @@ public final class PcleanCli implements Callable<Integer> {
     }
     TcleanParams params = cfg.params();
     if (cfg.parallel()) {
-      var outcome = ParallelRunner.run(params, cfg.settings(),
-          cfg.schedulerAddress() == null ? null
-              : org.pclean.ops.config.KafkaClientConfig.forCluster(cfg.schedulerAddress(), imaging.kafkaConfig));
+      var outcome = ParallelRunner.run(params, cfg.settings(), cfg.cluster());
       boolean continuum = outcome.job().getMode() == org.pclean.bus.avro.JobMode.CONTINUUM;
       System.out.printf(Locale.ROOT, "%s: %s, %d %s, %d channel(s); wrote %s%n", outcome.jobId(),
           outcome.job().getState(), outcome.job().getNumPartitions(), continuum ? "row chunks" : "sub-cubes",
           outcome.job().getNumChannels(), outcome.products());
       return 0;
     }
-    ImagingResult r = params.dataset() != null ? PClean.replay(params,
-        org.pclean.ops.config.KafkaClientConfig.forCluster(cfg.schedulerAddress(), imaging.kafkaConfig))
+    ImagingResult r = params.dataset() != null ? PClean.replay(params, cfg.cluster())
         : PClean.run(params);
     report(r);
     return 0;
