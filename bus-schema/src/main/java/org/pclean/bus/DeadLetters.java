@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.pclean.bus.avro.DeadLetter;
+import org.pclean.bus.metrics.PcleanMeters;
 
 /**
  * The one builder of {@link DeadLetter} records for pclean.dlq, shared by the workers, the snapshot imager and the
@@ -19,6 +20,7 @@ public final class DeadLetters {
 
   /** A dead letter of a record with raw key and value bytes (either may be null). */
   public static DeadLetter of(String topic, int partition, long offset, byte[] key, byte[] value, String why) {
+    PcleanMeters.DEAD_LETTERS.increment();  // every dead letter is built here, just before it is sent
     byte[] v = value == null ? new byte[0] : value;
     byte[] kept = v.length <= MAX_VALUE_BYTES ? v : Arrays.copyOf(v, MAX_VALUE_BYTES);
     return DeadLetter.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset)

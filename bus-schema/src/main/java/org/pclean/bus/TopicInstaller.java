@@ -28,8 +28,8 @@ public final class TopicInstaller {
       admin.describeCluster(new DescribeClusterOptions().timeoutMs(REACH_TIMEOUT_MS)).nodes()
           .get(REACH_TIMEOUT_MS + 5000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalArgumentException("cannot reach the Kafka cluster: no broker answered within "
-          + REACH_TIMEOUT_MS / 1000 + " s (is one running at the bootstrap address, and reachable from here?)");
+      throw new IllegalArgumentException("no answer from the Kafka cluster within " + REACH_TIMEOUT_MS / 1000
+          + " s (is a broker running at the bootstrap address, and reachable from here?)");
     }
   }
 

@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.pclean.bus.metrics.PcleanMeters;
 import org.pclean.casacore.Beam;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
@@ -276,11 +278,13 @@ public final class SerialImager {
       }
       logCycle(history.get(history.size() - 1), control.iterationsDone());
       // Major cycle: residual = invert(V - predict(model)), the model's visibilities summed over Taylor terms.
+      long major = System.nanoTime();
       float[] diff = d.vis().clone();
       for (int t = 0; t < nterms; t++) {
         taylor.subtract(diff, timedPredict(gridder, models[t], d), t);
       }
       residuals(gridder, d, diff, taylorWeights, norm, residuals);
+      PcleanMeters.MAJOR_CYCLE.record(System.nanoTime() - major, TimeUnit.NANOSECONDS);
     }
     return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak(), pb,
         p.niter() > 0 ? minor.mask() : null);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.pclean.casacore.AntennaArray;
 import org.pclean.casacore.CorrelatorEmulator;
 import org.pclean.casacore.MsSimulator;
@@ -15,6 +14,7 @@ import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.stream.DumpFeed;
 import org.pclean.ingest.stream.EmulatedDumps;
 import org.pclean.ingest.stream.StreamPublisher;
+import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.ops.parallel.ParallelRunner;
 
 /**
@@ -45,14 +45,12 @@ public final class PClean {
     return org.pclean.ops.config.PcleanConfig.builder();
   }
 
-  /** Kafka client properties for a cluster (bootstrap servers); add security properties as the site needs. */
+  /**
+   * Kafka client properties for a cluster: its bootstrap servers plus the security and client properties of
+   * {@code PCLEAN_KAFKA_CONFIG} and {@code PCLEAN_KAFKA_*} (see {@link KafkaClientConfig}); add more as needed.
+   */
   public static Properties client(String bootstrapServers) {
-    if (bootstrapServers == null || bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException("the cluster's bootstrap servers (--scheduler-address) are required");
-    }
-    Properties p = new Properties();
-    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    return p;
+    return KafkaClientConfig.forCluster(bootstrapServers, null);
   }
 
   /** Images serially (the MS of p; a dataset needs {@link #replay}). */

@@ -16,6 +16,7 @@ import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.bus.avro.TileKind;
+import org.pclean.bus.metrics.PcleanMeters;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
 import org.pclean.casacore.TableDirectories;
@@ -106,7 +107,7 @@ public final class PartialImager {
         }
         model[t] = l.image();
       }
-      residuals = chunk.residuals(model);
+      residuals = PcleanMeters.MAJOR_CYCLE.record(() -> chunk.residuals(model));
       keepPartImages(job, task, p, null, null, residuals);
     }
     for (int t = 0; t < residuals.length; t++) {

@@ -2,6 +2,7 @@ package org.pclean.imaging.cycles;
 
 import java.util.List;
 import java.util.Optional;
+import org.pclean.bus.metrics.PcleanMeters;
 import org.pclean.casacore.CleanKernels;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.deconvolution.ClarkDeconvolver;
@@ -71,9 +72,9 @@ public final class MinorCycle {
       return stop;
     }
     double cycleThreshold = control.cycleThreshold(peak, rms);
-    MinorCycleResult minor = nterms == 1
+    MinorCycleResult minor = PcleanMeters.MINOR_CYCLE.record(() -> nterms == 1
         ? singleTerm.deconvolve(residuals[0], models[0], psfs[0], m, cycleThreshold, control.cycleIterations())
-        : multiTerm.deconvolve(residuals, models, psfs, m, cycleThreshold, control.cycleIterations());
+        : multiTerm.deconvolve(residuals, models, psfs, m, cycleThreshold, control.cycleIterations()));
     control.recordIterations(minor.iterations());
     history.add(new ImagingResult.Cycle(plane, cycle, minor.iterations(), peak, cycleThreshold, flux(models[0])));
     return Optional.empty();

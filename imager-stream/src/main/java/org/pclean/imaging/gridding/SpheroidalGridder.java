@@ -1,5 +1,6 @@
 package org.pclean.imaging.gridding;
 
+import org.pclean.bus.metrics.PcleanMeters;
 import org.pclean.casacore.GriddingKernels;
 import org.pclean.casacore.WStack;
 import org.pclean.ingest.params.TcleanParams;
@@ -53,12 +54,14 @@ public final class SpheroidalGridder implements Gridder {
 
   @Override
   public double invert(VisibilityData data, float[] vis, float[] weights, float[] image) {
+    PcleanMeters.VISIBILITIES_GRIDDED.increment((double) data.numRows() * data.numChannels());
     return GriddingKernels.invert(data.uvw(), data.freq(), vis, weights, nx, ny, cellx, celly, padding, wstack,
         threads, image);
   }
 
   @Override
   public float[] predict(float[] model, VisibilityData data) {
+    PcleanMeters.VISIBILITIES_GRIDDED.increment((double) data.numRows() * data.numChannels());
     return GriddingKernels.predict(model, nx, ny, cellx, celly, padding, wstack, data.uvw(), data.freq(), threads);
   }
 }

@@ -35,6 +35,7 @@ import org.pclean.bus.Topics;
 import org.pclean.bus.avro.DatasetDescriptor;
 import org.pclean.bus.avro.SnapshotReady;
 import org.pclean.bus.avro.VisibilityChunk;
+import org.pclean.bus.metrics.PcleanMeters;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.DatasetReader;
 import org.slf4j.Logger;
@@ -143,6 +144,7 @@ public final class SnapshotImager implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     running = true;
+    PcleanMeters.load();  // the gridder counts into them: not inside the first window's latency
     producer = producer(client);
     publisher = new SnapshotPublisher(producer, settings);
     String d = settings.dataset();
@@ -380,6 +382,8 @@ public final class SnapshotImager implements AutoCloseable {
       try {
         SnapshotPublisher.Published p = publisher.imageAndPublish(descriptor, waiting);
         snapshots.incrementAndGet();
+        PcleanMeters.SNAPSHOT_LATENCY.record(Duration.ofMillis(
+            p.ready().getReadyAtMillis() - p.ready().getClosedAtMillis()));
         if (listener != null) {
           try {
             listener.onSnapshot(p.ready(), p.image());

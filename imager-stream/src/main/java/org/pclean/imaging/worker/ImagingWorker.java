@@ -47,6 +47,7 @@ import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PartitionKind;
 import org.pclean.bus.avro.SubcubeReady;
+import org.pclean.bus.metrics.PcleanMeters;
 import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.TableDirectories;
@@ -252,7 +253,9 @@ public final class ImagingWorker implements Runnable {
       throw new IllegalStateException(workerId + ": task " + t.record().key() + " failed unexpectedly", e.getCause());
     }
     producer.flush();
-    if (!closed) {
+    if (closed) {
+      PcleanMeters.TASKS_REDELIVERED.increment();  // stopped while working: left uncommitted, redelivered
+    } else {
       commit(cons, t.record());
     }
     synchronized (lock) {
@@ -291,6 +294,7 @@ public final class ImagingWorker implements Runnable {
     synchronized (lock) {
       if (handedBack) {
         LOG.info(workerId + ": finished " + r.key() + " after handing it back; not committed");
+        PcleanMeters.TASKS_REDELIVERED.increment();
         return;
       }
       try {
@@ -299,6 +303,7 @@ public final class ImagingWorker implements Runnable {
         // The group moved on (this member was fenced or is rebalancing): the task is redelivered, and a
         // redelivered task is idempotent (a finished sub-cube is reported again, a gathered chunk posts nothing).
         LOG.warn(workerId + ": commit of " + r.key() + " failed (" + e.getMessage() + "); it will be redelivered");
+        PcleanMeters.TASKS_REDELIVERED.increment();
       }
     }
   }
@@ -445,6 +450,7 @@ public final class ImagingWorker implements Runnable {
     LOG.debug(String.format(java.util.Locale.ROOT, "%s: took task %s/%d cycle %d (%s-%d@%d)", workerId,
         task.getJobId(), task.getPartitionIndex(), task.getCycle(), r.topic(), r.partition(), r.offset()));
     onTaskTaken.accept(task);
+    PcleanMeters.TASKS_STARTED.increment();
     if (closed) {
       return;  // stopped with the task taken: it is redelivered to another member
     }
@@ -462,6 +468,7 @@ public final class ImagingWorker implements Runnable {
           .setIterations(ready.getIterations()).setSeconds((System.nanoTime() - t0) / 1e9)
           .setMessage(workerId + " finished sub-cube " + task.getPartitionIndex() + "/" + task.getNumPartitions())
           .setTimestampMillis(System.currentTimeMillis()).build()));
+      PcleanMeters.TASKS_DONE.increment();
     } catch (RuntimeException | IOException e) {
       fail(job, task, "sub-cube", e, producer);
     }
@@ -486,6 +493,7 @@ public final class ImagingWorker implements Runnable {
           .setMessage(workerId + " gridded row chunk " + task.getPartitionIndex() + "/" + task.getNumPartitions()
               + " for cycle " + task.getCycle() + " (" + tiles.size() + " tiles)")
           .setTimestampMillis(System.currentTimeMillis()).build()));
+      PcleanMeters.TASKS_DONE.increment();
     } catch (RuntimeException e) {
       fail(job, task, "row chunk", e, producer);
     }
@@ -494,6 +502,7 @@ public final class ImagingWorker implements Runnable {
   private void fail(JobSpec job, PartitionDescriptor task, String what, Exception e,
       KafkaProducer<String, Object> producer) {
     LOG.warn("job " + task.getJobId() + " " + what + " " + task.getPartitionIndex() + " failed: " + e.getMessage());
+    PcleanMeters.TASKS_FAILED.increment();
     JobState now = jobs.get(job.getJobId()).map(JobSpec::getState).orElse(job.getState());
     if (now == JobState.CONCATENATING || now == JobState.DONE || now == JobState.FAILED) {
       return;  // the job ended meanwhile (this was a late redelivery): do not overwrite its outcome

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -29,7 +28,8 @@ import org.pclean.casacore.TableDirectories;
  * A single-node KRaft Kafka (combined broker + controller) inside this JVM, for one-shot jobs and tests when no
  * cluster is given. Ephemeral ports; data under the given directory (kept, and reused on the next start) or a
  * temporary one (removed on close). pclean's topics are created at start. A fatal broker error does not end the
- * host JVM: Kafka's exit/halt procedures are replaced by exceptions, so the application decides.
+ * host JVM: Kafka's exit/halt procedures are replaced by exceptions, so the application decides. With a
+ * {@link BrokerSecurity} the client listener is SASL_SSL (SCRAM-SHA-512) and every request needs an ACL.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final KafkaRaftServer server;
@@ -37,6 +37,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final boolean temporary;
   private final String bootstrapServers;
   private final Duration startupTime;
+  private final BrokerSecurity security;
 
   static {
     Exit.setExitProcedure((code, message) -> {
@@ -48,7 +49,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean temporary, String bootstrapServers,
-      Duration startupTime) {
+      Duration startupTime, BrokerSecurity security) {
+    this.security = security;
     this.server = server;
     this.dataDir = dataDir;
     this.temporary = temporary;
@@ -58,7 +60,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Starts a broker with data under dataDir (null: a temporary directory) and creates pclean's topics. */
   public static EmbeddedKafkaBroker start(Path dataDir) throws IOException, InterruptedException {
-    return start(dataDir, null);
+    return start(dataDir, null, null);
   }
 
   /**
@@ -66,6 +68,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * interface and advertises host (what a SLURM job's workers on other nodes connect to); null: localhost only.
    */
   public static EmbeddedKafkaBroker start(Path dataDir, String host) throws IOException, InterruptedException {
+    return start(dataDir, host, null);
+  }
+
+  /**
+   * As {@link #start(Path)}; with security (null: PLAINTEXT) clients connect with SASL_SSL as one of its users,
+   * and the users' SCRAM credentials are written when the storage is formatted (a kept directory keeps those it
+   * was first formatted with).
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, BrokerSecurity security)
+      throws IOException, InterruptedException {
+    return start(dataDir, null, security);
+  }
+
+  private static EmbeddedKafkaBroker start(Path dataDir, String host, BrokerSecurity security)
+      throws IOException, InterruptedException {
     long t0 = System.nanoTime();
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("pclean-kafka-") : dataDir.toAbsolutePath();
@@ -76,13 +93,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+    String listener = security == null ? "PLAINTEXT" : "SASL_SSL";
     String advertised = host == null ? "localhost" : host;
-    props.put("listeners", "PLAINTEXT://" + (host == null ? "localhost" : "") + ":" + brokerPort
+    props.put("listeners", listener + "://" + (host == null ? "localhost" : "") + ":" + brokerPort
         + ",CONTROLLER://localhost:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://" + advertised + ":" + brokerPort);
+    props.put("advertised.listeners", listener + "://" + advertised + ":" + brokerPort);
     props.put("controller.listener.names", "CONTROLLER");
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", listener);
+    if (security != null) {
+      props.putAll(security.brokerProperties());
+    }
     props.put("log.dirs", dir.toString());
     props.put("offsets.topic.replication.factor", "1");
     props.put("offsets.topic.num.partitions", "4");
@@ -109,6 +130,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             .setNodeId(1).setClusterId(Uuid.randomUuid().toString()).setDirectories(List.of(dir.toString()))
             .setMetadataLogDirectory(dir.toString()).setControllerListenerName("CONTROLLER")
             .setReleaseVersion(MetadataVersion.latestProduction()).setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+            .setScramArguments(security == null ? List.of() : security.scramArguments())
             .run();
       } catch (Exception e) {
         throw new IOException("cannot format Kafka storage in " + dir + ": " + e.getMessage(), e);
@@ -117,18 +139,42 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
     String bootstrap = advertised + ":" + brokerPort;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    Properties adminConfig = security == null ? plaintext(bootstrap) : security.clientConfig(bootstrap, BrokerSecurity.ADMIN);
+    try (Admin admin = Admin.create(adminConfig)) {
       admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
       TopicInstaller.ensure(admin, Topics.all(), (short) 1);
     } catch (Exception e) {
       server.shutdown();
       throw new IOException("the embedded Kafka broker did not come up: " + e.getMessage(), e);
     }
-    return new EmbeddedKafkaBroker(server, dir, temporary, bootstrap, Duration.ofNanos(System.nanoTime() - t0));
+    return new EmbeddedKafkaBroker(server, dir, temporary, bootstrap, Duration.ofNanos(System.nanoTime() - t0),
+        security);
   }
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * The base client config for this broker: its bootstrap servers, and with security the super user's SASL_SSL
+   * credentials (what pclean's own one-shot components run as; a site's users get {@link #clientConfig(String)}).
+   */
+  public Properties clientConfig() {
+    return security == null ? plaintext(bootstrapServers) : security.clientConfig(bootstrapServers, BrokerSecurity.ADMIN);
+  }
+
+  /** The base client config of one of the broker's SCRAM users (security only). */
+  public Properties clientConfig(String user) {
+    if (security == null) {
+      throw new IllegalStateException("this embedded broker runs PLAINTEXT: it has no users");
+    }
+    return security.clientConfig(bootstrapServers, user);
+  }
+
+  private static Properties plaintext(String bootstrap) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return p;
   }
 
   /** From start() to topics created. */

@@ -86,6 +86,7 @@ public final class ConfigOptions {
     key("--cube-chunksize", "cluster.cube_chunksize");
     key("--scheduler-address", "cluster.scheduler_address");
     key("--cluster-type", "cluster.type");
+    key("--kafka-config", "cluster.kafka_config");
     key("--local-directory", "cluster.local_directory");
     key("--keep-subcubes", "cluster.keep_subcubes");
     key("--keep-partimages", "cluster.keep_partimages");

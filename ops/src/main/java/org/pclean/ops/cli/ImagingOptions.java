@@ -81,6 +81,8 @@ public final class ImagingOptions {
   @Option(names = "--cube-chunksize", defaultValue = "-1", description = "-1: one sub-cube per worker; N: N channels") int cubeChunksize;
   @Option(names = {"--scheduler-address", "--bootstrap-servers"}, description = "Kafka cluster (default: an embedded broker)") String bootstrapServers;
   @Option(names = "--cluster-type", defaultValue = "local", description = "local | address (slurm: through pclean submit)") String clusterType;
+  @Option(names = "--kafka-config", description = "Kafka client properties for the cluster (security.protocol, SASL, TLS"
+      + " stores, client.id prefix); PCLEAN_KAFKA_<PROPERTY> variables override them") Path kafkaConfig;
   @Option(names = "--local-directory", description = "where sub-cubes and state go (default: a temporary directory)") Path localDirectory;
   @Option(names = "--keep-subcubes", negatable = true, description = "keep the sub-cube images") boolean keepSubcubes;
   @Option(names = "--subcubes-on-bus", negatable = true, description = "cube: send sub-cubes to the sink as image tiles on the bus"
@@ -97,6 +99,15 @@ public final class ImagingOptions {
   /** The cluster's bootstrap servers, or null for an embedded broker. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * The base Kafka client config of the cluster given (--scheduler-address with --kafka-config and the
+   * environment), or null when none is given (an embedded broker then serves).
+   */
+  public java.util.Properties cluster() {
+    return bootstrapServers == null ? null
+        : org.pclean.ops.config.KafkaClientConfig.forCluster(bootstrapServers, kafkaConfig);
   }
 
   public boolean parallel() {

@@ -56,14 +56,14 @@ public final class PcleanCli implements Callable<Integer> {
     }
     TcleanParams params = cfg.params();
     if (cfg.parallel()) {
-      var outcome = ParallelRunner.run(params, cfg.settings());
+      var outcome = ParallelRunner.run(params, cfg.settings(), cfg.cluster());
       boolean continuum = outcome.job().getMode() == org.pclean.bus.avro.JobMode.CONTINUUM;
       System.out.printf(Locale.ROOT, "%s: %s, %d %s, %d channel(s); wrote %s%n", outcome.jobId(),
           outcome.job().getState(), outcome.job().getNumPartitions(), continuum ? "row chunks" : "sub-cubes",
           outcome.job().getNumChannels(), outcome.products());
       return 0;
     }
-    ImagingResult r = params.dataset() != null ? PClean.replay(params, PClean.client(cfg.schedulerAddress()))
+    ImagingResult r = params.dataset() != null ? PClean.replay(params, cfg.cluster())
         : PClean.run(params);
     report(r);
     return 0;

@@ -59,7 +59,7 @@ final class ReplayBenchCommand implements Callable<Integer> {
     String dataset = "bench-" + Long.toHexString(System.nanoTime());
     EmbeddedKafkaBroker broker = imaging.bootstrapServers() == null ? EmbeddedKafkaBroker.start(null) : null;
     try {
-      Properties client = PClean.client(broker != null ? broker.bootstrapServers() : imaging.bootstrapServers());
+      Properties client = broker != null ? broker.clientConfig() : imaging.cluster();
       try (Admin admin = Admin.create(client)) {
         TopicInstaller.ensure(admin, Topics.all(), (short) 1);
       }

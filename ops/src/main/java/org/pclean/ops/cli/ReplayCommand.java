@@ -46,12 +46,12 @@ final class ReplayCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "replaying dataset %s%s from the bus into %s%n", p.dataset(),
         p.timerange() == null ? "" : " " + describe(p.timerange()), p.imagename());
     if (imaging.parallel()) {
-      var outcome = ParallelRunner.run(p, imaging.parallelSettings());
+      var outcome = ParallelRunner.run(p, imaging.parallelSettings(), imaging.cluster());
       System.out.printf(Locale.ROOT, "%s: %s; wrote %s%n", outcome.jobId(), outcome.job().getState(),
           outcome.products());
       return 0;
     }
-    ImagingResult r = PClean.replay(p, PClean.client(imaging.bootstrapServers()));
+    ImagingResult r = PClean.replay(p, imaging.cluster());
     PcleanCli.report(r);
     return 0;
   }

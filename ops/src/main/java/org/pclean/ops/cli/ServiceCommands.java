@@ -8,9 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.gather.Coordinator;
@@ -19,6 +16,11 @@ import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.imaging.worker.WorkerGroupProtocol;
 import org.pclean.imaging.worker.WorkerShutdown;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.ops.config.ClusterAccess;
+import org.pclean.ops.config.KafkaClientConfig;
+import org.pclean.ops.service.HttpOptions;
+import org.pclean.ops.service.ServiceChecks;
+import org.pclean.ops.service.TaskLag;
 import org.pclean.sink.BusCubeSink;
 import org.pclean.sink.ContinuumSink;
 import org.pclean.sink.CubeSink;
@@ -67,16 +69,13 @@ final class ServiceCommands {
   static final class ClusterOptions {
     @Option(names = {"--bootstrap-servers", "--scheduler-address"}, required = true) String bootstrap;
     @Option(names = "--replication-factor", defaultValue = "1") short replication;
+    @Option(names = "--kafka-config", description = "Kafka client properties (security.protocol, SASL, TLS stores,"
+        + " client.id prefix) for every client of this service; PCLEAN_KAFKA_<PROPERTY> variables override them")
+    Path kafkaConfig;
 
     Properties connect() throws InterruptedException {
-      if (bootstrap == null || bootstrap.isBlank()) {
-        throw new IllegalArgumentException("--bootstrap-servers (or --scheduler-address) is required");
-      }
-      Properties p = new Properties();
-      p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      try (Admin admin = Admin.create(p)) {
-        TopicInstaller.ensure(admin, Topics.all(), replication);
-      }
+      Properties p = KafkaClientConfig.forCluster(bootstrap, kafkaConfig);
+      ClusterAccess.ensureTopics(p, replication);
       return p;
     }
   }
@@ -89,6 +88,7 @@ final class ServiceCommands {
         + " other machines); default: localhost only") String host;
     @Option(names = "--address-file", description = "write the bootstrap address to this file once the broker is up"
         + " (written whole under a temporary name, then renamed)") Path addressFile;
+    @Mixin HttpOptions http;
 
     @Override
     public Integer call() throws Exception {
@@ -100,7 +100,11 @@ final class ServiceCommands {
         Files.writeString(tmp, broker.bootstrapServers() + "\n");
         Files.move(tmp, addressFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       }
-      runUntilStopped(broker::close);
+      HttpOptions.Served served = http.start("broker", broker.clientConfig(), ServiceChecks::cluster);
+      runUntilStopped(() -> {
+        HttpOptions.stop(served);
+        broker.close();
+      });
       return 0;
     }
   }
@@ -124,6 +128,7 @@ final class ServiceCommands {
         description = "how long a continuum task waits for the density or model of the previous cycle before it fails"
             + " its job with a reason naming the missing tiles (e.g. 10m, 90s)")
     String modelWait;
+    @Mixin HttpOptions http;
 
     @Override
     public Integer call() throws Exception {
@@ -140,12 +145,23 @@ final class ServiceCommands {
       List<Thread> threads = new ArrayList<>();
       String host = java.net.InetAddress.getLocalHost().getHostName();
       for (int i = 0; i < nworkers; i++) {
-        String id = host + "-" + ProcessHandle.current().pid() + "-" + i;
+        String id = KafkaClientConfig.clientId(client, host + "-" + ProcessHandle.current().pid() + "-" + i);
         ImagingWorker w = (scratch == null ? new ImagingWorker(client, id, view, models)
             : new ImagingWorker(client, id, view, models, scratch)).groupProtocol(forced).modelWait(wait);
         workers.add(w);
+      }
+      // Ready when the cluster answers and a worker of this process is a member of the group (a worker's client id
+      // is its worker id). Served before the workers start, so a probe sees them join.
+      List<String> ids = workers.stream().map(ImagingWorker::workerId).toList();
+      HttpOptions.Served served = http.start("worker", client, admin -> ServiceChecks.all(List.of(
+          ServiceChecks.cluster(admin), ServiceChecks.members(admin, List.of(Topics.WORKER_GROUP),
+              m -> ids.contains(m.clientId())))));
+      if (served != null) {
+        TaskLag.register(served.http().registry(), served.admin());
+      }
+      for (ImagingWorker w : workers) {
         // Daemon: a thread still imaging a handed-back task must not keep the process alive.
-        Thread t = new Thread(w, "pclean-worker-" + i);
+        Thread t = new Thread(w, "pclean-worker-" + threads.size());
         t.setDaemon(true);
         t.start();
         threads.add(t);
@@ -153,7 +169,9 @@ final class ServiceCommands {
       System.out.println("pclean: " + nworkers + " worker(s) in group " + Topics.WORKER_GROUP + " at " + cluster.bootstrap);
       runUntilStopped(() -> {
         try {
-          if (!WorkerShutdown.stop(workers, threads, grace).isEmpty()) {
+          boolean handedBack = !WorkerShutdown.stop(workers, threads, grace).isEmpty();
+          HttpOptions.stop(served);
+          if (handedBack) {
             // A handed-back task's imaging thread may still be writing the sub-cube that its new owner is about
             // to write: end the process now (the new owner learns of the task at its next heartbeat, later).
             System.err.flush();
@@ -190,6 +208,7 @@ final class ServiceCommands {
   static final class Gather implements java.util.concurrent.Callable<Integer> {
     @Mixin ClusterOptions cluster;
     @Option(names = "--state-dir", description = "local state stores (default a temp dir)") Path stateDir;
+    @Mixin HttpOptions http;
 
     @Override
     public Integer call() throws Exception {
@@ -198,7 +217,12 @@ final class ServiceCommands {
       Coordinator app = new Coordinator(client, dir, cluster.replication);
       app.start();
       System.out.println("pclean gather running at " + cluster.bootstrap + ", state in " + dir);
-      runUntilStopped(app::close);
+      HttpOptions.Served served = http.start("gather", client, admin -> ServiceChecks.all(List.of(
+          ServiceChecks.cluster(admin), ServiceChecks.streams(app))));
+      runUntilStopped(() -> {
+        app.close();
+        HttpOptions.stop(served);
+      });
       return 0;
     }
   }
@@ -209,6 +233,7 @@ final class ServiceCommands {
     @Mixin ClusterOptions cluster;
     @Option(names = "--local-directory", description = "staging for sub-cubes arriving over the bus (default: the temp dir)")
     Path staging;
+    @Mixin HttpOptions http;
 
     @Override
     public Integer call() throws Exception {
@@ -223,6 +248,10 @@ final class ServiceCommands {
       tb.start();
       tc.start();
       System.out.println("pclean sink running at " + cluster.bootstrap);
+      // The sinks' consumers carry no id of ours: ready when each of their groups has a live member.
+      HttpOptions.Served served = http.start("sink", client, admin -> ServiceChecks.all(List.of(
+          ServiceChecks.cluster(admin), ServiceChecks.members(admin, List.of(CubeSink.GROUP, BusCubeSink.GROUP,
+              ContinuumSink.GROUP), m -> true))));
       runUntilStopped(() -> {
         sink.stop();
         bus.stop();
@@ -230,6 +259,7 @@ final class ServiceCommands {
         join(t);
         join(tb);
         join(tc);
+        HttpOptions.stop(served);
       });
       return 0;
     }

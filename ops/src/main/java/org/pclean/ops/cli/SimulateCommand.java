@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.pclean.bus.Topics;
 import org.pclean.casacore.AntennaArray;
 import org.pclean.casacore.MsSimulator;
@@ -148,8 +147,7 @@ public final class SimulateCommand implements Callable<Integer> {
       double[] radec, double f0) throws Exception {
     double speed = StreamCommand.speed(rate);
     var settings = new StreamPublisher.Settings(dataset, speed);
-    Properties client = new Properties();
-    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties client = PClean.client(bootstrap);
     if (truthPath != null) {
       writeTruth(truthPath, sky, radec, f0);
     }

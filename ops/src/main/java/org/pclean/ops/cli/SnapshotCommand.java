@@ -1,15 +1,15 @@
 package org.pclean.ops.cli;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.pclean.bus.TopicInstaller;
-import org.pclean.bus.Topics;
 import org.pclean.imaging.snapshot.SnapshotImager;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ops.config.ClusterAccess;
+import org.pclean.ops.service.HttpOptions;
+import org.pclean.ops.service.ServiceChecks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +36,7 @@ final class SnapshotCommand implements Callable<Integer> {
   boolean noFits;
 
   @Mixin ImagingOptions imaging;
+  @Mixin HttpOptions http;
 
   @Override
   public Integer call() throws Exception {
@@ -43,17 +44,19 @@ final class SnapshotCommand implements Callable<Integer> {
     if (imaging.bootstrapServers == null) {
       throw new IllegalArgumentException("--scheduler-address (the Kafka cluster the dataset streams on) is required");
     }
-    Properties client = new Properties();
-    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, imaging.bootstrapServers);
-    try (Admin admin = Admin.create(client)) {
-      TopicInstaller.ensure(admin, Topics.all(), (short) 1);
-    }
+    Properties client = imaging.cluster();
+    ClusterAccess.ensureTopics(client, (short) 1);
     SnapshotImager imager = new SnapshotImager(client, settings, null).start();
     System.out.printf(Locale.ROOT, "pclean snapshot: imaging %s (%s windows) in group %s at %s; FITS %s%n",
         imaging.dataset,
         settings.intervalSeconds() == 0 ? "one-dump" : settings.intervalSeconds() + " s", settings.group(),
         imaging.bootstrapServers, noFits ? "off" : "as " + imaging.imagename + "-<UTC>.fits");
-    ServiceCommands.runUntilStopped(imager::close);
+    HttpOptions.Served served = http.start("snapshot", client, admin -> ServiceChecks.all(List.of(
+        ServiceChecks.cluster(admin), ServiceChecks.members(admin, List.of(settings.group()), m -> true))));
+    ServiceCommands.runUntilStopped(() -> {
+      imager.close();
+      HttpOptions.stop(served);
+    });
     return 0;
   }
 

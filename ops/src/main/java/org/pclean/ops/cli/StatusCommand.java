@@ -1,12 +1,13 @@
 package org.pclean.ops.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.pclean.bus.Topics;
+import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.ops.parallel.ServiceGroups;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +26,8 @@ final class StatusCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Option(names = {"--scheduler-address", "--bootstrap-servers"}, required = true) String bootstrap;
+  @Option(names = "--kafka-config", description = "Kafka client properties (security.protocol, SASL, TLS stores)")
+  Path kafkaConfig;
   @Option(names = "--wait-workers", defaultValue = "0",
       description = "wait until this many workers own task partitions and every other service has a member")
   int waitWorkers;
@@ -37,8 +40,7 @@ final class StatusCommand implements Callable<Integer> {
     if (waitWorkers < 0) {
       throw new IllegalArgumentException("--wait-workers must be >= 0, got " + waitWorkers);
     }
-    Properties client = new Properties();
-    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties client = KafkaClientConfig.forCluster(bootstrap, kafkaConfig);
     long t0 = System.nanoTime();
     long deadline = t0 + limit.toNanos();
     List<String> ids = List.copyOf(ServiceGroups.ALL.keySet());

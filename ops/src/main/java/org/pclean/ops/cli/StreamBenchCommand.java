@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,6 +30,7 @@ import org.pclean.casacore.MsSimulator;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.imaging.snapshot.SnapshotImager;
 import org.pclean.ingest.stream.StreamPublisher;
+import org.pclean.ops.PClean;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -96,8 +96,7 @@ final class StreamBenchCommand implements Callable<Integer> {
             new MsSimulator.PointSource(30 * ARCSEC, -120 * ARCSEC, 0.25, 0.5)));
     EmbeddedKafkaBroker broker = bootstrap == null ? EmbeddedKafkaBroker.start(work.resolve("kafka")) : null;
     try {
-      Properties client = new Properties();
-      client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker != null ? broker.bootstrapServers() : bootstrap);
+      Properties client = broker != null ? broker.clientConfig() : PClean.client(bootstrap);
       try (Admin admin = Admin.create(client)) {
         TopicInstaller.ensure(admin, Topics.all(), (short) 1);
       }

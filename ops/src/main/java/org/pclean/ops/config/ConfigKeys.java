@@ -168,6 +168,9 @@ public final class ConfigKeys {
       note(cluster("cluster", "scheduler_address", STR_OR_NULL, null, List.of(),
           "Settings.bootstrapServers: the Kafka cluster (null: an embedded broker)"),
           "a Kafka bootstrap address where pclean has a Dask scheduler"),
+      cluster("cluster", "kafka_config", STR_OR_NULL, null, List.of(),
+          "a Java properties file of Kafka client settings for scheduler_address (security.protocol, SASL, TLS"
+              + " stores, client.id prefix; PCLEAN_KAFKA_* variables override it)"),
       cluster("cluster", "local_directory", STR_OR_NULL, null, List.of(),
           "Settings.localDirectory: sub-cubes and state (null: a temporary directory)"),
       note(param("cluster", "threads_per_worker", INT, 0, "threads: gridding threads per worker (0: all cores)"),

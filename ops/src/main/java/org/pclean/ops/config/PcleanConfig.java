@@ -347,6 +347,16 @@ public final class PcleanConfig {
     return (String) get("cluster.scheduler_address");
   }
 
+  /**
+   * The base Kafka client config of scheduler_address (with kafka_config and PCLEAN_KAFKA_*), or null without a
+   * scheduler address (an embedded broker).
+   */
+  public java.util.Properties cluster() {
+    String file = (String) get("cluster.kafka_config");
+    return schedulerAddress() == null ? null
+        : KafkaClientConfig.forCluster(schedulerAddress(), file == null ? null : java.nio.file.Path.of(file));
+  }
+
   /** The cluster settings; a temporary directory is created when local_directory is null. */
   public ParallelRunner.Settings settings() throws IOException {
     Integer nworkers = (Integer) get("cluster.nworkers");

@@ -7,14 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pclean.bus.BusSerializer;
-import org.pclean.bus.TopicInstaller;
-import org.pclean.bus.Topics;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.gather.Coordinator;
@@ -22,6 +19,8 @@ import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.TaskPlacement;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.ops.config.ClusterAccess;
+import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.sink.BusCubeSink;
 import org.pclean.sink.ContinuumSink;
 import org.pclean.sink.CubeSink;
@@ -38,7 +37,7 @@ public final class LocalCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
 
   private final EmbeddedKafkaBroker broker;
-  private final Properties client = new Properties();
+  private final Properties client;
   private final Path stateDir;
   private final List<Thread> threads = new ArrayList<>();
   private final List<ImagingWorker> workers = new ArrayList<>();
@@ -60,11 +59,19 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * As above on the cluster of a base client config (bootstrap servers, security; see KafkaClientConfig), which
+   * every client of these components starts from.
+   */
+  public LocalCluster(Properties cluster, int nworkers, Path work) throws IOException, InterruptedException {
+    this(null, cluster, nworkers, work, work.resolve("worker-scratch"), work.resolve("sink-staging"), true);
+  }
+
+  /**
    * The client of a site's services only (a cluster, {@code services} false): it submits and watches, and starts no
    * coordinator, sink or worker of its own, so a dead site service shows instead of being stood in for.
    */
-  public static LocalCluster client(String bootstrapServers, Path work) throws IOException, InterruptedException {
-    return new LocalCluster(bootstrapServers, 0, work, work.resolve("worker-scratch"), work.resolve("sink-staging"),
+  public static LocalCluster client(Properties cluster, Path work) throws IOException, InterruptedException {
+    return new LocalCluster(null, cluster, 0, work, work.resolve("worker-scratch"), work.resolve("sink-staging"),
         false);
   }
 
@@ -79,17 +86,22 @@ public final class LocalCluster implements AutoCloseable {
 
   private LocalCluster(String bootstrapServers, int nworkers, Path work, Path workerScratch, Path sinkStaging,
       boolean services) throws IOException, InterruptedException {
-    broker = bootstrapServers == null ? EmbeddedKafkaBroker.start(null) : null;
+    this(bootstrapServers == null ? EmbeddedKafkaBroker.start(null) : null,
+        bootstrapServers == null ? null : KafkaClientConfig.forCluster(bootstrapServers, null), nworkers, work,
+        workerScratch, sinkStaging, services);
+  }
+
+  /** broker: an embedded broker this cluster owns (cluster null then), or null for the cluster's config. */
+  private LocalCluster(EmbeddedKafkaBroker broker, Properties cluster, int nworkers, Path work, Path workerScratch,
+      Path sinkStaging, boolean services) throws IOException, InterruptedException {
+    this.broker = broker;
     if (broker != null) {
       LOG.info("embedded Kafka broker at " + broker.bootstrapServers() + " started in "
           + broker.startupTime().toMillis() + " ms");
     }
-    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
-        broker != null ? broker.bootstrapServers() : bootstrapServers);
+    client = broker != null ? broker.clientConfig() : cluster;
     if (broker == null) {
-      try (Admin admin = Admin.create(client)) {
-        TopicInstaller.ensure(admin, Topics.all(), (short) 1);
-      }
+      ClusterAccess.ensureTopics(client, (short) 1);
     }
     jobs = new JobSpecView(client);
     models = new ModelView(client);

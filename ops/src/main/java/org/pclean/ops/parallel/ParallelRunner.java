@@ -23,6 +23,7 @@ import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParamsCodec;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
+import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.sink.CubeConcatenator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,8 +67,16 @@ public final class ParallelRunner {
   private ParallelRunner() {}
 
   public static Outcome run(TcleanParams p, Settings s) throws IOException, InterruptedException {
+    return run(p, s, s.bootstrapServers() == null ? null : KafkaClientConfig.forCluster(s.bootstrapServers(), null));
+  }
+
+  /**
+   * As {@link #run(TcleanParams, Settings)} on the cluster of a base client config (bootstrap servers and
+   * security, see KafkaClientConfig); null: an embedded broker.
+   */
+  public static Outcome run(TcleanParams p, Settings s, Properties cluster) throws IOException, InterruptedException {
     validate(p, s);
-    if (s.nworkers() == 0 && s.bootstrapServers() == null) {
+    if (s.nworkers() == 0 && cluster == null) {
       throw new IllegalArgumentException("--nworkers must be >= 1 (0 only with --scheduler-address, where the"
           + " cluster's `pclean worker` services do the work), got " + s.nworkers());
     }
@@ -75,20 +84,19 @@ public final class ParallelRunner {
     // With the site's own services (--nworkers 0 on a cluster) this client only plans, submits and watches.
     boolean clientOnly = s.nworkers() == 0;
     if (clientOnly) {
-      Properties client = new Properties();
-      client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
-      try (Admin admin = Admin.create(client)) {
-        SiteServices.require(admin, s.bootstrapServers(), p.specmode() == TcleanParams.SpecMode.CUBE,
-            s.subcubesOnBus() || p.dataset() != null);
+      try (Admin admin = Admin.create(cluster)) {
+        SiteServices.require(admin, cluster.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG),
+            p.specmode() == TcleanParams.SpecMode.CUBE, s.subcubesOnBus() || p.dataset() != null);
       }
     }
-    try (LocalCluster cluster = clientOnly ? LocalCluster.client(s.bootstrapServers(), work)
-        : new LocalCluster(s.bootstrapServers(), s.nworkers(), work)) {
+    try (LocalCluster local = clientOnly ? LocalCluster.client(cluster, work)
+        : cluster == null ? new LocalCluster((String) null, s.nworkers(), work)
+        : new LocalCluster(cluster, s.nworkers(), work)) {
       long since = System.currentTimeMillis() - 1000;
-      Submitted job = submitJob(cluster.client(), cluster.producer(), p, s);
+      Submitted job = submitJob(local.client(), local.producer(), p, s);
       try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
-          p.niter(), p.threshold()), cluster.client(), since)) {
-        return await(cluster, job.jobId(), p, s.timeout());
+          p.niter(), p.threshold()), local.client(), since)) {
+        return await(local, job.jobId(), p, s.timeout());
       }
     }
   }

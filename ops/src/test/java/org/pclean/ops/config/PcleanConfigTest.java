@@ -397,6 +397,7 @@ class PcleanConfigTest {
     c.params();
     c.settings();
     c.parallel();
+    c.cluster();
     for (ConfigKey k : ConfigKeys.all()) {
       boolean mapped = k.target().kind() == ConfigKey.Kind.PARAM || k.target().kind() == ConfigKey.Kind.CLUSTER;
       assertEquals(mapped, c.consumed().contains(k), k.fullName());

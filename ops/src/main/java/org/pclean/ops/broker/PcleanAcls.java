@@ -1,0 +1,55 @@
+package org.pclean.ops.broker;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+/**
+ * The ACLs a site grants the principal its pclean services and clients run as (README, "Security"). All are
+ * prefixed patterns, so new datasets ({@code pclean.vis.<dataset>}), jobs and snapshot groups need no new grant:
+ * <ul>
+ *   <li>topics {@code pclean.}: Create (pclean creates its topics when missing), Describe, Read, Write;</li>
+ *   <li>topics {@code pclean-gather}: All — the coordinator's (Kafka Streams) changelog and repartition topics,
+ *       which it creates, reads, writes and purges;</li>
+ *   <li>groups {@code pclean}: Read, Describe — pclean-workers, pclean-gather, the sinks', snapshot groups;</li>
+ *   <li>transactional ids {@code pclean}: Write, Describe — the coordinator's exactly-once producers;</li>
+ *   <li>the cluster: Describe (group and topic placement reads it), IdempotentWrite.</li>
+ * </ul>
+ */
+public final class PcleanAcls {
+  /** The prefix of pclean's topics, groups and transactional ids. */
+  public static final String PREFIX = "pclean";
+
+  private PcleanAcls() {}
+
+  /** Every binding for the principal ("User:name"). */
+  public static List<AclBinding> forPrincipal(String principal) {
+    List<AclBinding> out = new ArrayList<>();
+    ResourcePattern topics = new ResourcePattern(ResourceType.TOPIC, PREFIX + ".", PatternType.PREFIXED);
+    for (AclOperation op : List.of(AclOperation.CREATE, AclOperation.DESCRIBE, AclOperation.READ, AclOperation.WRITE)) {
+      out.add(allow(topics, principal, op));
+    }
+    out.add(allow(new ResourcePattern(ResourceType.TOPIC, PREFIX + "-gather", PatternType.PREFIXED), principal,
+        AclOperation.ALL));
+    ResourcePattern groups = new ResourcePattern(ResourceType.GROUP, PREFIX, PatternType.PREFIXED);
+    out.add(allow(groups, principal, AclOperation.READ));
+    out.add(allow(groups, principal, AclOperation.DESCRIBE));
+    ResourcePattern txn = new ResourcePattern(ResourceType.TRANSACTIONAL_ID, PREFIX, PatternType.PREFIXED);
+    out.add(allow(txn, principal, AclOperation.WRITE));
+    out.add(allow(txn, principal, AclOperation.DESCRIBE));
+    ResourcePattern cluster = new ResourcePattern(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL);
+    out.add(allow(cluster, principal, AclOperation.DESCRIBE));
+    out.add(allow(cluster, principal, AclOperation.IDEMPOTENT_WRITE));
+    return out;
+  }
+
+  private static AclBinding allow(ResourcePattern pattern, String principal, AclOperation op) {
+    return new AclBinding(pattern, new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
+  }
+}
