@@ -1,10 +1,13 @@
 #include "fft.h"
+#include "fft_plans.h"
 
 #include <fftw3.h>
 
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 namespace pclean {
 
@@ -28,7 +31,38 @@ void runPlan(MakePlan make) {
   std::lock_guard<std::mutex> lock(plannerMutex);
   fftwf_destroy_plan(plan);
 }
+
+struct PlanKey {
+  int ny, nx, nthreads;
+  bool forward;
+  bool operator<(const PlanKey& o) const {
+    return std::tie(ny, nx, nthreads, forward) < std::tie(o.ny, o.nx, o.nthreads, o.forward);
+  }
+};
 }  // namespace
+
+void fft2dInPlace(std::complex<float>* data, int ny, int nx, bool forward, int nthreads) {
+  checkSize(ny, nx);
+  static std::map<PlanKey, fftwf_plan> plans;  // guarded by plannerMutex; kept for the process's life
+  auto* c = reinterpret_cast<fftwf_complex*>(data);
+  fftwf_plan plan;
+  {
+    std::lock_guard<std::mutex> lock(plannerMutex);
+    static const bool threaded = fftwf_init_threads() != 0;
+    PlanKey key{ny, nx, threaded ? nthreads : 1, forward};
+    auto it = plans.find(key);
+    if (it == plans.end()) {
+      fftwf_plan_with_nthreads(key.nthreads);
+      // FFTW_ESTIMATE leaves the array untouched while planning.
+      plan = fftwf_plan_dft_2d(ny, nx, c, c, forward ? FFTW_FORWARD : FFTW_BACKWARD, FFTW_ESTIMATE);
+      fftwf_plan_with_nthreads(1);  // the per-call plans of this file stay single-threaded
+      if (!plan) throw std::runtime_error("FFTW could not make a plan");
+      it = plans.emplace(key, plan).first;
+    }
+    plan = it->second;
+  }
+  fftwf_execute_dft(plan, c, c);
+}
 
 void fft2dComplex(float* data, int ny, int nx, bool forward) {
   checkSize(ny, nx);
