@@ -1,14 +1,15 @@
-// Internal to the native library (not bound to Java): in-place complex single-precision 2-D FFTs for kernels that
-// transform the same grid size many times (the w-gridder's planes). Plans are made once per (size, direction,
-// threads) and cached for the life of the process; FFTW runs them on the given number of threads. Shares fft.cpp's
-// planner lock, since FFTW's planner is not thread-safe. Row-major data[y * nx + x], FFTW's sign convention,
-// unnormalised. data must come from fftwf_malloc (the cached plan is executed on new arrays of that alignment).
+// Internal to the native library (not bound to Java): batches of in-place complex single-precision 1-D FFTs over
+// parts of a grid, for kernels that transform the same sizes many times (the w-gridder's planes, which transform
+// only the rows that hold samples and only the columns the image needs). Plans are made once per shape, direction
+// and thread count and cached for the life of the process; FFTW runs them on nthreads threads. Shares fft.cpp's
+// planner lock, since FFTW's planner is not thread-safe. FFTW's sign convention, unnormalised.
 #pragma once
 
 #include <complex>
 
 namespace pclean {
 
-void fft2dInPlace(std::complex<float>* data, int ny, int nx, bool forward, int nthreads);
+// howmany transforms of length n: transform j takes data[j * dist + k * stride], k = 0 .. n-1.
+void fftBatch(std::complex<float>* data, int n, int howmany, int stride, int dist, bool forward, int nthreads);
 
 }  // namespace pclean

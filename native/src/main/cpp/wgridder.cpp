@@ -8,7 +8,6 @@
 #include <cmath>
 #include <complex>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -272,6 +271,7 @@ struct Buckets {
   std::vector<size_t> start;  // bucket b holds runs[start[b] .. start[b + 1])
   std::vector<Run> runs;
   double sumWeights = 0;
+  int rowLo = 0, rowHi = 0;  // the grid rows the samples' kernels touch
   size_t bucket(const Layout& g, int plane, int tv, int tu) const { return (size_t(plane) * g.ntv + tv) * g.ntu + tu; }
 };
 
@@ -327,6 +327,17 @@ Buckets makeBuckets(const Layout& g, const double* uvw, long long nrow, const do
   for (auto& f : found)
     for (auto& k : f) bk.runs[fill[k.key]++] = k.run;
   for (double s : sums) bk.sumWeights += s;
+  int tvLo = g.ntv, tvHi = -1;
+  for (size_t b = 0; b < nbuckets; ++b)
+    if (bk.start[b + 1] > bk.start[b]) {
+      int tv = int(b / g.ntu % g.ntv);
+      tvLo = std::min(tvLo, tv);
+      tvHi = std::max(tvHi, tv);
+    }
+  if (tvHi >= 0) {
+    bk.rowLo = tvLo * kTile;
+    bk.rowHi = std::min(g.ngy, tvHi * kTile + kTile + kMaxSupport);
+  }
   return bk;
 }
 
@@ -459,11 +470,38 @@ struct Grid {
   Grid& operator=(const Grid&) = delete;
 };
 
-void zero(Grid& grid, int nthreads) {
-  const size_t chunk = size_t(1) << 20;
-  parallelFor(nthreads, (grid.cells + chunk - 1) / chunk, [&](size_t i) {
-    size_t n = std::min(chunk, grid.cells - i * chunk);
-    std::memset(static_cast<void*>(grid.data + i * chunk), 0, n * sizeof(cfloat));
+// The part of a plane's 2-D FFT that matters: forward (invert) transforms along x only the rows that hold samples,
+// then along y only the columns the image reads (L mod ngx, |L| <= nx/2); backward (predict), its adjoint, those
+// columns along y, then those rows along x. About half the work of the full transform.
+void imageFft(const Layout& g, const Buckets& bk, Grid& grid, bool forward, int nthreads) {
+  const int half = g.nx / 2;
+  auto rows = [&] {
+    fftBatch(grid.data + size_t(bk.rowLo) * g.ngx, g.ngx, bk.rowHi - bk.rowLo, 1, g.ngx, forward, nthreads);
+  };
+  auto columns = [&] {
+    fftBatch(grid.data, g.ngy, half, g.ngx, 1, forward, nthreads);
+    fftBatch(grid.data + (g.ngx - half), g.ngy, half, g.ngx, 1, forward, nthreads);
+  };
+  if (forward) {
+    rows();
+    columns();
+  } else {
+    columns();
+    rows();
+  }
+}
+
+// Clears what imageFft reads: the rows that hold samples and the image's columns.
+void zero(const Layout& g, const Buckets& bk, Grid& grid, int nthreads) {
+  const int half = g.nx / 2;
+  parallelFor(nthreads, size_t(g.ngy), [&](size_t y) {
+    cfloat* row = grid.data + y * g.ngx;
+    if (int(y) >= bk.rowLo && int(y) < bk.rowHi) {
+      std::fill(row, row + g.ngx, cfloat(0, 0));
+    } else {
+      std::fill(row, row + half, cfloat(0, 0));
+      std::fill(row + g.ngx - half, row + g.ngx, cfloat(0, 0));
+    }
   });
 }
 
@@ -579,7 +617,7 @@ double wgridInvert(const double* uvw, long long nrow, const double* freq, int nc
   Grid grid(size_t(g.ngx) * g.ngy);
   std::vector<double> acc(size_t(nx) * ny, 0.0);
   for (int p = 0; p < g.planes; ++p) {
-    zero(grid, nthreads);
+    zero(g, bk, grid, nthreads);
     timer.lap(kImage);
     for (const std::vector<int>& colour : tilesOfPlane(g, bk, p)) {
       parallelFor(nthreads, colour.size(), [&](size_t t) {
@@ -595,7 +633,7 @@ double wgridInvert(const double* uvw, long long nrow, const double* freq, int nc
       });
     }
     timer.lap(kGrid);
-    fft2dInPlace(grid.data, g.ngy, g.ngx, true, nthreads);
+    imageFft(g, bk, grid, true, nthreads);
     timer.lap(kFft);
     const std::vector<cfloat> s = screen(g, factors, p, -1, nthreads);
     parallelFor(nthreads, size_t(ny), [&](size_t y) {
@@ -630,7 +668,7 @@ void wgridPredict(const float* model, int nx, int ny, double cellx, double celly
   std::fill(vis, vis + 2 * nrow * nchan, 0.0f);
   Grid grid(size_t(g.ngx) * g.ngy);
   for (int p = 0; p < g.planes; ++p) {
-    zero(grid, nthreads);
+    zero(g, bk, grid, nthreads);
     const std::vector<cfloat> s = screen(g, factors, p, +1, nthreads);
     parallelFor(nthreads, size_t(ny), [&](size_t y) {
       for (int x = 0; x < nx; ++x) {
@@ -640,7 +678,7 @@ void wgridPredict(const float* model, int nx, int ny, double cellx, double celly
       }
     });
     timer.lap(kImage);
-    fft2dInPlace(grid.data, g.ngy, g.ngx, false, nthreads);
+    imageFft(g, bk, grid, false, nthreads);
     timer.lap(kFft);
     std::vector<int> tiles;
     for (const std::vector<int>& colour : tilesOfPlane(g, bk, p)) tiles.insert(tiles.end(), colour.begin(), colour.end());

@@ -19,7 +19,8 @@
 // Fourier transform in l, m and w (Gauss-Legendre quadrature of the exact kernel). The samples are bucketed by
 // (first w plane, 16x16 uv tile); threads take whole tiles and accumulate into a tile-sized buffer that is added
 // to the grid in four passes of non-adjacent tiles, so no thread holds a full grid. FFTs are FFTW single
-// precision, threaded, with plans cached per size. Thread-safe; no casacore.
+// precision, threaded, with plans cached per size, and skip what is zero or unread (the grid rows without
+// samples, the columns outside the image). Thread-safe; no casacore.
 //
 // Usage: wgridParameters() to report the choice; wgridInvert() for the PSF (vis == nullptr) and residuals,
 // wgridPredict() for model visibilities. Memory: one complex float padded grid (8 * 4 nx ny bytes), one double
