@@ -2,8 +2,6 @@ package org.pclean.imaging.gridding;
 
 import org.pclean.casacore.GriddingKernels;
 import org.pclean.casacore.WStack;
-import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.plan.WPlanes;
 import org.pclean.ingest.source.VisibilityData;
 
 /**
@@ -27,28 +25,6 @@ public final class SpheroidalGridder implements Gridder {
     this.padding = padding;
     this.wstack = wstack;
     this.threads = threads;
-  }
-
-  /** The gridder a run asks for, stacking over the w range of the data it grids. */
-  public static SpheroidalGridder forRun(TcleanParams p, VisibilityData data) {
-    return forRange(p, data.uvw(), data.freq());
-  }
-
-  /**
-   * The gridder of a run whose whole selection has these uvw and frequencies (its w planes by {@link WPlanes}):
-   * a row chunk grids with it on the selection's planes.
-   */
-  public static SpheroidalGridder forRange(TcleanParams p, double[] uvw, double[] freq) {
-    return new SpheroidalGridder(p.nx(), p.ny(), p.cell()[0], p.cell()[1], p.padding(),
-        WPlanes.forSelection(p, uvw, freq), p.threads());
-  }
-
-  public WStack wstack() {
-    return wstack;
-  }
-
-  public int wplanes() {
-    return wstack.planes();
   }
 
   @Override
