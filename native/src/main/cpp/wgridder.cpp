@@ -62,6 +62,7 @@ class EsKernel {
       }
       for (int n = 0; n < nodes; ++n) coef_[size_t(n) * kMaxSupport + k] = mono[n];
     }
+    coefFloat_.assign(coef_.begin(), coef_.end());
     makeQuadrature();
   }
 
@@ -75,12 +76,12 @@ class EsKernel {
   }
 
   // The W taps for the first-tap distance f in [0, 1), and zeros up to kMaxSupport.
-  void taps(double f, double* out) const {
-    const double y = 2 * f - 1;
-    const double* c = &coef_[size_t(degree_) * kMaxSupport];
+  void taps(double f, float* out) const {
+    const float y = float(2 * f - 1);
+    const float* c = &coefFloat_[size_t(degree_) * kMaxSupport];
     for (int k = 0; k < kMaxSupport; ++k) out[k] = c[k];
     for (int n = degree_ - 1; n >= 0; --n) {
-      c = &coef_[size_t(n) * kMaxSupport];
+      c = &coefFloat_[size_t(n) * kMaxSupport];
       for (int k = 0; k < kMaxSupport; ++k) out[k] = out[k] * y + c[k];
     }
   }
@@ -128,6 +129,7 @@ class EsKernel {
   int w_;
   double beta_;
   int degree_;
+  std::vector<float> coefFloat_;  // the same in single precision, for the u and v taps
   std::vector<double> coef_;  // [n * kMaxSupport + k]: coefficient of y^n of tap k (0 for k >= W)
   std::vector<double> nodeAt_, weightedValue_;
 };
@@ -408,8 +410,8 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void gridTile(const 
   std::fill(buf.im.begin(), buf.im.end(), 0.0f);
   forSamplesOfTile(in.g, in.bk, in.kernel, in.uvw, in.freq, in.nchan, p, tile,
                    [&](const Coord& c, long long i, double kw) {
-                     double ku[kMaxSupport], kv[kMaxSupport];
-                     in.kernel.taps(c.fu, ku);
+                     alignas(32) float fu[kMaxSupport], kv[kMaxSupport];
+                     in.kernel.taps(c.fu, fu);
                      in.kernel.taps(c.fv, kv);
                      const float wt = weight[i] * float(kw);
                      float vr = wt, vi = 0;
@@ -417,10 +419,8 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void gridTile(const 
                        vr = vis[2 * i] * wt;
                        vi = (c.flip ? -vis[2 * i + 1] : vis[2 * i + 1]) * wt;
                      }
-                     float fu[kMaxSupport];
-                     for (int a = 0; a < kMaxSupport; ++a) fu[a] = float(ku[a]);
                      for (int b = 0; b < W; ++b) {
-                       const float br = vr * float(kv[b]), bi = vi * float(kv[b]);
+                       const float br = vr * kv[b], bi = vi * kv[b];
                        const size_t row = size_t(c.iv - v0 + b) * side + (c.iu - u0);
                        for (int a = 0; a < kMaxSupport; ++a) {
                          re[row + a] += br * fu[a];
@@ -438,11 +438,9 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void degridTile(cons
   const float* im = buf.im.data();
   forSamplesOfTile(in.g, in.bk, in.kernel, in.uvw, in.freq, in.nchan, p, tile,
                    [&](const Coord& c, long long i, double kw) {
-                     double ku[kMaxSupport], kv[kMaxSupport];
-                     in.kernel.taps(c.fu, ku);
+                     alignas(32) float fu[kMaxSupport], kv[kMaxSupport];
+                     in.kernel.taps(c.fu, fu);
                      in.kernel.taps(c.fv, kv);
-                     float fu[kMaxSupport];
-                     for (int a = 0; a < kMaxSupport; ++a) fu[a] = float(ku[a]);
                      float sr = 0, si = 0;
                      for (int b = 0; b < W; ++b) {
                        const size_t row = size_t(c.iv - v0 + b) * side + (c.iu - u0);
@@ -451,8 +449,8 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void degridTile(cons
                          tr += re[row + a] * fu[a];
                          ti += im[row + a] * fu[a];
                        }
-                       sr += tr * float(kv[b]);
-                       si += ti * float(kv[b]);
+                       sr += tr * kv[b];
+                       si += ti * kv[b];
                      }
                      vis[2 * i] += sr * float(kw);
                      vis[2 * i + 1] += (c.flip ? -si : si) * float(kw);
@@ -522,6 +520,26 @@ ImageFactors imageFactors(const Layout& g, const EsKernel& kernel, int nthreads)
   std::vector<double> cx(f.qx), cy(f.qy);
   for (int i = 0; i < f.qx; ++i) cx[i] = kernel.fourier(double(i) / g.ngx);
   for (int i = 0; i < f.qy; ++i) cy[i] = kernel.fourier(double(i) / g.ngy);
+  // The w correction depends on n - 1 alone, in [nm1min, 0]: the quadrature at Chebyshev nodes, interpolated
+  // (the transform is entire, so 24 terms are exact to double rounding) instead of a quadrature per pixel.
+  const double xiMin = g.dw * g.nm1min;
+  const int terms = 24;
+  std::vector<double> cheb(terms, 0.0);
+  for (int k = 0; k < terms; ++k) {
+    double theta = M_PI * (k + 0.5) / terms, value = kernel.fourier(xiMin * (1 + std::cos(theta)) / 2);
+    for (int n = 0; n < terms; ++n) cheb[n] += 2.0 / terms * value * std::cos(n * theta);
+  }
+  cheb[0] /= 2;
+  auto wCorrection = [&](double t) {
+    if (g.planes <= 1) return 1.0;
+    double x = 2 * (g.dw * t) / xiMin - 1, b1 = 0, b2 = 0;
+    for (int n = terms - 1; n >= 1; --n) {
+      double b = 2 * x * b1 - b2 + cheb[n];
+      b2 = b1;
+      b1 = b;
+    }
+    return x * b1 - b2 + cheb[0];
+  };
   parallelFor(nthreads, size_t(f.qy), [&](size_t j) {
     double m = j * g.celly;
     for (int i = 0; i < f.qx; ++i) {
@@ -529,7 +547,7 @@ ImageFactors imageFactors(const Layout& g, const EsKernel& kernel, int nthreads)
       double t = r2 < 1 ? std::sqrt(1 - r2) - 1 : 0.0;
       size_t k = j * f.qx + i;
       f.nm1[k] = t;
-      double c = cx[i] * cy[j] * (g.planes > 1 ? kernel.fourier(g.dw * t) : 1.0);
+      double c = cx[i] * cy[j] * wCorrection(t);
       f.correction[k] = 1 / c;
     }
   });
