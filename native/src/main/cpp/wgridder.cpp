@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -605,6 +606,121 @@ inline size_t gridIndexOf(const Layout& g, int x, int y, float& sign) {
   return size_t((M + g.ngy) % g.ngy) * g.ngx + (L + g.ngx) % g.ngx;
 }
 
+// What both transforms prepare before their planes: the kernel, the layout, the bucketed samples (weight ==
+// nullptr: all on the grid), the image-side factors and the grid.
+struct Prepared {
+  int threads;
+  EsKernel kernel;
+  Layout g;
+  Buckets bk;
+  ImageFactors factors;
+  Grid grid;
+  TileInputs inputs(const double* uvw, const double* freq, int nchan) const {
+    return TileInputs{g, bk, kernel, uvw, freq, nchan};
+  }
+  // The transforms, plane by plane (wgridder.h); the timer gets the gridding, FFT and image-side phases.
+  double invert(const double* uvw, const double* freq, int nchan, const float* vis, const float* weight,
+                float* image, PhaseTimer& timer);
+  void predict(const float* model, const double* uvw, long long nrow, const double* freq, int nchan, float* vis,
+               PhaseTimer& timer);
+};
+
+// Built in place (the grid does not move).
+std::unique_ptr<Prepared> prepare(int nx, int ny, double cellx, double celly, double epsilon, double wmin,
+                                  double wmax, const double* uvw, long long nrow, const double* freq, int nchan,
+                                  const float* weight, int nthreads, PhaseTimer& timer) {
+  checkInputs(nx, ny, cellx, celly, epsilon);
+  nthreads = std::max(1, std::min(nthreads, 64));
+  EsKernel kernel = kernelFor(epsilon);
+  Layout g = layoutFor(kernel, epsilon, nx, ny, cellx, celly, wmin, wmax, uvw, nrow, freq, nchan);
+  Buckets bk = makeBuckets(g, uvw, nrow, freq, nchan, weight, nthreads);
+  timer.lap(kSort);
+  ImageFactors factors = imageFactors(g, kernel, nthreads);
+  timer.lap(kImage);
+  const size_t cells = size_t(g.ngx) * g.ngy;
+  return std::unique_ptr<Prepared>(
+      new Prepared{nthreads, std::move(kernel), g, std::move(bk), std::move(factors), Grid(cells)});
+}
+
+double Prepared::invert(const double* uvw, const double* freq, int nchan, const float* vis, const float* weight,
+                        float* image, PhaseTimer& timer) {
+  const int nx = g.nx, ny = g.ny;
+  const TileInputs in = inputs(uvw, freq, nchan);
+  std::vector<double> acc(size_t(nx) * ny, 0.0);
+  for (int p = 0; p < g.planes; ++p) {
+    zero(g, bk, grid, threads);
+    timer.lap(kImage);
+    for (const std::vector<int>& colour : tilesOfPlane(g, bk, p)) {
+      parallelFor(threads, colour.size(), [&](size_t t) {
+        thread_local TileBuffer buf;
+        const int tile = colour[t], u0 = (tile % g.ntu) * kTile, v0 = (tile / g.ntu) * kTile;
+        gridTile(in, vis, weight, p, tile, buf);
+        for (int b = 0; b < buf.side && v0 + b < g.ngy; ++b) {
+          cfloat* row = grid.data + size_t(v0 + b) * g.ngx + u0;
+          const float* rr = &buf.re[size_t(b) * buf.side];
+          const float* ri = &buf.im[size_t(b) * buf.side];
+          for (int a = 0; a < buf.side && u0 + a < g.ngx; ++a) row[a] += cfloat(rr[a], ri[a]);
+        }
+      });
+    }
+    timer.lap(kGrid);
+    imageFft(g, bk, grid, true, threads);
+    timer.lap(kFft);
+    const std::vector<cfloat> s = screen(g, factors, p, -1, threads);
+    parallelFor(threads, size_t(ny), [&](size_t y) {
+      for (int x = 0; x < nx; ++x) {
+        float sign = 1;
+        const cfloat val = grid.data[gridIndexOf(g, x, int(y), sign)];
+        const cfloat sc = s[factors.at(x, int(y), g)];
+        acc[y * nx + x] += sign * (double(val.real()) * sc.real() - double(val.imag()) * sc.imag());
+      }
+    });
+  }
+  parallelFor(threads, size_t(ny), [&](size_t y) {
+    for (int x = 0; x < nx; ++x) image[y * nx + x] = float(acc[y * nx + x] * factors.correction[factors.at(x, int(y), g)]);
+  });
+  timer.lap(kImage);
+  return bk.sumWeights;
+}
+
+void Prepared::predict(const float* model, const double* uvw, long long nrow, const double* freq, int nchan,
+                       float* vis, PhaseTimer& timer) {
+  const int nx = g.nx, ny = g.ny;
+  const TileInputs in = inputs(uvw, freq, nchan);
+  std::fill(vis, vis + 2 * nrow * nchan, 0.0f);
+  for (int p = 0; p < g.planes; ++p) {
+    zero(g, bk, grid, threads);
+    const std::vector<cfloat> s = screen(g, factors, p, +1, threads);
+    parallelFor(threads, size_t(ny), [&](size_t y) {
+      for (int x = 0; x < nx; ++x) {
+        float sign = 1;
+        const size_t at = gridIndexOf(g, x, int(y), sign), k = factors.at(x, int(y), g);
+        grid.data[at] = s[k] * float(sign * model[y * nx + x] * factors.correction[k]);
+      }
+    });
+    timer.lap(kImage);
+    imageFft(g, bk, grid, false, threads);
+    timer.lap(kFft);
+    std::vector<int> tiles;
+    for (const std::vector<int>& colour : tilesOfPlane(g, bk, p)) tiles.insert(tiles.end(), colour.begin(), colour.end());
+    // Reads only: every tile at once; each sample belongs to one tile, so its visibility has one writer.
+    parallelFor(threads, tiles.size(), [&](size_t t) {
+      thread_local TileBuffer buf;
+      const int tile = tiles[t], u0 = (tile % g.ntu) * kTile, v0 = (tile / g.ntu) * kTile;
+      for (int b = 0; b < buf.side; ++b) {
+        for (int a = 0; a < buf.side; ++a) {
+          bool inside = v0 + b < g.ngy && u0 + a < g.ngx;
+          cfloat val = inside ? grid.data[size_t(v0 + b) * g.ngx + u0 + a] : cfloat(0, 0);
+          buf.re[size_t(b) * buf.side + a] = val.real();
+          buf.im[size_t(b) * buf.side + a] = val.imag();
+        }
+      }
+      degridTile(in, p, tile, buf, vis);
+    });
+    timer.lap(kGrid);
+  }
+}
+
 }  // namespace
 
 double wgridParameters(double epsilon, int nx, int ny, double cellx, double celly, double wmin, double wmax,
@@ -623,99 +739,16 @@ double wgridInvert(const double* uvw, long long nrow, const double* freq, int nc
                    const float* weight, int nx, int ny, double cellx, double celly, double epsilon, double wmin,
                    double wmax, int nthreads, float* image, double* seconds) {
   PhaseTimer timer(seconds);
-  checkInputs(nx, ny, cellx, celly, epsilon);
-  nthreads = std::max(1, std::min(nthreads, 64));
-  const EsKernel kernel = kernelFor(epsilon);
-  const Layout g = layoutFor(kernel, epsilon, nx, ny, cellx, celly, wmin, wmax, uvw, nrow, freq, nchan);
-  const Buckets bk = makeBuckets(g, uvw, nrow, freq, nchan, weight, nthreads);
-  const TileInputs in{g, bk, kernel, uvw, freq, nchan};
-  timer.lap(kSort);
-  const ImageFactors factors = imageFactors(g, kernel, nthreads);
-  timer.lap(kImage);
-  Grid grid(size_t(g.ngx) * g.ngy);
-  std::vector<double> acc(size_t(nx) * ny, 0.0);
-  for (int p = 0; p < g.planes; ++p) {
-    zero(g, bk, grid, nthreads);
-    timer.lap(kImage);
-    for (const std::vector<int>& colour : tilesOfPlane(g, bk, p)) {
-      parallelFor(nthreads, colour.size(), [&](size_t t) {
-        thread_local TileBuffer buf;
-        const int tile = colour[t], u0 = (tile % g.ntu) * kTile, v0 = (tile / g.ntu) * kTile;
-        gridTile(in, vis, weight, p, tile, buf);
-        for (int b = 0; b < buf.side && v0 + b < g.ngy; ++b) {
-          cfloat* row = grid.data + size_t(v0 + b) * g.ngx + u0;
-          const float* rr = &buf.re[size_t(b) * buf.side];
-          const float* ri = &buf.im[size_t(b) * buf.side];
-          for (int a = 0; a < buf.side && u0 + a < g.ngx; ++a) row[a] += cfloat(rr[a], ri[a]);
-        }
-      });
-    }
-    timer.lap(kGrid);
-    imageFft(g, bk, grid, true, nthreads);
-    timer.lap(kFft);
-    const std::vector<cfloat> s = screen(g, factors, p, -1, nthreads);
-    parallelFor(nthreads, size_t(ny), [&](size_t y) {
-      for (int x = 0; x < nx; ++x) {
-        float sign = 1;
-        const cfloat val = grid.data[gridIndexOf(g, x, int(y), sign)];
-        const cfloat sc = s[factors.at(x, int(y), g)];
-        acc[y * nx + x] += sign * (double(val.real()) * sc.real() - double(val.imag()) * sc.imag());
-      }
-    });
-  }
-  parallelFor(nthreads, size_t(ny), [&](size_t y) {
-    for (int x = 0; x < nx; ++x) image[y * nx + x] = float(acc[y * nx + x] * factors.correction[factors.at(x, int(y), g)]);
-  });
-  timer.lap(kImage);
-  return bk.sumWeights;
+  return prepare(nx, ny, cellx, celly, epsilon, wmin, wmax, uvw, nrow, freq, nchan, weight, nthreads, timer)
+      ->invert(uvw, freq, nchan, vis, weight, image, timer);
 }
 
 void wgridPredict(const float* model, int nx, int ny, double cellx, double celly, double epsilon, double wmin,
                   double wmax, const double* uvw, long long nrow, const double* freq, int nchan, int nthreads,
                   float* vis, double* seconds) {
   PhaseTimer timer(seconds);
-  checkInputs(nx, ny, cellx, celly, epsilon);
-  nthreads = std::max(1, std::min(nthreads, 64));
-  const EsKernel kernel = kernelFor(epsilon);
-  const Layout g = layoutFor(kernel, epsilon, nx, ny, cellx, celly, wmin, wmax, uvw, nrow, freq, nchan);
-  const Buckets bk = makeBuckets(g, uvw, nrow, freq, nchan, nullptr, nthreads);
-  const TileInputs in{g, bk, kernel, uvw, freq, nchan};
-  timer.lap(kSort);
-  const ImageFactors factors = imageFactors(g, kernel, nthreads);
-  timer.lap(kImage);
-  std::fill(vis, vis + 2 * nrow * nchan, 0.0f);
-  Grid grid(size_t(g.ngx) * g.ngy);
-  for (int p = 0; p < g.planes; ++p) {
-    zero(g, bk, grid, nthreads);
-    const std::vector<cfloat> s = screen(g, factors, p, +1, nthreads);
-    parallelFor(nthreads, size_t(ny), [&](size_t y) {
-      for (int x = 0; x < nx; ++x) {
-        float sign = 1;
-        const size_t at = gridIndexOf(g, x, int(y), sign), k = factors.at(x, int(y), g);
-        grid.data[at] = s[k] * float(sign * model[y * nx + x] * factors.correction[k]);
-      }
-    });
-    timer.lap(kImage);
-    imageFft(g, bk, grid, false, nthreads);
-    timer.lap(kFft);
-    std::vector<int> tiles;
-    for (const std::vector<int>& colour : tilesOfPlane(g, bk, p)) tiles.insert(tiles.end(), colour.begin(), colour.end());
-    // Reads only: every tile at once; each sample belongs to one tile, so its visibility has one writer.
-    parallelFor(nthreads, tiles.size(), [&](size_t t) {
-      thread_local TileBuffer buf;
-      const int tile = tiles[t], u0 = (tile % g.ntu) * kTile, v0 = (tile / g.ntu) * kTile;
-      for (int b = 0; b < buf.side; ++b) {
-        for (int a = 0; a < buf.side; ++a) {
-          bool inside = v0 + b < g.ngy && u0 + a < g.ngx;
-          cfloat val = inside ? grid.data[size_t(v0 + b) * g.ngx + u0 + a] : cfloat(0, 0);
-          buf.re[size_t(b) * buf.side + a] = val.real();
-          buf.im[size_t(b) * buf.side + a] = val.imag();
-        }
-      }
-      degridTile(in, p, tile, buf, vis);
-    });
-    timer.lap(kGrid);
-  }
+  prepare(nx, ny, cellx, celly, epsilon, wmin, wmax, uvw, nrow, freq, nchan, nullptr, nthreads, timer)
+      ->predict(model, uvw, nrow, freq, nchan, vis, timer);
 }
 
 }  // namespace pclean
