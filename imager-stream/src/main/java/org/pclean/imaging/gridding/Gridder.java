@@ -21,9 +21,8 @@ public interface Gridder {
    */
   static Gridder forSelection(TcleanParams p, WStack w) {
     return switch (p.gridder()) {
-      case STANDARD, WPROJECT -> new SpheroidalGridder(p.nx(), p.ny(), p.cell()[0], p.cell()[1], p.padding(), w,
-          p.threads());
-      case WGRIDDER -> new WGridder(p.nx(), p.ny(), p.cell()[0], p.cell()[1], p.epsilon(), w, p.threads());
+      case STANDARD, WPROJECT -> new SpheroidalGridder(ImagePixels.of(p), p.padding(), w, p.threads());
+      case WGRIDDER -> new WGridder(ImagePixels.of(p), p.epsilon(), w, p.threads());
     };
   }
 

@@ -16,21 +16,15 @@ import org.slf4j.LoggerFactory;
 public final class WGridder implements Gridder {
   private static final Logger LOG = LoggerFactory.getLogger(WGridder.class);
 
-  private final int nx;
-  private final int ny;
-  private final double cellx;
-  private final double celly;
+  private final ImagePixels px;
   private final double epsilon;
   private final WStack wrange;
   private final int threads;
   private final double[] seconds = new double[4];
 
   /** wrange: the w range the planes span (NaN: of whatever samples are gridded). */
-  public WGridder(int nx, int ny, double cellx, double celly, double epsilon, WStack wrange, int threads) {
-    this.nx = nx;
-    this.ny = ny;
-    this.cellx = cellx;
-    this.celly = celly;
+  public WGridder(ImagePixels px, double epsilon, WStack wrange, int threads) {
+    this.px = px;
     this.epsilon = epsilon;
     this.wrange = wrange;
     this.threads = threads;
@@ -43,7 +37,8 @@ public final class WGridder implements Gridder {
 
   /** The kernel, grid and planes chosen (for the given w range; NaN: w ignored). */
   public WGridderKernels.Parameters parameters() {
-    return WGridderKernels.parameters(epsilon, nx, ny, cellx, celly, wrange.wmin(), wrange.wmax());
+    return WGridderKernels.parameters(epsilon, px.nx(), px.ny(), px.cellx(), px.celly(), wrange.wmin(),
+        wrange.wmax());
   }
 
   /** Wall seconds per phase over every call so far. */
@@ -54,8 +49,8 @@ public final class WGridder implements Gridder {
   @Override
   public double invert(VisibilityData data, float[] vis, float[] weights, float[] image) {
     double[] s = new double[4];
-    double sumwt = WGridderKernels.invert(data.uvw(), data.freq(), vis, weights, nx, ny, cellx, celly, epsilon,
-        wrange.wmin(), wrange.wmax(), threads, image, s);
+    double sumwt = WGridderKernels.invert(data.uvw(), data.freq(), vis, weights, px.nx(), px.ny(), px.cellx(),
+        px.celly(), epsilon, wrange.wmin(), wrange.wmax(), threads, image, s);
     add(s);
     return sumwt;
   }
@@ -63,8 +58,8 @@ public final class WGridder implements Gridder {
   @Override
   public float[] predict(float[] model, VisibilityData data) {
     double[] s = new double[4];
-    float[] vis = WGridderKernels.predict(model, nx, ny, cellx, celly, epsilon, wrange.wmin(), wrange.wmax(),
-        data.uvw(), data.freq(), threads, s);
+    float[] vis = WGridderKernels.predict(model, px.nx(), px.ny(), px.cellx(), px.celly(), epsilon,
+        wrange.wmin(), wrange.wmax(), data.uvw(), data.freq(), threads, s);
     add(s);
     return vis;
   }
