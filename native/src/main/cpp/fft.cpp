@@ -1,10 +1,13 @@
 #include "fft.h"
+#include "fft_plans.h"
 
 #include <fftw3.h>
 
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 namespace pclean {
 
@@ -28,7 +31,41 @@ void runPlan(MakePlan make) {
   std::lock_guard<std::mutex> lock(plannerMutex);
   fftwf_destroy_plan(plan);
 }
+
+struct PlanKey {
+  int n, howmany, stride, dist, nthreads;
+  bool forward;
+  bool operator<(const PlanKey& o) const {
+    return std::tie(n, howmany, stride, dist, nthreads, forward) <
+           std::tie(o.n, o.howmany, o.stride, o.dist, o.nthreads, o.forward);
+  }
+};
 }  // namespace
+
+void fftBatch(std::complex<float>* data, int n, int howmany, int stride, int dist, bool forward, int nthreads) {
+  if (howmany == 0) return;
+  checkSize(n, howmany);
+  static std::map<PlanKey, fftwf_plan> plans;  // guarded by plannerMutex; kept for the process's life
+  auto* c = reinterpret_cast<fftwf_complex*>(data);
+  fftwf_plan plan;
+  {
+    std::lock_guard<std::mutex> lock(plannerMutex);
+    static const bool threaded = fftwf_init_threads() != 0;
+    PlanKey key{n, howmany, stride, dist, threaded ? nthreads : 1, forward};
+    auto it = plans.find(key);
+    if (it == plans.end()) {
+      fftwf_plan_with_nthreads(key.nthreads);
+      // ESTIMATE leaves the array untouched while planning; UNALIGNED lets the plan run at any offset of a grid.
+      plan = fftwf_plan_many_dft(1, &n, howmany, c, nullptr, stride, dist, c, nullptr, stride, dist,
+                                 forward ? FFTW_FORWARD : FFTW_BACKWARD, FFTW_ESTIMATE | FFTW_UNALIGNED);
+      fftwf_plan_with_nthreads(1);  // the per-call plans of this file stay single-threaded
+      if (!plan) throw std::runtime_error("FFTW could not make a plan");
+      it = plans.emplace(key, plan).first;
+    }
+    plan = it->second;
+  }
+  fftwf_execute_dft(plan, c, c);
+}
 
 void fft2dComplex(float* data, int ny, int nx, bool forward) {
   checkSize(ny, nx);

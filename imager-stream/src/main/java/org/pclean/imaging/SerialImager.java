@@ -18,7 +18,7 @@ import org.pclean.imaging.beam.Restorer;
 import org.pclean.imaging.cycles.IterationControl;
 import org.pclean.imaging.cycles.MinorCycle;
 import org.pclean.imaging.cycles.StopReason;
-import org.pclean.imaging.gridding.SpheroidalGridder;
+import org.pclean.imaging.gridding.Gridder;
 import org.pclean.imaging.mask.PixelFrame;
 import org.pclean.imaging.mask.PlaneMasks;
 import org.pclean.imaging.weighting.ImagingWeights;
@@ -242,7 +242,7 @@ public final class SerialImager {
         p.uvtaper());
     TaylorTerms taylor = new TaylorTerms(nterms, d.freq(), freq);
     float[][] taylorWeights = taylor.weights(weights);
-    SpheroidalGridder gridder = SpheroidalGridder.forRun(p, d);
+    Gridder gridder = Gridder.forRun(p, d);
     float[][] psfs = new float[taylorWeights.length][];
     double[] sumwts = new double[psfs.length];
     for (int t = 0; t < psfs.length; t++) {
@@ -316,7 +316,7 @@ public final class SerialImager {
   }
 
   /** Normalised Taylor residual images of vis: invert with each term's weights, divided by norm. */
-  private void residuals(SpheroidalGridder gridder, VisibilityData d, float[] vis, float[][] taylorWeights,
+  private void residuals(Gridder gridder, VisibilityData d, float[] vis, float[][] taylorWeights,
       double norm, float[][] out) {
     for (int t = 0; t < out.length; t++) {
       timedInvert(gridder, d, vis, taylorWeights[t], out[t]);
@@ -324,7 +324,7 @@ public final class SerialImager {
     }
   }
 
-  private double timedInvert(SpheroidalGridder g, VisibilityData d, float[] vis, float[] w, float[] out) {
+  private double timedInvert(Gridder g, VisibilityData d, float[] vis, float[] w, float[] out) {
     long t = System.nanoTime();
     double s = g.invert(d, vis, w, out);
     griddingSeconds += (System.nanoTime() - t) / 1e9;
@@ -332,7 +332,7 @@ public final class SerialImager {
     return s;
   }
 
-  private float[] timedPredict(SpheroidalGridder g, float[] model, VisibilityData d) {
+  private float[] timedPredict(Gridder g, float[] model, VisibilityData d) {
     long t = System.nanoTime();
     float[] v = g.predict(model, d);
     griddingSeconds += (System.nanoTime() - t) / 1e9;
@@ -342,7 +342,7 @@ public final class SerialImager {
 
   /** Model visibilities of one plane's model over the given samples (used by savemodel). */
   private float[] predict(float[] model, VisibilityData d) {
-    return SpheroidalGridder.forRun(p, d).predict(model, d);
+    return Gridder.forRun(p, d).predict(model, d);
   }
 
   private static void scale(float[] a, double s) {

@@ -50,8 +50,8 @@ class CubeAndWideFieldTest {
 
   /**
    * A low-frequency (150 MHz), low-elevation VLA-C observation with a source 1.3 degrees out: its w-term phase
-   * reaches most of a turn, so the 2-D gridder smears it while wproject (w-stacking) puts it at the right place
-   * with its flux.
+   * reaches most of a turn, so the 2-D gridder smears it while wproject (w-stacking) and the wgridder put it at
+   * the right place with its flux.
    */
   @Test
   void wprojectImagesAWideFieldSourceCorrectly() throws Exception {
@@ -80,6 +80,16 @@ class CubeAndWideFieldTest {
       assertEquals(0.0, SerialImagerTest.parabola(d[(y - 1) * n + x], d[y * n + x], d[(y + 1) * n + x]), 0.1);
     }
     assertEquals(flux, got, 0.02 * flux, "wproject flux");
+    // The wgridder chooses its own w planes and finds the same source, as bright.
+    SerialImager.run(b.imagename(tmp.resolve("wgrid").toString()).gridder(TcleanParams.GridderKind.WGRIDDER).build());
+    try (CasaImage img = CasaImage.open(tmp.resolve("wgrid.image"))) {
+      float[] d = img.readPlane(0, 0);
+      int i = (n / 2 + dy) * n + n / 2 + dx;
+      assertEquals(flux, d[i], 0.02 * flux, "wgridder flux");
+      assertEquals(got, d[i], 0.01 * flux, "wgridder vs wproject at the source");
+      assertEquals(0.0, SerialImagerTest.parabola(d[i - 1], d[i], d[i + 1]), 0.1);
+      assertEquals(0.0, SerialImagerTest.parabola(d[i - n], d[i], d[i + n]), 0.1);
+    }
     var flat = SerialImager.run(b.imagename(tmp.resolve("flat").toString())
         .gridder(TcleanParams.GridderKind.STANDARD).build());
     try (CasaImage img = CasaImage.open(tmp.resolve("flat.image"))) {

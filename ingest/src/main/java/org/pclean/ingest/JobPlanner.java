@@ -115,7 +115,7 @@ public final class JobPlanner {
     double[] width = Arrays.copyOfRange(sw.channelWidths(), sel.chan0(), sel.chan0() + sel.nchan());
     ImageGeometry g = ImagePlane.geometry(p, freq, width, sel.phaseCentre(), false, 1);
     WStack w = WStack.none();
-    if (p.gridder() == TcleanParams.GridderKind.WPROJECT) {
+    if (p.gridder() != TcleanParams.GridderKind.STANDARD) {
       int nrow = Math.toIntExact(source.numRows());
       double[] uvw = new double[3 * nrow];
       for (int r = 0; r < nrow; r += 65536) {
@@ -126,6 +126,6 @@ public final class JobPlanner {
     }
     return PlaneGeometry.newBuilder().setRa(g.ra()).setDec(g.dec()).setFreq0(g.freq0()).setDfreq(g.dfreq())
         .setDishDiameter(ImagePlane.dishDiameter(md)).setWplanes(w.planes())
-        .setWminLambda(w.planes() > 1 ? w.wmin() : 0).setWmaxLambda(w.planes() > 1 ? w.wmax() : 0).build();
+        .setWminLambda(w.stacked() ? w.wmin() : 0).setWmaxLambda(w.stacked() ? w.wmax() : 0).build();
   }
 }

@@ -1,10 +1,11 @@
 package org.pclean.casacore;
 
 /**
- * How the gridder handles w: {@code planes <= 1} ignores it (tclean 'standard'); more planes w-stack over
+ * How the gridder handles w: {@code planes == 1} ignores it (tclean 'standard'); more planes w-stack over
  * [wmin, wmax] wavelengths, or over the range of the samples being gridded when the range is NaN. Row chunks of
  * one continuum image pass the range of the whole selection ({@link #range}), so each chunk stacks on exactly the
- * planes the serial run uses.
+ * planes the serial run uses. {@code planes == 0} ({@link #span}) gives the w-gridder only the range: it chooses
+ * its planes over it from its accuracy.
  */
 public record WStack(int planes, double wmin, double wmax) {
   private static final double SPEED_OF_LIGHT = 299792458.0;
@@ -12,6 +13,16 @@ public record WStack(int planes, double wmin, double wmax) {
   /** w ignored. */
   public static WStack none() {
     return new WStack(1, Double.NaN, Double.NaN);
+  }
+
+  /** The w-gridder's planes, its choice, over range [wmin, wmax] (wavelengths). */
+  public static WStack span(double[] range) {
+    return new WStack(0, range[0], range[1]);
+  }
+
+  /** Whether w is handled over a given range (w-stacked, or spanned for the w-gridder), not ignored. */
+  public boolean stacked() {
+    return planes != 1;
   }
 
   /** planes over the range of whatever samples are gridded. */

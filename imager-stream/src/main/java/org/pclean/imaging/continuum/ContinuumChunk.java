@@ -2,7 +2,7 @@ package org.pclean.imaging.continuum;
 
 import org.pclean.casacore.WStack;
 import org.pclean.imaging.TaylorTerms;
-import org.pclean.imaging.gridding.SpheroidalGridder;
+import org.pclean.imaging.gridding.Gridder;
 import org.pclean.imaging.weighting.ImagingWeights;
 import org.pclean.ingest.JobPlanner;
 import org.pclean.ingest.params.TcleanParams;
@@ -22,19 +22,20 @@ public final class ContinuumChunk {
   private final VisibilityData data;
   private final TcleanParams p;
   private final TaylorTerms taylor;
-  private final SpheroidalGridder gridder;
+  private final Gridder gridder;
   private float[][] taylorWeights;
 
   /**
    * @param freq0 the image's reference frequency (the centre of the selected band, as the serial engine's)
    * @param nterms Taylor terms (1 unless mtmfs)
-   * @param wstack the w planes of the whole selection (so every chunk stacks on the serial run's planes)
+   * @param wstack the w planes (wgridder: the w range) of the whole selection, so every chunk stacks on the serial
+   *     run's planes
    */
   public ContinuumChunk(VisibilityData data, TcleanParams p, double freq0, int nterms, WStack wstack) {
     this.data = data;
     this.p = p;
     this.taylor = new TaylorTerms(nterms, data.freq(), freq0);
-    this.gridder = new SpheroidalGridder(p.nx(), p.ny(), p.cell()[0], p.cell()[1], p.padding(), wstack, p.threads());
+    this.gridder = Gridder.forSelection(p, wstack);
   }
 
   /** Whether the weighting needs the gathered density of all chunks (uniform, briggs) before cycle 0. */

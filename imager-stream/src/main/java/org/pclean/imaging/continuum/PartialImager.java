@@ -72,7 +72,7 @@ public final class PartialImager {
       throw new IllegalArgumentException("continuum job " + job.getJobId() + " carries no plane geometry");
     }
     int nterms = p.deconvolver() == TcleanParams.DeconvolverKind.MTMFS ? p.nterms() : 1;
-    WStack wstack = geom.getWplanes() > 1 ? new WStack(geom.getWplanes(), geom.getWminLambda(), geom.getWmaxLambda())
+    WStack wstack = geom.getWplanes() != 1 ? new WStack(geom.getWplanes(), geom.getWminLambda(), geom.getWmaxLambda())
         : WStack.none();
     ContinuumChunk chunk = chunk(job, task, p, geom.getFreq0(), nterms, wstack);
     int cycle = task.getCycle();

@@ -21,6 +21,8 @@ import org.pclean.ingest.source.DataSelection;
  * @param timerange [from, to) MJD seconds (UTC), tclean's timerange, or null for all times
  * @param datacolumn tclean's default is corrected; an MS without CORRECTED_DATA falls back to DATA with a warning
  * @param wprojplanes w planes for gridder wproject (-1: chosen from the data)
+ * @param epsilon gridder wgridder: the accuracy asked of it, relative to the largest term of the Fourier sums
+ *     (pclean-java's extension, default 1e-4; [1e-6, 0.1] with its single-precision grids)
  * @param uvtaper Gaussian taper FWHM in the image plane, radians (0: none)
  * @param noise briggsabs: the noise per visibility, Jy (tclean's noise, default 1.0Jy)
  * @param npixels uniform/briggs density (tclean's npixels, 0 = the image size): on the shared density grid (mfs,
@@ -56,6 +58,7 @@ public record TcleanParams(
     DataColumn datacolumn,
     GridderKind gridder,
     int wprojplanes,
+    double epsilon,
     double padding,
     WeightingMode weighting,
     double robust,
@@ -93,7 +96,12 @@ public record TcleanParams(
     /** Prolate-spheroidal convolutional gridding, w ignored. */
     STANDARD,
     /** w-term corrected (w-stacking over wprojplanes planes). */
-    WPROJECT
+    WPROJECT,
+    /**
+     * pclean-java's extension, after WSClean's wgridder: exponential-of-semicircle kernel to the accuracy epsilon,
+     * w-term corrected by w-stacking on planes it chooses (w ignored only when its phase is below epsilon).
+     */
+    WGRIDDER
   }
 
   public enum WeightingMode {
@@ -147,9 +155,9 @@ public record TcleanParams(
     return imsize[1];
   }
 
-  /** The number of w planes the gridder uses (1 for standard). */
+  /** The number of w planes wproject uses (1 for standard; the wgridder chooses its own). */
   public int wplanes() {
-    return gridder == GridderKind.STANDARD ? 1 : wprojplanes;
+    return gridder == GridderKind.WPROJECT ? wprojplanes : 1;
   }
 
   /** The data selection (field, spw, channels, time, column, phase centre) a source applies. */
@@ -183,6 +191,7 @@ public record TcleanParams(
     b.datacolumn = datacolumn;
     b.gridder = gridder;
     b.wprojplanes = wprojplanes;
+    b.epsilon = epsilon;
     b.padding = padding;
     b.weighting = weighting;
     b.robust = robust;
@@ -232,6 +241,7 @@ public record TcleanParams(
     private DataColumn datacolumn = DataColumn.CORRECTED;
     private GridderKind gridder = GridderKind.STANDARD;
     private int wprojplanes = 1;
+    private double epsilon = 1e-4;
     private double padding = 1.2;
     private WeightingMode weighting = WeightingMode.NATURAL;
     private double robust = 0.5;
@@ -291,6 +301,8 @@ public record TcleanParams(
     public Builder datacolumn(DataColumn v) { datacolumn = v; return this; }
     public Builder gridder(GridderKind v) { gridder = v; return this; }
     public Builder wprojplanes(int v) { wprojplanes = v; return this; }
+    /** The wgridder's accuracy. */
+    public Builder epsilon(double v) { epsilon = v; return this; }
     public Builder padding(double v) { padding = v; return this; }
     public Builder weighting(WeightingMode v) { weighting = v; return this; }
     public Builder robust(double v) { robust = v; return this; }
@@ -376,6 +388,8 @@ public record TcleanParams(
       require(imsize[0] % 2 == 0 && imsize[1] % 2 == 0, "imsize must be even (the phase centre is pixel n/2)");
       require(cell[0] > 0 && cell[1] > 0, "cell must be positive");
       require(padding >= 1.0, "padding must be >= 1");
+      require(epsilon >= 1e-6 && epsilon <= 0.1, "epsilon must lie in [1e-6, 0.1] (the wgridder's float grids), got "
+          + epsilon);
       require(robust >= -2 && robust <= 2, "robust must lie in [-2, 2], got " + robust);
       require(uvtaper >= 0, "uvtaper must be >= 0");
       require(noise >= 0, "noise must be >= 0");
@@ -425,7 +439,7 @@ public record TcleanParams(
       masking.validate();
       return new TcleanParams(vis, dataset, imagename, specmode, imsize.clone(), cell.clone(),
           phasecenter == null ? null : phasecenter.clone(), field.clone(), spw.clone(),
-          chanRange == null ? null : chanRange.clone(), timerange == null ? null : timerange.clone(), datacolumn, gridder, wprojplanes, padding, weighting, robust,
+          chanRange == null ? null : chanRange.clone(), timerange == null ? null : timerange.clone(), datacolumn, gridder, wprojplanes, epsilon, padding, weighting, robust,
           uvtaper, noise, npixels, perchanweightdensity, fracbw,
           densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), masking,

@@ -42,6 +42,7 @@ public final class TcleanParamsCodec {
     m.put("datacolumn", lower(p.datacolumn()));
     m.put("gridder", lower(p.gridder()));
     m.put("wprojplanes", Integer.toString(p.wprojplanes()));
+    m.put("epsilon", Double.toString(p.epsilon()));
     m.put("padding", Double.toString(p.padding()));
     m.put("weighting", lower(p.weighting()));
     m.put("robust", Double.toString(p.robust()));
@@ -87,7 +88,8 @@ public final class TcleanParamsCodec {
         .specmode(TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", req(m, "specmode")))
         .datacolumn(DataColumn.parse(req(m, "datacolumn")))
         .gridder(TcleanParams.parse(TcleanParams.GridderKind.class, "gridder", req(m, "gridder")))
-        .wprojplanes(Integer.parseInt(req(m, "wprojplanes"))).padding(Double.parseDouble(req(m, "padding")))
+        .wprojplanes(Integer.parseInt(req(m, "wprojplanes")))
+        .epsilon(Double.parseDouble(m.getOrDefault("epsilon", "1e-4"))).padding(Double.parseDouble(req(m, "padding")))
         .weighting(TcleanParams.WeightingMode.parse(req(m, "weighting"))).robust(Double.parseDouble(req(m, "robust")))
         .uvtaper(Double.parseDouble(req(m, "uvtaper")))
         .noise(Double.parseDouble(m.getOrDefault("noise", "1.0")))

@@ -7,13 +7,17 @@ import org.pclean.ingest.params.TcleanParams;
  * The w planes of a run: tclean's {@code wproject} is done here by w-stacking — the gridder images each of
  * {@code wprojplanes} w planes with the standard kernel and applies the w-term of each plane in the image — over
  * the w range of the whole selection, so the row chunks of a parallel continuum job stack on exactly the serial
- * run's planes. {@code wprojplanes -1} picks the count from the w range and the field size.
+ * run's planes. {@code wprojplanes -1} picks the count from the w range and the field size. The wgridder chooses
+ * its own planes from the accuracy asked of it: it gets the selection's w range only.
  */
 public final class WPlanes {
   private WPlanes() {}
 
   /** The planes for a selection with these uvw (metres, {@code [row*3 + k]}) and channel frequencies (Hz). */
   public static WStack forSelection(TcleanParams p, double[] uvw, double[] freq) {
+    if (p.gridder() == TcleanParams.GridderKind.WGRIDDER) {
+      return WStack.span(WStack.range(uvw, freq));
+    }
     if (!(p.wplanes() > 1 || p.wplanes() == -1)) {
       return WStack.none();
     }

@@ -42,6 +42,7 @@ public final class ConfigOptions {
     key("--nterms", "image.nterms", "deconvolution.nterms");
     key("--gridder", "grid.gridder");
     key("--wprojplanes", "grid.wprojplanes");
+    key("--epsilon", "grid.epsilon");
     key("--padding", "grid.padding");
     key("--pblimit", "grid.pblimit", "normalization.pblimit");
     key("--weighting", "weight.weighting");

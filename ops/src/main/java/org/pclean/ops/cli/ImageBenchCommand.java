@@ -32,8 +32,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code pclean bench image}: one imaging run (tclean flags), reported as one JSON line: serial runs give wall
- * time, peak RSS and gridding throughput in M visibilities (samples) per second per core; --parallel runs give
+ * {@code pclean bench image}: one imaging run (tclean flags, {@code --gridder} among them), reported as one JSON
+ * line: serial runs give the gridder, wall time, peak RSS and gridding throughput in M visibilities (samples) per second per core; --parallel runs give
  * wall time, peak RSS (broker, coordinator, sinks and workers in one process) and the bytes each topic carried.
  */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Imaging benchmark, serial or --parallel (JSON line).")
@@ -62,10 +62,11 @@ final class ImageBenchCommand implements Callable<Integer> {
     var t = r.timing();
     String line = String.format(Locale.ROOT,
         "{\"bench\":\"serial-image\",\"time\":\"%s\",\"ms\":\"%s\",\"ms_bytes_on_disk\":%d,\"specmode\":\"%s\","
-            + "\"imsize\":%d,\"planes\":%d,\"niter\":%d,\"iterations\":%d,\"major_cycles\":%d,\"threads\":%d,"
+            + "\"gridder\":\"%s\",\"epsilon\":%.1e,\"imsize\":%d,\"planes\":%d,\"niter\":%d,\"iterations\":%d,\"major_cycles\":%d,\"threads\":%d,"
             + "\"wall_s\":%.2f,\"gridding_s\":%.2f,\"samples_gridded\":%d,\"gridding_mvis_per_s\":%.2f,"
             + "\"gridding_mvis_per_s_per_core\":%.2f,\"peak_rss_mb\":%d}",
-        Instant.now(), p.vis(), onDisk, p.specmode().name().toLowerCase(), p.nx(), r.planes().size(), p.niter(),
+        Instant.now(), p.vis(), onDisk, p.specmode().name().toLowerCase(), p.gridder().name().toLowerCase(),
+        p.epsilon(), p.nx(), r.planes().size(), p.niter(),
         r.totalIterations(), r.history().size(), p.threads(), t.totalSeconds(), t.griddingSeconds(),
         t.samplesGridded(), t.griddingMvisPerSecond(), t.griddingMvisPerSecond() / p.threads(),
         BenchCommand.peakRssMb());

@@ -26,8 +26,11 @@ public final class ImagingOptions {
   @Option(names = "--field", defaultValue = "", description = "field ids, comma-separated (default all)") String field;
   @Option(names = "--spw", defaultValue = "", description = "spw id, optionally with channels: 0 or 0:5~20") String spw;
   @Option(names = "--datacolumn", defaultValue = "corrected", description = "data | corrected (falls back to data)") String datacolumn;
-  @Option(names = "--gridder", defaultValue = "standard", description = "standard | wproject") String gridder;
+  @Option(names = "--gridder", defaultValue = "standard",
+      description = "standard | wproject | wgridder (pclean-java's fast w-gridder, to --epsilon)") String gridder;
   @Option(names = "--wprojplanes", defaultValue = "1", description = "w planes for wproject (-1: from the data)") int wprojplanes;
+  @Option(names = "--epsilon", defaultValue = "1e-4",
+      description = "wgridder accuracy, relative to the largest term (1e-6 .. 0.1)") double epsilon;
   @Option(names = "--padding", defaultValue = "1.2") double padding;
   @Option(names = "--weighting", defaultValue = "natural",
       description = "natural | uniform | briggs | briggsabs | briggsbwtaper (cube)") String weighting;
@@ -140,7 +143,7 @@ public final class ImagingOptions {
             Quantities.angleRad(arcsecDefault(cell.size() > 1 ? cell.get(1) : cell.get(0))))
         .datacolumn(DataColumn.parse(datacolumn))
         .gridder(TcleanParams.parse(TcleanParams.GridderKind.class, "gridder", gridder))
-        .wprojplanes(wprojplanes).padding(padding)
+        .wprojplanes(wprojplanes).epsilon(epsilon).padding(padding)
         .weighting(TcleanParams.WeightingMode.parse(weighting)).robust(robust).noise(Quantities.fluxJy(noise))
         .npixels(npixels).perchanweightdensity(perchanweightdensity)
         .deconvolver(TcleanParams.DeconvolverKind.parse(deconvolver)).nterms(nterms).smallscalebias(smallscalebias)

@@ -72,7 +72,7 @@ public final class ConfigKeys {
           "perchanweightdensity: cube uniform/briggs density per channel (true) or over all channels"),
       param("image", "nterms", INT, 2, "nterms (one value with deconvolution.nterms: the higher layer wins)"),
 
-      param("grid", "gridder", STR, "standard", "gridder: standard | wproject"),
+      param("grid", "gridder", STR, "standard", "gridder: standard | wproject | wgridder (pclean-java's extension)"),
       refused("grid", "facets", INT, 1, "faceting is not implemented"),
       param("grid", "wprojplanes", INT, 1, "wprojplanes (-1: chosen from the data)"),
       refused("grid", "vptable", STR, "", "voltage-pattern tables (mosaic/awproject) are not implemented"),
@@ -90,6 +90,7 @@ public final class ConfigKeys {
       param("grid", "pblimit", FLOAT, 0.2, "pblimit (one value with normalization.pblimit: the higher layer wins)"),
       refused("grid", "normtype", STR, "flatnoise", "only flatnoise normalisation is implemented"),
       ext(param("grid", "padding", FLOAT, 1.2, "padding: grid size / image size")),
+      ext(param("grid", "epsilon", FLOAT, 1e-4, "gridder wgridder: the accuracy asked of it (1e-6 .. 0.1)")),
 
       param("weight", "weighting", STR, "natural", "weighting: natural | uniform | briggs | briggsabs | briggsbwtaper"),
       param("weight", "robust", FLOAT, 0.5, "robust (briggs)"),

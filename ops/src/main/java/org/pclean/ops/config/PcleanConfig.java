@@ -262,6 +262,7 @@ public final class PcleanConfig {
     b.gridder(convert("grid.gridder",
         () -> TcleanParams.parse(TcleanParams.GridderKind.class, "gridder", (String) get("grid.gridder"))));
     b.wprojplanes((Integer) get("grid.wprojplanes"));
+    b.epsilon((Double) get("grid.epsilon"));
     b.pblimit((Double) oneParameter("grid.pblimit", "normalization.pblimit"));
     b.padding((Double) get("grid.padding"));
 

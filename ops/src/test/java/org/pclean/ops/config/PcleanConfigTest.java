@@ -48,6 +48,7 @@ class PcleanConfigTest {
       grid:
         gridder: wproject
         wprojplanes: 32
+        epsilon: 1.0e-5
         pblimit: 0.15
         padding: 1.5
       weight:
@@ -113,6 +114,7 @@ class PcleanConfigTest {
     assertEquals(2, p.nterms());
     assertEquals(GridderKind.WPROJECT, p.gridder());
     assertEquals(32, p.wprojplanes());
+    assertEquals(1e-5, p.epsilon());
     assertEquals(0.15, p.pblimit());
     assertEquals(1.5, p.padding());
     assertEquals(WeightingMode.BRIGGS, p.weighting());

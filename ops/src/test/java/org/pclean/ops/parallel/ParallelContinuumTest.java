@@ -124,6 +124,14 @@ class ParallelContinuumTest {
       parallel.put("WPROJECT/2", wp);
       jobIds.put("WPROJECT/2", ParallelRunner.submit(cluster.client(), cluster.producer(), wp,
           settings(2, tmp.resolve("work"))));
+      // wgridder: every chunk stacks on the planes the wgridder chooses for the whole selection's w range.
+      serial.put("WGRIDDER", params("serial-wgridder", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder()
+          .gridder(TcleanParams.GridderKind.WGRIDDER).build());
+      TcleanParams wg = params("par-wgridder", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder()
+          .gridder(TcleanParams.GridderKind.WGRIDDER).build();
+      parallel.put("WGRIDDER/2", wg);
+      jobIds.put("WGRIDDER/2", ParallelRunner.submit(cluster.client(), cluster.producer(), wg,
+          settings(2, tmp.resolve("work"))));
       serial.values().forEach(SerialImager::run);
       for (var e : parallel.entrySet()) {
         var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), e.getValue(), Duration.ofMinutes(5));
