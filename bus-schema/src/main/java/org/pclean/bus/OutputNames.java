@@ -71,6 +71,27 @@ public final class OutputNames {
     return Path.of(casaImage.toString() + ".fits");
   }
 
+  /**
+   * The products of any run under this imagename that exist on disk: the plain set, the mtmfs set (nterms 2),
+   * {@code .pbcor} images and FITS exports of each. Temporaries of a run in progress or killed
+   * ({@code .partial-*}) are not products.
+   */
+  public List<Path> existing() {
+    java.util.LinkedHashSet<Path> candidates = new java.util.LinkedHashSet<>(all(1));
+    candidates.addAll(all(2));
+    candidates.add(Path.of(path(Product.IMAGE) + ".pbcor"));
+    candidates.add(Path.of(path(Product.IMAGE, 0) + ".pbcor"));
+    List<Path> out = new ArrayList<>();
+    for (Path p : candidates) {
+      for (Path q : List.of(p, fits(p))) {
+        if (java.nio.file.Files.exists(q)) {
+          out.add(q);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every product a run writes: nterms 1 gives the plain set; nterms >= 2 (mtmfs) the tt variants and alpha. */
   public List<Path> all(int nterms) {
     List<Path> out = new ArrayList<>();

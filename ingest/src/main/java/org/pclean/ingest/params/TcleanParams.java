@@ -39,6 +39,8 @@ import org.pclean.ingest.source.DataSelection;
  * @param restoringbeam [major arcsec, minor arcsec, pa deg], or null to fit the PSF
  * @param nchan cube channels (-1: all selected)
  * @param threads gridding threads
+ * @param overwrite replace an existing product set of imagename; without it a run over one is refused before
+ *     anything is computed (pclean's extra; tclean's restart is not supported)
  */
 public record TcleanParams(
     Path vis,
@@ -83,7 +85,8 @@ public record TcleanParams(
     boolean savemodel,
     int nchan,
     boolean fits,
-    int threads) {
+    int threads,
+    boolean overwrite) {
 
   public enum SpecMode { MFS, CUBE }
 
@@ -210,6 +213,7 @@ public record TcleanParams(
     b.nchan = nchan;
     b.fits = fits;
     b.threads = threads;
+    b.overwrite = overwrite;
     return b;
   }
 
@@ -257,6 +261,7 @@ public record TcleanParams(
     private boolean savemodel;
     private int nchan = -1;
     private boolean fits;
+    private boolean overwrite;
     private int threads = Runtime.getRuntime().availableProcessors();
 
     public Builder vis(Path v) { vis = v; return this; }
@@ -311,6 +316,8 @@ public record TcleanParams(
     public Builder nchan(int v) { nchan = v; return this; }
     public Builder fits(boolean v) { fits = v; return this; }
     public Builder threads(int v) { threads = v; return this; }
+    /** Replace an existing product set of imagename (pclean's extra; without it such a run is refused). */
+    public Builder overwrite(boolean v) { overwrite = v; return this; }
 
     public TcleanParams build() {
       require(vis != null || dataset != null, "vis must be given (or a dataset to replay)");
@@ -374,7 +381,7 @@ public record TcleanParams(
           uvtaper, noise, npixels, perchanweightdensity, fracbw,
           densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), pbcor,
-          pblimit, savemodel, nchan, fits, threads);
+          pblimit, savemodel, nchan, fits, threads, overwrite);
     }
 
     private static void require(boolean ok, String message) {

@@ -17,29 +17,40 @@ import org.pclean.sink.ContinuumSink;
 import org.pclean.sink.CubeSink;
 
 /**
- * The services a site must run for a job submitted with {@code --nworkers 0}: workers, the coordinator and the
- * job kind's sink, each a group on the cluster. A client that only submits and watches checks, before it
- * publishes anything, that every one has a live member — a job nobody would finish is refused at once with the
- * missing service named, not left waiting for its timeout.
+ * The services a job needs — workers, the coordinator and the job kind's sink, each a group on the cluster — and
+ * how many live members each has. A client that only submits and watches ({@code --nworkers 0}) checks, before it
+ * publishes anything, that every one has a live member, so a job nobody would finish is refused at once with the
+ * missing service named; while any client waits, {@link JobWatch} asks the same question to fail a job whose
+ * services are gone.
  */
 final class SiteServices {
-  private static final long DESCRIBE_TIMEOUT_S = 15;
+  static final long DESCRIBE_TIMEOUT_S = 15;
+  /** The worker group's entry in {@link #needed}. */
+  static final String WORKERS = Topics.WORKER_GROUP;
+  static final String COORDINATOR = Coordinator.APPLICATION_ID;
 
   private SiteServices() {}
 
-  /** Throws IllegalArgumentException naming every service the job needs and the cluster lacks. */
-  static void require(Admin admin, String bootstrap, boolean cube, boolean subcubesOnBus)
-      throws InterruptedException {
+  /** Group → the service that runs it, for a job of that kind: workers, coordinator, sink. */
+  static Map<String, String> needed(boolean cube, boolean subcubesOnBus) {
     Map<String, String> needed = new LinkedHashMap<>();
-    needed.put(Topics.WORKER_GROUP, "pclean worker");
-    needed.put(Coordinator.APPLICATION_ID, "pclean gather");
+    needed.put(WORKERS, "pclean worker");
+    needed.put(COORDINATOR, "pclean gather");
     needed.put(cube ? (subcubesOnBus ? BusCubeSink.GROUP : CubeSink.GROUP) : ContinuumSink.GROUP, "pclean sink");
-    var described = admin.describeConsumerGroups(needed.keySet()).describedGroups();
-    List<String> missing = new ArrayList<>();
-    for (Map.Entry<String, String> n : needed.entrySet()) {
+    return needed;
+  }
+
+  /** Live members of each group (0 for a group that never formed); IllegalArgumentException when unreadable. */
+  static Map<String, Integer> members(Admin admin, String bootstrap, Iterable<String> groups)
+      throws InterruptedException {
+    List<String> names = new ArrayList<>();
+    groups.forEach(names::add);
+    var described = admin.describeConsumerGroups(names).describedGroups();
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (String group : names) {
       ConsumerGroupDescription g;
       try {
-        g = described.get(n.getKey()).get(DESCRIBE_TIMEOUT_S, TimeUnit.SECONDS);
+        g = described.get(group).get(DESCRIBE_TIMEOUT_S, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof GroupIdNotFoundException)) {
           throw new IllegalArgumentException("cannot read the service groups at " + bootstrap + ": "
@@ -50,7 +61,19 @@ final class SiteServices {
         throw new IllegalArgumentException("cannot read the service groups at " + bootstrap + " within "
             + DESCRIBE_TIMEOUT_S + " s");
       }
-      if (g == null || g.members().isEmpty()) {
+      out.put(group, g == null ? 0 : g.members().size());
+    }
+    return out;
+  }
+
+  /** Throws IllegalArgumentException naming every service the job needs and the cluster lacks. */
+  static void require(Admin admin, String bootstrap, boolean cube, boolean subcubesOnBus)
+      throws InterruptedException {
+    Map<String, String> needed = needed(cube, subcubesOnBus);
+    Map<String, Integer> live = members(admin, bootstrap, needed.keySet());
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<String, String> n : needed.entrySet()) {
+      if (live.get(n.getKey()) == 0) {
         missing.add("`" + n.getValue() + "` (group " + n.getKey() + " has no members)");
       }
     }
