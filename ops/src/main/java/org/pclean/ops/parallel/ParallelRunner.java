@@ -206,7 +206,8 @@ public final class ParallelRunner {
       throw new IllegalArgumentException("--nworkers must be >= 0, got " + s.nworkers());
     }
     if (s.stallTimeout() == null || s.stallTimeout().isNegative() || s.stallTimeout().isZero()) {
-      throw new IllegalArgumentException("--stall-timeout must be > 0 s, got " + s.stallTimeout());
+      throw new IllegalArgumentException("--stall-timeout must be > 0 s, got "
+          + (s.stallTimeout() == null ? "none" : s.stallTimeout().toSeconds() + " s"));
     }
   }
 
