@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -82,8 +84,8 @@ class StalledJobTest {
 
   @AfterEach
   void stopServices() throws Exception {
-    worker.kill();
-    worker.awaitExit(LONG);
+    worker.close();  // SIGTERM: it leaves the group at once (a killed one stays a member to its session timeout)
+    ElasticWorkersTest.awaitMembers(client.client(), m -> m == 0, LONG);  // the next test's worker is its own
     coordinator.close();
     sink.stop();
     sinkThread.join(30_000);
@@ -100,10 +102,16 @@ class StalledJobTest {
         broker.bootstrapServers(), tmp.resolve("work"), "auto", false, LONG, 0, false));
   }
 
-  /** Awaits the job; it must fail with reason containing what, within limit of lostAt; returns the seconds. */
-  double failsWith(String jobId, TcleanParams p, String what, long lostAt, double limit) {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> ParallelRunner.await(client, jobId, p, LONG, STALL));
+  /** The client waiting for the job, as from its submission: the IllegalStateException it ends with. */
+  static CompletableFuture<IllegalStateException> awaitFailure(String jobId, TcleanParams p) {
+    return CompletableFuture.supplyAsync(() -> assertThrows(IllegalStateException.class,
+        () -> ParallelRunner.await(client, jobId, p, LONG, STALL)));
+  }
+
+  /** The waiting client fails with reason containing what, within limit of lostAt; returns the seconds. */
+  static double failsWith(CompletableFuture<IllegalStateException> waiting, String what, long lostAt, double limit)
+      throws Exception {
+    IllegalStateException e = waiting.get(LONG.toSeconds(), TimeUnit.SECONDS);
     double s = (System.nanoTime() - lostAt) / 1e9;
     assertTrue(e.getMessage().contains(what) && e.getMessage().contains("--stall-timeout"), e.getMessage());
     assertTrue(s < limit, String.format(Locale.ROOT, "failed after %.1f s, limit %.0f s", s, limit));
@@ -129,11 +137,12 @@ class StalledJobTest {
   void everyWorkerKilledMidJob() throws Exception {
     TcleanParams p = cube("workers-gone");
     String job = submit(p);
+    var waiting = awaitFailure(job, p);
     worker.await(s -> ElasticWorkersTest.tookTask(s, job), LONG);
     long killed = System.nanoTime();
     worker.kill();
     // kill -9: the group notices at its session timeout (10 s on the embedded broker), then the stall timeout.
-    double s = failsWith(job, p, "`pclean worker`", killed, 10 + STALL.toSeconds() + 15);
+    double s = failsWith(waiting, "`pclean worker`", killed, 10 + STALL.toSeconds() + 15);
     System.out.printf(Locale.ROOT, "every worker killed -> client reports FAILED: %.1f s (session timeout 10 s +"
         + " stall timeout %d s)%n", s, STALL.toSeconds());
     recordedFailed(job, "`pclean worker`");
@@ -143,10 +152,11 @@ class StalledJobTest {
   void coordinatorStoppedMidJob() throws Exception {
     TcleanParams p = cube("coordinator-gone");
     String job = submit(p);
+    var waiting = awaitFailure(job, p);
     worker.await(s -> ElasticWorkersTest.tookTask(s, job), LONG);
     long stopped = System.nanoTime();
     coordinator.close();  // leaves its group at once
-    double s = failsWith(job, p, "`pclean gather`", stopped, STALL.toSeconds() + 15);
+    double s = failsWith(waiting, "`pclean gather`", stopped, STALL.toSeconds() + 15);
     System.out.printf(Locale.ROOT, "coordinator stopped -> client reports FAILED: %.1f s (stall timeout %d s)%n", s,
         STALL.toSeconds());
     recordedFailed(job, "`pclean gather`");
@@ -156,10 +166,13 @@ class StalledJobTest {
   void jobSpecDeletedMidJob() throws Exception {
     TcleanParams p = cube("jobspec-gone");
     String job = submit(p);
+    var waiting = awaitFailure(job, p);
     worker.await(s -> ElasticWorkersTest.tookTask(s, job), LONG);
+    assertTrue(client.jobs().await(job, LONG).isPresent());
+    Thread.sleep(500);  // the waiting client has seen it (it checks every 100 ms)
     long deleted = System.nanoTime();
     client.producer().send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job), null)).get();
-    double s = failsWith(job, p, "JobSpec has been missing from pclean.jobs", deleted, STALL.toSeconds() + 15);
+    double s = failsWith(waiting, "JobSpec has been missing from pclean.jobs", deleted, STALL.toSeconds() + 15);
     System.out.printf(Locale.ROOT, "JobSpec deleted -> client reports FAILED: %.1f s (stall timeout %d s)%n", s,
         STALL.toSeconds());
     recordedFailed(job, "JobSpec has been missing");
