@@ -20,6 +20,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * models through these views.
  */
 public class CompactedTopicView<V> implements AutoCloseable {
+  private static final Duration METADATA_WAIT = Duration.ofSeconds(30);
+
   private final Map<String, V> values = new ConcurrentHashMap<>();
   private final AvroSerde<? extends V> serde;
   private final KafkaConsumer<String, byte[]> consumer;
@@ -34,13 +36,39 @@ public class CompactedTopicView<V> implements AutoCloseable {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
     consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> parts = consumer.partitionsFor(topic.name()).stream()
-        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+    List<TopicPartition> parts = partitions(consumer, topic.name());
     consumer.assign(parts);
     consumer.seekToBeginning(parts);
     thread = new Thread(this::loop, "pclean-view-" + topic.name());
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * The topic's partitions. A topic created a moment ago (a fresh embedded broker) may not be in the metadata yet
+   * and comes back with none: assigning none would leave the view empty for good (its poll thread dies), so wait.
+   */
+  private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, String topic) {
+    long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
+    while (true) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      if (!parts.isEmpty()) {
+        return parts;
+      }
+      if (System.nanoTime() > deadline) {
+        consumer.close();
+        throw new IllegalStateException("topic " + topic + " has no partitions in the cluster's metadata after "
+            + METADATA_WAIT.toSeconds() + " s");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        consumer.close();
+        throw new IllegalStateException("interrupted while waiting for the partitions of " + topic, e);
+      }
+    }
   }
 
   private void loop() {

@@ -80,6 +80,28 @@ public final class OutputNames {
   }
 
   /**
+   * The products of any run under this imagename that exist on disk: the plain set, the mtmfs set (nterms 2),
+   * {@code .pbcor} images and FITS exports of each. Temporaries of a run in progress or killed
+   * ({@code .partial-*}) are not products.
+   */
+  public List<Path> existing() {
+    java.util.LinkedHashSet<Path> candidates = new java.util.LinkedHashSet<>(all(1));
+    candidates.addAll(all(2));
+    candidates.add(Path.of(path(Product.IMAGE) + ".pbcor"));
+    candidates.add(Path.of(path(Product.IMAGE, 0) + ".pbcor"));
+    candidates.add(mask());
+    List<Path> out = new ArrayList<>();
+    for (Path p : candidates) {
+      for (Path q : List.of(p, fits(p))) {
+        if (java.nio.file.Files.exists(q)) {
+          out.add(q);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * Every product an unmasked run writes: nterms 1 gives the plain set; nterms >= 2 (mtmfs) the tt variants and
    * alpha.
    */

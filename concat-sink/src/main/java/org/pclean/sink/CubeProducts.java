@@ -9,6 +9,7 @@ import org.pclean.bus.OutputNames.Product;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.StagedOutputs;
 import org.pclean.casacore.TableDirectories;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,8 @@ final class CubeProducts {
    */
   static JobSpec write(JobSpec job, List<Product> products, IntFunction<String> subcube, Path subcubeDirectory) {
     OutputNames names = new OutputNames(job.getImagename());
-    List<Path> written = new ArrayList<>();
+    // Each product goes under a temporary name; the set is renamed into place once every one is written.
+    StagedOutputs staged = new StagedOutputs();
     try {
       boolean fits = Boolean.parseBoolean(job.getParams().getOrDefault("fits", "false"));
       CubeConcatenator.ConcatMode mode =
@@ -40,16 +42,15 @@ final class CubeProducts {
         for (int k = 0; k < job.getNumPartitions(); k++) {
           parts.add(Path.of(subcube.apply(k) + "." + product.suffix()));
         }
-        Path out = names.path(product);
+        Path out = staged.stage(names.path(product));
         CubeConcatenator.concatenate(parts, out, mode);
-        written.add(out);
         if (fits) {
           try (CasaImage img = CasaImage.open(out)) {
-            img.exportFits(names.fits(out), true);
+            img.exportFits(staged.stage(names.fits(names.path(product))), true);
           }
-          written.add(names.fits(out));
         }
       }
+      staged.commit();
       // A virtual cube refers to its sub-cubes where they are; otherwise they were copied or moved away.
       if (mode == CubeConcatenator.ConcatMode.MOVEVIRTUAL
           || (mode == CubeConcatenator.ConcatMode.PAGED && !job.getKeepSubcubes())) {
@@ -58,7 +59,7 @@ final class CubeProducts {
       LOG.info("job " + job.getJobId() + ": cube written to " + job.getImagename());
       return JobSpec.newBuilder(job).setState(JobState.DONE).build();
     } catch (RuntimeException e) {
-      written.forEach(TableDirectories::delete);
+      staged.abort();
       return JobSpec.newBuilder(job).setState(JobState.FAILED).setError("concatenation failed: " + e.getMessage())
           .build();
     }

@@ -8,14 +8,17 @@ import java.util.Map;
 
 /**
  * Writes a product set's CASA images plane by plane, each created on its first plane with the run's geometry (one pixel
- * for .sumwt images). Beams go per plane for cubes, one beam for mfs. On failure, {@link #abort()} removes
- * everything written, so no half-written product set remains. Used by the serial engine and by the sink.
+ * for .sumwt images). Beams go per plane for cubes, one beam for mfs. Every image (and FITS export) is written
+ * under a temporary name ({@link StagedOutputs}) and {@link #finish} renames the set into place, so a run that fails
+ * or is killed leaves no product under its final name; {@link #abort()} removes what was written. Used by the
+ * serial engine and by the sink.
  */
 public final class ImageSetWriter implements AutoCloseable {
   private final ImageGeometry geometry;
   private final boolean cube;
   private final ObservationInfo observation;
   private final Map<Path, CasaImage> images = new LinkedHashMap<>();
+  private final StagedOutputs staged = new StagedOutputs();
 
   public ImageSetWriter(ImageGeometry geometry, boolean cube) {
     this(geometry, cube, null);
@@ -36,7 +39,7 @@ public final class ImageSetWriter implements AutoCloseable {
         g = new ImageGeometry(1, 1, g.stokes(), g.nchan(), g.ra(), g.dec(), g.cellX(), g.cellY(), g.freq0(),
             g.dfreq(), g.restFreq());
       }
-      CasaImage created = CasaImage.create(p, g);
+      CasaImage created = CasaImage.create(staged.stage(p), g);
       created.setUnits(units);
       if (observation != null) {
         created.setObservation(observation);
@@ -53,26 +56,29 @@ public final class ImageSetWriter implements AutoCloseable {
     }
   }
 
-  /** Closes the images; exports each to FITS (<name>.fits) when asked. Returns the paths written. */
+  /**
+   * Closes the images, exports each to FITS ({@code <name>.fits}) when asked, and renames the set into place.
+   * Returns the paths written: the images in the order first written, each followed by its FITS file.
+   */
   public List<Path> finish(boolean fits) {
-    List<Path> out = new ArrayList<>(images.keySet());
-    for (CasaImage img : images.values()) {
+    List<Path> out = new ArrayList<>();
+    for (Map.Entry<Path, CasaImage> e : images.entrySet()) {
+      out.add(e.getKey());
       if (fits) {
-        Path f = Path.of(img.path() + ".fits");
-        img.exportFits(f, true);
+        Path f = Path.of(e.getKey() + ".fits");
+        e.getValue().exportFits(staged.stage(f), true);
         out.add(f);
       }
     }
     close();
+    staged.commit();
     return out;
   }
 
+  /** Closes and removes everything written; no final name is touched. */
   public void abort() {
-    List<Path> paths = new ArrayList<>(images.keySet());
     close();
-    for (Path p : paths) {
-      TableDirectories.delete(p);
-    }
+    staged.abort();
   }
 
   @Override

@@ -55,6 +55,7 @@ public final class PClean {
 
   /** Images serially (the MS of p; a dataset needs {@link #replay}). */
   public static ImagingResult run(TcleanParams params) {
+    ExistingProducts.refuseUnlessOverwrite(params);
     return SerialImager.run(params);
   }
 
@@ -90,6 +91,7 @@ public final class PClean {
     if (params.dataset() == null) {
       throw new IllegalArgumentException("replay needs the dataset to read from the bus");
     }
+    ExistingProducts.refuseUnlessOverwrite(params);
     return SerialImager.run(params, client);
   }
 

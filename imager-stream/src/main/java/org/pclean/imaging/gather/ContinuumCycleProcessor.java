@@ -71,6 +71,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
   private KeyValueStore<String, ImageTile> tiles;
   private KeyValueStore<String, ContinuumState> states;
   private KeyValueStore<String, Object> jobs;
+  private EndedJobSweeper sweeper;
 
   ContinuumCycleProcessor(TaskRebalancer rebalancer) {
     this.rebalancer = rebalancer;
@@ -82,6 +83,23 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     this.tiles = context.getStateStore(ContinuumCycleTopology.TILES_STORE);
     this.states = context.getStateStore(ContinuumCycleTopology.STATE_STORE);
     this.jobs = context.getStateStore(CubeCompletionTopology.JOBS_STORE);
+    this.sweeper = new EndedJobSweeper(context, List.<KeyValueStore<String, ?>>of(states, tiles), this::ended);
+  }
+
+  /**
+   * A job that ended without this processor finishing it (a worker or the client failed it): its density and
+   * model tiles are tombstoned before the sweeper drops its state.
+   */
+  private void ended(JobSpec job) {
+    ContinuumState state = states.get(job.getJobId());
+    if (state == null || state.getFinished()) {
+      return;  // finished here: cleared then
+    }
+    try {
+      clear(job, TcleanParamsCodec.fromMap(job.getParams()));
+    } catch (RuntimeException e) {
+      LOG.debug("job {}: nothing to tombstone ({})", job.getJobId(), e.getMessage());
+    }
   }
 
   @Override
@@ -90,6 +108,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     if (tile == null) {
       return;
     }
+    sweeper.seen(tile.getJobId());
     JobSpec job = job(tile.getJobId());
     if (job == null || job.getMode() != JobMode.CONTINUUM || job.getAttempt() != tile.getAttempt()
         || job.getState() == JobState.DONE || job.getState() == JobState.FAILED) {

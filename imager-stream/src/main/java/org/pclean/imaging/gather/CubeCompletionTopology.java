@@ -8,9 +8,11 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -31,7 +33,8 @@ import org.pclean.bus.avro.SubcubeReady;
 /**
  * The cube side of the coordinator: counts each job's finished sub-cubes (each partition once, however often it
  * is redelivered) in the changelogged store {@value #PROGRESS_STORE}, and when the last one arrives moves the job to
- * CONCATENATING on pclean.jobs, which the sink acts on. Runs under exactly_once_v2.
+ * CONCATENATING on pclean.jobs, which the sink acts on; an ended job's count is deleted ({@link EndedJobSweeper}).
+ * Runs under exactly_once_v2.
  */
 public final class CubeCompletionTopology {
   public static final String PROGRESS_STORE = "subcube-progress";
@@ -46,16 +49,23 @@ public final class CubeCompletionTopology {
     builder.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(
             JOBS_STORE), Serdes.String(), Messages.JOB_SPEC).withLoggingDisabled(), Topics.JOBS.name(),
         Consumed.with(Serdes.String(), Messages.JOB_SPEC).withName("jobs-source"), JobsStoreUpdater::new);
-    builder.stream(Topics.PLANES.name(), Consumed.with(Serdes.String(), Messages.SUBCUBE_READY).withName("planes-source"))
+    // Repartitioned by job under the name the grouping gave it before (the same topic), so the counting and the
+    // sweep of ended jobs' counts share its tasks.
+    KStream<String, SubcubeReady> byJob = builder.stream(Topics.PLANES.name(),
+            Consumed.with(Serdes.String(), Messages.SUBCUBE_READY).withName("planes-source"))
         .selectKey((key, ready) -> ready.getJobId(), Named.as("key-by-job"))
-        .groupByKey(Grouped.with("planes-by-job", Serdes.String(), Messages.SUBCUBE_READY))
+        .repartition(Repartitioned.with(Serdes.String(), Messages.SUBCUBE_READY).withName("planes-by-job"));
+    byJob.groupByKey(Grouped.with("planes-by-job", Serdes.String(), Messages.SUBCUBE_READY))
         .aggregate(CubeCompletionTopology::empty, CubeCompletionTopology::add, Named.as("count-subcubes"),
             Materialized.<String, SubcubeProgress, KeyValueStore<Bytes, byte[]>>as(PROGRESS_STORE)
                 .withKeySerde(Serdes.String()).withValueSerde(Messages.SUBCUBE_PROGRESS))
         .toStream(Named.as("progress-updates"))
-        .filter((jobId, progress) -> progress.getJustCompleted(), Named.as("just-completed"))
+        // (a swept count's deletion reaches here as a null progress)
+        .filter((jobId, progress) -> progress != null && progress.getJustCompleted(), Named.as("just-completed"))
         .processValues(Concatenating::new, Named.as("with-job"))
         .to(Topics.JOBS.name(), Produced.with(Serdes.String(), Messages.JOB_SPEC).withName("jobs-sink"));
+    byJob.process(() -> new EndedJobSweeper.ForStore<SubcubeReady>(PROGRESS_STORE),
+        Named.as("sweep-ended-cube-counts"), PROGRESS_STORE);
   }
 
   /** Keeps the latest JobSpec of every job in {@value #JOBS_STORE}; a tombstone removes the job. */

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * The continuum gather step: sums the partial tiles of a cycle over the job's row-chunk partitions, per (job,
  * attempt, cycle, plane kind, term, channel, tile), in the changelogged store {@value #STORE}. Each partition
  * counts once however often its tile is redelivered; the update that completes a tile emits the summed tile
- * (partitionIndex -1) on pclean.gathered, keyed by job, for the minor-cycle stage ({@link ContinuumCycleTopology}). Tiles reach 1 MiB, so the store's changelog
+ * (partitionIndex -1) on pclean.gathered, keyed by job, for the minor-cycle stage ({@link ContinuumCycleTopology});
+ * an ended job's sums are deleted ({@link EndedJobSweeper}). Tiles reach 1 MiB, so the store's changelog
  * is created with the data topics' 8 MiB record limit.
  */
 public final class PartialGatherTopology {
@@ -37,20 +39,25 @@ public final class PartialGatherTopology {
 
   private PartialGatherTopology() {}
 
+  /** Adds the gather step to a builder that already holds {@link CubeCompletionTopology}'s jobs store. */
   public static void build(StreamsBuilder builder) {
     // Workers key each partial by its tile (ImageTiles.gatherKey), so all partitions' partials of a tile share a
     // topic partition and are summed without a repartition hop; a record keyed otherwise cannot be summed here.
-    builder.stream(Topics.PARTIALS.name(), Consumed.with(Serdes.String(), Messages.IMAGE_TILE).withName("partials-source"))
-        .filter(PartialGatherTopology::keyedByTile, Named.as("keyed-by-tile"))
+    KStream<String, ImageTile> partials = builder.stream(Topics.PARTIALS.name(),
+        Consumed.with(Serdes.String(), Messages.IMAGE_TILE).withName("partials-source"));
+    partials.filter(PartialGatherTopology::keyedByTile, Named.as("keyed-by-tile"))
         .groupByKey(Grouped.with("partials-by-tile", Serdes.String(), Messages.IMAGE_TILE))
         .aggregate(PartialGatherTopology::empty, PartialGatherTopology::add, Named.as("sum-partials"),
             Materialized.<String, TileSum, KeyValueStore<Bytes, byte[]>>as(STORE)
                 .withKeySerde(Serdes.String()).withValueSerde(Messages.TILE_SUM)
                 .withLoggingEnabled(Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES))))
         .toStream(Named.as("tile-sum-updates"))
-        .filter((key, sum) -> sum.getJustCompleted(), Named.as("complete-tiles"))
+        .filter((key, sum) -> sum != null && sum.getJustCompleted(), Named.as("complete-tiles"))  // null: swept
         .map((key, sum) -> KeyValue.pair(sum.getTile().getJobId(), sum.getTile()), Named.as("summed-tile-by-job"))
         .to(Topics.GATHERED.name(), Produced.with(Serdes.String(), Messages.IMAGE_TILE).withName("gathered-sink"));
+    // Beside the sums, in the same tasks: an ended job's sums are deleted (every partition's tile counted once
+    // until the job has ended everywhere).
+    partials.process(() -> new EndedJobSweeper.ForStore<ImageTile>(STORE), Named.as("sweep-ended-tile-sums"), STORE);
   }
 
   private static boolean keyedByTile(String key, ImageTile tile) {

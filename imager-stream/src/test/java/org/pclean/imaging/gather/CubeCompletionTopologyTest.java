@@ -54,8 +54,22 @@ class CubeCompletionTopologyTest {
       assertEquals("out", out.get(0).getImagename());
       planes.pipeInput("J/1", ready("J", 1, 3));  // late duplicate after completion
       assertTrue(jobsOut.isEmpty(), "completion is announced once");
-      assertEquals(List.of(0, 1, 2), driver.<String, org.pclean.bus.avro.SubcubeProgress>getKeyValueStore(
-          CubeCompletionTopology.PROGRESS_STORE).get("J").getDone());
+      var progress = driver.<String, org.pclean.bus.avro.SubcubeProgress>getKeyValueStore(
+          CubeCompletionTopology.PROGRESS_STORE);
+      assertEquals(List.of(0, 1, 2), progress.get("J").getDone());
+
+      // Once the job has ended, its count goes; a running job's stays; a late copy after the sweep goes again.
+      jobsIn.pipeInput("K", JobSpec.newBuilder(spec).setJobId("K").build());
+      planes.pipeInput("K/0", ready("K", 0, 3));
+      jobsIn.pipeInput("J", JobSpec.newBuilder(spec).setState(JobState.DONE).build());
+      driver.advanceWallClockTime(EndedJobSweeper.INTERVAL.plusSeconds(1));
+      assertEquals(null, progress.get("J"));
+      assertEquals(List.of(0), progress.get("K").getDone());
+      planes.pipeInput("J/2", ready("J", 2, 3));
+      driver.advanceWallClockTime(EndedJobSweeper.INTERVAL.plusSeconds(1));
+      assertEquals(null, progress.get("J"));
+      assertTrue(jobsOut.readValuesToList().stream().noneMatch(j -> j.getState() == JobState.CONCATENATING),
+          "an ended job is not announced again");
     }
   }
 }

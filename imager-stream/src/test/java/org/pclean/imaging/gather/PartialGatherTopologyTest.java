@@ -35,6 +35,7 @@ class PartialGatherTopologyTest {
   @Test
   void sumsEachTileOnceAllPartitionsAreIn() {
     StreamsBuilder b = new StreamsBuilder();
+    CubeCompletionTopology.build(b);  // the jobs store the sweep of ended jobs reads
     PartialGatherTopology.build(b);
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");

@@ -42,6 +42,8 @@ import org.pclean.ingest.source.DataSelection;
  * @param masking the CLEAN mask: usemask, mask, pbmask and auto-multithresh's parameters
  * @param nchan cube channels (-1: all selected)
  * @param threads gridding threads
+ * @param overwrite replace an existing product set of imagename; without it a run over one is refused before
+ *     anything is computed (pclean's extra; tclean's restart is not supported)
  */
 public record TcleanParams(
     Path vis,
@@ -88,7 +90,8 @@ public record TcleanParams(
     boolean savemodel,
     int nchan,
     boolean fits,
-    int threads) {
+    int threads,
+    boolean overwrite) {
 
   public enum SpecMode { MFS, CUBE }
 
@@ -222,6 +225,7 @@ public record TcleanParams(
     b.nchan = nchan;
     b.fits = fits;
     b.threads = threads;
+    b.overwrite = overwrite;
     return b;
   }
 
@@ -284,6 +288,7 @@ public record TcleanParams(
     private boolean savemodel;
     private int nchan = -1;
     private boolean fits;
+    private boolean overwrite;
     private int threads = Runtime.getRuntime().availableProcessors();
 
     public Builder vis(Path v) { vis = v; return this; }
@@ -374,6 +379,8 @@ public record TcleanParams(
     public Builder nchan(int v) { nchan = v; return this; }
     public Builder fits(boolean v) { fits = v; return this; }
     public Builder threads(int v) { threads = v; return this; }
+    /** Replace an existing product set of imagename (pclean's extra; without it such a run is refused). */
+    public Builder overwrite(boolean v) { overwrite = v; return this; }
 
     public TcleanParams build() {
       require(vis != null || dataset != null, "vis must be given (or a dataset to replay)");
@@ -443,7 +450,7 @@ public record TcleanParams(
           uvtaper, noise, npixels, perchanweightdensity, fracbw,
           densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), masking,
-          pbcor, pblimit, savemodel, nchan, fits, threads);
+          pbcor, pblimit, savemodel, nchan, fits, threads, overwrite);
     }
 
     private static void require(boolean ok, String message) {

@@ -77,6 +77,7 @@ public final class TcleanParamsCodec {
     m.put("nchan", Integer.toString(p.nchan()));
     m.put("fits", Boolean.toString(p.fits()));
     m.put("threads", Integer.toString(p.threads()));
+    m.put("overwrite", Boolean.toString(p.overwrite()));
     return m;
   }
 
@@ -108,6 +109,7 @@ public final class TcleanParamsCodec {
         .pblimit(Double.parseDouble(req(m, "pblimit"))).savemodel(Boolean.parseBoolean(req(m, "savemodel")))
         .nchan(Integer.parseInt(req(m, "nchan"))).fits(Boolean.parseBoolean(req(m, "fits")))
         .threads(Integer.parseInt(req(m, "threads")))
+        .overwrite(Boolean.parseBoolean(m.getOrDefault("overwrite", "false")))
         .field(parseInts(m.get("field"))).spw(parseInts(m.get("spw")));
     int[] imsize = parseInts(req(m, "imsize"));
     b.imsize(imsize[0], imsize[1]);

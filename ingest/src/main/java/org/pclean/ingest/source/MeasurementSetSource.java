@@ -21,12 +21,20 @@ public final class MeasurementSetSource implements VisibilitySource {
     this.ms = ms;
   }
 
-  /** Opens the MS read-only; a missing path is an error naming it. */
+  /**
+   * Opens the MS read-only. A missing path, or one casacore cannot open as a MeasurementSet (an empty directory, a
+   * corrupt table), is bad input naming it: nothing has been read yet.
+   */
   public static MeasurementSetSource open(Path vis) {
     if (!Files.isDirectory(vis)) {
       throw new IllegalArgumentException("vis " + vis + ": MeasurementSet does not exist");
     }
-    return new MeasurementSetSource(MeasurementSet.open(vis));
+    try {
+      return new MeasurementSetSource(MeasurementSet.open(vis));
+    } catch (org.pclean.casacore.CasacoreException e) {
+      throw new IllegalArgumentException("vis " + vis + ": not a MeasurementSet casacore can open (" + e.getMessage()
+          + ")", e);
+    }
   }
 
   /** An MS the caller opened (e.g. writable, for MODEL_DATA); closing the source closes it. */

@@ -58,6 +58,12 @@ public final class VisibilityLoader {
     MsMetadata md = ms.metadata();
     DataColumn column = effectiveColumn(md, p.datacolumn());
     int[] fields = p.field().length > 0 ? p.field() : java.util.stream.IntStream.range(0, md.fields().size()).toArray();
+    for (int f : fields) {
+      if (f < 0 || f >= md.fields().size()) {
+        throw new IllegalArgumentException("field " + f + " is not in the MS (it has " + md.fields().size()
+            + " field(s), ids 0.." + (md.fields().size() - 1) + ")");
+      }
+    }
     double[] centre = phaseCentre(md, fields);
     if (p.phasecenter() != null && (Math.abs(p.phasecenter()[0] - centre[0]) > 1e-9
         || Math.abs(p.phasecenter()[1] - centre[1]) > 1e-9)) {

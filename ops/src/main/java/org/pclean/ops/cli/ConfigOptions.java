@@ -81,6 +81,7 @@ public final class ConfigOptions {
     key("--psfcutoff", "normalization.psfcutoff", "misc.psfcutoff");
     key("--savemodel", "misc.savemodel");
     key("--fits", "misc.fits");
+    key("--overwrite", "misc.overwrite");
     key("--threads", "cluster.threads_per_worker");
     key("--parallel", "cluster.parallel");
     key("--nworkers", "cluster.nworkers");
@@ -95,6 +96,7 @@ public final class ConfigOptions {
     key("--row-chunks", "cluster.row_chunks");
     key("--subcubes-on-bus", "cluster.subcubes_on_bus");
     key("--timeout", "cluster.timeout");
+    key("--stall-timeout", "cluster.stall_timeout");
   }
 
   /** Options of a command that are not configuration values. */

@@ -89,7 +89,7 @@ final class ImageBenchCommand implements Callable<Integer> {
     try (LocalCluster cluster = new LocalCluster(settings.bootstrapServers(), settings.nworkers(),
         settings.localDirectory().toAbsolutePath())) {
       String jobId = ParallelRunner.submit(cluster.client(), cluster.producer(), p, settings);
-      job = ParallelRunner.await(cluster, jobId, p, settings.timeout()).job();
+      job = ParallelRunner.await(cluster, jobId, p, settings.timeout(), settings.stallTimeout()).job();
       try (Admin admin = Admin.create(cluster.client())) {
         Map<String, Long> perTopic = topicBytes(admin);
         cycles = convergenceEvents(cluster.client(), jobId);

@@ -77,6 +77,9 @@ public final class ImagingOptions {
   @Option(names = "--savemodel", defaultValue = "none", description = "none | modelcolumn") String savemodel;
   @Option(names = "--nchan", defaultValue = "-1", description = "cube channels (-1: all selected)") int nchan;
   @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
+  @Option(names = "--overwrite", negatable = true,
+      description = "replace an existing product set of --imagename (without it such a run is refused, exit 2)")
+  boolean overwrite;
   @Option(names = {"--threads", "--threads-per-worker"}, defaultValue = "0",
       description = "gridding threads per imaging run / worker (0: all cores)") int threads;
   @Option(names = "--parallel", negatable = true, description = "distribute over Kafka workers (cube: sub-cubes; mfs: row chunks per major cycle)") boolean parallel;
@@ -94,6 +97,8 @@ public final class ImagingOptions {
   @Option(names = "--keep-partimages", negatable = true, description = "mfs: keep each row chunk's partial images under --local-directory") boolean keepPartimages;
   @Option(names = "--concat-mode", defaultValue = "auto", description = "auto | paged | virtual | movevirtual") String concatMode;
   @Option(names = "--timeout", defaultValue = "86400", description = "seconds to wait for a parallel job") long timeoutSeconds;
+  @Option(names = "--stall-timeout", defaultValue = "90", description = "seconds a parallel job may lack its JobSpec"
+      + " or a live worker, coordinator or sink before it is failed with the reason") long stallTimeoutSeconds;
 
   public boolean given() {
     return vis != null || imagename != null || dataset != null;
@@ -121,7 +126,7 @@ public final class ImagingOptions {
     Path dir = localDirectory != null ? localDirectory : java.nio.file.Files.createTempDirectory("pclean-work-");
     return new org.pclean.ops.parallel.ParallelRunner.Settings(nworkers, cubeChunksize, bootstrapServers, dir,
         concatMode, keepSubcubes, java.time.Duration.ofSeconds(timeoutSeconds), rowChunks, keepPartimages,
-        subcubesOnBus);
+        subcubesOnBus, java.time.Duration.ofSeconds(stallTimeoutSeconds));
   }
 
   public TcleanParams toParams() {
@@ -149,7 +154,7 @@ public final class ImagingOptions {
         .deconvolver(TcleanParams.DeconvolverKind.parse(deconvolver)).nterms(nterms).smallscalebias(smallscalebias)
         .niter(niter).cycleniter(cycleniter).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
         .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
-        .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits)
+        .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits).overwrite(overwrite)
         .usemask(org.pclean.ingest.params.MaskParams.UseMask.parse(usemask)).mask(mask == null ? List.of() : mask)
         .pbmask(pbmask).sidelobethreshold(sidelobethreshold).noisethreshold(noisethreshold)
         .lownoisethreshold(lownoisethreshold).negativethreshold(negativethreshold).smoothfactor(smoothfactor)

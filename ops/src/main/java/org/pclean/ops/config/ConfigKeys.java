@@ -152,13 +152,16 @@ public final class ConfigKeys {
       refused("normalization", "normtype", STR, "flatnoise", "only flatnoise normalisation is implemented"),
       param("normalization", "psfcutoff", FLOAT, 0.35, "psfcutoff (one value with misc.psfcutoff)"),
 
-      refused("misc", "restart", BOOL, true, "restarting from existing images is not implemented (they are overwritten)"),
+      refused("misc", "restart", BOOL, true,
+          "restarting from existing images is not implemented (an existing product set is refused; misc.overwrite replaces it)"),
       refused("misc", "calcres", BOOL, true, "the engine always makes the initial residual"),
       refused("misc", "calcpsf", BOOL, true, "the engine always makes the PSF"),
       param("misc", "savemodel", STR, "none", "savemodel: none | modelcolumn"),
       note(param("misc", "psfcutoff", FLOAT, 0.35, "psfcutoff (one value with normalization.psfcutoff)"),
           "pclean never reads misc.psfcutoff; here it is the same parameter as normalization.psfcutoff"),
       ext(param("misc", "fits", BOOL, false, "fits: also export every image to FITS")),
+      ext(param("misc", "overwrite", BOOL, false,
+          "overwrite: replace an existing product set of imagename (without it such a run is refused, exit 2)")),
 
       cluster("cluster", "type", STR, "local", List.of("local", "slurm", "address"),
           "local: in-process workers on an embedded broker unless scheduler_address; address: needs"
@@ -189,6 +192,8 @@ public final class ConfigKeys {
       ext(cluster("cluster", "subcubes_on_bus", BOOL, false, List.of(),
           "Settings.subcubesOnBus: send sub-cubes to the sink as tiles on the bus")),
       ext(cluster("cluster", "timeout", INT, 86400, List.of(), "Settings.timeout: seconds to wait for a parallel job")),
+      ext(cluster("cluster", "stall_timeout", INT, 90, List.of(), "Settings.stallTimeout: seconds a parallel job may"
+          + " lack its JobSpec or a live worker, coordinator or sink before the client fails it")),
 
       submit("cluster.slurm", "queue", STR_OR_NULL, null),
       submit("cluster.slurm", "account", STR_OR_NULL, null),

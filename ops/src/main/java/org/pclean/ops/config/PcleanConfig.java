@@ -333,6 +333,7 @@ public final class PcleanConfig {
       default -> throw bad("misc.savemodel", "expected none or modelcolumn");
     }
     b.fits((Boolean) get("misc.fits"));
+    b.overwrite((Boolean) get("misc.overwrite"));
     int threads = (Integer) get("cluster.threads_per_worker");
     b.threads(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
     return b;
@@ -367,7 +368,8 @@ public final class PcleanConfig {
     return new ParallelRunner.Settings(nworkers == null ? 2 : nworkers, (Integer) get("cluster.cube_chunksize"),
         schedulerAddress(), local, concat, (Boolean) get("cluster.keep_subcubes"),
         Duration.ofSeconds((Integer) get("cluster.timeout")), (Integer) get("cluster.row_chunks"),
-        (Boolean) get("cluster.keep_partimages"), (Boolean) get("cluster.subcubes_on_bus"));
+        (Boolean) get("cluster.keep_partimages"), (Boolean) get("cluster.subcubes_on_bus"),
+        Duration.ofSeconds((Integer) get("cluster.stall_timeout")));
   }
 
   /** Keys read by the conversions so far (a test checks every param/cluster key is read). */

@@ -24,6 +24,7 @@ import org.pclean.ingest.params.TcleanParamsCodec;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.ops.config.KafkaClientConfig;
+import org.pclean.ops.ExistingProducts;
 import org.pclean.sink.CubeConcatenator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +44,27 @@ public final class ParallelRunner {
    * @param localDirectory where sub-cubes, broker data and stream state go
    * @param subcubesOnBus cube: sub-cubes travel to the sink as tiles on the bus rather than by path under
    *     localDirectory (no shared filesystem needed); a dataset source always does so
+   * @param timeout the longest a job may run at all
+   * @param stallTimeout the longest a job may lack its JobSpec or a live member of a service it needs (workers,
+   *     coordinator, sink) before the client fails it with the reason ({@link JobWatch})
    */
   public record Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory,
       String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages,
-      boolean subcubesOnBus) {
+      boolean subcubesOnBus, Duration stallTimeout) {
+    /** The default stall timeout ({@link JobWatch#DEFAULT_STALL_TIMEOUT}). */
+    public Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory,
+        String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages,
+        boolean subcubesOnBus) {
+      this(nworkers, cubeChunksize, bootstrapServers, localDirectory, concatMode, keepSubcubes, timeout, rowChunks,
+          keepPartimages, subcubesOnBus, JobWatch.DEFAULT_STALL_TIMEOUT);
+    }
+
+    /** The same settings with another stall timeout. */
+    public Settings withStallTimeout(Duration stall) {
+      return new Settings(nworkers, cubeChunksize, bootstrapServers, localDirectory, concatMode, keepSubcubes,
+          timeout, rowChunks, keepPartimages, subcubesOnBus, stall);
+    }
+
     /** Sub-cubes by path (unless the source is a dataset). */
     public Settings(int nworkers, int cubeChunksize, String bootstrapServers, Path localDirectory,
         String concatMode, boolean keepSubcubes, Duration timeout, int rowChunks, boolean keepPartimages) {
@@ -76,6 +94,7 @@ public final class ParallelRunner {
    */
   public static Outcome run(TcleanParams p, Settings s, Properties cluster) throws IOException, InterruptedException {
     validate(p, s);
+    ExistingProducts.refuseUnlessOverwrite(p);
     if (s.nworkers() == 0 && cluster == null) {
       throw new IllegalArgumentException("--nworkers must be >= 1 (0 only with --scheduler-address, where the"
           + " cluster's `pclean worker` services do the work), got " + s.nworkers());
@@ -96,7 +115,7 @@ public final class ParallelRunner {
       Submitted job = submitJob(local.client(), local.producer(), p, s);
       try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
           p.niter(), p.threshold()), local.client(), since)) {
-        return await(local, job.jobId(), p, s.timeout());
+        return await(local, job.jobId(), p, s.timeout(), s.stallTimeout());
       }
     }
   }
@@ -143,11 +162,32 @@ public final class ParallelRunner {
     throw new IllegalStateException("a plan of neither kind: " + plan);
   }
 
-  /** Waits for the job to end; a FAILED job throws with its reason. */
+  /** Waits for the job to end (default stall timeout); a FAILED job throws with its reason. */
   public static Outcome await(LocalCluster cluster, String jobId, TcleanParams p, Duration timeout)
       throws InterruptedException {
+    return await(cluster, jobId, p, timeout, JobWatch.DEFAULT_STALL_TIMEOUT);
+  }
+
+  /**
+   * Waits for the job to end; a FAILED job throws with its reason. A job that cannot complete (its JobSpec or a
+   * needed service gone for longer than stallTimeout) is failed on pclean.jobs by this client, with the reason.
+   */
+  public static Outcome await(LocalCluster cluster, String jobId, TcleanParams p, Duration timeout,
+      Duration stallTimeout) throws InterruptedException {
     long t0 = System.nanoTime();
-    JobSpec result = awaitEnd(cluster.jobs(), jobId, timeout);
+    JobSpec result;
+    try (Admin admin = Admin.create(cluster.client())) {
+      String bootstrap = String.valueOf(cluster.client().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+      JobWatch watch = new JobWatch(jobId, stallTimeout, groups -> {
+        try {
+          return SiteServices.members(admin, bootstrap, groups);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalArgumentException("interrupted");
+        }
+      });
+      result = awaitEnd(cluster, jobId, timeout, watch);
+    }
     LOG.info(String.format(java.util.Locale.ROOT, "%s %s after %.1f s", jobId, result.getState(),
         (System.nanoTime() - t0) / 1e9));
     if (result.getState() == JobState.FAILED) {
@@ -174,6 +214,10 @@ public final class ParallelRunner {
     }
     if (s.nworkers() < 0) {
       throw new IllegalArgumentException("--nworkers must be >= 0, got " + s.nworkers());
+    }
+    if (s.stallTimeout() == null || s.stallTimeout().isNegative() || s.stallTimeout().isZero()) {
+      throw new IllegalArgumentException("--stall-timeout must be > 0 s, got "
+          + (s.stallTimeout() == null ? "none" : s.stallTimeout().toSeconds() + " s"));
     }
   }
 
@@ -208,15 +252,29 @@ public final class ParallelRunner {
     }
   }
 
-  private static JobSpec awaitEnd(JobSpecView view, String jobId, Duration timeout) throws InterruptedException {
+  private static JobSpec awaitEnd(LocalCluster cluster, String jobId, Duration timeout, JobWatch watch)
+      throws InterruptedException {
+    JobSpecView view = cluster.jobs();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       var spec = view.get(jobId);
       if (spec.isPresent() && (spec.get().getState() == JobState.DONE || spec.get().getState() == JobState.FAILED)) {
         return spec.get();
       }
+      var stalled = watch.check(spec, System.nanoTime());
+      if (stalled.isPresent()) {
+        LOG.error(stalled.get());
+        watch.fail(cluster.producer(), stalled.get());
+        if (watch.lastSeen() == null) {
+          throw new IllegalStateException("job " + jobId + " failed: " + stalled.get());
+        }
+        return JobSpec.newBuilder(watch.lastSeen()).setState(JobState.FAILED).setError(stalled.get()).build();
+      }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("job " + jobId + " did not finish within " + timeout.toSeconds() + " s");
+    String why = "job " + jobId + " did not finish within " + timeout.toSeconds() + " s (--timeout)";
+    watch.check(view.get(jobId), System.nanoTime());
+    watch.fail(cluster.producer(), why);
+    throw new IllegalStateException(why);
   }
 }

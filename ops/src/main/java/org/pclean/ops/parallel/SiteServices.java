@@ -1,7 +1,9 @@
 package org.pclean.ops.parallel;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.gather.Coordinator;
@@ -10,23 +12,49 @@ import org.pclean.sink.ContinuumSink;
 import org.pclean.sink.CubeSink;
 
 /**
- * The services a site must run for a job submitted with {@code --nworkers 0}: workers, the coordinator and the
- * job kind's sink, each a group on the cluster. A client that only submits and watches checks, before it
- * publishes anything, that every one has a live member — a job nobody would finish is refused at once with the
- * missing service named, not left waiting for its timeout.
+ * The services a job needs — workers, the coordinator and the job kind's sink, each a group on the cluster — and
+ * how many live members each has. A client that only submits and watches ({@code --nworkers 0}) checks, before it
+ * publishes anything, that every one has a live member, so a job nobody would finish is refused at once with the
+ * missing service named; while any client waits, {@link JobWatch} asks the same question to fail a job whose
+ * services are gone.
  */
 final class SiteServices {
+  /** The worker group's entry in {@link #needed}. */
+  static final String WORKERS = Topics.WORKER_GROUP;
+  static final String COORDINATOR = Coordinator.APPLICATION_ID;
+
   private SiteServices() {}
+
+  /** Group → the service that runs it, for a job of that kind: workers, coordinator, sink. */
+  static Map<String, String> needed(boolean cube, boolean subcubesOnBus) {
+    Map<String, String> needed = new LinkedHashMap<>();
+    needed.put(WORKERS, "pclean worker");
+    needed.put(COORDINATOR, "pclean gather");
+    needed.put(cube ? (subcubesOnBus ? BusCubeSink.GROUP : CubeSink.GROUP) : ContinuumSink.GROUP, "pclean sink");
+    return needed;
+  }
+
+  /** Live members of each group (0 for a group that never formed); IllegalArgumentException when unreadable. */
+  static Map<String, Integer> members(Admin admin, String bootstrap, Iterable<String> groups)
+      throws InterruptedException {
+    List<String> names = new ArrayList<>();
+    groups.forEach(names::add);
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (ServiceGroups.Group g : ServiceGroups.describe(admin, bootstrap, names)) {
+      out.put(g.id(), g.members().size());
+    }
+    return out;
+  }
 
   /** Throws IllegalArgumentException naming every service the job needs and the cluster lacks. */
   static void require(Admin admin, String bootstrap, boolean cube, boolean subcubesOnBus)
       throws InterruptedException {
-    List<String> needed = List.of(Topics.WORKER_GROUP, Coordinator.APPLICATION_ID,
-        cube ? (subcubesOnBus ? BusCubeSink.GROUP : CubeSink.GROUP) : ContinuumSink.GROUP);
+    Map<String, String> needed = needed(cube, subcubesOnBus);
+    Map<String, Integer> live = members(admin, bootstrap, needed.keySet());
     List<String> missing = new ArrayList<>();
-    for (ServiceGroups.Group g : ServiceGroups.describe(admin, bootstrap, needed)) {
-      if (g.members().isEmpty()) {
-        missing.add("`" + g.service() + "` (group " + g.id() + " has no members)");
+    for (Map.Entry<String, String> n : needed.entrySet()) {
+      if (live.get(n.getKey()) == 0) {
+        missing.add("`" + n.getValue() + "` (group " + n.getKey() + " has no members)");
       }
     }
     if (!missing.isEmpty()) {

@@ -31,7 +31,9 @@ class LibraryEmbeddingTest {
     assertEquals(0, p.exitValue(), out);
     int dumps = number(out, "streamed (\\d+) dumps");
     assertTrue(dumps >= 10, out);
-    assertEquals(dumps, number(out, "snapshots (\\d+)"), out);
+    // every dump imaged once (windows merge when the machine is loaded, none is dropped)
+    assertEquals(dumps, number(out, "snapshots \\d+ of (\\d+) dumps"), out);
+    assertTrue(number(out, "snapshots (\\d+) of") >= 1, out);
     Matcher m = Pattern.compile("last snapshot peak ([0-9.]+) at (\\d+),(\\d+)").matcher(out);
     assertTrue(m.find(), out);
     // The source sits 10 cells east (RA increases to the left: x = nx/2 - 10) and 6 north of the centre.

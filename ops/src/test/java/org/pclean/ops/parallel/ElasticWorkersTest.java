@@ -145,8 +145,13 @@ class ElasticWorkersTest {
   }
 
   static void awaitMembers(java.util.function.IntPredicate ok, Duration timeout) throws Exception {
+    awaitMembers(cluster.client(), ok, timeout);
+  }
+
+  /** Waits until the worker group of the cluster that client reaches has a number of members with partitions ok. */
+  static void awaitMembers(Properties client, java.util.function.IntPredicate ok, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (Admin admin = Admin.create(cluster.client())) {
+    try (Admin admin = Admin.create(client)) {
       while (!ok.test(TaskPlacement.assignedMembers(admin))) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError("worker group did not reach the expected size; it has "

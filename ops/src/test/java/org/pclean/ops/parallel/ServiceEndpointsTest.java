@@ -168,7 +168,7 @@ class ServiceEndpointsTest {
       if (service.equals("gather")) {
         args.addAll(List.of("--state-dir", tmp.resolve("gather-state").toString()));
       }
-      try (WorkerProcess p = WorkerProcess.service(service, args)) {
+      try (WorkerProcess p = WorkerProcess.pclean(service, args.toArray(String[]::new))) {
         String base = "http://localhost:" + port(p);
         long t0 = System.nanoTime();
         HttpResponse<String> health = awaitStatus(base, 200, Duration.ofSeconds(60));

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A {@code pclean worker} process started from the test classpath, as a site starts one (same JVM flags as
- * scripts/pclean). Its output is read line by line and time-stamped on arrival, so a test can wait for "took
+ * A {@code pclean worker} process (or any other pclean command, {@link #pclean}) started from the test classpath,
+ * as a site starts one (same JVM flags as scripts/pclean). Its output is read line by line and time-stamped on arrival, so a test can wait for "took
  * task" and measure when things happened.
  */
 final class WorkerProcess implements AutoCloseable {
@@ -38,18 +38,18 @@ final class WorkerProcess implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of("worker", "--bootstrap-servers", bootstrap, "--nworkers", "1",
         "--log-level", "debug"));  // the tests follow each task the worker takes
     args.addAll(List.of(extra));
-    return service(name, args);
+    return pclean(name, args.toArray(String[]::new));
   }
 
-  /** Any pclean command (e.g. gather, sink) as its own process, the same way. */
-  static WorkerProcess service(String name, List<String> args) throws IOException {
+  /** {@code pclean <args>} in a process of its own. */
+  static WorkerProcess pclean(String name, String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // surefire puts the real test classpath here; java.class.path may be its manifest-only booter jar (which
     // works too, as its manifest lists the same entries).
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m",
         "-cp", cp, "org.pclean.ops.cli.PcleanCli"));
-    cmd.addAll(args);
+    cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("OPENBLAS_NUM_THREADS", "1");
     long t0 = System.nanoTime();

@@ -1,0 +1,35 @@
+package org.pclean.ops;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.pclean.bus.OutputNames;
+import org.pclean.ingest.params.TcleanParams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * No silent overwrite: a run whose imagename already holds products is refused before anything is computed,
+ * unless it asks to replace them ({@code --overwrite}, {@code misc.overwrite}, {@code builder().overwrite(true)}).
+ * Checked at every user entry (the serial API, replays, the parallel client); the writers themselves replace
+ * what they stage (a redelivered sub-cube must), so the decision is made here, once.
+ */
+public final class ExistingProducts {
+  private static final Logger LOG = LoggerFactory.getLogger(ExistingProducts.class);
+
+  private ExistingProducts() {}
+
+  /** Throws IllegalArgumentException (exit 2) naming the first existing product, unless p.overwrite(). */
+  public static void refuseUnlessOverwrite(TcleanParams p) {
+    List<Path> existing = new OutputNames(p.imagename()).existing();
+    if (existing.isEmpty()) {
+      return;
+    }
+    if (p.overwrite()) {
+      LOG.info("replacing the {} existing product(s) of {} (overwrite)", existing.size(), p.imagename());
+      return;
+    }
+    throw new IllegalArgumentException("imagename " + p.imagename() + ": " + existing.get(0) + " exists"
+        + (existing.size() > 1 ? " (and " + (existing.size() - 1) + " more products)" : "")
+        + "; give --overwrite to replace them, or another imagename");
+  }
+}
