@@ -113,6 +113,9 @@ class OutputSafetyTest {
     assertEquals(0, run(new StringWriter(), cube(name, "--overwrite")));
     assertEquals(0, run(new StringWriter(), cube(fresh)));
     for (OutputNames.Product product : OutputNames.Product.values()) {
+      if (product == OutputNames.Product.MASK) {
+        continue;  // an unmasked run writes no .mask
+      }
       try (CasaImage a = CasaImage.open(new OutputNames(fresh).path(product));
            CasaImage b = CasaImage.open(new OutputNames(name).path(product))) {
         assertEquals(java.util.Arrays.toString(a.shape()), java.util.Arrays.toString(b.shape()), product.name());
