@@ -284,6 +284,7 @@ public final class ImagingWorker implements Runnable {
       }
     }
     inHand = null;
+    PcleanMeters.TASKS_REDELIVERED.increment();  // the worker is stopping: its task was left uncommitted
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
