@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
+import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.ops.parallel.ServiceGroups;
@@ -45,6 +46,7 @@ final class StatusCommand implements Callable<Integer> {
     long deadline = t0 + limit.toNanos();
     List<String> ids = List.copyOf(ServiceGroups.ALL.keySet());
     try (Admin admin = Admin.create(client)) {
+      TopicInstaller.requireReachable(admin);
       List<ServiceGroups.Group> groups = ServiceGroups.describe(admin, bootstrap, ids);
       while (waitWorkers > 0 && !ready(groups)) {
         if (System.nanoTime() > deadline) {

@@ -11,7 +11,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.gather.Coordinator;
 import org.pclean.sink.BusCubeSink;
@@ -47,7 +46,6 @@ public final class ServiceGroups {
    */
   public static List<Group> describe(Admin admin, String bootstrap, List<String> groupIds)
       throws InterruptedException {
-    TopicInstaller.requireReachable(admin);
     var described = admin.describeConsumerGroups(groupIds).describedGroups();
     List<Group> out = new ArrayList<>();
     for (String id : groupIds) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.gather.Coordinator;
 import org.pclean.sink.BusCubeSink;
@@ -28,9 +29,10 @@ final class SiteServices {
   /** Group → the service that runs it, for a job of that kind: workers, coordinator, sink. */
   static Map<String, String> needed(boolean cube, boolean subcubesOnBus) {
     Map<String, String> needed = new LinkedHashMap<>();
-    needed.put(WORKERS, "pclean worker");
-    needed.put(COORDINATOR, "pclean gather");
-    needed.put(cube ? (subcubesOnBus ? BusCubeSink.GROUP : CubeSink.GROUP) : ContinuumSink.GROUP, "pclean sink");
+    for (String group : List.of(WORKERS, COORDINATOR,
+        cube ? (subcubesOnBus ? BusCubeSink.GROUP : CubeSink.GROUP) : ContinuumSink.GROUP)) {
+      needed.put(group, ServiceGroups.ALL.get(group));
+    }
     return needed;
   }
 
@@ -49,6 +51,7 @@ final class SiteServices {
   /** Throws IllegalArgumentException naming every service the job needs and the cluster lacks. */
   static void require(Admin admin, String bootstrap, boolean cube, boolean subcubesOnBus)
       throws InterruptedException {
+    TopicInstaller.requireReachable(admin);  // first contact: an unreachable address is said at once
     Map<String, String> needed = needed(cube, subcubesOnBus);
     Map<String, Integer> live = members(admin, bootstrap, needed.keySet());
     List<String> missing = new ArrayList<>();
