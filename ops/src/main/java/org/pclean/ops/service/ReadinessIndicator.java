@@ -4,19 +4,18 @@ import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
-import io.micronaut.management.health.indicator.annotation.Liveness;
 import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
 import org.reactivestreams.Publisher;
 
 /**
- * The service's own readiness as a Micronaut health indicator: /health (and /health/readiness) is DOWN, HTTP
- * 503, until the service's check passes. It is also a liveness indicator: a service that lost its cluster or
- * group is restarted by an orchestrator rather than left waiting.
+ * The service's own readiness as a Micronaut health indicator: /health and /health/readiness are DOWN, HTTP 503,
+ * until the service's check passes. Deliberately not a liveness indicator: /health/liveness says only that the
+ * process answers (and has no deadlocked threads), so an orchestrator does not restart every service while their
+ * Kafka is unreachable (a restarted worker hands its task back to be imaged again) but stops routing to them.
  */
 @Singleton
 @Readiness
-@Liveness
 final class ReadinessIndicator implements HealthIndicator {
   private final ServiceHttp.Service service;
 

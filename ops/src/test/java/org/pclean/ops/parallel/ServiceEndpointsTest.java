@@ -1,6 +1,7 @@
 package org.pclean.ops.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,13 +140,24 @@ class ServiceEndpointsTest {
         String base = "http://localhost:" + http.port();
         HttpResponse<String> before = get(base + "/health");
         assertEquals(503, before.statusCode(), before.body());
-        assertTrue(before.body().contains("\"DOWN\"") && before.body().contains("0 of our members"), before.body());
+        // DOWN: the group is without our member (or, on a fresh cluster, does not exist yet).
+        assertTrue(before.body().contains("\"DOWN\"") && (before.body().contains("0 of our members")
+            || before.body().contains("Group pclean-workers not found")), before.body());
+        // The orchestrator's probes (ops/deploy/kubernetes): not ready, but alive — a worker waiting for its
+        // group (or for a Kafka that is down) must not be restarted.
+        assertEquals(503, get(base + "/health/readiness").statusCode());
+        HttpResponse<String> alive = get(base + "/health/liveness");
+        assertEquals(200, alive.statusCode(), alive.body());
+        assertFalse(alive.body().contains("of our members"), "liveness does not ask the cluster: " + alive.body());
         Thread t = new Thread(w, "health-probe-worker");
         long t0 = System.nanoTime();
         t.start();
         HttpResponse<String> ready = awaitStatus(base, 200, Duration.ofSeconds(30));
         double readyS = (System.nanoTime() - t0) / 1e9;
         assertTrue(ready.body().contains("1 of our members"), ready.body());
+        HttpResponse<String> readiness = get(base + "/health/readiness");
+        assertEquals(200, readiness.statusCode(), readiness.body());
+        assertTrue(readiness.body().contains("1 of our members"), readiness.body());
         w.stop();
         t.join(30000);
         HttpResponse<String> left = awaitStatus(base, 503, Duration.ofSeconds(30));
