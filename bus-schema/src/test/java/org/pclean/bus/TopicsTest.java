@@ -57,7 +57,7 @@ class TopicsTest {
     assertEquals("-1", Topics.visibilities("d").configs().get(TopicConfig.RETENTION_MS_CONFIG));
     assertFalse(Topics.TASKS.compacted());
     assertFalse(Topics.PARTIALS.compacted());
-    assertEquals("zstd", Topics.visibilities("d").configs().get(TopicConfig.COMPRESSION_TYPE_CONFIG));
+    assertEquals("lz4", Topics.visibilities("d").configs().get(TopicConfig.COMPRESSION_TYPE_CONFIG));
   }
 
   @Test

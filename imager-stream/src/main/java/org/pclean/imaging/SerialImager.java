@@ -26,6 +26,7 @@ import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 import org.pclean.ingest.params.TcleanParams.SpecMode;
 import org.pclean.ingest.plan.ImagePlane;
+import org.pclean.ingest.source.DatasetReader;
 import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
@@ -69,6 +70,12 @@ public final class SerialImager {
     double dish;
     double[] density;
     ObservationInfo obs;
+    if (p.dataset() != null && client != null && !needsSharedDensity(p)) {
+      // A dataset is replayed straight into the selection's Stokes I: no table of every correlation is built.
+      DatasetReader.Loaded replayed = DatasetReader.load(client, p.dataset(), p.timerange(), p.selection());
+      return imager.run(replayed.data(), ImagePlane.dishDiameter(replayed.metadata()), null,
+          observation(p, replayed.firstDump()));
+    }
     // The source is let go before imaging: a replayed dataset holds every dump in memory, the selection much less.
     try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
       data = VisibilityLoader.load(source, p.selection());
@@ -85,7 +92,7 @@ public final class SerialImager {
    */
   static double[] sharedCubeDensity(TcleanParams p, VisibilitySource source) {
     int[] dc = p.densityChannels();
-    if (p.specmode() != SpecMode.CUBE || p.perchanweightdensity() || !p.weighting().needsDensity() || dc == null) {
+    if (!needsSharedDensity(p)) {
       return null;
     }
     VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
@@ -94,6 +101,15 @@ public final class SerialImager {
     }
     TcleanParams all = p.toBuilder().chanRange(dc[0], dc[1]).build();
     return ImagingWeights.forRun(p).density(VisibilityLoader.load(source, all.selection()));
+  }
+
+  /**
+   * Whether a cube's density may reach beyond its own selection (perchanweightdensity false with density channels
+   * pinned by the planner), so the source must be read for other channels too.
+   */
+  private static boolean needsSharedDensity(TcleanParams p) {
+    return p.specmode() == SpecMode.CUBE && !p.perchanweightdensity() && p.weighting().needsDensity()
+        && p.densityChannels() != null;
   }
 
   /**

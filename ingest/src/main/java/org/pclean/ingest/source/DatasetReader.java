@@ -31,6 +31,7 @@ import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.DatasetDescriptor;
 import org.pclean.bus.avro.VisibilityChunk;
+import org.pclean.casacore.MsMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,13 +107,94 @@ public final class DatasetReader {
 
   /** As {@link #read}, with the replay's timings. */
   public static Replay replay(Properties client, String dataset, double[] timeRange) {
-    DatasetDescriptor d = descriptor(client, dataset).orElseThrow(() -> new IllegalArgumentException(
+    DatasetDescriptor d = requireDescriptor(client, dataset);
+    String what = describe(dataset);
+    DumpTable.Builder table = new DumpTable.Builder(d, what);
+    Range range = readRange(client, dataset, timeRange, table::add);
+    if (table.isEmpty()) {
+      throw noDumps(what, timeRange, d);
+    }
+    DumpTable out = table.build(true);
+    checkWhole(what, d, timeRange, out.sequences());
+    double seconds = range.seconds();
+    LOG.info(String.format(Locale.ROOT, "replayed %s: %d dumps, %d records, %.1f MB in %.2f s", what,
+        out.sequences().length, table.chunks(), range.bytes() / 1e6, seconds));
+    return new Replay(out, range.firstRecordSeconds(), seconds, range.bytes(), range.records());
+  }
+
+  /**
+   * The Stokes I samples of one selection of a dataset, formed while its dumps are read (a replay of the
+   * dataset's time range, as {@link #replay}, then {@link VisibilityLoader#load} on the table): each dump is
+   * converted as soon as it is whole, on as many threads as the machine has cores up to two, so no table of every
+   * correlation is built. Equal to loading the selection from {@link #read}'s table, sample for sample, in the
+   * same row order; the same errors for foreign records, torn dumps and gaps.
+   *
+   * @param timeRange [from, to) MJD seconds of the dumps read (the selection's own timerange still applies)
+   */
+  public static Loaded load(Properties client, String dataset, double[] timeRange, DataSelection selection) {
+    DatasetDescriptor d = requireDescriptor(client, dataset);
+    String what = describe(dataset);
+    try (StokesIAssembler dumps = new StokesIAssembler(d, what, selection)) {
+      Range range = readRange(client, dataset, timeRange, dumps::add);
+      if (dumps.isEmpty()) {
+        throw noDumps(what, timeRange, d);
+      }
+      StokesIAssembler.Result r = dumps.finish();
+      checkWhole(what, d, timeRange, r.sequences());
+      double seconds = range.seconds();
+      LOG.info(String.format(Locale.ROOT, "replayed %s into Stokes I: %d dumps, %d rows selected, %.1f MB in %.2f s",
+          what, r.sequences().length, r.data().numRows(), range.bytes() / 1e6, seconds));
+      Replay timings = new Replay(null, range.firstRecordSeconds(), seconds, range.bytes(), range.records());
+      return new Loaded(r.data(), r.metadata(), r.firstDump(), timings);
+    }
+  }
+
+  /**
+   * A selection replayed into Stokes I: its samples, the dataset's metadata (rows: all the dumps read), the first
+   * dump holding selected rows (a source to ask what a run asks of its source besides the samples: the
+   * selection's spw and channels, the observation; not the whole dataset) and the replay's timings (no table).
+   */
+  public record Loaded(VisibilityData data, MsMetadata metadata, DumpTable firstDump, Replay replay) {}
+
+  private static DatasetDescriptor requireDescriptor(Properties client, String dataset) {
+    return descriptor(client, dataset).orElseThrow(() -> new IllegalArgumentException(
         "dataset " + dataset + " is not on the bus (no descriptor on " + Topics.DATASETS.name()
             + "; stream it first with `pclean stream`)"));
+  }
+
+  private static String describe(String dataset) {
+    return "dataset " + dataset + " (" + Topics.visibilities(dataset).name() + ")";
+  }
+
+  private static IllegalArgumentException noDumps(String what, double[] timeRange, DatasetDescriptor d) {
+    return new IllegalArgumentException(what + " has no dumps" + (timeRange == null ? ""
+        : String.format(Locale.ROOT, " in the time range [%.3f, %.3f) MJD s (the dataset spans %.3f .. %.3f)",
+            timeRange[0], timeRange[1], d.getStartTime(), d.getEndTime())));
+  }
+
+  /** A whole dataset replayed must hold every dump its complete descriptor lists; a live one is read so far. */
+  private static void checkWhole(String what, DatasetDescriptor d, double[] timeRange, long[] seq) {
+    if (timeRange == null && d.getComplete() && (seq[0] != 0 || seq.length != d.getNumDumps())) {
+      throw new IllegalArgumentException(what + ": the topic holds " + seq.length + " of the " + d.getNumDumps()
+          + " dumps its descriptor lists (first " + seq[0] + "); it was truncated or its retention removed dumps");
+    }
+    if (!d.getComplete()) {
+      LOG.warn(what + " is still streaming: replaying the " + seq.length + " dumps on the topic so far");
+    }
+  }
+
+  /** What reading a range took: seconds to the first record and in all, record bytes and records. */
+  private record Range(double firstRecordSeconds, double seconds, long bytes, long records) {}
+
+  /**
+   * Reads the records of a dataset whose TIME lies in [from, to) and hands each decoded chunk to {@code sink} on
+   * the caller's thread, in partition order within each fetcher's segments.
+   */
+  private static Range readRange(Properties client, String dataset, double[] timeRange,
+      java.util.function.Consumer<VisibilityChunk> sink) {
     String topic = Topics.visibilities(dataset).name();
-    String what = "dataset " + dataset + " (" + topic + ")";
+    String what = describe(dataset);
     long t0 = System.nanoTime();
-    DumpTable.Builder table = new DumpTable.Builder(d, what);
     long bytes = 0;
     long records = 0;
     double first = -1;
@@ -198,31 +280,14 @@ public final class DatasetReader {
             break;
           }
           if (timeRange == null || chunk.getTime() >= timeRange[0]) {
-            table.add(chunk);  // copies the cells out of the record, which is let go here
+            sink.accept(chunk);  // copies what it keeps out of the record, which is let go here
           }
         }
       }
     } finally {
       fetchers.forEach(Fetcher::close);
     }
-    if (table.isEmpty()) {
-      throw new IllegalArgumentException(what + " has no dumps" + (timeRange == null ? ""
-          : String.format(Locale.ROOT, " in the time range [%.3f, %.3f) MJD s (the dataset spans %.3f .. %.3f)",
-              timeRange[0], timeRange[1], d.getStartTime(), d.getEndTime())));
-    }
-    DumpTable out = table.build(true);
-    long[] seq = out.sequences();
-    if (timeRange == null && d.getComplete() && (seq[0] != 0 || seq.length != d.getNumDumps())) {
-      throw new IllegalArgumentException(what + ": the topic holds " + seq.length + " of the " + d.getNumDumps()
-          + " dumps its descriptor lists (first " + seq[0] + "); it was truncated or its retention removed dumps");
-    }
-    if (!d.getComplete()) {
-      LOG.warn(what + " is still streaming: replaying the " + seq.length + " dumps on the topic so far");
-    }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    LOG.info(String.format(Locale.ROOT, "replayed %s: %d dumps, %d records, %.1f MB in %.2f s", what, seq.length,
-        table.chunks(), bytes / 1e6, seconds));
-    return new Replay(out, first, seconds, bytes, records);
+    return new Range(first, (System.nanoTime() - t0) / 1e9, bytes, records);
   }
 
   private static VisibilityChunk decode(ConsumerRecord<String, ByteBuffer> r, String what) {
@@ -277,7 +342,7 @@ public final class DatasetReader {
 
   /**
    * How many fetchers read the range: one per core up to two (a fetcher's thread spends its time decompressing
-   * zstd batches, which one consumer does on one thread; the decoder takes a third share), fewer for a short
+   * lz4 batches, which one consumer does on one thread; the decoder takes a third share), fewer for a short
    * range.
    */
   private static int fetchers(int partitions, Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {

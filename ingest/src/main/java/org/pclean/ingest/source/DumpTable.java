@@ -433,17 +433,13 @@ public final class DumpTable implements VisibilitySource {
      * consecutive sequence numbers (a gap is an error naming the missing dumps).
      */
     public DumpTable build(boolean contiguous) {
+      if (contiguous) {
+        requireContiguous(description, dumps.keySet());
+      }
       List<Group> groups = new ArrayList<>();
-      long previous = Long.MIN_VALUE;
       long rows = 0;
       for (var dump : dumps.entrySet()) {
         long seq = dump.getKey();
-        if (contiguous && previous != Long.MIN_VALUE && seq != previous + 1) {
-          throw new IllegalArgumentException(description + ": dumps " + (previous + 1)
-              + (seq - 1 > previous + 1 ? ".." + (seq - 1) : "") + " are missing from the stream (gap in the"
-              + " sequence between " + previous + " and " + seq + ")");
-        }
-        previous = seq;
         for (Pending p : dump.getValue().values()) {
           for (int b = 0; b < p.blocks.length; b++) {
             if (p.blocks[b] == null && p.nrow[b] == 0) {
@@ -461,6 +457,19 @@ public final class DumpTable implements VisibilitySource {
       }
       groups.sort(Comparator.comparingLong(Group::sequence).thenComparingInt(Group::dataDescId));
       return new DumpTable(description, DatasetDescriptors.metadata(descriptor, rows), groups);
+    }
+
+    /** Dump sequence numbers (ascending) must be consecutive: a gap is an error naming the missing dumps. */
+    static void requireContiguous(String description, Iterable<Long> ascending) {
+      long previous = Long.MIN_VALUE;
+      for (long seq : ascending) {
+        if (previous != Long.MIN_VALUE && seq != previous + 1) {
+          throw new IllegalArgumentException(description + ": dumps " + (previous + 1)
+              + (seq - 1 > previous + 1 ? ".." + (seq - 1) : "") + " are missing from the stream (gap in the"
+              + " sequence between " + previous + " and " + seq + ")");
+        }
+        previous = seq;
+      }
     }
 
     private Group group(Pending p) {

@@ -55,6 +55,11 @@ public final class VisibilityLoader {
   public record Selection(int spw, int chan0, int nchan, int polarization, DataColumn column, double[] phaseCentre) {}
 
   public static Selection select(VisibilitySource ms, DataSelection p) {
+    return select(ms, p, true);
+  }
+
+  /** As {@link #select(VisibilitySource, DataSelection)}; null when the selection holds no rows and may not. */
+  private static Selection select(VisibilitySource ms, DataSelection p, boolean requireRows) {
     MsMetadata md = ms.metadata();
     DataColumn column = effectiveColumn(md, p.datacolumn());
     int[] fields = p.field().length > 0 ? p.field() : java.util.stream.IntStream.range(0, md.fields().size()).toArray();
@@ -81,6 +86,9 @@ public final class VisibilityLoader {
           + " does not exist");
     }
     int nchan = chan1 - chan0 + 1;
+    if (ms.numRows() == 0 && !requireRows) {
+      return null;
+    }
     if (ms.numRows() == 0) {
       throw new IllegalArgumentException("the selection (field " + Arrays.toString(p.field()) + ", spw " + spw
           + (p.timerange() == null ? "" : ", timerange") + ") holds no rows of " + ms.describe());
@@ -131,11 +139,23 @@ public final class VisibilityLoader {
   }
 
   /**
+   * As {@link #load(VisibilitySource, DataSelection)}, or null when the selection holds no rows of this source (a
+   * replayed dump of another spw or field, which a replay converting dump by dump skips).
+   */
+  public static VisibilityData loadIfAny(VisibilitySource ms, DataSelection p) {
+    Selection sel = select(ms, p, false);
+    return sel == null ? null : load(ms, sel, 0, -1);
+  }
+
+  /**
    * As {@link #load(VisibilitySource, DataSelection)} for rows [rowStart, rowEnd) of the selection (a continuum
    * row chunk); rowEnd -1 means the last row.
    */
   public static VisibilityData load(VisibilitySource ms, DataSelection p, long rowStart, long rowEnd) {
-    Selection sel = select(ms, p);
+    return load(ms, select(ms, p), rowStart, rowEnd);
+  }
+
+  private static VisibilityData load(VisibilitySource ms, Selection sel, long rowStart, long rowEnd) {
     MsMetadata md = ms.metadata();
     int nchan = sel.nchan();
     int chan0 = sel.chan0();

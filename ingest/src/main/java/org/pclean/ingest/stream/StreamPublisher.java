@@ -80,11 +80,11 @@ public final class StreamPublisher {
     }
   }
 
-  /** A producer for visibility records: zstd-compressed, idempotent, up to the data topics' record size. */
+  /** A producer for visibility records: compressed as the topic is, idempotent, up to the data topics' record size. */
   public static KafkaProducer<String, Object> producer(Properties client) {
     Properties p = new Properties();
     p.putAll(client);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, Topics.VIS_COMPRESSION);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
         Integer.toString(Topics.MAX_RECORD_BYTES));
@@ -102,7 +102,7 @@ public final class StreamPublisher {
 
   /**
    * Publishes every dump of {@code feed} (an MS, an emulator) as the dataset {@code s.dataset()}: creates the
-   * dataset's topic with its configs when missing, then publishes on a producer of its own (zstd, idempotent,
+   * dataset's topic with its configs when missing, then publishes on a producer of its own (lz4, idempotent,
    * 8 MiB requests).
    */
   public static Summary publish(DumpFeed feed, Settings s, Properties client, DumpListener listener)

@@ -14,7 +14,6 @@ import org.pclean.imaging.SerialImager;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.plan.ImagePlane;
 import org.pclean.ingest.source.DatasetReader;
-import org.pclean.ingest.source.DumpTable;
 import org.pclean.ingest.source.MeasurementSetSource;
 import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
@@ -89,16 +88,13 @@ final class ReplayBenchCommand implements Callable<Integer> {
       TcleanParams r = p.toBuilder().vis(null).dataset(dataset).imagename(p.imagename() + "-replay").build();
       long c1 = cpuNanos();
       long t1 = System.nanoTime();
-      DatasetReader.Replay replay = DatasetReader.replay(client, dataset, r.timerange());
-      double readSeconds = replay.readSeconds();
-      double firstRecord = replay.firstRecordSeconds();
-      VisibilityData data;
-      double dish;
-      try (DumpTable table = replay.table()) {
-        data = VisibilityLoader.load(table, r.selection());
-        dish = ImagePlane.dishDiameter(table.metadata());
-      }
-      replay = null;  // as SerialImager.run does: the dumps are let go before imaging
+      // As SerialImager.run does for a dataset: the selection's Stokes I formed while the dumps are read.
+      DatasetReader.Loaded replayed = DatasetReader.load(client, dataset, r.timerange(), r.selection());
+      double readSeconds = replayed.replay().readSeconds();
+      double firstRecord = replayed.replay().firstRecordSeconds();
+      VisibilityData data = replayed.data();
+      double dish = ImagePlane.dishDiameter(replayed.metadata());
+      replayed = null;
       double replayLoad = (System.nanoTime() - t1) / 1e9 - readSeconds;
       ImagingResult fromBus = new SerialImager(r).run(data, dish);
       double replayWall = (System.nanoTime() - t1) / 1e9;

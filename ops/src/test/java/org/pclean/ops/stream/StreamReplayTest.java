@@ -1,5 +1,6 @@
 package org.pclean.ops.stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -46,6 +47,8 @@ import org.pclean.ingest.params.TcleanParams.SpecMode;
 import org.pclean.ingest.params.TcleanParams.WeightingMode;
 import org.pclean.ingest.source.DatasetReader;
 import org.pclean.ingest.source.TimeRanges;
+import org.pclean.ingest.source.VisibilityData;
+import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.stream.StreamPublisher;
 import org.pclean.ops.PClean;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
@@ -201,6 +204,98 @@ class StreamReplayTest {
     var cl = PcleanCli.commandLine();
     cl.setErr(new PrintWriter(err));
     return cl.execute(args);
+  }
+
+  /**
+   * A replay formed into Stokes I while it reads (what a serial run of a dataset does) holds exactly the samples of
+   * loading the replayed table of every correlation, in the same order: for the whole dataset, a channel range and
+   * a time range, and for a copy whose dumps arrive as two channel blocks, the later block first, with a block
+   * delivered twice.
+   */
+  @Test
+  void replayIntoStokesIEqualsLoadingTheReplayedTable() throws Exception {
+    DatasetDescriptor d = DatasetReader.descriptor(client, "obs").orElseThrow();
+    double[] range = {d.getStartTime() + 3 * 120 - 1, d.getStartTime() + 9 * 120 - 1};
+    List<org.pclean.ingest.source.DataSelection> selections = List.of(params("s").build().selection(),
+        params("s").chanRange(1, 2).build().selection(), params("s").timerange(range).build().selection());
+    splitStream("split");
+    for (var sel : selections) {
+      VisibilityData expected = VisibilityLoader.load(DatasetReader.read(client, "obs", null), sel);
+      for (String dataset : List.of("obs", "split")) {
+        DatasetReader.Loaded got = DatasetReader.load(client, dataset, null, sel);
+        String what = dataset + " " + java.util.Arrays.toString(sel.chanRange());
+        assertArrayEquals(expected.uvw(), got.data().uvw(), what);
+        assertArrayEquals(expected.freq(), got.data().freq(), what);
+        assertArrayEquals(expected.vis(), got.data().vis(), what);
+        assertArrayEquals(expected.weight(), got.data().weight(), what);
+        assertArrayEquals(expected.densityExcluded(), got.data().densityExcluded(), what);
+        assertEquals(streamed.rows(), got.metadata().rows(), what);
+      }
+    }
+  }
+
+  /**
+   * Republishes dataset obs as another whose dumps are split into two channel blocks, sent later block first, the
+   * earlier block twice (a redelivery).
+   */
+  private static void splitStream(String name) throws Exception {
+    DatasetDescriptor d = DatasetReader.descriptor(client, "obs").orElseThrow();
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(client)) {
+      TopicInstaller.ensure(admin, List.of(Topics.visibilities(name)), (short) 1);
+    }
+    String from = Topics.visibilities("obs").name();
+    String to = Topics.visibilities(name).name();
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(producerProps(), new org.apache.kafka.common
+        .serialization.StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+         KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(), new StringSerializer(),
+             new ByteArraySerializer())) {
+      TopicPartition tp = new TopicPartition(from, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+      while (c.position(tp) < end) {
+        c.poll(Duration.ofMillis(200)).forEach(all::add);
+      }
+      p.send(new ProducerRecord<>(Topics.DATASETS.name(), name,
+          Messages.DATASET.toBytes(Topics.DATASETS.name(), DatasetDescriptor.newBuilder(d).setDataset(name).build())));
+      for (ConsumerRecord<String, byte[]> r : all) {
+        VisibilityChunk whole = Messages.VISIBILITY_CHUNK.fromBytes(from, r.value());
+        assertEquals(1, whole.getNumBlocks());
+        int half = whole.getNchan() / 2;
+        VisibilityChunk lo = channelBlock(whole, 0, half, 0);
+        VisibilityChunk hi = channelBlock(whole, half, whole.getNchan(), 1);
+        for (VisibilityChunk b : List.of(hi, lo, lo)) {
+          p.send(new ProducerRecord<>(to, null, r.timestamp(), r.key(), Messages.VISIBILITY_CHUNK.toBytes(to, b)));
+        }
+      }
+      p.flush();
+    }
+  }
+
+  /** Channels [c0, c1) of a one-block chunk as block {@code index} of two. */
+  private static VisibilityChunk channelBlock(VisibilityChunk w, int c0, int c1, int index) {
+    int nrow = w.getNrow();
+    int nchan = w.getNchan();
+    int ncorr = w.getCorrTypes().size();
+    return VisibilityChunk.newBuilder(w).setChanStart(c0).setNchan(c1 - c0).setBlockIndex(index).setNumBlocks(2)
+        .setLastOfDump(w.getLastOfDump() && index == 1).setFreq(w.getFreq().subList(c0, c1))
+        .setVis(channels(w.getVis(), nrow, nchan, ncorr * 8, c0, c1))
+        .setFlags(channels(w.getFlags(), nrow, nchan, ncorr, c0, c1))
+        .setWeights(channels(w.getWeights(), nrow, nchan, ncorr * 4, c0, c1))
+        .setCorrected(null).build();
+  }
+
+  /** Channels [c0, c1) of each row of a row x channel array with bytesPerChannel bytes per cell. */
+  private static java.nio.ByteBuffer channels(java.nio.ByteBuffer all, int nrow, int nchan, int bytesPerChannel,
+      int c0, int c1) {
+    byte[] src = new byte[all.remaining()];
+    all.duplicate().get(src);
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(nrow * (c1 - c0) * bytesPerChannel);
+    for (int r = 0; r < nrow; r++) {
+      out.put(src, (r * nchan + c0) * bytesPerChannel, (c1 - c0) * bytesPerChannel);
+    }
+    return out.flip();
   }
 
   @Test
