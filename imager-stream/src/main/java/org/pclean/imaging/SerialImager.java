@@ -47,6 +47,7 @@ public final class SerialImager {
   private final TcleanParams p;
   private final int nterms;
   private final PlaneMasks masks;
+  private final StartImages start;
   private Weights weights;
   private double griddingSeconds;
   private long samplesGridded;
@@ -55,6 +56,7 @@ public final class SerialImager {
     this.p = p;
     this.nterms = p.deconvolver() == DeconvolverKind.MTMFS ? p.nterms() : 1;
     this.masks = new PlaneMasks(p);  // reads the mask regions and images: bad ones fail before anything is read
+    this.start = StartImages.of(p);  // restart products or startmodel, shapes checked, as early
   }
 
   /** Images an MS run (p.vis()). */
@@ -126,7 +128,8 @@ public final class SerialImager {
     ImageGeometry g = ImagePlane.geometry(p, data.freq(), data.width(), data.phaseCentre(), false, 1);
     ImagingWeights iw = ImagingWeights.forRun(p);
     weights = new Weights(iw, p.weighting().needsDensity() ? iw.density(data) : null, p.fracbw());
-    Plane r = imagePlane(0, data, g.freq0(), PixelFrame.of(g), 0, new ArrayList<>());
+    Plane r = imagePlane(0, data, g.freq0(), PixelFrame.of(g), 0, start == null ? null : start.plane(0),
+        new ArrayList<>());
     float[] image = r.iterations() == 0 ? r.residuals()[0]
         : Restorer.restore(r.models()[0], r.residuals()[0], p.nx(), p.ny(), p.cell()[0], p.cell()[1], r.beam());
     return new MfsImage(g, image, r, data.unflaggedSamples());
@@ -180,6 +183,9 @@ public final class SerialImager {
     if (cube && nplanes > data.numChannels()) {
       throw new IllegalArgumentException("nchan " + nplanes + " exceeds the " + data.numChannels() + " selected channels");
     }
+    if (start != null) {
+      start.checkPlanes(nplanes);
+    }
     ImageGeometry g = ImagePlane.geometry(p, data.freq(), data.width(), data.phaseCentre(), cube, nplanes);
     ImagingWeights iw = ImagingWeights.forRun(p);
     // perchanweightdensity false: one density over every selected channel serves every plane (tclean's
@@ -202,7 +208,8 @@ public final class SerialImager {
       for (int plane = 0; plane < nplanes; plane++) {
         VisibilityData d = cube ? data.channel(plane) : data;
         double freq = cube ? d.freq()[0] : g.freq0();
-        Plane r = imagePlane(plane, d, freq, PixelFrame.of(g), dish, history);
+        Plane r = imagePlane(plane, d, freq, PixelFrame.of(g), dish, start == null ? null : start.plane(plane),
+            history);
         for (PlaneProducts.ProductImage o : PlaneProducts.of(p, r.models(), r.residuals(), r.psfs(), r.pb(),
             r.sumwts(), r.beam(), r.mask())) {
           writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() ? r.beam() : null);
@@ -230,9 +237,12 @@ public final class SerialImager {
         new ImagingResult.Timing(total, griddingSeconds, samplesGridded));
   }
 
-  /** One plane's weights, PSFs, beam and cycles; dish (m) makes its primary beam (0: none, pb 1). */
+  /**
+   * One plane's weights, PSFs, beam and cycles; dish (m) makes its primary beam (0: none, pb 1); from, when not
+   * null, is what the plane starts from (restart or startmodel): its model, and the residual and PSF to reuse.
+   */
   private Plane imagePlane(int plane, VisibilityData d, double freq, PixelFrame frame, double dish,
-      List<ImagingResult.Cycle> history) {
+      StartImages.Start from, List<ImagingResult.Cycle> history) {
     int nx = p.nx();
     int ny = p.ny();
     ImagingWeights iw = this.weights.iw();
@@ -243,32 +253,47 @@ public final class SerialImager {
     TaylorTerms taylor = new TaylorTerms(nterms, d.freq(), freq);
     float[][] taylorWeights = taylor.weights(weights);
     Gridder gridder = Gridder.forRun(p, d);
-    float[][] psfs = new float[taylorWeights.length][];
-    double[] sumwts = new double[psfs.length];
-    for (int t = 0; t < psfs.length; t++) {
-      psfs[t] = new float[nx * ny];
-      sumwts[t] = timedInvert(gridder, d, null, taylorWeights[t], psfs[t]);
+    float[][] psfs;
+    double[] sumwts;
+    double norm;
+    if (from != null && from.psfs() != null) {
+      // calcpsf false: the PSF as written, and (as tclean) the residuals normalised by the written sum of weights.
+      psfs = from.psfs();
+      sumwts = from.sumwts();
+      norm = sumwts[0];
+    } else {
+      psfs = new float[taylorWeights.length][];
+      sumwts = new double[psfs.length];
+      for (int t = 0; t < psfs.length; t++) {
+        psfs[t] = new float[nx * ny];
+        sumwts[t] = timedInvert(gridder, d, null, taylorWeights[t], psfs[t]);
+      }
+      // Normalise by the tt0 PSF peak (the sum of weights seen through the gridder): the PSF peaks at exactly 1.
+      norm = psfs[0][(ny / 2) * nx + nx / 2];
+      for (float[] psf : psfs) {
+        scale(psf, 1 / norm);
+      }
     }
     double sumwt = sumwts[0];
     if (!(sumwt > 0)) {
       throw new IllegalArgumentException("plane " + plane + ": no visibility falls on the uv grid (all flagged, or"
           + " the cell is too large for the baselines)");
     }
-    // Normalise by the tt0 PSF peak (the sum of weights seen through the gridder): the PSF peaks at exactly 1.
-    double norm = psfs[0][(ny / 2) * nx + nx / 2];
-    for (float[] psf : psfs) {
-      scale(psf, 1 / norm);
-    }
     Beam beam = restoringBeam(p, psfs[0]);
-    float[][] residuals = new float[nterms][nx * ny];
-    float[][] models = new float[nterms][nx * ny];
-    residuals(gridder, d, d.vis(), taylorWeights, norm, residuals);
+    float[][] models = from != null ? from.models() : new float[nterms][nx * ny];
+    float[][] residuals;
+    if (from != null && from.residuals() != null) {
+      residuals = from.residuals();  // calcres false
+    } else {
+      residuals = new float[nterms][nx * ny];
+      majorCycle(gridder, d, taylor, models, taylorWeights, norm, residuals);
+    }
 
     float[] pb = PrimaryBeam.image(nx, ny, p.cell()[0], p.cell()[1], dish, freq);
     double sidelobe = BeamFitter.maxSidelobe(psfs[0], nx, ny);
     IterationControl control = new IterationControl(p, sidelobe);
     MinorCycle minor = new MinorCycle(p, psfs, control,
-        masks.forPlane(frame, freq, pb, beam, sidelobe, "plane " + plane));
+        masks.forPlane(frame, freq, pb, beam, sidelobe, "plane " + plane, from == null ? null : from.mask()));
     StopReason stop;
     for (int cycle = 0; ; cycle++) {
       Optional<StopReason> s = minor.step(plane, cycle, residuals, models, history);
@@ -277,13 +302,8 @@ public final class SerialImager {
         break;
       }
       logCycle(history.get(history.size() - 1), control.iterationsDone());
-      // Major cycle: residual = invert(V - predict(model)), the model's visibilities summed over Taylor terms.
       long major = System.nanoTime();
-      float[] diff = d.vis().clone();
-      for (int t = 0; t < nterms; t++) {
-        taylor.subtract(diff, timedPredict(gridder, models[t], d), t);
-      }
-      residuals(gridder, d, diff, taylorWeights, norm, residuals);
+      majorCycle(gridder, d, taylor, models, taylorWeights, norm, residuals);
       PcleanMeters.MAJOR_CYCLE.record(System.nanoTime() - major, TimeUnit.NANOSECONDS);
     }
     return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak(), pb,
@@ -313,6 +333,33 @@ public final class SerialImager {
     return p.restoringbeam() != null
         ? new Beam(p.restoringbeam()[0], p.restoringbeam()[1], p.restoringbeam()[2])
         : BeamFitter.fit(psf, p.nx(), p.ny(), p.cell()[0], p.cell()[1], p.psfcutoff());
+  }
+
+  /**
+   * A major cycle: residual = invert(V - predict(model)), the model's visibilities summed over Taylor terms; an
+   * all-zero model (a fresh run's first residual) skips the predict.
+   */
+  private void majorCycle(Gridder gridder, VisibilityData d, TaylorTerms taylor, float[][] models,
+      float[][] taylorWeights, double norm, float[][] residuals) {
+    float[] diff = d.vis();
+    for (int t = 0; t < nterms; t++) {
+      if (anyNonZero(models[t])) {
+        if (diff == d.vis()) {
+          diff = d.vis().clone();
+        }
+        taylor.subtract(diff, timedPredict(gridder, models[t], d), t);
+      }
+    }
+    residuals(gridder, d, diff, taylorWeights, norm, residuals);
+  }
+
+  private static boolean anyNonZero(float[] a) {
+    for (float v : a) {
+      if (v != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Normalised Taylor residual images of vis: invert with each term's weights, divided by norm. */

@@ -43,7 +43,13 @@ import org.pclean.ingest.source.DataSelection;
  * @param nchan cube channels (-1: all selected)
  * @param threads gridding threads
  * @param overwrite replace an existing product set of imagename; without it a run over one is refused before
- *     anything is computed (pclean's extra; tclean's restart is not supported)
+ *     anything is computed (pclean's extra)
+ * @param restart tclean's restart: continue from the products of imagename when they exist (the .model is the
+ *     starting model, the .mask the starting mask; .residual/.psf reused when calcres/calcpsf are false), the
+ *     new set replacing the old one at the end; no products: a fresh run
+ * @param startmodel a CASA model image (Jy/pixel) of the run's shape to start from, or null
+ * @param calcres false: take the initial residual from the existing .residual (restart) instead of a major cycle
+ * @param calcpsf false: take the PSF and sum of weights from the existing .psf and .sumwt (restart)
  */
 public record TcleanParams(
     Path vis,
@@ -91,7 +97,11 @@ public record TcleanParams(
     int nchan,
     boolean fits,
     int threads,
-    boolean overwrite) {
+    boolean overwrite,
+    boolean restart,
+    Path startmodel,
+    boolean calcres,
+    boolean calcpsf) {
 
   public enum SpecMode { MFS, CUBE }
 
@@ -226,6 +236,10 @@ public record TcleanParams(
     b.fits = fits;
     b.threads = threads;
     b.overwrite = overwrite;
+    b.restart = restart;
+    b.startmodel = startmodel;
+    b.calcres = calcres;
+    b.calcpsf = calcpsf;
     return b;
   }
 
@@ -289,6 +303,10 @@ public record TcleanParams(
     private int nchan = -1;
     private boolean fits;
     private boolean overwrite;
+    private boolean restart;
+    private Path startmodel;
+    private boolean calcres = true;
+    private boolean calcpsf = true;
     private int threads = Runtime.getRuntime().availableProcessors();
 
     public Builder vis(Path v) { vis = v; return this; }
@@ -381,6 +399,12 @@ public record TcleanParams(
     public Builder threads(int v) { threads = v; return this; }
     /** Replace an existing product set of imagename (pclean's extra; without it such a run is refused). */
     public Builder overwrite(boolean v) { overwrite = v; return this; }
+    /** tclean's restart: continue from imagename's existing products (see {@link TcleanParams#restart}). */
+    public Builder restart(boolean v) { restart = v; return this; }
+    /** A CASA model image of the run's shape to start from (null: none). */
+    public Builder startmodel(Path v) { startmodel = v; return this; }
+    public Builder calcres(boolean v) { calcres = v; return this; }
+    public Builder calcpsf(boolean v) { calcpsf = v; return this; }
 
     public TcleanParams build() {
       require(vis != null || dataset != null, "vis must be given (or a dataset to replay)");
@@ -440,6 +464,12 @@ public record TcleanParams(
       require(smallscalebias >= 0 && smallscalebias <= 1, "smallscalebias must lie in [0, 1]");
       require(deconvolver != DeconvolverKind.MTMFS || scales.length == 0 || (scales.length == 1 && scales[0] == 0),
           "mtmfs with scales other than [0] is not supported yet");
+      require(!(restart && overwrite), "give restart (continue from the existing products) or overwrite (replace"
+          + " them), not both");
+      require(restart || (calcres && calcpsf),
+          "calcres/calcpsf false reuse the existing .residual/.psf of imagename: they need restart");
+      require(startmodel == null || deconvolver != DeconvolverKind.MTMFS,
+          "startmodel with mtmfs (one model per Taylor term) is not supported yet");
       MaskParams masking = new MaskParams(usemask, mask, pbmask, sidelobethreshold, noisethreshold,
           lownoisethreshold, negativethreshold, smoothfactor, minbeamfrac, cutthreshold, growiterations, dogrowprune,
           minpercentchange, fastnoise);
@@ -450,7 +480,7 @@ public record TcleanParams(
           uvtaper, noise, npixels, perchanweightdensity, fracbw,
           densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), masking,
-          pbcor, pblimit, savemodel, nchan, fits, threads, overwrite);
+          pbcor, pblimit, savemodel, nchan, fits, threads, overwrite, restart, startmodel, calcres, calcpsf);
     }
 
     private static void require(boolean ok, String message) {

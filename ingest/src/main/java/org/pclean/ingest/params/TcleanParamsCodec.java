@@ -78,6 +78,12 @@ public final class TcleanParamsCodec {
     m.put("fits", Boolean.toString(p.fits()));
     m.put("threads", Integer.toString(p.threads()));
     m.put("overwrite", Boolean.toString(p.overwrite()));
+    m.put("restart", Boolean.toString(p.restart()));
+    if (p.startmodel() != null) {
+      m.put("startmodel", p.startmodel().toString());
+    }
+    m.put("calcres", Boolean.toString(p.calcres()));
+    m.put("calcpsf", Boolean.toString(p.calcpsf()));
     return m;
   }
 
@@ -110,6 +116,10 @@ public final class TcleanParamsCodec {
         .nchan(Integer.parseInt(req(m, "nchan"))).fits(Boolean.parseBoolean(req(m, "fits")))
         .threads(Integer.parseInt(req(m, "threads")))
         .overwrite(Boolean.parseBoolean(m.getOrDefault("overwrite", "false")))
+        .restart(Boolean.parseBoolean(m.getOrDefault("restart", "false")))
+        .startmodel(m.containsKey("startmodel") ? Path.of(m.get("startmodel")) : null)
+        .calcres(Boolean.parseBoolean(m.getOrDefault("calcres", "true")))
+        .calcpsf(Boolean.parseBoolean(m.getOrDefault("calcpsf", "true")))
         .field(parseInts(m.get("field"))).spw(parseInts(m.get("spw")));
     int[] imsize = parseInts(req(m, "imsize"));
     b.imsize(imsize[0], imsize[1]);

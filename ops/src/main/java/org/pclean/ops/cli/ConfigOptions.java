@@ -82,6 +82,10 @@ public final class ConfigOptions {
     key("--savemodel", "misc.savemodel");
     key("--fits", "misc.fits");
     key("--overwrite", "misc.overwrite");
+    key("--restart", "misc.restart");
+    key("--startmodel", "image.startmodel");
+    key("--calcres", "misc.calcres");
+    key("--calcpsf", "misc.calcpsf");
     key("--threads", "cluster.threads_per_worker");
     key("--parallel", "cluster.parallel");
     key("--nworkers", "cluster.nworkers");

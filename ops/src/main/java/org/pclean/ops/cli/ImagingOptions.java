@@ -80,6 +80,15 @@ public final class ImagingOptions {
   @Option(names = "--overwrite", negatable = true,
       description = "replace an existing product set of --imagename (without it such a run is refused, exit 2)")
   boolean overwrite;
+  @Option(names = "--restart", negatable = true, description = "tclean's restart: continue cleaning from the existing"
+      + " products of --imagename (.model, .mask; .residual/.psf with --no-calcres/--no-calcpsf); none: a fresh run")
+  boolean restart;
+  @Option(names = "--startmodel", description = "a CASA model image (Jy/pixel) of the run's shape to start from")
+  Path startmodel;
+  @Option(names = "--calcres", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "with --restart: false reuses the existing .residual instead of a major cycle") boolean calcres;
+  @Option(names = "--calcpsf", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "with --restart: false reuses the existing .psf and .sumwt") boolean calcpsf;
   @Option(names = {"--threads", "--threads-per-worker"}, defaultValue = "0",
       description = "gridding threads per imaging run / worker (0: all cores)") int threads;
   @Option(names = "--parallel", negatable = true, description = "distribute over Kafka workers (cube: sub-cubes; mfs: row chunks per major cycle)") boolean parallel;
@@ -155,6 +164,7 @@ public final class ImagingOptions {
         .niter(niter).cycleniter(cycleniter).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
         .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
         .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits).overwrite(overwrite)
+        .restart(restart).startmodel(startmodel).calcres(calcres).calcpsf(calcpsf)
         .usemask(org.pclean.ingest.params.MaskParams.UseMask.parse(usemask)).mask(mask == null ? List.of() : mask)
         .pbmask(pbmask).sidelobethreshold(sidelobethreshold).noisethreshold(noisethreshold)
         .lownoisethreshold(lownoisethreshold).negativethreshold(negativethreshold).smoothfactor(smoothfactor)

@@ -53,7 +53,7 @@ public final class ConfigKeys {
 
       param("image", "imagename", STR, "", "imagename"),
       param("image", "phasecenter", STR, "", "phasecenter: 'J2000 <ra> <dec>' ('' the first field's)"),
-      refused("image", "startmodel", STR, "", "starting from a model image is not implemented"),
+      param("image", "startmodel", STR, "", "startmodel: a CASA model image of the run's shape ('' none; serial only)"),
       refused("image", "reffreq", STR, "", "choosing the Taylor reference frequency is not implemented"),
       param("image", "imsize", INT_LIST, List.of(100), "imsize: [n] square or [nx, ny]"),
       param("image", "cell", STR_LIST, List.of("1arcsec"), "cell: [c] or [cx, cy]; a bare number is arcsec"),
@@ -152,10 +152,11 @@ public final class ConfigKeys {
       refused("normalization", "normtype", STR, "flatnoise", "only flatnoise normalisation is implemented"),
       param("normalization", "psfcutoff", FLOAT, 0.35, "psfcutoff (one value with misc.psfcutoff)"),
 
-      refused("misc", "restart", BOOL, true,
-          "restarting from existing images is not implemented (an existing product set is refused; misc.overwrite replaces it)"),
-      refused("misc", "calcres", BOOL, true, "the engine always makes the initial residual"),
-      refused("misc", "calcpsf", BOOL, true, "the engine always makes the PSF"),
+      note(param("misc", "restart", BOOL, false, "restart: continue from imagename's existing .model (and .mask),"
+          + " replacing the set at the end (serial only)"),
+          "default false where pclean has true: without restart or overwrite an existing product set is refused"),
+      param("misc", "calcres", BOOL, true, "calcres: false reuses the existing .residual (with restart)"),
+      param("misc", "calcpsf", BOOL, true, "calcpsf: false reuses the existing .psf and .sumwt (with restart)"),
       param("misc", "savemodel", STR, "none", "savemodel: none | modelcolumn"),
       note(param("misc", "psfcutoff", FLOAT, 0.35, "psfcutoff (one value with normalization.psfcutoff)"),
           "pclean never reads misc.psfcutoff; here it is the same parameter as normalization.psfcutoff"),

@@ -334,6 +334,13 @@ public final class PcleanConfig {
     }
     b.fits((Boolean) get("misc.fits"));
     b.overwrite((Boolean) get("misc.overwrite"));
+    b.restart((Boolean) get("misc.restart"));
+    b.calcres((Boolean) get("misc.calcres"));
+    b.calcpsf((Boolean) get("misc.calcpsf"));
+    String startmodel = (String) get("image.startmodel");
+    if (!startmodel.isBlank()) {
+      b.startmodel(Path.of(startmodel));
+    }
     int threads = (Integer) get("cluster.threads_per_worker");
     b.threads(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
     return b;
