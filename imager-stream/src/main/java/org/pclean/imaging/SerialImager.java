@@ -152,14 +152,12 @@ public final class SerialImager {
     if (obs.restFreq() > 0) {
       return obs;
     }
-    double[] f = source.metadata().spectralWindows().get(sel.spw()).channelFrequencies();
-    if (p.specmode() == SpecMode.MFS) {
-      f = Arrays.copyOfRange(f, sel.chan0(), sel.chan0() + sel.nchan());
-    }
+    double[] f = VisibilityLoader.frequencies(source.metadata(), p.selection(), p.specmode() == SpecMode.CUBE);
     double lo = Arrays.stream(f).min().orElse(0);
     double hi = Arrays.stream(f).max().orElse(0);
     return obs.withRestFreq((lo + hi) / 2);
   }
+
 
   /** Images loaded Stokes I data (the selection of p), with the primary beam of dishes of that diameter (m). */
   public ImagingResult run(VisibilityData data, double dish) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.pclean.casacore.DataColumn;
 import org.pclean.ingest.source.DataSelection;
+import org.pclean.ingest.source.SpwChannels;
 
 /**
  * One imaging run, by tclean's parameter names and defaults. Built with {@link #builder()}; {@link Builder#build()}
@@ -50,6 +51,8 @@ import org.pclean.ingest.source.DataSelection;
  * @param startmodel a CASA model image (Jy/pixel) of the run's shape to start from, or null
  * @param calcres false: take the initial residual from the existing .residual (restart) instead of a major cycle
  * @param calcpsf false: take the PSF and sum of weights from the existing .psf and .sumwt (restart)
+ * @param spwChannels a selection of several spws or of several channel ranges (CASA's {@code 0:10~50;60~100,1}),
+ *     spw then holding its ids and chanRange null; empty when spw and chanRange say it all (one spw, one range)
  */
 public record TcleanParams(
     Path vis,
@@ -101,7 +104,8 @@ public record TcleanParams(
     boolean restart,
     Path startmodel,
     boolean calcres,
-    boolean calcpsf) {
+    boolean calcpsf,
+    List<SpwChannels> spwChannels) {
 
   public enum SpecMode { MFS, CUBE }
 
@@ -175,7 +179,7 @@ public record TcleanParams(
 
   /** The data selection (field, spw, channels, time, column, phase centre) a source applies. */
   public DataSelection selection() {
-    return new DataSelection(field, spw, chanRange, datacolumn, phasecenter, timerange);
+    return new DataSelection(field, spw, chanRange, datacolumn, phasecenter, timerange, spwChannels);
   }
 
   /** What the visibilities are read from, for messages: the MS path or the dataset. */
@@ -240,6 +244,7 @@ public record TcleanParams(
     b.startmodel = startmodel;
     b.calcres = calcres;
     b.calcpsf = calcpsf;
+    b.spwChannels = spwChannels;
     return b;
   }
 
@@ -307,6 +312,7 @@ public record TcleanParams(
     private Path startmodel;
     private boolean calcres = true;
     private boolean calcpsf = true;
+    private List<SpwChannels> spwChannels = List.of();
     private int threads = Runtime.getRuntime().availableProcessors();
 
     public Builder vis(Path v) { vis = v; return this; }
@@ -317,7 +323,23 @@ public record TcleanParams(
     public Builder cell(double x, double y) { cell = new double[] {x, y}; return this; }
     public Builder phasecenter(double ra, double dec) { phasecenter = new double[] {ra, dec}; return this; }
     public Builder field(int... v) { field = v.clone(); return this; }
-    public Builder spw(int... v) { spw = v.clone(); return this; }
+    public Builder spw(int... v) { spw = v.clone(); spwChannels = List.of(); return this; }
+    /**
+     * A CASA spw selection ({@link SpwChannels#parse}): one spw with at most one channel range becomes spw and
+     * chanRange; several spws or ranges are kept as spwChannels.
+     */
+    public Builder spwSelection(List<SpwChannels> sel) {
+      if (sel.size() == 1 && sel.get(0).ranges().size() <= 1) {
+        spw = new int[] {sel.get(0).spw()};
+        chanRange = sel.get(0).ranges().isEmpty() ? null : sel.get(0).ranges().get(0).clone();
+        spwChannels = List.of();
+      } else {
+        spw = sel.stream().mapToInt(SpwChannels::spw).toArray();
+        chanRange = null;
+        spwChannels = List.copyOf(sel);
+      }
+      return this;
+    }
     public Builder chanRange(int first, int last) { chanRange = new int[] {first, last}; return this; }
     /** [from, to) in MJD seconds (UTC); null for all times. */
     public Builder timerange(double[] fromTo) { timerange = fromTo == null ? null : fromTo.clone(); return this; }
@@ -470,6 +492,17 @@ public record TcleanParams(
           "calcres/calcpsf false reuse the existing .residual/.psf of imagename: they need restart");
       require(startmodel == null || deconvolver != DeconvolverKind.MTMFS,
           "startmodel with mtmfs (one model per Taylor term) is not supported yet");
+      if (!spwChannels.isEmpty()) {
+        require(spwChannels.stream().mapToInt(SpwChannels::spw).distinct().count() == spwChannels.size(),
+            "spw names a spectral window twice: " + SpwChannels.format(spwChannels));
+        for (SpwChannels sc : spwChannels) {
+          List<int[]> sorted = sc.ranges().stream().sorted(java.util.Comparator.comparingInt(r -> r[0])).toList();
+          for (int i = 1; i < sorted.size(); i++) {
+            require(sorted.get(i)[0] > sorted.get(i - 1)[1], "spw " + sc.spw() + ": channel ranges overlap");
+          }
+        }
+        require(!savemodel, "savemodel with several spws or channel ranges is not supported yet");
+      }
       MaskParams masking = new MaskParams(usemask, mask, pbmask, sidelobethreshold, noisethreshold,
           lownoisethreshold, negativethreshold, smoothfactor, minbeamfrac, cutthreshold, growiterations, dogrowprune,
           minpercentchange, fastnoise);
@@ -480,7 +513,8 @@ public record TcleanParams(
           uvtaper, noise, npixels, perchanweightdensity, fracbw,
           densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), masking,
-          pbcor, pblimit, savemodel, nchan, fits, threads, overwrite, restart, startmodel, calcres, calcpsf);
+          pbcor, pblimit, savemodel, nchan, fits, threads, overwrite, restart, startmodel, calcres, calcpsf,
+          spwChannels);
     }
 
     private static void require(boolean ok, String message) {

@@ -82,6 +82,9 @@ public final class TcleanParamsCodec {
     if (p.startmodel() != null) {
       m.put("startmodel", p.startmodel().toString());
     }
+    if (!p.spwChannels().isEmpty()) {
+      m.put("spwchannels", org.pclean.ingest.source.SpwChannels.format(p.spwChannels()));
+    }
     m.put("calcres", Boolean.toString(p.calcres()));
     m.put("calcpsf", Boolean.toString(p.calcpsf()));
     return m;
@@ -132,6 +135,9 @@ public final class TcleanParamsCodec {
     if (m.containsKey("chanrange")) {
       int[] cr = parseInts(m.get("chanrange"));
       b.chanRange(cr[0], cr[1]);
+    }
+    if (m.containsKey("spwchannels")) {
+      b.spwSelection(org.pclean.ingest.source.SpwChannels.parse(m.get("spwchannels")));
     }
     if (m.containsKey("restoringbeam")) {
       double[] rb = parseDoubles(m.get("restoringbeam"));

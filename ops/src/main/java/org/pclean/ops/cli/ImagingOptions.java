@@ -3,8 +3,6 @@ package org.pclean.ops.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.pclean.casacore.DataColumn;
 import org.pclean.ingest.params.TcleanParams;
 import picocli.CommandLine.Option;
@@ -24,7 +22,7 @@ public final class ImagingOptions {
   @Option(names = "--cell", arity = "1..2", defaultValue = "1arcsec", split = ",", description = "e.g. 3arcsec, or X Y") List<String> cell;
   @Option(names = "--phasecenter", description = "J2000 direction (default: the field's phase centre)") String phasecenter;
   @Option(names = "--field", defaultValue = "", description = "field ids, comma-separated (default all)") String field;
-  @Option(names = "--spw", defaultValue = "", description = "spw id, optionally with channels: 0 or 0:5~20") String spw;
+  @Option(names = "--spw", defaultValue = "", description = "CASA spw selection: 0, 0:5~20, 0,1 or 0:10~50;60~100,1") String spw;
   @Option(names = "--datacolumn", defaultValue = "corrected", description = "data | corrected (falls back to data)") String datacolumn;
   @Option(names = "--gridder", defaultValue = "standard",
       description = "standard | wproject | wgridder (pclean-java's fast w-gridder, to --epsilon)") String gridder;
@@ -182,14 +180,7 @@ public final class ImagingOptions {
       b.field(ints(field, "field"));
     }
     if (!spw.isBlank()) {
-      Matcher m = Pattern.compile("\\s*(\\d+)\\s*(?::\\s*(\\d+)\\s*~\\s*(\\d+)\\s*)?").matcher(spw);
-      if (!m.matches()) {
-        throw new IllegalArgumentException("bad spw '" + spw + "' (expected e.g. 0 or 0:5~20)");
-      }
-      b.spw(Integer.parseInt(m.group(1)));
-      if (m.group(2) != null) {
-        b.chanRange(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
-      }
+      b.spwSelection(org.pclean.ingest.source.SpwChannels.parse(spw));
     }
     if (timerange != null && !timerange.isBlank()) {
       b.timerange(org.pclean.ingest.source.TimeRanges.parseCasa(timerange));

@@ -40,7 +40,8 @@ public final class ConfigKeys {
   private static final List<ConfigKey> ALL = List.of(
       param("selection", "vis", STR_OR_LIST, "", "vis (one MS per run; a one-element list is accepted)"),
       param("selection", "field", STR_OR_LIST, "", "field: field ids, e.g. '0,2' ('' all)"),
-      param("selection", "spw", STR_OR_LIST, "", "spw and chanRange: '0' or '0:5~20' ('' all)"),
+      param("selection", "spw", STR_OR_LIST, "", "spw: CASA syntax, '0', '0:5~20', '0,1', '0:10~50;60~100,1' ('' the only"
+          + " spw; several: serial only)"),
       param("selection", "timerange", STR_OR_LIST, "", "timerange: CASA syntax, [from, to) UTC ('' all)"),
       refused("selection", "uvrange", STR_OR_LIST, "", "uv-range selection is not implemented"),
       refused("selection", "antenna", STR_OR_LIST, "", "antenna selection is not implemented"),

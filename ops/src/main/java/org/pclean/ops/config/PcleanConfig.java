@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.pclean.casacore.DataColumn;
 import org.pclean.ingest.params.MaskParams;
 import org.pclean.ingest.params.TcleanParams;
@@ -219,14 +217,7 @@ public final class PcleanConfig {
     }
     String spw = onePerMs("selection.spw");
     if (!spw.isBlank()) {
-      Matcher m = Pattern.compile("\\s*(\\d+)\\s*(?::\\s*(\\d+)\\s*~\\s*(\\d+)\\s*)?").matcher(spw);
-      if (!m.matches()) {
-        throw bad("selection.spw", "expected e.g. 0 or 0:5~20");
-      }
-      b.spw(Integer.parseInt(m.group(1)));
-      if (m.group(2) != null) {
-        b.chanRange(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
-      }
+      b.spwSelection(convert("selection.spw", () -> org.pclean.ingest.source.SpwChannels.parse(spw)));
     }
     String timerange = onePerMs("selection.timerange");
     if (!timerange.isBlank()) {
