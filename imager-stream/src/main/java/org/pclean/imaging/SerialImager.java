@@ -149,6 +149,9 @@ public final class SerialImager {
   private static ObservationInfo observation(TcleanParams p, VisibilitySource source) {
     VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
     ObservationInfo obs = source.observation(sel.spw());
+    if (p.restfreq() > 0) {
+      return obs.withRestFreq(p.restfreq());  // tclean's restfreq parameter before the SOURCE table's
+    }
     if (obs.restFreq() > 0) {
       return obs;
     }
@@ -176,6 +179,14 @@ public final class SerialImager {
     boolean cube = p.specmode() == SpecMode.CUBE;
     if (cube && nterms > 1) {
       throw new IllegalArgumentException("deconvolver mtmfs needs specmode mfs");
+    }
+    if (cube && p.regridsChannels()) {
+      // tclean's start/width/nchan: the selected channels interpolated onto the output channels, row by row.
+      org.pclean.ingest.plan.SpectralAxis.Grid grid = org.pclean.ingest.plan.SpectralAxis.grid(data.freq(),
+          p.start(), p.width(), p.nchan(), p.restfreq(), p.veltype());
+      data = org.pclean.ingest.source.ChannelRegridder.regrid(data, grid, p.interpolation());
+      LOG.info(String.format(Locale.ROOT, "cube: %d channels from %.9g Hz by %.6g Hz (%s, interpolation %s)",
+          grid.nchan(), grid.freq0(), grid.dfreq(), p.outframe(), p.interpolation().name().toLowerCase(Locale.ROOT)));
     }
     int nplanes = cube ? (p.nchan() == -1 ? data.numChannels() : p.nchan()) : 1;
     if (cube && nplanes > data.numChannels()) {

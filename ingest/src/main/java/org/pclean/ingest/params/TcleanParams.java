@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.pclean.casacore.DataColumn;
+import org.pclean.ingest.plan.SpectralAxis;
+import org.pclean.ingest.source.ChannelRegridder.Interpolation;
 import org.pclean.ingest.source.DataSelection;
 import org.pclean.ingest.source.SpwChannels;
 
@@ -53,6 +55,12 @@ import org.pclean.ingest.source.SpwChannels;
  * @param calcpsf false: take the PSF and sum of weights from the existing .psf and .sumwt (restart)
  * @param spwChannels a selection of several spws or of several channel ranges (CASA's {@code 0:10~50;60~100,1}),
  *     spw then holding its ids and chanRange null; empty when spw and chanRange say it all (one spw, one range)
+ * @param start cube: the first output channel (channels, frequency or velocity; NONE: the first selected channel)
+ * @param width cube: the output channel increment (NONE: the selected channels')
+ * @param restfreq Hz, for velocities and the header (0: the SOURCE table's, else the band centre)
+ * @param veltype how start/width velocities convert to frequencies
+ * @param outframe the frame of the output spectral axis; "TOPO" (the MS's own) is the one implemented
+ * @param interpolation how output channels between input ones are made
  */
 public record TcleanParams(
     Path vis,
@@ -105,7 +113,13 @@ public record TcleanParams(
     Path startmodel,
     boolean calcres,
     boolean calcpsf,
-    List<SpwChannels> spwChannels) {
+    List<SpwChannels> spwChannels,
+    SpectralAxis.Value start,
+    SpectralAxis.Value width,
+    double restfreq,
+    SpectralAxis.VelocityType veltype,
+    String outframe,
+    Interpolation interpolation) {
 
   public enum SpecMode { MFS, CUBE }
 
@@ -162,6 +176,11 @@ public record TcleanParams(
       }
       throw new IllegalArgumentException("unknown " + name + " '" + value + "' (expected " + ok + ")");
     }
+  }
+
+  /** Whether start or width define the cube's channels (the data are then regridded onto them). */
+  public boolean regridsChannels() {
+    return start.kind() != SpectralAxis.Kind.NONE || width.kind() != SpectralAxis.Kind.NONE;
   }
 
   public int nx() {
@@ -245,6 +264,12 @@ public record TcleanParams(
     b.calcres = calcres;
     b.calcpsf = calcpsf;
     b.spwChannels = spwChannels;
+    b.start = start;
+    b.width = width;
+    b.restfreq = restfreq;
+    b.veltype = veltype;
+    b.outframe = outframe;
+    b.interpolation = interpolation;
     return b;
   }
 
@@ -313,6 +338,12 @@ public record TcleanParams(
     private boolean calcres = true;
     private boolean calcpsf = true;
     private List<SpwChannels> spwChannels = List.of();
+    private SpectralAxis.Value start = SpectralAxis.Value.NONE;
+    private SpectralAxis.Value width = SpectralAxis.Value.NONE;
+    private double restfreq;
+    private SpectralAxis.VelocityType veltype = SpectralAxis.VelocityType.RADIO;
+    private String outframe = "TOPO";
+    private Interpolation interpolation = Interpolation.LINEAR;
     private int threads = Runtime.getRuntime().availableProcessors();
 
     public Builder vis(Path v) { vis = v; return this; }
@@ -427,6 +458,15 @@ public record TcleanParams(
     public Builder startmodel(Path v) { startmodel = v; return this; }
     public Builder calcres(boolean v) { calcres = v; return this; }
     public Builder calcpsf(boolean v) { calcpsf = v; return this; }
+    /** Cube start: channels (5), a frequency (1.4GHz) or a velocity (-10km/s); "" the first selected channel. */
+    public Builder start(String v) { start = SpectralAxis.Value.parse("start", v); return this; }
+    /** Cube channel increment, in the same kinds as start; "" the selected channels'. */
+    public Builder width(String v) { width = SpectralAxis.Value.parse("width", v); return this; }
+    public Builder restfreq(double hz) { restfreq = hz; return this; }
+    public Builder veltype(SpectralAxis.VelocityType v) { veltype = v; return this; }
+    /** The output spectral frame (an MFrequency name; TOPO is implemented). */
+    public Builder outframe(String v) { outframe = v == null || v.isBlank() ? "TOPO" : v.trim().toUpperCase(java.util.Locale.ROOT); return this; }
+    public Builder interpolation(Interpolation v) { interpolation = v; return this; }
 
     public TcleanParams build() {
       require(vis != null || dataset != null, "vis must be given (or a dataset to replay)");
@@ -503,6 +543,13 @@ public record TcleanParams(
         }
         require(!savemodel, "savemodel with several spws or channel ranges is not supported yet");
       }
+      boolean spectral = start.kind() != SpectralAxis.Kind.NONE || width.kind() != SpectralAxis.Kind.NONE;
+      require(!spectral || specmode == SpecMode.CUBE, "start and width define a cube's channels: they need specmode cube");
+      require(restfreq >= 0, "restfreq must be >= 0");
+      require(!(start.kind() == SpectralAxis.Kind.VELOCITY || width.kind() == SpectralAxis.Kind.VELOCITY)
+          || restfreq > 0, "a velocity start or width needs restfreq (e.g. 1.420405752GHz)");
+      require(outframe.equals("TOPO"), "outframe " + outframe + ": converting the spectral axis out of the MS's"
+          + " frame (TOPO) is not supported yet; use outframe TOPO");
       MaskParams masking = new MaskParams(usemask, mask, pbmask, sidelobethreshold, noisethreshold,
           lownoisethreshold, negativethreshold, smoothfactor, minbeamfrac, cutthreshold, growiterations, dogrowprune,
           minpercentchange, fastnoise);
@@ -514,7 +561,7 @@ public record TcleanParams(
           densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), masking,
           pbcor, pblimit, savemodel, nchan, fits, threads, overwrite, restart, startmodel, calcres, calcpsf,
-          spwChannels);
+          spwChannels, start, width, restfreq, veltype, outframe, interpolation);
     }
 
     private static void require(boolean ok, String message) {

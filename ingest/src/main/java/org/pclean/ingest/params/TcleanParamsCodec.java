@@ -85,6 +85,12 @@ public final class TcleanParamsCodec {
     if (!p.spwChannels().isEmpty()) {
       m.put("spwchannels", org.pclean.ingest.source.SpwChannels.format(p.spwChannels()));
     }
+    m.put("start", p.start().text());
+    m.put("width", p.width().text());
+    m.put("restfreq", Double.toString(p.restfreq()));
+    m.put("veltype", lower(p.veltype()));
+    m.put("outframe", p.outframe());
+    m.put("interpolation", lower(p.interpolation()));
     m.put("calcres", Boolean.toString(p.calcres()));
     m.put("calcpsf", Boolean.toString(p.calcpsf()));
     return m;
@@ -123,6 +129,13 @@ public final class TcleanParamsCodec {
         .startmodel(m.containsKey("startmodel") ? Path.of(m.get("startmodel")) : null)
         .calcres(Boolean.parseBoolean(m.getOrDefault("calcres", "true")))
         .calcpsf(Boolean.parseBoolean(m.getOrDefault("calcpsf", "true")))
+        .start(m.getOrDefault("start", "")).width(m.getOrDefault("width", ""))
+        .restfreq(Double.parseDouble(m.getOrDefault("restfreq", "0")))
+        .veltype(TcleanParams.parse(org.pclean.ingest.plan.SpectralAxis.VelocityType.class, "veltype",
+            m.getOrDefault("veltype", "radio")))
+        .outframe(m.getOrDefault("outframe", "TOPO"))
+        .interpolation(org.pclean.ingest.source.ChannelRegridder.Interpolation.parse(
+            m.getOrDefault("interpolation", "linear")))
         .field(parseInts(m.get("field"))).spw(parseInts(m.get("spw")));
     int[] imsize = parseInts(req(m, "imsize"));
     b.imsize(imsize[0], imsize[1]);

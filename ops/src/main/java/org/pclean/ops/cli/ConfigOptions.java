@@ -39,6 +39,12 @@ public final class ConfigOptions {
     key("--cell", "image.cell");
     key("--phasecenter", "image.phasecenter");
     key("--nchan", "image.nchan");
+    key("--start", "image.start");
+    key("--width", "image.width");
+    key("--restfreq", "image.restfreq");
+    key("--veltype", "image.veltype");
+    key("--outframe", "image.outframe");
+    key("--interpolation", "image.interpolation");
     key("--nterms", "image.nterms", "deconvolution.nterms");
     key("--gridder", "grid.gridder");
     key("--wprojplanes", "grid.wprojplanes");

@@ -74,6 +74,17 @@ public final class ImagingOptions {
   @Option(names = "--fastnoise", negatable = true, defaultValue = "true", fallbackValue = "true") boolean fastnoise;
   @Option(names = "--savemodel", defaultValue = "none", description = "none | modelcolumn") String savemodel;
   @Option(names = "--nchan", defaultValue = "-1", description = "cube channels (-1: all selected)") int nchan;
+  @Option(names = "--start", defaultValue = "", description = "cube: first channel, in channels (5), frequency (1.4GHz)"
+      + " or velocity (-10km/s, with --restfreq); default the first selected channel") String start;
+  @Option(names = "--width", defaultValue = "", description = "cube: channel increment in channels, frequency or"
+      + " velocity; default the selected channels'") String width;
+  @Option(names = "--restfreq", defaultValue = "", description = "rest frequency, e.g. 1.420405752GHz (velocities,"
+      + " header)") String restfreq;
+  @Option(names = "--veltype", defaultValue = "radio", description = "radio | optical") String veltype;
+  @Option(names = "--outframe", defaultValue = "TOPO", description = "spectral frame of the cube: TOPO (the MS's;"
+      + " LSRK/BARY not yet)") String outframe;
+  @Option(names = "--interpolation", defaultValue = "linear", description = "linear | nearest: output channels"
+      + " between input ones") String interpolation;
   @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
   @Option(names = "--overwrite", negatable = true,
       description = "replace an existing product set of --imagename (without it such a run is refused, exit 2)")
@@ -163,6 +174,10 @@ public final class ImagingOptions {
         .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
         .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits).overwrite(overwrite)
         .restart(restart).startmodel(startmodel).calcres(calcres).calcpsf(calcpsf)
+        .start(start).width(width).restfreq(restfreq.isBlank() ? 0 : Quantities.frequencyHz(restfreq))
+        .veltype(TcleanParams.parse(org.pclean.ingest.plan.SpectralAxis.VelocityType.class, "veltype", veltype))
+        .outframe(outframe)
+        .interpolation(org.pclean.ingest.source.ChannelRegridder.Interpolation.parse(interpolation))
         .usemask(org.pclean.ingest.params.MaskParams.UseMask.parse(usemask)).mask(mask == null ? List.of() : mask)
         .pbmask(pbmask).sidelobethreshold(sidelobethreshold).noisethreshold(noisethreshold)
         .lownoisethreshold(lownoisethreshold).negativethreshold(negativethreshold).smoothfactor(smoothfactor)

@@ -62,13 +62,17 @@ public final class ConfigKeys {
       refused("image", "projection", STR, "SIN", "only the SIN projection is written"),
       param("image", "specmode", STR, "mfs", "specmode: mfs | cube"),
       param("image", "nchan", INT, -1, "nchan (-1: all selected channels)"),
-      refused("image", "start", STR, "", "spectral regridding is not implemented (select channels with spw '0:a~b')"),
-      refused("image", "width", STR, "", "spectral regridding is not implemented (select channels with spw '0:a~b')"),
-      refused("image", "outframe", STR, "LSRK", "spectral frame conversion is not implemented"),
-      refused("image", "veltype", STR, "radio", "velocity axes are not implemented"),
-      refused("image", "restfreq", STR_LIST, List.of(), "velocity axes are not implemented"),
-      refused("image", "interpolation", STR, "linear",
-          "spectral regridding is not implemented (each channel is gridded at its own frequency)"),
+      param("image", "start", STR, "", "start: cube's first channel in channels ('5'), frequency or velocity ('' the"
+          + " first selected channel)"),
+      param("image", "width", STR, "", "width: cube's channel increment in channels, frequency or velocity ('' the"
+          + " selected channels')"),
+      note(param("image", "outframe", STR, "TOPO", "outframe: TOPO (the MS's frame); LSRK and BARY are refused (not"
+          + " implemented yet)"), "default TOPO (no conversion) where pclean and tclean have LSRK"),
+      param("image", "veltype", STR, "radio", "veltype: radio | optical (velocity start/width)"),
+      param("image", "restfreq", STR_LIST, List.of(), "restfreq: [f] for velocities and the header ([] the SOURCE"
+          + " table's, else the band centre)"),
+      param("image", "interpolation", STR, "linear", "interpolation: linear | nearest (output channels between input"
+          + " ones)"),
       param("image", "perchanweightdensity", BOOL, true,
           "perchanweightdensity: cube uniform/briggs density per channel (true) or over all channels"),
       param("image", "nterms", INT, 2, "nterms (one value with deconvolution.nterms: the higher layer wins)"),

@@ -248,6 +248,22 @@ public final class PcleanConfig {
     b.specmode(convert("image.specmode",
         () -> TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", (String) get("image.specmode"))));
     b.nchan((Integer) get("image.nchan"));
+    b.start(convert("image.start", () -> org.pclean.ingest.plan.SpectralAxis.Value.parse("start",
+        (String) get("image.start")).text()));
+    b.width(convert("image.width", () -> org.pclean.ingest.plan.SpectralAxis.Value.parse("width",
+        (String) get("image.width")).text()));
+    b.outframe((String) get("image.outframe"));
+    b.veltype(convert("image.veltype", () -> TcleanParams.parse(org.pclean.ingest.plan.SpectralAxis.VelocityType.class,
+        "veltype", (String) get("image.veltype"))));
+    b.interpolation(convert("image.interpolation",
+        () -> org.pclean.ingest.source.ChannelRegridder.Interpolation.parse((String) get("image.interpolation"))));
+    List<String> restfreq = list("image.restfreq").stream().map(String.class::cast).filter(s -> !s.isBlank()).toList();
+    if (restfreq.size() > 1) {
+      throw bad("image.restfreq", "one rest frequency is implemented, got " + restfreq.size());
+    }
+    if (restfreq.size() == 1) {
+      b.restfreq(convert("image.restfreq", () -> Quantities.frequencyHz(restfreq.get(0))));
+    }
     b.nterms((Integer) oneParameter("image.nterms", "deconvolution.nterms"));
 
     b.gridder(convert("grid.gridder",

@@ -208,6 +208,10 @@ public final class ParallelRunner {
       throw new IllegalArgumentException("several spws or channel ranges (spw " + org.pclean.ingest.source.SpwChannels
           .format(p.spwChannels()) + ") are not available with --parallel yet (run them serially)");
     }
+    if (p.regridsChannels()) {
+      throw new IllegalArgumentException("--start/--width (spectral regridding) are not available with --parallel yet"
+          + " (run them serially)");
+    }
     if (p.restart() || p.startmodel() != null) {
       throw new IllegalArgumentException("--restart and --startmodel are not available with --parallel yet (run"
           + " them serially)");
