@@ -71,14 +71,16 @@ public final class SerialImager {
     double dish;
     double[] density;
     ObservationInfo obs;
+    FrameShift shift;
     // The source is let go before imaging: a replayed dataset holds every dump in memory, the selection much less.
     try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
       data = VisibilityLoader.load(source, p.selection());
       dish = ImagePlane.dishDiameter(source.metadata());
       density = sharedCubeDensity(p, source);
       obs = observation(p, source);
+      shift = FrameShift.of(p, source, data);
     }
-    return imager.run(data, dish, density, obs);
+    return imager.run(data, dish, density, obs, shift);
   }
 
   /**
@@ -137,8 +139,9 @@ public final class SerialImager {
 
   /** Images the selection of an open source (which the caller closes). */
   public ImagingResult run(VisibilitySource source) {
-    return run(VisibilityLoader.load(source, p.selection()), ImagePlane.dishDiameter(source.metadata()),
-        sharedCubeDensity(p, source), observation(p, source));
+    VisibilityData data = VisibilityLoader.load(source, p.selection());
+    return run(data, ImagePlane.dishDiameter(source.metadata()), sharedCubeDensity(p, source),
+        observation(p, source), FrameShift.of(p, source, data));
   }
 
   /**
@@ -148,7 +151,9 @@ public final class SerialImager {
    */
   private static ObservationInfo observation(TcleanParams p, VisibilitySource source) {
     VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
-    ObservationInfo obs = source.observation(sel.spw());
+    ObservationInfo o = source.observation(sel.spw());
+    ObservationInfo obs = p.outframe().equals(o.frame()) || p.specmode() != SpecMode.CUBE ? o
+        : new ObservationInfo(o.telescope(), o.observer(), o.obsDateMjdSec(), p.outframe(), o.restFreq());
     if (p.restfreq() > 0) {
       return obs.withRestFreq(p.restfreq());  // tclean's restfreq parameter before the SOURCE table's
     }
@@ -164,14 +169,18 @@ public final class SerialImager {
 
   /** Images loaded Stokes I data (the selection of p), with the primary beam of dishes of that diameter (m). */
   public ImagingResult run(VisibilityData data, double dish) {
-    return run(data, dish, null, null);
+    if (!p.outframe().equals("TOPO")) {
+      throw new IllegalArgumentException("outframe " + p.outframe() + " needs the rows' times: image from the source");
+    }
+    return run(data, dish, null, null, null);
   }
 
   /**
    * As {@link #run(VisibilityData, double)}; cubeDensity, when not null, is the shared density of a cube with
    * perchanweightdensity false (else the data's own samples make it).
    */
-  private ImagingResult run(VisibilityData data, double dish, double[] cubeDensity, ObservationInfo obs) {
+  private ImagingResult run(VisibilityData data, double dish, double[] cubeDensity, ObservationInfo obs,
+      FrameShift shift) {
     long t0 = System.nanoTime();
     if (data.unflaggedSamples() == 0) {
       throw new IllegalArgumentException("all selected visibilities are flagged: nothing to image");
@@ -182,9 +191,17 @@ public final class SerialImager {
     }
     if (cube && p.regridsChannels()) {
       // tclean's start/width/nchan: the selected channels interpolated onto the output channels, row by row.
-      org.pclean.ingest.plan.SpectralAxis.Grid grid = org.pclean.ingest.plan.SpectralAxis.grid(data.freq(),
+      // In another frame the grid is laid over the channels as seen at the reference time, and each row's
+      // channels move by its own Doppler factor.
+      double ref = shift == null ? 1 : shift.reference();
+      double[] inFrame = data.freq().clone();
+      for (int c = 0; c < inFrame.length; c++) {
+        inFrame[c] *= ref;
+      }
+      org.pclean.ingest.plan.SpectralAxis.Grid grid = org.pclean.ingest.plan.SpectralAxis.grid(inFrame,
           p.start(), p.width(), p.nchan(), p.restfreq(), p.veltype());
-      data = org.pclean.ingest.source.ChannelRegridder.regrid(data, grid, p.interpolation());
+      data = org.pclean.ingest.source.ChannelRegridder.regrid(data, grid, p.interpolation(),
+          shift == null ? null : shift.rows());
       LOG.info(String.format(Locale.ROOT, "cube: %d channels from %.9g Hz by %.6g Hz (%s, interpolation %s)",
           grid.nchan(), grid.freq0(), grid.dfreq(), p.outframe(), p.interpolation().name().toLowerCase(Locale.ROOT)));
     }
@@ -331,6 +348,50 @@ public final class SerialImager {
       } else {
         LOG.info(line);
       }
+    }
+  }
+
+  /**
+   * The Doppler factors of a cube in another frame than the MS's (TOPO): each row's ratio f_frame / f_TOPO at its
+   * time (casacore's MFrequency conversion, from the array centre towards the phase centre), and the reference
+   * one, at the first selected time, over which the output channels are laid (tclean's reference time).
+   */
+  private record FrameShift(double reference, double[] rows) {
+    static FrameShift of(TcleanParams p, VisibilitySource source, VisibilityData data) {
+      if (p.specmode() != SpecMode.CUBE || p.outframe().equals("TOPO")) {
+        return null;
+      }
+      double[] times = VisibilityLoader.times(source, p.selection());
+      if (times.length != data.numRows()) {
+        throw new IllegalStateException("row times do not match the loaded rows");
+      }
+      double[] centre = new double[3];
+      var antennas = source.metadata().antennas();
+      for (var a : antennas) {
+        for (int k = 0; k < 3; k++) {
+          centre[k] += a.position()[k] / antennas.size();
+        }
+      }
+      double ra = data.phaseCentre()[0];
+      double dec = data.phaseCentre()[1];
+      java.util.Map<Double, Double> factor = new java.util.HashMap<>();
+      double[] rows = new double[times.length];
+      double first = Double.MAX_VALUE;
+      for (int r = 0; r < times.length; r++) {
+        double t = times[r];
+        first = Math.min(first, t);
+        rows[r] = factor.computeIfAbsent(t, x -> dopplerFactor(p.outframe(), x, centre, ra, dec));
+      }
+      double reference = factor.computeIfAbsent(first, x -> dopplerFactor(p.outframe(), x, centre, ra, dec));
+      LOG.info(String.format(Locale.ROOT, "outframe %s: TOPO frequencies x %.9f at the first time (%d times, x %.9f"
+          + " .. %.9f)", p.outframe(), reference, factor.size(), Arrays.stream(rows).min().orElse(1),
+          Arrays.stream(rows).max().orElse(1)));
+      return new FrameShift(reference, rows);
+    }
+
+    private static double dopplerFactor(String frame, double mjdSec, double[] itrf, double ra, double dec) {
+      double f = 1e9;
+      return org.pclean.casacore.SpectralFrames.convert("TOPO", frame, mjdSec, itrf, ra, dec, f)[0] / f;
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,8 @@ import org.pclean.ingest.source.ChannelRegridder.Interpolation;
  * tclean's cube spectral axis (start, width, nchan in channels, frequency or velocity; veltype; restfreq;
  * interpolation) on a simulated 8-channel spw, 1.400..1.456 GHz by 8 MHz. Headers against hand computation
  * (radio v = c(1 − f/f0), optical v = c(f0/f − 1)); planes on input channels against the plain cube's planes;
- * planes between input channels against a direct Fourier sum of the interpolated samples at the plane frequency.
+ * planes between input channels against a direct Fourier sum of the interpolated samples at the plane frequency;
+ * an LSRK cube against casacore's conversion called independently (python3-casacore Measures).
  */
 class SpectralAxisTest {
   private static final double C = 299792458.0;
@@ -97,6 +99,90 @@ class SpectralAxisTest {
     }
   }
 
+  /**
+   * outframe LSRK: the axis is the first channel and increment moved by casacore's TOPO→LSRK factor at the first
+   * time, as python3-casacore computes it from the MS (array centre, phase centre); each plane is every row's
+   * samples interpolated by that row's own factor (computed here from python's factors), imaged.
+   */
+  @Test
+  void lsrkCubeFollowsCasacoresConversion() throws Exception {
+    Process check = new ProcessBuilder("/usr/bin/python3", "-c", "import casacore.measures").start();
+    Assumptions.assumeTrue(check.waitFor() == 0, "python3-casacore is not installed for /usr/bin/python3 (the"
+        + " independent TOPO->LSRK conversion)");
+    Process py = new ProcessBuilder("/usr/bin/python3", "src/test/resources/frame_factors.py", ms.toString(), "LSRK")
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    java.util.Map<Double, Double> factor = new java.util.TreeMap<>();
+    for (String line : new String(py.getInputStream().readAllBytes()).split("\n")) {
+      String[] w = line.trim().split("\\s+");
+      if (w.length == 2 && w[0].matches("[0-9.eE+-]+")) {
+        factor.put(Double.parseDouble(w[0]), Double.parseDouble(w[1]));
+      }
+    }
+    assertEquals(0, py.waitFor());
+    assertTrue(factor.size() > 1, "factors per time: " + factor);
+    double k0 = factor.values().iterator().next();
+    SerialImager.run(base("lsrk").outframe("LSRK").build());
+    assertAxis("lsrk", F0 * k0, DF * k0, NCHAN);
+    try (CasaImage img = CasaImage.open(tmp.resolve("lsrk.image"))) {
+      assertEquals("LSRK", img.observation().frame());
+    }
+    double[] f = new double[NCHAN];
+    for (int c = 0; c < NCHAN; c++) {
+      f[c] = F0 + c * DF;
+    }
+    try (MeasurementSet m = MeasurementSet.open(ms)) {
+      int nrow = (int) m.numRows();
+      double[] time = m.readTime(0, nrow);
+      double[] uvw = m.readUvw(0, nrow);
+      float[] vis = m.readVisibilities(DataColumn.DATA, 0, nrow, 0, NCHAN);
+      float[] wt = m.readWeights(0, nrow, 0, NCHAN);
+      for (int k : new int[] {0, 3, 7}) {
+        double fk = F0 * k0 + k * DF * k0;
+        float[] hv = new float[2 * nrow];
+        float[] hw = new float[nrow];
+        for (int row = 0; row < nrow; row++) {
+          double s = factor.get(time[row]);
+          double x = (fk - F0 * s) / (DF * s);  // fractional input channel of fk in this row
+          if (x < -1e-6 || x > NCHAN - 1 + 1e-6) {
+            continue;  // this row's channels do not reach fk: flagged
+          }
+          int a = (int) Math.floor(x + 1e-6);
+          double t = Math.max(0, x - a);
+          int b = Math.min(a + 1, NCHAN - 1);
+          if (t <= 1e-6 || a == NCHAN - 1) {
+            t = 0;
+            b = a;
+          }
+          for (int j = 0; j < 2; j++) {
+            int sa = row * NCHAN + a;
+            int sb = row * NCHAN + b;
+            hv[2 * row + j] = (float) ((1 - t) * (vis[4 * sa + j] + vis[4 * sa + 2 + j]) / 2
+                + t * (vis[4 * sb + j] + vis[4 * sb + 2 + j]) / 2);
+          }
+          hw[row] = (float) ((1 - t) * (wt[2 * (row * NCHAN + a)] + wt[2 * (row * NCHAN + a) + 1]) / 2
+              + t * (wt[2 * (row * NCHAN + b)] + wt[2 * (row * NCHAN + b) + 1]) / 2);
+        }
+        String handName = "lsrk_hand" + k;
+        new SerialImager(base(handName).build()).run(new org.pclean.ingest.source.VisibilityData(uvw,
+            new double[] {fk}, new double[] {DF * k0}, hv, hw, new double[] {SkySimulation.RA, SkySimulation.DEC}), 0);
+        try (CasaImage a = CasaImage.open(tmp.resolve("lsrk.image"));
+             CasaImage h = CasaImage.open(tmp.resolve(handName + ".image"))) {
+          float[] x = a.readPlane(0, k);
+          float[] y = h.readPlane(0, 0);
+          double peak = 0;
+          double diff = 0;
+          for (int i = 0; i < x.length; i++) {
+            peak = Math.max(peak, Math.abs(y[i]));
+            diff = Math.max(diff, Math.abs(x[i] - y[i]));
+          }
+          System.out.printf("lsrk plane %d at %.6f MHz vs rows interpolated by python's factors: max |diff| %.3g"
+              + " of peak %.4g%n", k, fk / 1e6, diff, peak);
+          assertTrue(diff <= 1e-5 * peak, "lsrk plane " + k + ": " + diff + " of peak " + peak);
+        }
+      }
+    }
+  }
+
   @Test
   void badSpectralAxesAreRefused() {
     var e = assertThrows(IllegalArgumentException.class,
@@ -112,6 +198,12 @@ class SpectralAxisTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> base("mfs").specmode(SpecMode.MFS).width("16MHz").build());
     assertTrue(e.getMessage().contains("specmode cube"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> base("frame").outframe("GEOX").build());
+    assertTrue(e.getMessage().contains("outframe GEOX is not supported"), e.getMessage());
+    // casacore's own message for a frame it does not know, through the facade.
+    var c = assertThrows(org.pclean.casacore.CasacoreException.class, () -> org.pclean.casacore.SpectralFrames
+        .convert("TOPO", "NOSUCH", 5.184e9, new double[] {-1.6e6, -5.0e6, 3.5e6}, 2.6, 0.7, 1.4e9));
+    assertTrue(c.getMessage().contains("NOSUCH"), c.getMessage());
   }
 
   private static void assertAxis(String name, double freq0, double dfreq, int nchan) {

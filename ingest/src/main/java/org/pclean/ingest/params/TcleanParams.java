@@ -59,7 +59,7 @@ import org.pclean.ingest.source.SpwChannels;
  * @param width cube: the output channel increment (NONE: the selected channels')
  * @param restfreq Hz, for velocities and the header (0: the SOURCE table's, else the band centre)
  * @param veltype how start/width velocities convert to frequencies
- * @param outframe the frame of the output spectral axis; "TOPO" (the MS's own) is the one implemented
+ * @param outframe the frame of the output spectral axis: TOPO (the MS's own, no conversion), LSRK or BARY
  * @param interpolation how output channels between input ones are made
  */
 public record TcleanParams(
@@ -178,9 +178,13 @@ public record TcleanParams(
     }
   }
 
-  /** Whether start or width define the cube's channels (the data are then regridded onto them). */
+  /**
+   * Whether start or width define the cube's channels, or its frame is not the MS's: the data are then regridded
+   * onto the output channels.
+   */
   public boolean regridsChannels() {
-    return start.kind() != SpectralAxis.Kind.NONE || width.kind() != SpectralAxis.Kind.NONE;
+    return start.kind() != SpectralAxis.Kind.NONE || width.kind() != SpectralAxis.Kind.NONE
+        || !outframe.equals("TOPO");
   }
 
   public int nx() {
@@ -464,7 +468,7 @@ public record TcleanParams(
     public Builder width(String v) { width = SpectralAxis.Value.parse("width", v); return this; }
     public Builder restfreq(double hz) { restfreq = hz; return this; }
     public Builder veltype(SpectralAxis.VelocityType v) { veltype = v; return this; }
-    /** The output spectral frame (an MFrequency name; TOPO is implemented). */
+    /** The output spectral frame: TOPO, LSRK or BARY. */
     public Builder outframe(String v) { outframe = v == null || v.isBlank() ? "TOPO" : v.trim().toUpperCase(java.util.Locale.ROOT); return this; }
     public Builder interpolation(Interpolation v) { interpolation = v; return this; }
 
@@ -548,8 +552,10 @@ public record TcleanParams(
       require(restfreq >= 0, "restfreq must be >= 0");
       require(!(start.kind() == SpectralAxis.Kind.VELOCITY || width.kind() == SpectralAxis.Kind.VELOCITY)
           || restfreq > 0, "a velocity start or width needs restfreq (e.g. 1.420405752GHz)");
-      require(outframe.equals("TOPO"), "outframe " + outframe + ": converting the spectral axis out of the MS's"
-          + " frame (TOPO) is not supported yet; use outframe TOPO");
+      require(List.of("TOPO", "LSRK", "BARY").contains(outframe), "outframe " + outframe + " is not supported"
+          + " (TOPO, LSRK or BARY)");
+      require(outframe.equals("TOPO") || specmode == SpecMode.CUBE, "outframe " + outframe + " converts a cube's"
+          + " channels: it needs specmode cube (mfs images are labelled in the MS's frame, TOPO)");
       MaskParams masking = new MaskParams(usemask, mask, pbmask, sidelobethreshold, noisethreshold,
           lownoisethreshold, negativethreshold, smoothfactor, minbeamfrac, cutthreshold, growiterations, dogrowprune,
           minpercentchange, fastnoise);

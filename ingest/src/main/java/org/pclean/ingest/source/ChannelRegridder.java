@@ -7,7 +7,10 @@ import org.pclean.ingest.plan.SpectralAxis;
  * frequency F takes the selected channels' samples interpolated to F — linear (the two channels around F, in
  * proportion to their distance; a sample is flagged when either neighbour is, unless F coincides with the other)
  * or nearest (the closest channel) — and is gridded at F. An output channel that coincides with an input one
- * (within 1e-6 of the increment) is that channel's samples unchanged.
+ * (within 1e-6 of the increment) is that channel's samples unchanged. With an output frame other than the data's,
+ * each row's channels are first moved into it by that row's Doppler factor (its time's TOPO→frame ratio), so the
+ * interpolation follows the Earth's motion through the observation, as tclean's does; an output channel a row's
+ * channels do not reach is flagged in that row.
  */
 public final class ChannelRegridder {
   /** tclean's interpolation: how an output channel between two input ones is made. */
@@ -21,52 +24,45 @@ public final class ChannelRegridder {
 
   private ChannelRegridder() {}
 
-  /** d's channels must be in frequency order (ascending or descending), as the loader delivers them. */
+  /** As {@link #regrid(VisibilityData, SpectralAxis.Grid, Interpolation, double[])} in the data's own frame. */
   public static VisibilityData regrid(VisibilityData d, SpectralAxis.Grid grid, Interpolation mode) {
+    return regrid(d, grid, mode, null);
+  }
+
+  /**
+   * d's channels must be in frequency order (ascending or descending), as the loader delivers them.
+   *
+   * @param rowScale per row, the factor taking its channel frequencies into the grid's frame (null: 1)
+   */
+  public static VisibilityData regrid(VisibilityData d, SpectralAxis.Grid grid, Interpolation mode,
+      double[] rowScale) {
     int nin = d.numChannels();
     int nout = grid.nchan();
     int nrow = d.numRows();
-    double[] f = d.freq();
-    double step = nin > 1 ? Math.abs(f[1] - f[0]) : Math.abs(grid.dfreq());
     double[] freq = new double[nout];
     double[] width = new double[nout];
-    int[] lo = new int[nout];
-    int[] hi = new int[nout];
-    double[] t = new double[nout];
     for (int k = 0; k < nout; k++) {
-      double fk = grid.freq(k);
-      freq[k] = fk;
+      freq[k] = grid.freq(k);
       width[k] = Math.abs(grid.dfreq());
-      int a = 0;
-      for (int c = 0; c < nin; c++) {
-        if (Math.abs(f[c] - fk) < Math.abs(f[a] - fk)) {
-          a = c;
-        }
-      }
-      if (mode == Interpolation.NEAREST || Math.abs(f[a] - fk) <= 1e-6 * step || nin == 1) {
-        lo[k] = a;
-        hi[k] = a;
-        continue;
-      }
-      // The neighbour on F's other side of the nearest channel a.
-      int b = (fk - f[a]) * (nin > 1 ? Math.signum(f[1] - f[0]) : 1) > 0 ? a + 1 : a - 1;
-      if (b < 0 || b >= nin) {
-        throw new IllegalArgumentException("output channel " + k + " at " + fk + " Hz lies outside the selected"
-            + " channels");
-      }
-      lo[k] = a;
-      hi[k] = b;
-      t[k] = (fk - f[a]) / (f[b] - f[a]);
     }
     float[] vis = new float[2 * nrow * nout];
     float[] weight = new float[nrow * nout];
     boolean[] excluded = new boolean[nrow * nout];
+    Neighbours nb = null;
     for (int r = 0; r < nrow; r++) {
+      double s = rowScale == null ? 1 : rowScale[r];
+      if (nb == null || nb.scale != s) {
+        nb = new Neighbours(d.freq(), s, freq, mode, rowScale == null);
+      }
       for (int k = 0; k < nout; k++) {
         int o = r * nout + k;
-        int i = r * nin + lo[k];
-        int j = r * nin + hi[k];
-        if (lo[k] == hi[k]) {
+        if (nb.lo[k] < 0) {
+          excluded[o] = true;
+          continue;  // outside this row's channels: weight 0
+        }
+        int i = r * nin + nb.lo[k];
+        int j = r * nin + nb.hi[k];
+        if (nb.lo[k] == nb.hi[k]) {
           vis[2 * o] = d.vis()[2 * i];
           vis[2 * o + 1] = d.vis()[2 * i + 1];
           weight[o] = d.weight()[i];
@@ -79,7 +75,7 @@ public final class ChannelRegridder {
           excluded[o] = true;
           continue;  // weight 0: flagged
         }
-        double u = t[k];
+        double u = nb.t[k];
         vis[2 * o] = (float) ((1 - u) * d.vis()[2 * i] + u * d.vis()[2 * j]);
         vis[2 * o + 1] = (float) ((1 - u) * d.vis()[2 * i + 1] + u * d.vis()[2 * j + 1]);
         weight[o] = (float) ((1 - u) * wa + u * wb);
@@ -87,5 +83,66 @@ public final class ChannelRegridder {
       }
     }
     return new VisibilityData(d.uvw(), freq, width, vis, weight, d.phaseCentre(), excluded);
+  }
+
+  /** For one Doppler factor: each output channel's input channels lo, hi (-1: none) and the share t of hi. */
+  private static final class Neighbours {
+    final double scale;
+    final int[] lo;
+    final int[] hi;
+    final double[] t;
+
+    Neighbours(double[] dataFreq, double scale, double[] out, Interpolation mode, boolean mustReach) {
+      this.scale = scale;
+      int nin = dataFreq.length;
+      double[] f = new double[nin];
+      for (int c = 0; c < nin; c++) {
+        f[c] = dataFreq[c] * scale;
+      }
+      double step = nin > 1 ? Math.abs(f[1] - f[0]) : 0;
+      double dir = nin > 1 ? Math.signum(f[1] - f[0]) : 1;
+      lo = new int[out.length];
+      hi = new int[out.length];
+      t = new double[out.length];
+      for (int k = 0; k < out.length; k++) {
+        double fk = out[k];
+        int a = nearest(f, fk, dir);
+        double tol = nin > 1 ? 1e-6 * step : Double.MAX_VALUE;
+        boolean inside = nin > 1 && (fk - f[0]) * dir >= -tol && (f[nin - 1] - fk) * dir >= -tol;
+        if (!inside && nin > 1) {
+          if (mustReach) {
+            throw new IllegalArgumentException("output channel " + k + " at " + fk + " Hz lies outside the"
+                + " selected channels");
+          }
+          lo[k] = -1;
+          hi[k] = -1;
+          continue;
+        }
+        if (mode == Interpolation.NEAREST || Math.abs(f[a] - fk) <= tol) {
+          lo[k] = a;
+          hi[k] = a;
+          continue;
+        }
+        int b = (fk - f[a]) * dir > 0 ? a + 1 : a - 1;
+        lo[k] = a;
+        hi[k] = b;
+        t[k] = (fk - f[a]) / (f[b] - f[a]);
+      }
+    }
+
+    /** The channel nearest fk by binary search over channels in direction dir (+1 ascending). */
+    private static int nearest(double[] f, double fk, double dir) {
+      int lo = 0;
+      int hi = f.length - 1;
+      while (hi - lo > 1) {
+        int mid = (lo + hi) >>> 1;
+        if ((f[mid] - fk) * dir <= 0) {
+          lo = mid;
+        } else {
+          hi = mid;
+        }
+      }
+      return Math.abs(f[lo] - fk) <= Math.abs(f[hi] - fk) ? lo : hi;
+    }
   }
 }

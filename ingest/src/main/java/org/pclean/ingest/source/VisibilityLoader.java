@@ -188,6 +188,41 @@ public final class VisibilityLoader {
     return new VisibilityData(uvw, freq, width, vis, weight, sel.phaseCentre(), densityExcluded);
   }
 
+  /**
+   * TIME (MJD seconds) of every row {@link #load} reads, in the same order: a spectral frame conversion needs each
+   * row's Doppler factor.
+   */
+  public static double[] times(VisibilitySource ms, DataSelection p) {
+    List<DataSelection> parts = new ArrayList<>();
+    if (p.several()) {
+      for (SpwChannels sc : p.spwChannels()) {
+        parts.add(singles(p, sc).get(0));  // the ranges of one spw share its rows
+      }
+    } else {
+      parts.add(p);
+    }
+    List<double[]> chunks = new ArrayList<>();
+    int total = 0;
+    for (DataSelection one : parts) {
+      select(ms, one);
+      int nrow = Math.toIntExact(ms.numRows());
+      double[] t = new double[nrow];
+      for (int r = 0; r < nrow; r += CHUNK_ROWS) {
+        int n = Math.min(CHUNK_ROWS, nrow - r);
+        System.arraycopy(ms.readTime(r, n), 0, t, r, n);
+      }
+      chunks.add(t);
+      total += nrow;
+    }
+    double[] out = new double[total];
+    int at = 0;
+    for (double[] t : chunks) {
+      System.arraycopy(t, 0, out, at, t.length);
+      at += t.length;
+    }
+    return out;
+  }
+
   /** Several spws and ranges: each read as its own selection, merged by {@link SpwMerge}, in frequency order. */
   private static VisibilityData loadSeveral(VisibilitySource ms, DataSelection p) {
     VisibilityData all = null;

@@ -81,8 +81,8 @@ public final class ImagingOptions {
   @Option(names = "--restfreq", defaultValue = "", description = "rest frequency, e.g. 1.420405752GHz (velocities,"
       + " header)") String restfreq;
   @Option(names = "--veltype", defaultValue = "radio", description = "radio | optical") String veltype;
-  @Option(names = "--outframe", defaultValue = "TOPO", description = "spectral frame of the cube: TOPO (the MS's;"
-      + " LSRK/BARY not yet)") String outframe;
+  @Option(names = "--outframe", defaultValue = "TOPO", description = "spectral frame of the cube: TOPO (the MS's,"
+      + " default), LSRK or BARY") String outframe;
   @Option(names = "--interpolation", defaultValue = "linear", description = "linear | nearest: output channels"
       + " between input ones") String interpolation;
   @Option(names = "--fits", description = "also export every image to FITS") boolean fits;

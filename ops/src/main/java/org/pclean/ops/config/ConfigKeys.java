@@ -66,8 +66,8 @@ public final class ConfigKeys {
           + " first selected channel)"),
       param("image", "width", STR, "", "width: cube's channel increment in channels, frequency or velocity ('' the"
           + " selected channels')"),
-      note(param("image", "outframe", STR, "TOPO", "outframe: TOPO (the MS's frame); LSRK and BARY are refused (not"
-          + " implemented yet)"), "default TOPO (no conversion) where pclean and tclean have LSRK"),
+      note(param("image", "outframe", STR, "TOPO", "outframe: TOPO (the MS's frame) | LSRK | BARY (cube; casacore"
+          + " Measures, each row at its own time)"), "default TOPO (no conversion) where pclean and tclean have LSRK"),
       param("image", "veltype", STR, "radio", "veltype: radio | optical (velocity start/width)"),
       param("image", "restfreq", STR_LIST, List.of(), "restfreq: [f] for velocities and the header ([] the SOURCE"
           + " table's, else the band centre)"),

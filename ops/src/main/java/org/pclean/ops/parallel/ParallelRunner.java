@@ -209,7 +209,7 @@ public final class ParallelRunner {
           .format(p.spwChannels()) + ") are not available with --parallel yet (run them serially)");
     }
     if (p.regridsChannels()) {
-      throw new IllegalArgumentException("--start/--width (spectral regridding) are not available with --parallel yet"
+      throw new IllegalArgumentException("--start/--width/--outframe other than TOPO (spectral regridding) are not available with --parallel yet"
           + " (run them serially)");
     }
     if (p.restart() || p.startmodel() != null) {
