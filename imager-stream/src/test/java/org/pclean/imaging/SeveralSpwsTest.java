@@ -103,6 +103,29 @@ class SeveralSpwsTest {
     }
   }
 
+  /** start/width lay a cube across both spws: output channels on input ones are those channels of either spw. */
+  @Test
+  void cubeWithStartAndWidthAcrossTheSpws() {
+    SerialImager.run(base("across", "0,1").specmode(SpecMode.CUBE).start("1.416GHz").width("16MHz").nchan(3).build());
+    SerialImager.run(base("across0", "0").specmode(SpecMode.CUBE).build());
+    SerialImager.run(base("across1", "1").specmode(SpecMode.CUBE).build());
+    try (CasaImage both = CasaImage.open(tmp.resolve("across.image"));
+         CasaImage s0 = CasaImage.open(tmp.resolve("across0.image"));
+         CasaImage s1 = CasaImage.open(tmp.resolve("across1.image"))) {
+      ImageGeometry g = both.geometry();
+      assertEquals(3, g.nchan());
+      assertEquals(1.416e9, g.freq0(), 1e-3);
+      assertEquals(16e6, g.dfreq(), 1e-3);
+      float[][] expected = {s0.readPlane(0, 2), s1.readPlane(0, 0), s1.readPlane(0, 2)};  // 1.416, 1.432, 1.448 GHz
+      for (int k = 0; k < 3; k++) {
+        float[] x = both.readPlane(0, k);
+        for (int i = 0; i < x.length; i++) {
+          assertEquals(expected[k][i], x[i], 1e-6, "plane " + k + " pixel " + i);
+        }
+      }
+    }
+  }
+
   @Test
   void cubeOverChannelsOffOneGridIsRefused() {
     var e = assertThrows(IllegalArgumentException.class,

@@ -27,7 +27,7 @@ public final class ImagePlane {
         if (Math.abs(f[c] - f[c - 1] - dfreq) > 1e-6 * Math.abs(dfreq)) {
           throw new IllegalArgumentException("the selected channels do not lie on one regular frequency grid"
               + " (channel " + c + " at " + f[c] + " Hz after " + f[c - 1] + " Hz, increment " + dfreq
-              + " Hz); a cube over them needs regridding (start/width), which is not supported yet");
+              + " Hz); give the cube's channels with start and width (the data are then regridded onto them)");
         }
       }
     } else {
