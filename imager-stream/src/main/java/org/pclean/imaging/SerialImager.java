@@ -234,11 +234,13 @@ public final class SerialImager {
       for (int plane = 0; plane < nplanes; plane++) {
         VisibilityData d = cube ? data.channel(plane) : data;
         double freq = cube ? d.freq()[0] : g.freq0();
-        Plane r = imagePlane(plane, d, freq, PixelFrame.of(g), dish, start == null ? null : start.plane(plane),
-            history);
+        Plane r = cube && d.unflaggedSamples() == 0 ? blankPlane(freq, dish)
+            : imagePlane(plane, d, freq, PixelFrame.of(g), dish, start == null ? null : start.plane(plane), history);
         for (PlaneProducts.ProductImage o : PlaneProducts.of(p, r.models(), r.residuals(), r.psfs(), r.pb(),
             r.sumwts(), r.beam(), r.mask())) {
-          writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() ? r.beam() : null);
+          // A blank plane writes no beam of its own: casacore's beam sets hold no null beam, so it keeps the one
+          // the cube's other planes give it.
+          writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() && r.beam().isPresent() ? r.beam() : null);
         }
         models.add(r.models()[0]);
         double flux = MinorCycle.flux(r.models()[0]);
@@ -334,6 +336,17 @@ public final class SerialImager {
     }
     return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak(), pb,
         p.niter() > 0 ? minor.mask() : null);
+  }
+
+  /**
+   * A cube channel without data, as tclean writes it: zero image, residual, model and PSF, sum of weights 0, the
+   * primary beam of its frequency; its restoring beam is none (0 arcsec in the run's summary).
+   */
+  private Plane blankPlane(double freq, double dish) {
+    int n = p.nx() * p.ny();
+    float[] pb = PrimaryBeam.image(p.nx(), p.ny(), p.cell()[0], p.cell()[1], dish, freq);
+    return new Plane(new float[][] {new float[n]}, new float[][] {new float[n]}, new float[][] {new float[n]},
+        new double[] {0}, new Beam(0, 0, 0), 0, StopReason.NO_DATA, 0, pb, null);
   }
 
   /** Each major cycle: a line of an mfs run's story; for a cube (a line per plane already) only at debug. */

@@ -126,6 +126,36 @@ class SeveralSpwsTest {
     }
   }
 
+  /**
+   * A channel between the spws (1.428 GHz: above spw 0's last, below spw 1's first) has no data: a blank plane,
+   * as tclean writes it (zeros, sum of weights 0, no fitted beam); the channels around it are the spws' own.
+   */
+  @Test
+  void aChannelInTheGapBetweenSpwsIsBlank() {
+    var r = SerialImager.run(base("gapped", "0,1").specmode(SpecMode.CUBE).start("1.416GHz").width("4MHz").nchan(5).build());
+    SerialImager.run(base("gap0", "0").specmode(SpecMode.CUBE).build());
+    SerialImager.run(base("gap1", "1").specmode(SpecMode.CUBE).build());
+    try (CasaImage both = CasaImage.open(tmp.resolve("gapped.image"));
+         CasaImage sumwt = CasaImage.open(tmp.resolve("gapped.sumwt"));
+         CasaImage s0 = CasaImage.open(tmp.resolve("gap0.image"));
+         CasaImage s1 = CasaImage.open(tmp.resolve("gap1.image"))) {
+      for (float v : both.readPlane(0, 3)) {
+        assertEquals(0f, v);
+      }
+      assertEquals(0f, sumwt.readPlane(0, 3)[0]);
+      assertTrue(!r.planes().get(3).beam().isPresent(), "a blank plane has no fitted beam");
+      assertEquals(org.pclean.imaging.cycles.StopReason.NO_DATA, r.planes().get(3).stop());
+      assertTrue(sumwt.readPlane(0, 1)[0] > 0 && both.beam(1, 0).isPresent(), "1.420 GHz lies inside spw 0");
+      float[][] expected = {s0.readPlane(0, 2), null, s0.readPlane(0, 3), null, s1.readPlane(0, 0)};
+      for (int k : new int[] {0, 2, 4}) {
+        float[] x = both.readPlane(0, k);
+        for (int i = 0; i < x.length; i++) {
+          assertEquals(expected[k][i], x[i], 1e-6, "plane " + k + " pixel " + i);
+        }
+      }
+    }
+  }
+
   @Test
   void cubeOverChannelsOffOneGridIsRefused() {
     var e = assertThrows(IllegalArgumentException.class,
