@@ -83,6 +83,18 @@ class RestartTest {
     }
   }
 
+  /** mtmfs restarts from both Taylor models (.model.tt0/.tt1). */
+  @Test
+  void mtmfsRestartContinuesBothTerms() {
+    var mtmfs = TcleanParams.DeconvolverKind.MTMFS;
+    SerialImager.run(base("tt_single", 80).deconvolver(mtmfs).build());
+    SerialImager.run(base("tt_split", 40).deconvolver(mtmfs).build());
+    SerialImager.run(base("tt_split", 40).deconvolver(mtmfs).restart(true).build());
+    for (String product : new String[] {"model.tt0", "model.tt1", "residual.tt0", "residual.tt1", "image.tt0"}) {
+      assertSame(tmp.resolve("tt_single." + product), tmp.resolve("tt_split." + product), 0, 1e-5);
+    }
+  }
+
   /** The .mask is read back: a restart without mask entries cleans only where the first run's mask was. */
   @Test
   void restartCleansInTheWrittenMask() {
