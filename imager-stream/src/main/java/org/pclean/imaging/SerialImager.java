@@ -48,6 +48,7 @@ public final class SerialImager {
   private final TcleanParams p;
   private final int nterms;
   private final PlaneMasks masks;
+  private final StartImages start;
   private Weights weights;
   private double griddingSeconds;
   private long samplesGridded;
@@ -56,6 +57,7 @@ public final class SerialImager {
     this.p = p;
     this.nterms = p.deconvolver() == DeconvolverKind.MTMFS ? p.nterms() : 1;
     this.masks = new PlaneMasks(p);  // reads the mask regions and images: bad ones fail before anything is read
+    this.start = StartImages.of(p);  // restart products or startmodel, shapes checked, as early
   }
 
   /** Images an MS run (p.vis()). */
@@ -70,20 +72,22 @@ public final class SerialImager {
     double dish;
     double[] density;
     ObservationInfo obs;
-    if (p.dataset() != null && client != null && !needsSharedDensity(p)) {
+    if (p.dataset() != null && client != null && fusedReplay(p)) {
       // A dataset is replayed straight into the selection's Stokes I: no table of every correlation is built.
       DatasetReader.Loaded replayed = DatasetReader.load(client, p.dataset(), p.timerange(), p.selection());
       return imager.run(replayed.data(), ImagePlane.dishDiameter(replayed.metadata()), null,
-          observation(p, replayed.firstDump()));
+          observation(p, replayed.firstDump()), null);
     }
+    FrameShift shift;
     // The source is let go before imaging: a replayed dataset holds every dump in memory, the selection much less.
     try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
       data = VisibilityLoader.load(source, p.selection());
       dish = ImagePlane.dishDiameter(source.metadata());
       density = sharedCubeDensity(p, source);
       obs = observation(p, source);
+      shift = FrameShift.of(p, source, data);
     }
-    return imager.run(data, dish, density, obs);
+    return imager.run(data, dish, density, obs, shift);
   }
 
   /**
@@ -101,6 +105,15 @@ public final class SerialImager {
     }
     TcleanParams all = p.toBuilder().chanRange(dc[0], dc[1]).build();
     return ImagingWeights.forRun(p).density(VisibilityLoader.load(source, all.selection()));
+  }
+
+  /**
+   * Whether a replay may form Stokes I dump by dump: one spw, each plane's own density, and no change of spectral
+   * frame (which needs every row's time beside the samples).
+   */
+  private static boolean fusedReplay(TcleanParams p) {
+    return !needsSharedDensity(p) && !p.selection().several()
+        && (p.specmode() != SpecMode.CUBE || p.outframe().equals("TOPO"));
   }
 
   /**
@@ -142,7 +155,8 @@ public final class SerialImager {
     ImageGeometry g = ImagePlane.geometry(p, data.freq(), data.width(), data.phaseCentre(), false, 1);
     ImagingWeights iw = ImagingWeights.forRun(p);
     weights = new Weights(iw, p.weighting().needsDensity() ? iw.density(data) : null, p.fracbw());
-    Plane r = imagePlane(0, data, g.freq0(), PixelFrame.of(g), 0, new ArrayList<>());
+    Plane r = imagePlane(0, data, g.freq0(), PixelFrame.of(g), 0, start == null ? null : start.plane(0),
+        new ArrayList<>());
     float[] image = r.iterations() == 0 ? r.residuals()[0]
         : Restorer.restore(r.models()[0], r.residuals()[0], p.nx(), p.ny(), p.cell()[0], p.cell()[1], r.beam());
     return new MfsImage(g, image, r, data.unflaggedSamples());
@@ -150,8 +164,9 @@ public final class SerialImager {
 
   /** Images the selection of an open source (which the caller closes). */
   public ImagingResult run(VisibilitySource source) {
-    return run(VisibilityLoader.load(source, p.selection()), ImagePlane.dishDiameter(source.metadata()),
-        sharedCubeDensity(p, source), observation(p, source));
+    VisibilityData data = VisibilityLoader.load(source, p.selection());
+    return run(data, ImagePlane.dishDiameter(source.metadata()), sharedCubeDensity(p, source),
+        observation(p, source), FrameShift.of(p, source, data));
   }
 
   /**
@@ -161,29 +176,36 @@ public final class SerialImager {
    */
   private static ObservationInfo observation(TcleanParams p, VisibilitySource source) {
     VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
-    ObservationInfo obs = source.observation(sel.spw());
+    ObservationInfo o = source.observation(sel.spw());
+    ObservationInfo obs = p.outframe().equals(o.frame()) || p.specmode() != SpecMode.CUBE ? o
+        : new ObservationInfo(o.telescope(), o.observer(), o.obsDateMjdSec(), p.outframe(), o.restFreq());
+    if (p.restfreq() > 0) {
+      return obs.withRestFreq(p.restfreq());  // tclean's restfreq parameter before the SOURCE table's
+    }
     if (obs.restFreq() > 0) {
       return obs;
     }
-    double[] f = source.metadata().spectralWindows().get(sel.spw()).channelFrequencies();
-    if (p.specmode() == SpecMode.MFS) {
-      f = Arrays.copyOfRange(f, sel.chan0(), sel.chan0() + sel.nchan());
-    }
+    double[] f = VisibilityLoader.frequencies(source.metadata(), p.selection(), p.specmode() == SpecMode.CUBE);
     double lo = Arrays.stream(f).min().orElse(0);
     double hi = Arrays.stream(f).max().orElse(0);
     return obs.withRestFreq((lo + hi) / 2);
   }
 
+
   /** Images loaded Stokes I data (the selection of p), with the primary beam of dishes of that diameter (m). */
   public ImagingResult run(VisibilityData data, double dish) {
-    return run(data, dish, null, null);
+    if (!p.outframe().equals("TOPO")) {
+      throw new IllegalArgumentException("outframe " + p.outframe() + " needs the rows' times: image from the source");
+    }
+    return run(data, dish, null, null, null);
   }
 
   /**
    * As {@link #run(VisibilityData, double)}; cubeDensity, when not null, is the shared density of a cube with
    * perchanweightdensity false (else the data's own samples make it).
    */
-  private ImagingResult run(VisibilityData data, double dish, double[] cubeDensity, ObservationInfo obs) {
+  private ImagingResult run(VisibilityData data, double dish, double[] cubeDensity, ObservationInfo obs,
+      FrameShift shift) {
     long t0 = System.nanoTime();
     if (data.unflaggedSamples() == 0) {
       throw new IllegalArgumentException("all selected visibilities are flagged: nothing to image");
@@ -192,9 +214,28 @@ public final class SerialImager {
     if (cube && nterms > 1) {
       throw new IllegalArgumentException("deconvolver mtmfs needs specmode mfs");
     }
+    if (cube && p.regridsChannels()) {
+      // tclean's start/width/nchan: the selected channels interpolated onto the output channels, row by row.
+      // In another frame the grid is laid over the channels as seen at the reference time, and each row's
+      // channels move by its own Doppler factor.
+      double ref = shift == null ? 1 : shift.reference();
+      double[] inFrame = data.freq().clone();
+      for (int c = 0; c < inFrame.length; c++) {
+        inFrame[c] *= ref;
+      }
+      org.pclean.ingest.plan.SpectralAxis.Grid grid = org.pclean.ingest.plan.SpectralAxis.grid(inFrame,
+          p.start(), p.width(), p.nchan(), p.restfreq(), p.veltype());
+      data = org.pclean.ingest.source.ChannelRegridder.regrid(data, grid, p.interpolation(),
+          shift == null ? null : shift.rows());
+      LOG.info(String.format(Locale.ROOT, "cube: %d channels from %.9g Hz by %.6g Hz (%s, interpolation %s)",
+          grid.nchan(), grid.freq0(), grid.dfreq(), p.outframe(), p.interpolation().name().toLowerCase(Locale.ROOT)));
+    }
     int nplanes = cube ? (p.nchan() == -1 ? data.numChannels() : p.nchan()) : 1;
     if (cube && nplanes > data.numChannels()) {
       throw new IllegalArgumentException("nchan " + nplanes + " exceeds the " + data.numChannels() + " selected channels");
+    }
+    if (start != null) {
+      start.checkPlanes(nplanes);
     }
     ImageGeometry g = ImagePlane.geometry(p, data.freq(), data.width(), data.phaseCentre(), cube, nplanes);
     ImagingWeights iw = ImagingWeights.forRun(p);
@@ -218,10 +259,13 @@ public final class SerialImager {
       for (int plane = 0; plane < nplanes; plane++) {
         VisibilityData d = cube ? data.channel(plane) : data;
         double freq = cube ? d.freq()[0] : g.freq0();
-        Plane r = imagePlane(plane, d, freq, PixelFrame.of(g), dish, history);
+        Plane r = cube && d.unflaggedSamples() == 0 ? blankPlane(freq, dish)
+            : imagePlane(plane, d, freq, PixelFrame.of(g), dish, start == null ? null : start.plane(plane), history);
         for (PlaneProducts.ProductImage o : PlaneProducts.of(p, r.models(), r.residuals(), r.psfs(), r.pb(),
             r.sumwts(), r.beam(), r.mask())) {
-          writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() ? r.beam() : null);
+          // A blank plane writes no beam of its own: casacore's beam sets hold no null beam, so it keeps the one
+          // the cube's other planes give it.
+          writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() && r.beam().isPresent() ? r.beam() : null);
         }
         models.add(r.models()[0]);
         double flux = MinorCycle.flux(r.models()[0]);
@@ -246,9 +290,12 @@ public final class SerialImager {
         new ImagingResult.Timing(total, griddingSeconds, samplesGridded));
   }
 
-  /** One plane's weights, PSFs, beam and cycles; dish (m) makes its primary beam (0: none, pb 1). */
+  /**
+   * One plane's weights, PSFs, beam and cycles; dish (m) makes its primary beam (0: none, pb 1); from, when not
+   * null, is what the plane starts from (restart or startmodel): its model, and the residual and PSF to reuse.
+   */
   private Plane imagePlane(int plane, VisibilityData d, double freq, PixelFrame frame, double dish,
-      List<ImagingResult.Cycle> history) {
+      StartImages.Start from, List<ImagingResult.Cycle> history) {
     int nx = p.nx();
     int ny = p.ny();
     ImagingWeights iw = this.weights.iw();
@@ -259,32 +306,47 @@ public final class SerialImager {
     TaylorTerms taylor = new TaylorTerms(nterms, d.freq(), freq);
     float[][] taylorWeights = taylor.weights(weights);
     Gridder gridder = Gridder.forRun(p, d);
-    float[][] psfs = new float[taylorWeights.length][];
-    double[] sumwts = new double[psfs.length];
-    for (int t = 0; t < psfs.length; t++) {
-      psfs[t] = new float[nx * ny];
-      sumwts[t] = timedInvert(gridder, d, null, taylorWeights[t], psfs[t]);
+    float[][] psfs;
+    double[] sumwts;
+    double norm;
+    if (from != null && from.psfs() != null) {
+      // calcpsf false: the PSF as written, and (as tclean) the residuals normalised by the written sum of weights.
+      psfs = from.psfs();
+      sumwts = from.sumwts();
+      norm = sumwts[0];
+    } else {
+      psfs = new float[taylorWeights.length][];
+      sumwts = new double[psfs.length];
+      for (int t = 0; t < psfs.length; t++) {
+        psfs[t] = new float[nx * ny];
+        sumwts[t] = timedInvert(gridder, d, null, taylorWeights[t], psfs[t]);
+      }
+      // Normalise by the tt0 PSF peak (the sum of weights seen through the gridder): the PSF peaks at exactly 1.
+      norm = psfs[0][(ny / 2) * nx + nx / 2];
+      for (float[] psf : psfs) {
+        scale(psf, 1 / norm);
+      }
     }
     double sumwt = sumwts[0];
     if (!(sumwt > 0)) {
       throw new IllegalArgumentException("plane " + plane + ": no visibility falls on the uv grid (all flagged, or"
           + " the cell is too large for the baselines)");
     }
-    // Normalise by the tt0 PSF peak (the sum of weights seen through the gridder): the PSF peaks at exactly 1.
-    double norm = psfs[0][(ny / 2) * nx + nx / 2];
-    for (float[] psf : psfs) {
-      scale(psf, 1 / norm);
-    }
     Beam beam = restoringBeam(p, psfs[0]);
-    float[][] residuals = new float[nterms][nx * ny];
-    float[][] models = new float[nterms][nx * ny];
-    residuals(gridder, d, d.vis(), taylorWeights, norm, residuals);
+    float[][] models = from != null ? from.models() : new float[nterms][nx * ny];
+    float[][] residuals;
+    if (from != null && from.residuals() != null) {
+      residuals = from.residuals();  // calcres false
+    } else {
+      residuals = new float[nterms][nx * ny];
+      majorCycle(gridder, d, taylor, models, taylorWeights, norm, residuals);
+    }
 
     float[] pb = PrimaryBeam.image(nx, ny, p.cell()[0], p.cell()[1], dish, freq);
     double sidelobe = BeamFitter.maxSidelobe(psfs[0], nx, ny);
     IterationControl control = new IterationControl(p, sidelobe);
     MinorCycle minor = new MinorCycle(p, psfs, control,
-        masks.forPlane(frame, freq, pb, beam, sidelobe, "plane " + plane));
+        masks.forPlane(frame, freq, pb, beam, sidelobe, "plane " + plane, from == null ? null : from.mask()));
     StopReason stop;
     for (int cycle = 0; ; cycle++) {
       Optional<StopReason> s = minor.step(plane, cycle, residuals, models, history);
@@ -293,17 +355,23 @@ public final class SerialImager {
         break;
       }
       logCycle(history.get(history.size() - 1), control.iterationsDone());
-      // Major cycle: residual = invert(V - predict(model)), the model's visibilities summed over Taylor terms.
       long major = System.nanoTime();
-      float[] diff = d.vis().clone();
-      for (int t = 0; t < nterms; t++) {
-        taylor.subtract(diff, timedPredict(gridder, models[t], d), t);
-      }
-      residuals(gridder, d, diff, taylorWeights, norm, residuals);
+      majorCycle(gridder, d, taylor, models, taylorWeights, norm, residuals);
       PcleanMeters.MAJOR_CYCLE.record(System.nanoTime() - major, TimeUnit.NANOSECONDS);
     }
     return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak(), pb,
         p.niter() > 0 ? minor.mask() : null);
+  }
+
+  /**
+   * A cube channel without data, as tclean writes it: zero image, residual, model and PSF, sum of weights 0, the
+   * primary beam of its frequency; its restoring beam is none (0 arcsec in the run's summary).
+   */
+  private Plane blankPlane(double freq, double dish) {
+    int n = p.nx() * p.ny();
+    float[] pb = PrimaryBeam.image(p.nx(), p.ny(), p.cell()[0], p.cell()[1], dish, freq);
+    return new Plane(new float[][] {new float[n]}, new float[][] {new float[n]}, new float[][] {new float[n]},
+        new double[] {0}, new Beam(0, 0, 0), 0, StopReason.NO_DATA, 0, pb, null);
   }
 
   /** Each major cycle: a line of an mfs run's story; for a cube (a line per plane already) only at debug. */
@@ -329,6 +397,33 @@ public final class SerialImager {
     return p.restoringbeam() != null
         ? new Beam(p.restoringbeam()[0], p.restoringbeam()[1], p.restoringbeam()[2])
         : BeamFitter.fit(psf, p.nx(), p.ny(), p.cell()[0], p.cell()[1], p.psfcutoff());
+  }
+
+  /**
+   * A major cycle: residual = invert(V - predict(model)), the model's visibilities summed over Taylor terms; an
+   * all-zero model (a fresh run's first residual) skips the predict.
+   */
+  private void majorCycle(Gridder gridder, VisibilityData d, TaylorTerms taylor, float[][] models,
+      float[][] taylorWeights, double norm, float[][] residuals) {
+    float[] diff = d.vis();
+    for (int t = 0; t < nterms; t++) {
+      if (anyNonZero(models[t])) {
+        if (diff == d.vis()) {
+          diff = d.vis().clone();
+        }
+        taylor.subtract(diff, timedPredict(gridder, models[t], d), t);
+      }
+    }
+    residuals(gridder, d, diff, taylorWeights, norm, residuals);
+  }
+
+  private static boolean anyNonZero(float[] a) {
+    for (float v : a) {
+      if (v != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Normalised Taylor residual images of vis: invert with each term's weights, divided by norm. */

@@ -214,6 +214,18 @@ class WeightingAndControlTest {
     assertEquals("mask is given with usemask pb: regions and mask images need usemask user",
         assertThrows(IllegalArgumentException.class, () -> masked.toBuilder()
             .usemask(org.pclean.ingest.params.MaskParams.UseMask.PB).build()).getMessage());
+    // Restart, spw selections and the spectral axis travel too.
+    TcleanParams spectral = p.toBuilder().savemodel(false).restart(true).calcres(false).calcpsf(false)
+        .spwSelection(org.pclean.ingest.source.SpwChannels.parse("0:10~50;60~100,1")).start("1000km/s")
+        .width("-2.5km/s").restfreq(1.420405752e9).veltype(org.pclean.ingest.plan.SpectralAxis.VelocityType.OPTICAL)
+        .outframe("lsrk").interpolation(org.pclean.ingest.source.ChannelRegridder.Interpolation.NEAREST).build();
+    TcleanParams spectralBack = TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(spectral));
+    assertEquals(TcleanParamsCodec.toMap(spectral), TcleanParamsCodec.toMap(spectralBack));
+    assertEquals("0:10~50;60~100,1", org.pclean.ingest.source.SpwChannels.format(spectralBack.spwChannels()));
+    assertEquals(spectral.width(), spectralBack.width());
+    assertEquals("LSRK", spectralBack.outframe());
+    TcleanParams started = p.toBuilder().startmodel(Path.of("/d/m.model")).build();
+    assertEquals(Path.of("/d/m.model"), TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(started)).startmodel());
     var m = TcleanParamsCodec.toMap(p);
     m.remove("niter");
     assertEquals("job parameters lack 'niter'",

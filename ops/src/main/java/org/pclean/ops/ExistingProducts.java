@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * No silent overwrite: a run whose imagename already holds products is refused before anything is computed,
- * unless it asks to replace them ({@code --overwrite}, {@code misc.overwrite}, {@code builder().overwrite(true)}).
+ * unless it asks to replace them ({@code --overwrite}, {@code misc.overwrite}, {@code builder().overwrite(true)})
+ * or to continue from them (tclean's {@code --restart}, {@code misc.restart}: the new set, cleaned on from the
+ * existing model, replaces the old one at the end).
  * Checked at every user entry (the serial API, replays, the parallel client); the writers themselves replace
  * what they stage (a redelivered sub-cube must), so the decision is made here, once.
  */
@@ -18,7 +20,7 @@ public final class ExistingProducts {
 
   private ExistingProducts() {}
 
-  /** Throws IllegalArgumentException (exit 2) naming the first existing product, unless p.overwrite(). */
+  /** Throws IllegalArgumentException (exit 2) naming the first existing product, unless overwrite or restart. */
   public static void refuseUnlessOverwrite(TcleanParams p) {
     List<Path> existing = new OutputNames(p.imagename()).existing();
     if (existing.isEmpty()) {
@@ -28,8 +30,12 @@ public final class ExistingProducts {
       LOG.info("replacing the {} existing product(s) of {} (overwrite)", existing.size(), p.imagename());
       return;
     }
+    if (p.restart()) {
+      LOG.info("restart: continuing from the {} existing product(s) of {}", existing.size(), p.imagename());
+      return;
+    }
     throw new IllegalArgumentException("imagename " + p.imagename() + ": " + existing.get(0) + " exists"
         + (existing.size() > 1 ? " (and " + (existing.size() - 1) + " more products)" : "")
-        + "; give --overwrite to replace them, or another imagename");
+        + "; give --restart to continue from them, --overwrite to replace them, or another imagename");
   }
 }

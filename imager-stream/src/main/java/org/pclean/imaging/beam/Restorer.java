@@ -8,6 +8,9 @@ public final class Restorer {
   private Restorer() {}
 
   public static float[] restore(float[] model, float[] residual, int nx, int ny, double cellx, double celly, Beam beam) {
+    if (!beam.isPresent()) {
+      return residual.clone();  // a blank plane (no data, no PSF): nothing to restore
+    }
     float[] smoothed = new ImageConvolver(gaussian(nx, ny, cellx, celly, beam), nx, ny).convolve(model);
     float[] out = residual.clone();
     for (int i = 0; i < out.length; i++) {

@@ -8,7 +8,9 @@ public enum StopReason {
   NO_PROGRESS(4, "no change in peak residual across a major cycle"),
   DIVERGENCE(5, "peak residual increased by more than 3 times from its minimum (divergence)"),
   ZERO_MASK(7, "the mask is empty: nothing to clean"),
-  NSIGMA(8, "reached the n-sigma threshold");
+  NSIGMA(8, "reached the n-sigma threshold"),
+  /** A cube channel with no unflagged sample (a gap between spws, an edge channel in another frame). */
+  NO_DATA(0, "no data in this channel: a blank plane");
 
   private final int code;
   private final String message;

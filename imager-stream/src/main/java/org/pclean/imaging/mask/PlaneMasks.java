@@ -33,13 +33,28 @@ public final class PlaneMasks {
    * @param sidelobe the PSF's largest sidelobe
    */
   public CleanMask forPlane(PixelFrame f, double freq, float[] pb, Beam beam, double sidelobe, String label) {
+    return forPlane(f, freq, pb, beam, sidelobe, label, null);
+  }
+
+  /**
+   * As {@link #forPlane(PixelFrame, double, float[], Beam, double, String)}, from a mask a restart read back
+   * (the existing .mask; null: none), as tclean: usemask user cleans in it (with the mask entries added),
+   * auto-multithresh grows from it; usemask pb remakes its mask from the pb.
+   */
+  public CleanMask forPlane(PixelFrame f, double freq, float[] pb, Beam beam, double sidelobe, String label,
+      byte[] restart) {
     MaskParams m = p.masking();
     return switch (m.usemask()) {
       case USER -> {
         if (user == null) {
-          yield CleanMask.NONE;
+          yield restart == null ? CleanMask.NONE : CleanMask.fixed(restart.clone());
         }
         byte[] mask = user.plane(f, freq);
+        if (restart != null) {
+          for (int i = 0; i < mask.length; i++) {
+            mask[i] |= restart[i];
+          }
+        }
         if (m.pbmask() > 0) {
           for (int i = 0; i < mask.length; i++) {
             mask[i] &= (byte) (pb[i] > m.pbmask() ? 1 : 0);
@@ -54,8 +69,14 @@ public final class PlaneMasks {
         }
         yield CleanMask.fixed(mask);
       }
-      case AUTO_MULTITHRESH -> new AutoMultiThresh(m, f.nx(), f.ny(), f.cellX(), f.cellY(), beam, sidelobe, pb,
-          Math.max(p.pblimit(), m.pbmask()), label);
+      case AUTO_MULTITHRESH -> {
+        AutoMultiThresh a = new AutoMultiThresh(m, f.nx(), f.ny(), f.cellX(), f.cellY(), beam, sidelobe, pb,
+            Math.max(p.pblimit(), m.pbmask()), label);
+        if (restart != null) {
+          a.restore(new AutoMultiThresh.State(restart.clone(), restart.clone(), false));
+        }
+        yield a;
+      }
     };
   }
 }

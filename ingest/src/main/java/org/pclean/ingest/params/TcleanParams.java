@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.pclean.casacore.DataColumn;
+import org.pclean.ingest.plan.SpectralAxis;
+import org.pclean.ingest.source.ChannelRegridder.Interpolation;
 import org.pclean.ingest.source.DataSelection;
+import org.pclean.ingest.source.SpwChannels;
 
 /**
  * One imaging run, by tclean's parameter names and defaults. Built with {@link #builder()}; {@link Builder#build()}
@@ -43,7 +46,21 @@ import org.pclean.ingest.source.DataSelection;
  * @param nchan cube channels (-1: all selected)
  * @param threads gridding threads
  * @param overwrite replace an existing product set of imagename; without it a run over one is refused before
- *     anything is computed (pclean's extra; tclean's restart is not supported)
+ *     anything is computed (pclean's extra)
+ * @param restart tclean's restart: continue from the products of imagename when they exist (the .model is the
+ *     starting model, the .mask the starting mask; .residual/.psf reused when calcres/calcpsf are false), the
+ *     new set replacing the old one at the end; no products: a fresh run
+ * @param startmodel a CASA model image (Jy/pixel) of the run's shape to start from, or null
+ * @param calcres false: take the initial residual from the existing .residual (restart) instead of a major cycle
+ * @param calcpsf false: take the PSF and sum of weights from the existing .psf and .sumwt (restart)
+ * @param spwChannels a selection of several spws or of several channel ranges (CASA's {@code 0:10~50;60~100,1}),
+ *     spw then holding its ids and chanRange null; empty when spw and chanRange say it all (one spw, one range)
+ * @param start cube: the first output channel (channels, frequency or velocity; NONE: the first selected channel)
+ * @param width cube: the output channel increment (NONE: the selected channels')
+ * @param restfreq Hz, for velocities and the header (0: the SOURCE table's, else the band centre)
+ * @param veltype how start/width velocities convert to frequencies
+ * @param outframe the frame of the output spectral axis: TOPO (the MS's own, no conversion), LSRK or BARY
+ * @param interpolation how output channels between input ones are made
  */
 public record TcleanParams(
     Path vis,
@@ -91,7 +108,18 @@ public record TcleanParams(
     int nchan,
     boolean fits,
     int threads,
-    boolean overwrite) {
+    boolean overwrite,
+    boolean restart,
+    Path startmodel,
+    boolean calcres,
+    boolean calcpsf,
+    List<SpwChannels> spwChannels,
+    SpectralAxis.Value start,
+    SpectralAxis.Value width,
+    double restfreq,
+    SpectralAxis.VelocityType veltype,
+    String outframe,
+    Interpolation interpolation) {
 
   public enum SpecMode { MFS, CUBE }
 
@@ -150,6 +178,15 @@ public record TcleanParams(
     }
   }
 
+  /**
+   * Whether start or width define the cube's channels, or its frame is not the MS's: the data are then regridded
+   * onto the output channels.
+   */
+  public boolean regridsChannels() {
+    return start.kind() != SpectralAxis.Kind.NONE || width.kind() != SpectralAxis.Kind.NONE
+        || !outframe.equals("TOPO");
+  }
+
   public int nx() {
     return imsize[0];
   }
@@ -165,7 +202,7 @@ public record TcleanParams(
 
   /** The data selection (field, spw, channels, time, column, phase centre) a source applies. */
   public DataSelection selection() {
-    return new DataSelection(field, spw, chanRange, datacolumn, phasecenter, timerange);
+    return new DataSelection(field, spw, chanRange, datacolumn, phasecenter, timerange, spwChannels);
   }
 
   /** What the visibilities are read from, for messages: the MS path or the dataset. */
@@ -226,6 +263,17 @@ public record TcleanParams(
     b.fits = fits;
     b.threads = threads;
     b.overwrite = overwrite;
+    b.restart = restart;
+    b.startmodel = startmodel;
+    b.calcres = calcres;
+    b.calcpsf = calcpsf;
+    b.spwChannels = spwChannels;
+    b.start = start;
+    b.width = width;
+    b.restfreq = restfreq;
+    b.veltype = veltype;
+    b.outframe = outframe;
+    b.interpolation = interpolation;
     return b;
   }
 
@@ -289,6 +337,17 @@ public record TcleanParams(
     private int nchan = -1;
     private boolean fits;
     private boolean overwrite;
+    private boolean restart;
+    private Path startmodel;
+    private boolean calcres = true;
+    private boolean calcpsf = true;
+    private List<SpwChannels> spwChannels = List.of();
+    private SpectralAxis.Value start = SpectralAxis.Value.NONE;
+    private SpectralAxis.Value width = SpectralAxis.Value.NONE;
+    private double restfreq;
+    private SpectralAxis.VelocityType veltype = SpectralAxis.VelocityType.RADIO;
+    private String outframe = "TOPO";
+    private Interpolation interpolation = Interpolation.LINEAR;
     private int threads = Runtime.getRuntime().availableProcessors();
 
     public Builder vis(Path v) { vis = v; return this; }
@@ -299,7 +358,23 @@ public record TcleanParams(
     public Builder cell(double x, double y) { cell = new double[] {x, y}; return this; }
     public Builder phasecenter(double ra, double dec) { phasecenter = new double[] {ra, dec}; return this; }
     public Builder field(int... v) { field = v.clone(); return this; }
-    public Builder spw(int... v) { spw = v.clone(); return this; }
+    public Builder spw(int... v) { spw = v.clone(); spwChannels = List.of(); return this; }
+    /**
+     * A CASA spw selection ({@link SpwChannels#parse}): one spw with at most one channel range becomes spw and
+     * chanRange; several spws or ranges are kept as spwChannels.
+     */
+    public Builder spwSelection(List<SpwChannels> sel) {
+      if (sel.size() == 1 && sel.get(0).ranges().size() <= 1) {
+        spw = new int[] {sel.get(0).spw()};
+        chanRange = sel.get(0).ranges().isEmpty() ? null : sel.get(0).ranges().get(0).clone();
+        spwChannels = List.of();
+      } else {
+        spw = sel.stream().mapToInt(SpwChannels::spw).toArray();
+        chanRange = null;
+        spwChannels = List.copyOf(sel);
+      }
+      return this;
+    }
     public Builder chanRange(int first, int last) { chanRange = new int[] {first, last}; return this; }
     /** [from, to) in MJD seconds (UTC); null for all times. */
     public Builder timerange(double[] fromTo) { timerange = fromTo == null ? null : fromTo.clone(); return this; }
@@ -381,6 +456,21 @@ public record TcleanParams(
     public Builder threads(int v) { threads = v; return this; }
     /** Replace an existing product set of imagename (pclean's extra; without it such a run is refused). */
     public Builder overwrite(boolean v) { overwrite = v; return this; }
+    /** tclean's restart: continue from imagename's existing products (see {@link TcleanParams#restart}). */
+    public Builder restart(boolean v) { restart = v; return this; }
+    /** A CASA model image of the run's shape to start from (null: none). */
+    public Builder startmodel(Path v) { startmodel = v; return this; }
+    public Builder calcres(boolean v) { calcres = v; return this; }
+    public Builder calcpsf(boolean v) { calcpsf = v; return this; }
+    /** Cube start: channels (5), a frequency (1.4GHz) or a velocity (-10km/s); "" the first selected channel. */
+    public Builder start(String v) { start = SpectralAxis.Value.parse("start", v); return this; }
+    /** Cube channel increment, in the same kinds as start; "" the selected channels'. */
+    public Builder width(String v) { width = SpectralAxis.Value.parse("width", v); return this; }
+    public Builder restfreq(double hz) { restfreq = hz; return this; }
+    public Builder veltype(SpectralAxis.VelocityType v) { veltype = v; return this; }
+    /** The output spectral frame: TOPO, LSRK or BARY. */
+    public Builder outframe(String v) { outframe = v == null || v.isBlank() ? "TOPO" : v.trim().toUpperCase(java.util.Locale.ROOT); return this; }
+    public Builder interpolation(Interpolation v) { interpolation = v; return this; }
 
     public TcleanParams build() {
       require(vis != null || dataset != null, "vis must be given (or a dataset to replay)");
@@ -440,6 +530,32 @@ public record TcleanParams(
       require(smallscalebias >= 0 && smallscalebias <= 1, "smallscalebias must lie in [0, 1]");
       require(deconvolver != DeconvolverKind.MTMFS || scales.length == 0 || (scales.length == 1 && scales[0] == 0),
           "mtmfs with scales other than [0] is not supported yet");
+      require(!(restart && overwrite), "give restart (continue from the existing products) or overwrite (replace"
+          + " them), not both");
+      require(restart || (calcres && calcpsf),
+          "calcres/calcpsf false reuse the existing .residual/.psf of imagename: they need restart");
+      require(startmodel == null || deconvolver != DeconvolverKind.MTMFS,
+          "startmodel with mtmfs (one model per Taylor term) is not supported yet");
+      if (!spwChannels.isEmpty()) {
+        require(spwChannels.stream().mapToInt(SpwChannels::spw).distinct().count() == spwChannels.size(),
+            "spw names a spectral window twice: " + SpwChannels.format(spwChannels));
+        for (SpwChannels sc : spwChannels) {
+          List<int[]> sorted = sc.ranges().stream().sorted(java.util.Comparator.comparingInt(r -> r[0])).toList();
+          for (int i = 1; i < sorted.size(); i++) {
+            require(sorted.get(i)[0] > sorted.get(i - 1)[1], "spw " + sc.spw() + ": channel ranges overlap");
+          }
+        }
+        require(!savemodel, "savemodel with several spws or channel ranges is not supported yet");
+      }
+      boolean spectral = start.kind() != SpectralAxis.Kind.NONE || width.kind() != SpectralAxis.Kind.NONE;
+      require(!spectral || specmode == SpecMode.CUBE, "start and width define a cube's channels: they need specmode cube");
+      require(restfreq >= 0, "restfreq must be >= 0");
+      require(!(start.kind() == SpectralAxis.Kind.VELOCITY || width.kind() == SpectralAxis.Kind.VELOCITY)
+          || restfreq > 0, "a velocity start or width needs restfreq (e.g. 1.420405752GHz)");
+      require(List.of("TOPO", "LSRK", "BARY").contains(outframe), "outframe " + outframe + " is not supported"
+          + " (TOPO, LSRK or BARY)");
+      require(outframe.equals("TOPO") || specmode == SpecMode.CUBE, "outframe " + outframe + " converts a cube's"
+          + " channels: it needs specmode cube (mfs images are labelled in the MS's frame, TOPO)");
       MaskParams masking = new MaskParams(usemask, mask, pbmask, sidelobethreshold, noisethreshold,
           lownoisethreshold, negativethreshold, smoothfactor, minbeamfrac, cutthreshold, growiterations, dogrowprune,
           minpercentchange, fastnoise);
@@ -450,7 +566,8 @@ public record TcleanParams(
           uvtaper, noise, npixels, perchanweightdensity, fracbw,
           densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), masking,
-          pbcor, pblimit, savemodel, nchan, fits, threads, overwrite);
+          pbcor, pblimit, savemodel, nchan, fits, threads, overwrite, restart, startmodel, calcres, calcpsf,
+          spwChannels, start, width, restfreq, veltype, outframe, interpolation);
     }
 
     private static void require(boolean ok, String message) {

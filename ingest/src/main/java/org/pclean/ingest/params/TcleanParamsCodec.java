@@ -78,6 +78,21 @@ public final class TcleanParamsCodec {
     m.put("fits", Boolean.toString(p.fits()));
     m.put("threads", Integer.toString(p.threads()));
     m.put("overwrite", Boolean.toString(p.overwrite()));
+    m.put("restart", Boolean.toString(p.restart()));
+    if (p.startmodel() != null) {
+      m.put("startmodel", p.startmodel().toString());
+    }
+    if (!p.spwChannels().isEmpty()) {
+      m.put("spwchannels", org.pclean.ingest.source.SpwChannels.format(p.spwChannels()));
+    }
+    m.put("start", p.start().text());
+    m.put("width", p.width().text());
+    m.put("restfreq", Double.toString(p.restfreq()));
+    m.put("veltype", lower(p.veltype()));
+    m.put("outframe", p.outframe());
+    m.put("interpolation", lower(p.interpolation()));
+    m.put("calcres", Boolean.toString(p.calcres()));
+    m.put("calcpsf", Boolean.toString(p.calcpsf()));
     return m;
   }
 
@@ -110,6 +125,17 @@ public final class TcleanParamsCodec {
         .nchan(Integer.parseInt(req(m, "nchan"))).fits(Boolean.parseBoolean(req(m, "fits")))
         .threads(Integer.parseInt(req(m, "threads")))
         .overwrite(Boolean.parseBoolean(m.getOrDefault("overwrite", "false")))
+        .restart(Boolean.parseBoolean(m.getOrDefault("restart", "false")))
+        .startmodel(m.containsKey("startmodel") ? Path.of(m.get("startmodel")) : null)
+        .calcres(Boolean.parseBoolean(m.getOrDefault("calcres", "true")))
+        .calcpsf(Boolean.parseBoolean(m.getOrDefault("calcpsf", "true")))
+        .start(m.getOrDefault("start", "")).width(m.getOrDefault("width", ""))
+        .restfreq(Double.parseDouble(m.getOrDefault("restfreq", "0")))
+        .veltype(TcleanParams.parse(org.pclean.ingest.plan.SpectralAxis.VelocityType.class, "veltype",
+            m.getOrDefault("veltype", "radio")))
+        .outframe(m.getOrDefault("outframe", "TOPO"))
+        .interpolation(org.pclean.ingest.source.ChannelRegridder.Interpolation.parse(
+            m.getOrDefault("interpolation", "linear")))
         .field(parseInts(m.get("field"))).spw(parseInts(m.get("spw")));
     int[] imsize = parseInts(req(m, "imsize"));
     b.imsize(imsize[0], imsize[1]);
@@ -122,6 +148,9 @@ public final class TcleanParamsCodec {
     if (m.containsKey("chanrange")) {
       int[] cr = parseInts(m.get("chanrange"));
       b.chanRange(cr[0], cr[1]);
+    }
+    if (m.containsKey("spwchannels")) {
+      b.spwSelection(org.pclean.ingest.source.SpwChannels.parse(m.get("spwchannels")));
     }
     if (m.containsKey("restoringbeam")) {
       double[] rb = parseDoubles(m.get("restoringbeam"));

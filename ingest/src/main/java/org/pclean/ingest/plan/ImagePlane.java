@@ -22,6 +22,14 @@ public final class ImagePlane {
     if (cube) {
       freq0 = f[0];
       dfreq = f.length > 1 ? f[1] - f[0] : width[0];
+      // One plane per selected channel: the channels (over several spws or ranges) must lie on one regular grid.
+      for (int c = 1; c < f.length; c++) {
+        if (Math.abs(f[c] - f[c - 1] - dfreq) > 1e-6 * Math.abs(dfreq)) {
+          throw new IllegalArgumentException("the selected channels do not lie on one regular frequency grid"
+              + " (channel " + c + " at " + f[c] + " Hz after " + f[c - 1] + " Hz, increment " + dfreq
+              + " Hz); give the cube's channels with start and width (the data are then regridded onto them)");
+        }
+      }
     } else {
       // tclean mfs: one plane at the centre of the selected band, as wide as the band.
       double half = Math.abs(width[0]) / 2;

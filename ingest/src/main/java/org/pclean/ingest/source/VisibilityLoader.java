@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the selection of a run (fields, one spectral window, a channel range, a time range, the data column) from
+ * Reads the selection of a run (fields, spectral windows and their channel ranges, a time range, the data column) from
  * any {@link VisibilitySource} into Stokes I {@link VisibilityData}, honouring FLAG and FLAG_ROW. Where a
  * visibility enters the engine, whatever its source.
  *
@@ -55,10 +55,19 @@ public final class VisibilityLoader {
   public record Selection(int spw, int chan0, int nchan, int polarization, DataColumn column, double[] phaseCentre) {}
 
   public static Selection select(VisibilitySource ms, DataSelection p) {
+    if (p.several()) {
+      // Each spw and range is checked as its own selection; the first one's describes the run (its header).
+      Selection first = null;
+      for (DataSelection one : singles(p)) {
+        Selection s = select(ms, one);
+        first = first == null ? s : first;
+      }
+      return first;
+    }
     return select(ms, p, true);
   }
 
-  /** As {@link #select(VisibilitySource, DataSelection)}; null when the selection holds no rows and may not. */
+  /** As {@link #select(VisibilitySource, DataSelection)} for one spw; null when it holds no rows and may not. */
   private static Selection select(VisibilitySource ms, DataSelection p, boolean requireRows) {
     MsMetadata md = ms.metadata();
     DataColumn column = effectiveColumn(md, p.datacolumn());
@@ -113,6 +122,7 @@ public final class VisibilityLoader {
    * continuum row chunk's gridding time is proportional to, for balancing the chunks.
    */
   public static int[] unflaggedPerRow(VisibilitySource ms, DataSelection p) {
+    requireSingle(p);
     Selection sel = select(ms, p);
     int nrow = Math.toIntExact(ms.numRows());
     int[] out = new int[nrow];
@@ -143,6 +153,7 @@ public final class VisibilityLoader {
    * replayed dump of another spw or field, which a replay converting dump by dump skips).
    */
   public static VisibilityData loadIfAny(VisibilitySource ms, DataSelection p) {
+    requireSingle(p);
     Selection sel = select(ms, p, false);
     return sel == null ? null : load(ms, sel, 0, -1);
   }
@@ -152,6 +163,10 @@ public final class VisibilityLoader {
    * row chunk); rowEnd -1 means the last row.
    */
   public static VisibilityData load(VisibilitySource ms, DataSelection p, long rowStart, long rowEnd) {
+    if (p.several() && rowStart == 0 && rowEnd == -1) {
+      return loadSeveral(ms, p);
+    }
+    requireSingle(p);
     return load(ms, select(ms, p), rowStart, rowEnd);
   }
 
@@ -194,6 +209,101 @@ public final class VisibilityLoader {
     return new VisibilityData(uvw, freq, width, vis, weight, sel.phaseCentre(), densityExcluded);
   }
 
+  /**
+   * TIME (MJD seconds) of every row {@link #load} reads, in the same order: a spectral frame conversion needs each
+   * row's Doppler factor.
+   */
+  public static double[] times(VisibilitySource ms, DataSelection p) {
+    List<DataSelection> parts = new ArrayList<>();
+    if (p.several()) {
+      for (SpwChannels sc : p.spwChannels()) {
+        parts.add(singles(p, sc).get(0));  // the ranges of one spw share its rows
+      }
+    } else {
+      parts.add(p);
+    }
+    List<double[]> chunks = new ArrayList<>();
+    int total = 0;
+    for (DataSelection one : parts) {
+      select(ms, one);
+      int nrow = Math.toIntExact(ms.numRows());
+      double[] t = new double[nrow];
+      for (int r = 0; r < nrow; r += CHUNK_ROWS) {
+        int n = Math.min(CHUNK_ROWS, nrow - r);
+        System.arraycopy(ms.readTime(r, n), 0, t, r, n);
+      }
+      chunks.add(t);
+      total += nrow;
+    }
+    double[] out = new double[total];
+    int at = 0;
+    for (double[] t : chunks) {
+      System.arraycopy(t, 0, out, at, t.length);
+      at += t.length;
+    }
+    return out;
+  }
+
+  /** Several spws and ranges: each read as its own selection, merged by {@link SpwMerge}, in frequency order. */
+  private static VisibilityData loadSeveral(VisibilitySource ms, DataSelection p) {
+    VisibilityData all = null;
+    for (SpwChannels sc : p.spwChannels()) {
+      VisibilityData spw = null;
+      for (DataSelection one : singles(p, sc)) {
+        VisibilityData part = load(ms, one);
+        spw = spw == null ? part : SpwMerge.sameRows(spw, part);
+      }
+      all = all == null ? spw : SpwMerge.stack(all, spw);
+    }
+    VisibilityData d = SpwMerge.byFrequency(all);
+    LOG.info("spw {}: {} rows x {} channels (a row is zero-weight in the channels of spws other than its own)",
+        SpwChannels.format(p.spwChannels()), d.numRows(), d.numChannels());
+    return d;
+  }
+
+  /** One selection per spw and channel range of p. */
+  private static List<DataSelection> singles(DataSelection p) {
+    List<DataSelection> out = new ArrayList<>();
+    for (SpwChannels sc : p.spwChannels()) {
+      out.addAll(singles(p, sc));
+    }
+    return out;
+  }
+
+  private static List<DataSelection> singles(DataSelection p, SpwChannels sc) {
+    List<DataSelection> out = new ArrayList<>();
+    List<int[]> ranges = sc.ranges().isEmpty() ? java.util.Collections.singletonList(null) : sc.ranges();
+    for (int[] r : ranges) {
+      out.add(new DataSelection(p.field(), new int[] {sc.spw()}, r, p.datacolumn(), p.phasecenter(), p.timerange()));
+    }
+    return out;
+  }
+
+  /**
+   * The frequencies (Hz) of the channels a selection images: with wholeSpws, every channel of each selected spw
+   * (a cube's header rest frequency); in frequency order is not promised.
+   */
+  public static double[] frequencies(MsMetadata md, DataSelection p, boolean wholeSpws) {
+    List<Double> out = new ArrayList<>();
+    for (DataSelection one : p.several() ? singles(p) : List.of(p)) {
+      int spw = selectedSpw(md, one.spw());
+      double[] f = md.spectralWindows().get(spw).channelFrequencies();
+      int c0 = wholeSpws || one.chanRange() == null ? 0 : one.chanRange()[0];
+      int c1 = wholeSpws || one.chanRange() == null ? f.length - 1 : Math.min(one.chanRange()[1], f.length - 1);
+      for (int c = c0; c <= c1; c++) {
+        out.add(f[c]);
+      }
+    }
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  private static void requireSingle(DataSelection p) {
+    if (p.several()) {
+      throw new IllegalArgumentException("row chunks of a selection of several spws or channel ranges are not"
+          + " supported yet");
+    }
+  }
+
   /** Which of rows [row0, row0 + n) of the selection are autocorrelations (ANTENNA1 == ANTENNA2). */
   private static boolean[] autocorrelations(VisibilitySource ms, long row0, int n) {
     int[] a1 = ms.readIntColumn("ANTENNA1", row0, n);
@@ -219,8 +329,7 @@ public final class VisibilityLoader {
 
   private static int selectedSpw(MsMetadata md, int[] spws) {
     if (spws.length > 1) {
-      throw new IllegalArgumentException("imaging several spectral windows in one run is not supported yet;"
-          + " select one with spw");
+      throw new IllegalArgumentException("several spectral windows are read one at a time");  // a bug, not input
     }
     if (spws.length == 1) {
       if (spws[0] < 0 || spws[0] >= md.spectralWindows().size()) {
@@ -231,7 +340,8 @@ public final class VisibilityLoader {
     }
     if (md.spectralWindows().size() > 1) {
       throw new IllegalArgumentException("the MS has " + md.spectralWindows().size()
-          + " spectral windows; select one with spw (several in one run are not supported yet)");
+          + " spectral windows; name them with spw, e.g. 0~" + (md.spectralWindows().size() - 1)
+          + " for all (spw '' over several is not supported yet)");
     }
     return 0;
   }

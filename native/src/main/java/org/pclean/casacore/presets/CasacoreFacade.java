@@ -15,7 +15,7 @@ import org.bytedeco.javacpp.tools.InfoMapper;
     value = @Platform(
         compiler = "cpp17",
         include = {"ms_reader.h", "ms_simulator.h", "correlator_emulator.h", "casa_image.h", "fft.h", "gridder.h", "wgridder.h",
-            "cleaner.h", "table_storage.h"},
+            "cleaner.h", "table_storage.h", "spectral_frames.h"},
         link = {"casa_images", "casa_lattices", "casa_coordinates", "casa_fits", "casa_ms", "casa_measures",
                 "casa_tables", "casa_scimath", "casa_scimath_f", "casa_casa", "fftw3f_threads", "fftw3f", "fftw3"}))
 public class CasacoreFacade implements InfoMapper {

@@ -39,6 +39,12 @@ public final class ConfigOptions {
     key("--cell", "image.cell");
     key("--phasecenter", "image.phasecenter");
     key("--nchan", "image.nchan");
+    key("--start", "image.start");
+    key("--width", "image.width");
+    key("--restfreq", "image.restfreq");
+    key("--veltype", "image.veltype");
+    key("--outframe", "image.outframe");
+    key("--interpolation", "image.interpolation");
     key("--nterms", "image.nterms", "deconvolution.nterms");
     key("--gridder", "grid.gridder");
     key("--wprojplanes", "grid.wprojplanes");
@@ -82,6 +88,10 @@ public final class ConfigOptions {
     key("--savemodel", "misc.savemodel");
     key("--fits", "misc.fits");
     key("--overwrite", "misc.overwrite");
+    key("--restart", "misc.restart");
+    key("--startmodel", "image.startmodel");
+    key("--calcres", "misc.calcres");
+    key("--calcpsf", "misc.calcpsf");
     key("--threads", "cluster.threads_per_worker");
     key("--parallel", "cluster.parallel");
     key("--nworkers", "cluster.nworkers");

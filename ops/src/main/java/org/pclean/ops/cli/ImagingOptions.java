@@ -3,8 +3,6 @@ package org.pclean.ops.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.pclean.casacore.DataColumn;
 import org.pclean.ingest.params.TcleanParams;
 import picocli.CommandLine.Option;
@@ -24,7 +22,7 @@ public final class ImagingOptions {
   @Option(names = "--cell", arity = "1..2", defaultValue = "1arcsec", split = ",", description = "e.g. 3arcsec, or X Y") List<String> cell;
   @Option(names = "--phasecenter", description = "J2000 direction (default: the field's phase centre)") String phasecenter;
   @Option(names = "--field", defaultValue = "", description = "field ids, comma-separated (default all)") String field;
-  @Option(names = "--spw", defaultValue = "", description = "spw id, optionally with channels: 0 or 0:5~20") String spw;
+  @Option(names = "--spw", defaultValue = "", description = "CASA spw selection: 0, 0:5~20, 0,1 or 0:10~50;60~100,1") String spw;
   @Option(names = "--datacolumn", defaultValue = "corrected", description = "data | corrected (falls back to data)") String datacolumn;
   @Option(names = "--gridder", defaultValue = "standard",
       description = "standard | wproject | wgridder (pclean-java's fast w-gridder, to --epsilon)") String gridder;
@@ -76,10 +74,30 @@ public final class ImagingOptions {
   @Option(names = "--fastnoise", negatable = true, defaultValue = "true", fallbackValue = "true") boolean fastnoise;
   @Option(names = "--savemodel", defaultValue = "none", description = "none | modelcolumn") String savemodel;
   @Option(names = "--nchan", defaultValue = "-1", description = "cube channels (-1: all selected)") int nchan;
+  @Option(names = "--start", defaultValue = "", description = "cube: first channel, in channels (5), frequency (1.4GHz)"
+      + " or velocity (-10km/s, with --restfreq); default the first selected channel") String start;
+  @Option(names = "--width", defaultValue = "", description = "cube: channel increment in channels, frequency or"
+      + " velocity; default the selected channels'") String width;
+  @Option(names = "--restfreq", defaultValue = "", description = "rest frequency, e.g. 1.420405752GHz (velocities,"
+      + " header)") String restfreq;
+  @Option(names = "--veltype", defaultValue = "radio", description = "radio | optical") String veltype;
+  @Option(names = "--outframe", defaultValue = "TOPO", description = "spectral frame of the cube: TOPO (the MS's,"
+      + " default), LSRK or BARY") String outframe;
+  @Option(names = "--interpolation", defaultValue = "linear", description = "linear | nearest: output channels"
+      + " between input ones") String interpolation;
   @Option(names = "--fits", description = "also export every image to FITS") boolean fits;
   @Option(names = "--overwrite", negatable = true,
       description = "replace an existing product set of --imagename (without it such a run is refused, exit 2)")
   boolean overwrite;
+  @Option(names = "--restart", negatable = true, description = "tclean's restart: continue cleaning from the existing"
+      + " products of --imagename (.model, .mask; .residual/.psf with --no-calcres/--no-calcpsf); none: a fresh run")
+  boolean restart;
+  @Option(names = "--startmodel", description = "a CASA model image (Jy/pixel) of the run's shape to start from")
+  Path startmodel;
+  @Option(names = "--calcres", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "with --restart: false reuses the existing .residual instead of a major cycle") boolean calcres;
+  @Option(names = "--calcpsf", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "with --restart: false reuses the existing .psf and .sumwt") boolean calcpsf;
   @Option(names = {"--threads", "--threads-per-worker"}, defaultValue = "0",
       description = "gridding threads per imaging run / worker (0: all cores)") int threads;
   @Option(names = "--parallel", negatable = true, description = "distribute over Kafka workers (cube: sub-cubes; mfs: row chunks per major cycle)") boolean parallel;
@@ -155,6 +173,11 @@ public final class ImagingOptions {
         .niter(niter).cycleniter(cycleniter).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
         .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
         .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits).overwrite(overwrite)
+        .restart(restart).startmodel(startmodel).calcres(calcres).calcpsf(calcpsf)
+        .start(start).width(width).restfreq(restfreq.isBlank() ? 0 : Quantities.frequencyHz(restfreq))
+        .veltype(TcleanParams.parse(org.pclean.ingest.plan.SpectralAxis.VelocityType.class, "veltype", veltype))
+        .outframe(outframe)
+        .interpolation(org.pclean.ingest.source.ChannelRegridder.Interpolation.parse(interpolation))
         .usemask(org.pclean.ingest.params.MaskParams.UseMask.parse(usemask)).mask(mask == null ? List.of() : mask)
         .pbmask(pbmask).sidelobethreshold(sidelobethreshold).noisethreshold(noisethreshold)
         .lownoisethreshold(lownoisethreshold).negativethreshold(negativethreshold).smoothfactor(smoothfactor)
@@ -172,14 +195,7 @@ public final class ImagingOptions {
       b.field(ints(field, "field"));
     }
     if (!spw.isBlank()) {
-      Matcher m = Pattern.compile("\\s*(\\d+)\\s*(?::\\s*(\\d+)\\s*~\\s*(\\d+)\\s*)?").matcher(spw);
-      if (!m.matches()) {
-        throw new IllegalArgumentException("bad spw '" + spw + "' (expected e.g. 0 or 0:5~20)");
-      }
-      b.spw(Integer.parseInt(m.group(1)));
-      if (m.group(2) != null) {
-        b.chanRange(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
-      }
+      b.spwSelection(org.pclean.ingest.source.SpwChannels.parse(spw));
     }
     if (timerange != null && !timerange.isBlank()) {
       b.timerange(org.pclean.ingest.source.TimeRanges.parseCasa(timerange));

@@ -40,7 +40,8 @@ public final class ConfigKeys {
   private static final List<ConfigKey> ALL = List.of(
       param("selection", "vis", STR_OR_LIST, "", "vis (one MS per run; a one-element list is accepted)"),
       param("selection", "field", STR_OR_LIST, "", "field: field ids, e.g. '0,2' ('' all)"),
-      param("selection", "spw", STR_OR_LIST, "", "spw and chanRange: '0' or '0:5~20' ('' all)"),
+      param("selection", "spw", STR_OR_LIST, "", "spw: CASA syntax, '0', '0:5~20', '0,1', '0:10~50;60~100,1' ('' the only"
+          + " spw; several: serial only)"),
       param("selection", "timerange", STR_OR_LIST, "", "timerange: CASA syntax, [from, to) UTC ('' all)"),
       refused("selection", "uvrange", STR_OR_LIST, "", "uv-range selection is not implemented"),
       refused("selection", "antenna", STR_OR_LIST, "", "antenna selection is not implemented"),
@@ -53,7 +54,7 @@ public final class ConfigKeys {
 
       param("image", "imagename", STR, "", "imagename"),
       param("image", "phasecenter", STR, "", "phasecenter: 'J2000 <ra> <dec>' ('' the first field's)"),
-      refused("image", "startmodel", STR, "", "starting from a model image is not implemented"),
+      param("image", "startmodel", STR, "", "startmodel: a CASA model image of the run's shape ('' none; serial only)"),
       refused("image", "reffreq", STR, "", "choosing the Taylor reference frequency is not implemented"),
       param("image", "imsize", INT_LIST, List.of(100), "imsize: [n] square or [nx, ny]"),
       param("image", "cell", STR_LIST, List.of("1arcsec"), "cell: [c] or [cx, cy]; a bare number is arcsec"),
@@ -61,13 +62,17 @@ public final class ConfigKeys {
       refused("image", "projection", STR, "SIN", "only the SIN projection is written"),
       param("image", "specmode", STR, "mfs", "specmode: mfs | cube"),
       param("image", "nchan", INT, -1, "nchan (-1: all selected channels)"),
-      refused("image", "start", STR, "", "spectral regridding is not implemented (select channels with spw '0:a~b')"),
-      refused("image", "width", STR, "", "spectral regridding is not implemented (select channels with spw '0:a~b')"),
-      refused("image", "outframe", STR, "LSRK", "spectral frame conversion is not implemented"),
-      refused("image", "veltype", STR, "radio", "velocity axes are not implemented"),
-      refused("image", "restfreq", STR_LIST, List.of(), "velocity axes are not implemented"),
-      refused("image", "interpolation", STR, "linear",
-          "spectral regridding is not implemented (each channel is gridded at its own frequency)"),
+      param("image", "start", STR, "", "start: cube's first channel in channels ('5'), frequency or velocity ('' the"
+          + " first selected channel)"),
+      param("image", "width", STR, "", "width: cube's channel increment in channels, frequency or velocity ('' the"
+          + " selected channels')"),
+      note(param("image", "outframe", STR, "TOPO", "outframe: TOPO (the MS's frame) | LSRK | BARY (cube; casacore"
+          + " Measures, each row at its own time)"), "default TOPO (no conversion) where pclean and tclean have LSRK"),
+      param("image", "veltype", STR, "radio", "veltype: radio | optical (velocity start/width)"),
+      param("image", "restfreq", STR_LIST, List.of(), "restfreq: [f] for velocities and the header ([] the SOURCE"
+          + " table's, else the band centre)"),
+      param("image", "interpolation", STR, "linear", "interpolation: linear | nearest (output channels between input"
+          + " ones)"),
       param("image", "perchanweightdensity", BOOL, true,
           "perchanweightdensity: cube uniform/briggs density per channel (true) or over all channels"),
       param("image", "nterms", INT, 2, "nterms (one value with deconvolution.nterms: the higher layer wins)"),
@@ -152,10 +157,11 @@ public final class ConfigKeys {
       refused("normalization", "normtype", STR, "flatnoise", "only flatnoise normalisation is implemented"),
       param("normalization", "psfcutoff", FLOAT, 0.35, "psfcutoff (one value with misc.psfcutoff)"),
 
-      refused("misc", "restart", BOOL, true,
-          "restarting from existing images is not implemented (an existing product set is refused; misc.overwrite replaces it)"),
-      refused("misc", "calcres", BOOL, true, "the engine always makes the initial residual"),
-      refused("misc", "calcpsf", BOOL, true, "the engine always makes the PSF"),
+      note(param("misc", "restart", BOOL, false, "restart: continue from imagename's existing .model (and .mask),"
+          + " replacing the set at the end (serial only)"),
+          "default false where pclean has true: without restart or overwrite an existing product set is refused"),
+      param("misc", "calcres", BOOL, true, "calcres: false reuses the existing .residual (with restart)"),
+      param("misc", "calcpsf", BOOL, true, "calcpsf: false reuses the existing .psf and .sumwt (with restart)"),
       param("misc", "savemodel", STR, "none", "savemodel: none | modelcolumn"),
       note(param("misc", "psfcutoff", FLOAT, 0.35, "psfcutoff (one value with normalization.psfcutoff)"),
           "pclean never reads misc.psfcutoff; here it is the same parameter as normalization.psfcutoff"),

@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.pclean.casacore.DataColumn;
 import org.pclean.ingest.params.MaskParams;
 import org.pclean.ingest.params.TcleanParams;
@@ -219,14 +217,7 @@ public final class PcleanConfig {
     }
     String spw = onePerMs("selection.spw");
     if (!spw.isBlank()) {
-      Matcher m = Pattern.compile("\\s*(\\d+)\\s*(?::\\s*(\\d+)\\s*~\\s*(\\d+)\\s*)?").matcher(spw);
-      if (!m.matches()) {
-        throw bad("selection.spw", "expected e.g. 0 or 0:5~20");
-      }
-      b.spw(Integer.parseInt(m.group(1)));
-      if (m.group(2) != null) {
-        b.chanRange(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
-      }
+      b.spwSelection(convert("selection.spw", () -> org.pclean.ingest.source.SpwChannels.parse(spw)));
     }
     String timerange = onePerMs("selection.timerange");
     if (!timerange.isBlank()) {
@@ -257,6 +248,22 @@ public final class PcleanConfig {
     b.specmode(convert("image.specmode",
         () -> TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", (String) get("image.specmode"))));
     b.nchan((Integer) get("image.nchan"));
+    b.start(convert("image.start", () -> org.pclean.ingest.plan.SpectralAxis.Value.parse("start",
+        (String) get("image.start")).text()));
+    b.width(convert("image.width", () -> org.pclean.ingest.plan.SpectralAxis.Value.parse("width",
+        (String) get("image.width")).text()));
+    b.outframe((String) get("image.outframe"));
+    b.veltype(convert("image.veltype", () -> TcleanParams.parse(org.pclean.ingest.plan.SpectralAxis.VelocityType.class,
+        "veltype", (String) get("image.veltype"))));
+    b.interpolation(convert("image.interpolation",
+        () -> org.pclean.ingest.source.ChannelRegridder.Interpolation.parse((String) get("image.interpolation"))));
+    List<String> restfreq = list("image.restfreq").stream().map(String.class::cast).filter(s -> !s.isBlank()).toList();
+    if (restfreq.size() > 1) {
+      throw bad("image.restfreq", "one rest frequency is implemented, got " + restfreq.size());
+    }
+    if (restfreq.size() == 1) {
+      b.restfreq(convert("image.restfreq", () -> Quantities.frequencyHz(restfreq.get(0))));
+    }
     b.nterms((Integer) oneParameter("image.nterms", "deconvolution.nterms"));
 
     b.gridder(convert("grid.gridder",
@@ -334,6 +341,13 @@ public final class PcleanConfig {
     }
     b.fits((Boolean) get("misc.fits"));
     b.overwrite((Boolean) get("misc.overwrite"));
+    b.restart((Boolean) get("misc.restart"));
+    b.calcres((Boolean) get("misc.calcres"));
+    b.calcpsf((Boolean) get("misc.calcpsf"));
+    String startmodel = (String) get("image.startmodel");
+    if (!startmodel.isBlank()) {
+      b.startmodel(Path.of(startmodel));
+    }
     int threads = (Integer) get("cluster.threads_per_worker");
     b.threads(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
     return b;

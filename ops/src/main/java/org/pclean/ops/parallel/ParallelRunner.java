@@ -204,6 +204,18 @@ public final class ParallelRunner {
       throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"
           : "--pbcor and --savemodel are not available with --parallel cube yet");
     }
+    if (!p.spwChannels().isEmpty()) {
+      throw new IllegalArgumentException("several spws or channel ranges (spw " + org.pclean.ingest.source.SpwChannels
+          .format(p.spwChannels()) + ") are not available with --parallel yet (run them serially)");
+    }
+    if (p.regridsChannels()) {
+      throw new IllegalArgumentException("--start/--width/--outframe other than TOPO (spectral regridding) are not available with --parallel yet"
+          + " (run them serially)");
+    }
+    if (p.restart() || p.startmodel() != null) {
+      throw new IllegalArgumentException("--restart and --startmodel are not available with --parallel yet (run"
+          + " them serially)");
+    }
     if (p.vis() != null && !Files.isDirectory(p.vis())) {
       throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");
     }

@@ -99,7 +99,22 @@ class BadInputTest {
             "--concat-mode", "glue"),
         new Case("negative nworkers", "nworkers", "--vis", vis, "--parallel", "--nworkers", "-1"),
         new Case("stall timeout 0", "stall-timeout", "--vis", vis, "--parallel", "--stall-timeout", "0"),
-        new Case("existing product set", "--overwrite", "--vis", vis, "--imagename-dir", taken.toString()));
+        new Case("existing product set", "--overwrite", "--vis", vis, "--imagename-dir", taken.toString()),
+        new Case("restart and overwrite", "not both", "--vis", vis, "--restart", "--overwrite"),
+        new Case("calcres false without restart", "need restart", "--vis", vis, "--no-calcres"),
+        new Case("startmodel does not exist", "nope.model", "--vis", vis, "--startmodel",
+            tmp.resolve("nope.model").toString()),
+        new Case("restart with --parallel", "--parallel", "--vis", vis, "--restart", "--parallel"),
+        new Case("one of several spws out of range", "spw 3", "--vis", vis, "--spw", "0,3"),
+        new Case("overlapping channel ranges", "overlap", "--vis", vis, "--spw", "0:0~1;1~1"),
+        new Case("several spws with --parallel", "--parallel", "--vis", vis, "--spw", "0:0;1", "--parallel"),
+        new Case("velocity start without restfreq", "restfreq", "--vis", vis, "--specmode", "cube", "--start",
+            "-10km/s"),
+        new Case("start for mfs", "specmode cube", "--vis", vis, "--start", "1.4GHz"),
+        new Case("start outside the band", "outside", "--vis", vis, "--specmode", "cube", "--start", "9GHz"),
+        new Case("unknown outframe", "outframe", "--vis", vis, "--specmode", "cube", "--outframe", "GALAXY"),
+        new Case("unknown interpolation", "interpolation", "--vis", vis, "--specmode", "cube", "--interpolation",
+            "cubic"));
   }
 
   @Test

@@ -214,7 +214,7 @@ class ConfigCliTest {
     CliRun r = run("--pconfig", f.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("pclean: selection.intent = OBSERVE_TARGET#ON_SOURCE (file:" + f + " line 5) is"
-        + " refused: intent selection is not implemented; the default is '' (also refused: image.start)"),
+        + " refused: intent selection is not implemented; the default is ''\n"),
         r.err());
   }
 

@@ -26,7 +26,8 @@ import org.pclean.ops.cli.PcleanCli;
  * Outputs are never left looking complete and never overwritten silently: a {@code pclean} process killed while
  * it writes a cube leaves no product under its final name (only temporaries, which the next run sweeps); a run
  * over an existing product set is refused with exit 2 and one line naming it, before anything is computed or
- * written; with --overwrite it replaces the set with products equal to a fresh run's.
+ * written; with --overwrite it replaces the set with products equal to a fresh run's; with --restart it cleans on
+ * from the set's model, giving the products of one longer run with the same major-cycle boundaries.
  */
 class OutputSafetyTest {
   @TempDir static Path tmp;
@@ -125,6 +126,42 @@ class OutputSafetyTest {
           for (int i = 0; i < x.length; i++) {
             assertEquals(x[i], y[i], 1e-6 * Math.max(1, Math.abs(x[i])), product + " plane " + c + " pixel " + i);
           }
+        }
+      }
+    }
+  }
+
+  @Test
+  void restartContinuesAnExistingSetAsOneLongerRun() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("restart"));
+    String name = dir.resolve("cube").toString();
+    String once = dir.resolve("once").toString();
+    // Minor cycles of exactly 10 iterations (no PSF-fraction threshold): the boundaries do not depend on the split.
+    String[] cycles = {"--cycleniter", "10", "--minpsffraction", "0", "--maxpsffraction", "0"};
+    assertEquals(0, run(new StringWriter(), cube(name, 10, cycles)));
+    StringWriter err = new StringWriter();
+    String[] parallel = cube(name, 10, "--restart", "--parallel", "--nworkers", "1");
+    assertEquals(2, run(err, parallel), err.toString());
+    assertEquals(1, err.toString().strip().split("\n").length, err.toString());
+    assertTrue(err.toString().contains("--restart and --startmodel are not available with --parallel"), err.toString());
+    List<String> restart = new ArrayList<>(List.of(cube(name, 20, cycles)));
+    restart.add("--restart");
+    assertEquals(0, run(new StringWriter(), restart.toArray(String[]::new)));
+    assertEquals(0, run(new StringWriter(), cube(once, 30, cycles)));
+    for (OutputNames.Product product : List.of(OutputNames.Product.MODEL, OutputNames.Product.RESIDUAL,
+        OutputNames.Product.IMAGE)) {
+      try (CasaImage a = CasaImage.open(new OutputNames(once).path(product));
+           CasaImage b = CasaImage.open(new OutputNames(name).path(product))) {
+        for (int c = 0; c < a.shape()[3]; c++) {
+          float[] x = a.readPlane(0, c);
+          float[] y = b.readPlane(0, c);
+          double peak = 0;
+          double worst = 0;
+          for (int i = 0; i < x.length; i++) {
+            peak = Math.max(peak, Math.abs(x[i]));
+            worst = Math.max(worst, Math.abs(x[i] - y[i]));
+          }
+          assertTrue(worst <= 1e-5 * peak, product + " plane " + c + ": " + worst + " of peak " + peak);
         }
       }
     }
