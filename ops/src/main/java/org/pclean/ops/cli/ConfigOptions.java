@@ -96,6 +96,7 @@ public final class ConfigOptions {
     key("--parallel", "cluster.parallel");
     key("--nworkers", "cluster.nworkers");
     key("--cube-chunksize", "cluster.cube_chunksize");
+    key("--memory-limit", "cluster.memory_limit");
     key("--scheduler-address", "cluster.scheduler_address");
     key("--cluster-type", "cluster.type");
     key("--kafka-config", "cluster.kafka_config");
@@ -111,7 +112,7 @@ public final class ConfigOptions {
 
   /** Options of a command that are not configuration values. */
   static final List<String> META = List.of("--preset", "--pconfig", "--dump-config", "--help", "--version",
-      "--log-level", "--quiet", "--log-file");
+      "--log-level", "--quiet", "--log-file", "--json");
 
   private static void key(String option, String... keys) {
     OPTION_KEYS.put(option, List.of(keys));

@@ -102,6 +102,8 @@ public final class ImagingOptions {
       description = "gridding threads per imaging run / worker (0: all cores)") int threads;
   @Option(names = "--parallel", negatable = true, description = "distribute over Kafka workers (cube: sub-cubes; mfs: row chunks per major cycle)") boolean parallel;
   @Option(names = "--nworkers", defaultValue = "2", description = "workers (threads in this process)") int nworkers;
+  @Option(names = "--memory-limit", defaultValue = "0", description = "per-worker memory limit (20GB; 0: the"
+      + " machine's available memory); a job estimated above it is refused") String memoryLimit;
   @Option(names = "--cube-chunksize", defaultValue = "-1", description = "-1: one sub-cube per worker; N: N channels") int cubeChunksize;
   @Option(names = {"--scheduler-address", "--bootstrap-servers"}, description = "Kafka cluster (default: an embedded broker)") String bootstrapServers;
   @Option(names = "--cluster-type", defaultValue = "local", description = "local | address (slurm: through pclean submit)") String clusterType;

@@ -25,7 +25,7 @@ import picocli.CommandLine.Mixin;
         + " With --vis and --imagename it images (tclean flags; --preset and --pconfig YAML below them);"
         + " subcommands do the rest.",
     subcommands = {SimulateCommand.class, ListobsCommand.class, StreamCommand.class, ReplayCommand.class,
-        BenchCommand.class, ConfigCommand.class, ServiceCommands.Broker.class,
+        BenchCommand.class, ConfigCommand.class, EstimateMemoryCommand.class, ServiceCommands.Broker.class,
         ServiceCommands.Worker.class, ServiceCommands.Gather.class, ServiceCommands.Sink.class, SnapshotCommand.class,
         SubmitCommand.class, StatusCommand.class, StorageCommands.Check.class, StorageCommands.Convert.class})
 public final class PcleanCli implements Callable<Integer> {
@@ -55,6 +55,7 @@ public final class PcleanCli implements Callable<Integer> {
       return 0;
     }
     TcleanParams params = cfg.params();
+    EstimateMemoryCommand.requireWithinLimit(cfg, params);
     if (cfg.parallel()) {
       var outcome = ParallelRunner.run(params, cfg.settings(), cfg.cluster());
       boolean continuum = outcome.job().getMode() == org.pclean.bus.avro.JobMode.CONTINUUM;

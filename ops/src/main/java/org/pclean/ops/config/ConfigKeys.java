@@ -185,7 +185,9 @@ public final class ConfigKeys {
           "Settings.localDirectory: sub-cubes and state (null: a temporary directory)"),
       note(param("cluster", "threads_per_worker", INT, 0, "threads: gridding threads per worker (0: all cores)"),
           "default 0 (all cores) where pclean has 1"),
-      refused("cluster", "memory_limit", STR, "0", "per-worker memory limits are not implemented"),
+      cluster("cluster", "memory_limit", STR, "0", List.of(),
+          "per-worker memory limit (20GB, 512MB; 0: the machine's available memory): a job whose estimate"
+              + " (pclean estimate-memory) exceeds it is refused before it starts"),
       cluster("cluster", "parallel", BOOL, false, List.of(),
           "run on Kafka workers (cube: sub-cubes; mfs: row chunks) instead of the serial engine"),
       cluster("cluster", "keep_subcubes", BOOL, false, List.of(), "Settings.keepSubcubes"),

@@ -353,6 +353,18 @@ public final class PcleanConfig {
     return b;
   }
 
+  /**
+   * The per-worker memory limit (cluster.memory_limit) in bytes: the given size, or for 0 the machine's available
+   * memory; empty when 0 and the machine does not say.
+   */
+  public java.util.OptionalLong memoryLimitBytes() {
+    String text = (String) get("cluster.memory_limit");
+    if (text == null || text.isBlank() || text.strip().equals("0")) {
+      return MemorySize.availableBytes();
+    }
+    return java.util.OptionalLong.of(MemorySize.mib(text, "cluster.memory_limit") * 1024 * 1024);
+  }
+
   /** Whether to run on Kafka workers (cluster.parallel). */
   public boolean parallel() {
     return (Boolean) get("cluster.parallel");
@@ -373,13 +385,24 @@ public final class PcleanConfig {
         : KafkaClientConfig.forCluster(schedulerAddress(), file == null ? null : java.nio.file.Path.of(file));
   }
 
+  /** Channels per sub-cube of a parallel cube (cluster.cube_chunksize; -1: one sub-cube per worker). */
+  public int cubeChunksize() {
+    return (Integer) get("cluster.cube_chunksize");
+  }
+
+  /** Workers of a parallel run (cluster.nworkers; default 2). */
+  public int nworkers() {
+    Integer nworkers = (Integer) get("cluster.nworkers");
+    return nworkers == null ? 2 : nworkers;
+  }
+
   /** The cluster settings; a temporary directory is created when local_directory is null. */
   public ParallelRunner.Settings settings() throws IOException {
-    Integer nworkers = (Integer) get("cluster.nworkers");
+    int nworkers = nworkers();
     String dir = (String) get("cluster.local_directory");
     String concat = (String) get("cluster.concat_mode");
     Path local = dir != null ? Path.of(dir) : Files.createTempDirectory("pclean-work-");
-    return new ParallelRunner.Settings(nworkers == null ? 2 : nworkers, (Integer) get("cluster.cube_chunksize"),
+    return new ParallelRunner.Settings(nworkers, (Integer) get("cluster.cube_chunksize"),
         schedulerAddress(), local, concat, (Boolean) get("cluster.keep_subcubes"),
         Duration.ofSeconds((Integer) get("cluster.timeout")), (Integer) get("cluster.row_chunks"),
         (Boolean) get("cluster.keep_partimages"), (Boolean) get("cluster.subcubes_on_bus"),

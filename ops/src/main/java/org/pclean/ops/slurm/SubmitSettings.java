@@ -28,8 +28,6 @@ public record SubmitSettings(Path config, Path workdir, Path logDir, boolean slu
   public record JobShape(String name, int cpus, long memMiB, String walltime, String partition, String account,
       List<String> extraDirectives) {}
 
-  private static final Pattern MEMORY = Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*([KMGT]?)(i?B)?\\s*",
-      Pattern.CASE_INSENSITIVE);
   /** SLURM's --time forms: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S. */
   private static final Pattern WALLTIME = Pattern.compile("\\d+(:\\d{1,2}){0,2}|\\d+-\\d{1,2}(:\\d{1,2}){0,2}");
 
@@ -82,21 +80,7 @@ public record SubmitSettings(Path config, Path workdir, Path logDir, boolean slu
 
   /** "20GB", "8G", "512MiB", "1.5GB", "4096" (MB, sbatch's default unit) as MiB. */
   static long memoryMiB(String text, String key) {
-    Matcher m = MEMORY.matcher(text == null ? "" : text);
-    if (!m.matches()) {
-      throw new ConfigException(key + " = '" + text + "' is not a memory size (e.g. 20GB, 8G, 512MB)");
-    }
-    double v = Double.parseDouble(m.group(1));
-    double mib = switch (m.group(2).toUpperCase(Locale.ROOT)) {
-      case "K" -> v / 1024;
-      case "G" -> v * 1024;
-      case "T" -> v * 1024 * 1024;
-      default -> v;
-    };
-    if (mib < 1) {
-      throw new ConfigException(key + " = '" + text + "' is less than 1 MB");
-    }
-    return (long) Math.ceil(mib);
+    return org.pclean.ops.config.MemorySize.mib(text, key);
   }
 
   private static long memoryMiB(PcleanConfig cfg, String key) {

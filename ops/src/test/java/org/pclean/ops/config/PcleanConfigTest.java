@@ -400,6 +400,7 @@ class PcleanConfigTest {
     c.settings();
     c.parallel();
     c.cluster();
+    c.memoryLimitBytes();
     for (ConfigKey k : ConfigKeys.all()) {
       boolean mapped = k.target().kind() == ConfigKey.Kind.PARAM || k.target().kind() == ConfigKey.Kind.CLUSTER;
       assertEquals(mapped, c.consumed().contains(k), k.fullName());
