@@ -181,17 +181,7 @@ class SeveralSpwsTest {
     try (CasaImage im = CasaImage.open(tmp.resolve(name + ".image"))) {
       img = im.readPlane(0, 0);
     }
-    List<int[]> pixels = new java.util.ArrayList<>();
-    for (int y = 4; y < N; y += 20) {
-      for (int x = 3; x < N; x += 20) {
-        pixels.add(new int[] {x, y});
-      }
-    }
-    for (SkySimulation.Source s : SkySimulation.SKY) {
-      pixels.add(new int[] {N / 2 + s.dx(), N / 2 + s.dy()});
-    }
-    double sumw = 0;
-    double[] dirty = new double[pixels.size()];
+    DirectSum direct = new DirectSum(DirectSum.testPixels(N), N);
     try (MeasurementSet m = MeasurementSet.open(ms)) {
       MsMetadata md = m.metadata();
       int nrow = (int) m.numRows();
@@ -213,28 +203,16 @@ class SeveralSpwsTest {
           double vi = (vis[4 * s + 1] + vis[4 * s + 3]) / 2.0;
           double u = uvw[3 * row] * freq[c] / C;
           double v = uvw[3 * row + 1] * freq[c] / C;
-          sumw += w;
-          for (int k = 0; k < pixels.size(); k++) {
-            double l = -(pixels.get(k)[0] - N / 2) * SkySimulation.CELL;
-            double mm = (pixels.get(k)[1] - N / 2) * SkySimulation.CELL;
-            double phase = 2 * Math.PI * (u * l + v * mm);
-            dirty[k] += w * (vr * Math.cos(phase) + vi * Math.sin(phase));
-          }
+          direct.add(u, v, w, vr, vi);
         }
       }
     }
-    double peak = 0;
-    for (int k = 0; k < dirty.length; k++) {
-      dirty[k] /= sumw;
-      peak = Math.max(peak, Math.abs(dirty[k]));
-    }
-    double worst = 0;
-    for (int k = 0; k < dirty.length; k++) {
-      int[] px = pixels.get(k);
-      worst = Math.max(worst, Math.abs(img[px[1] * N + px[0]] - dirty[k]));
-    }
+    DirectSum.Comparison cmp = direct.compare(img);
+    double peak = cmp.peak();
+    double worst = cmp.worst();
+    double sumw = direct.sumOfWeights();
     System.out.printf("spw %s: %d pixels, max |image - direct sum| %.3g of peak %.4g; sumwt %.1f vs %.1f%n", spw,
-        dirty.length, worst, peak, r.planes().get(0).sumwt(), sumw);
+        direct.size(), worst, peak, r.planes().get(0).sumwt(), sumw);
     assertEquals(sumw, r.planes().get(0).sumwt(), 1e-6 * sumw, "sum of weights over the selected channels");
     assertTrue(worst <= 1e-3 * peak, "image differs from the direct Fourier sum by " + worst + " (peak " + peak + ")");
   }

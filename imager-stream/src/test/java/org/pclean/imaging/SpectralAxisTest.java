@@ -244,17 +244,7 @@ class SpectralAxisTest {
     double x = (f - F0) / DF;
     int a = mode == Interpolation.NEAREST ? (int) Math.round(x) : (int) Math.floor(x);
     double t = mode == Interpolation.NEAREST ? 0 : x - a;
-    List<int[]> pixels = new ArrayList<>();
-    for (int y = 4; y < N; y += 20) {
-      for (int px = 3; px < N; px += 20) {
-        pixels.add(new int[] {px, y});
-      }
-    }
-    for (SkySimulation.Source s : SkySimulation.SKY) {
-      pixels.add(new int[] {N / 2 + s.dx(), N / 2 + s.dy()});
-    }
-    double[] dirty = new double[pixels.size()];
-    double sumw = 0;
+    DirectSum direct = new DirectSum(DirectSum.testPixels(N), N);
     float[] handVis;
     float[] handWeight;
     double[] handUvw;
@@ -288,25 +278,12 @@ class SpectralAxisTest {
         handWeight[row] = (float) w;
         double u = uvw[3 * row] * f / C;
         double v = uvw[3 * row + 1] * f / C;
-        sumw += w;
-        for (int k = 0; k < pixels.size(); k++) {
-          double l = -(pixels.get(k)[0] - N / 2) * SkySimulation.CELL;
-          double mm = (pixels.get(k)[1] - N / 2) * SkySimulation.CELL;
-          double phase = 2 * Math.PI * (u * l + v * mm);
-          dirty[k] += w * (vr * Math.cos(phase) + vi * Math.sin(phase));
-        }
+        direct.add(u, v, w, vr, vi);
       }
     }
-    double peak = 0;
-    for (int k = 0; k < dirty.length; k++) {
-      dirty[k] /= sumw;
-      peak = Math.max(peak, Math.abs(dirty[k]));
-    }
-    double worst = 0;
-    for (int k = 0; k < dirty.length; k++) {
-      int[] px = pixels.get(k);
-      worst = Math.max(worst, Math.abs(img[px[1] * N + px[0]] - dirty[k]));
-    }
+    DirectSum.Comparison cmp = direct.compare(img);
+    double peak = cmp.peak();
+    double worst = cmp.worst();
     System.out.printf("%s plane %d at %.6f MHz (channel %d + %.3f): max |image - direct sum| %.3g of peak %.4g%n",
         name, plane, f / 1e6, a, t, worst, peak);
     assertTrue(worst <= 1e-3 * peak, name + " plane " + plane + ": " + worst + " of peak " + peak);

@@ -245,18 +245,9 @@ class StreamReplayTest {
     }
     String from = Topics.visibilities("obs").name();
     String to = Topics.visibilities(name).name();
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(producerProps(), new org.apache.kafka.common
-        .serialization.StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-         KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(), new StringSerializer(),
-             new ByteArraySerializer())) {
-      TopicPartition tp = new TopicPartition(from, 0);
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long end = c.endOffsets(List.of(tp)).get(tp);
-      List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
-      while (c.position(tp) < end) {
-        c.poll(Duration.ofMillis(200)).forEach(all::add);
-      }
+    List<ConsumerRecord<String, byte[]>> all = records(producerProps(), from);
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(), new StringSerializer(),
+        new ByteArraySerializer())) {
       p.send(new ProducerRecord<>(Topics.DATASETS.name(), name,
           Messages.DATASET.toBytes(Topics.DATASETS.name(), DatasetDescriptor.newBuilder(d).setDataset(name).build())));
       for (ConsumerRecord<String, byte[]> r : all) {
@@ -329,6 +320,22 @@ class StreamReplayTest {
     assertFalse(Files.exists(Path.of(tmp.resolve("x").toString() + ".image")));
   }
 
+  /** Every record of partition 0 of a topic, from the beginning to its end now. */
+  private static List<ConsumerRecord<String, byte[]>> records(Properties props, String topic) {
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new org.apache.kafka.common.serialization
+        .StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+      while (c.position(tp) < end) {
+        c.poll(Duration.ofMillis(200)).forEach(all::add);
+      }
+      return all;
+    }
+  }
+
   /** Republishes dataset obs as another dataset, keeping the chunks keep accepts, optionally with junk after dump 2. */
   private static void copyStream(String name, java.util.function.Predicate<VisibilityChunk> keep, boolean junk)
       throws Exception {
@@ -340,18 +347,9 @@ class StreamReplayTest {
     String to = Topics.visibilities(name).name();
     Properties cp = new Properties();
     cp.putAll(client);
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new org.apache.kafka.common.serialization
-        .StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-         KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(), new StringSerializer(),
-             new ByteArraySerializer())) {
-      TopicPartition tp = new TopicPartition(from, 0);
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long end = c.endOffsets(List.of(tp)).get(tp);
-      List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
-      while (c.position(tp) < end) {
-        c.poll(Duration.ofMillis(200)).forEach(all::add);
-      }
+    List<ConsumerRecord<String, byte[]>> all = records(cp, from);
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(), new StringSerializer(),
+        new ByteArraySerializer())) {
       p.send(new ProducerRecord<>(Topics.DATASETS.name(), name,
           Messages.DATASET.toBytes(Topics.DATASETS.name(), DatasetDescriptor.newBuilder(d).setDataset(name).build())));
       for (ConsumerRecord<String, byte[]> r : all) {
