@@ -37,8 +37,20 @@ public final class Coordinator implements AutoCloseable {
   private final CoordinatorErrors errors;
   private final TaskRebalancer rebalancer;
 
+  /** The default exactly-once transaction timeout: longer than a minor cycle on large images. */
+  public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
+
   /** clientConfig: bootstrap servers and security; stateDir: where the local stores live. */
   public Coordinator(Properties clientConfig, Path stateDir, int replicationFactor) {
+    this(clientConfig, stateDir, replicationFactor, DEFAULT_TRANSACTION_TIMEOUT);
+  }
+
+  /**
+   * As above with the producer's transaction timeout: it must outlast the longest minor cycle, and it is how long a
+   * killed coordinator's open transaction blocks read_committed readers when no successor on the same state
+   * directory fences it.
+   */
+  public Coordinator(Properties clientConfig, Path stateDir, int replicationFactor, Duration transactionTimeout) {
     Properties p = new Properties();
     p.putAll(clientConfig);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
@@ -58,7 +70,7 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(Topics.MAX_RECORD_BYTES));
     // The minor cycle runs inside one record's processing (seconds to minutes on big images): the transaction
     // and poll interval must outlast it, or the broker aborts the transaction and the cycle is redone.
-    p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), Integer.toString(5 * 60 * 1000));
+    p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), Long.toString(transactionTimeout.toMillis()));
     p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), Integer.toString(30 * 60 * 1000));
     p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
     rebalancer = new TaskRebalancer(p);

@@ -60,7 +60,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Starts a broker with data under dataDir (null: a temporary directory) and creates pclean's topics. */
   public static EmbeddedKafkaBroker start(Path dataDir) throws IOException, InterruptedException {
-    return start(dataDir, null, null);
+    return start(dataDir, null, 0, null);
   }
 
   /**
@@ -68,7 +68,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * interface and advertises host (what a SLURM job's workers on other nodes connect to); null: localhost only.
    */
   public static EmbeddedKafkaBroker start(Path dataDir, String host) throws IOException, InterruptedException {
-    return start(dataDir, host, null);
+    return start(dataDir, host, 0, null);
+  }
+
+  /**
+   * As {@link #start(Path, String)} with the client listener on a fixed port (0: any free port). A broker restarted
+   * on the same kept directory and port keeps its address, so the clients of the previous run reconnect by
+   * themselves (an ephemeral port would strand them).
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, String host, int port) throws IOException,
+      InterruptedException {
+    return start(dataDir, host, port, null);
   }
 
   /**
@@ -78,17 +88,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public static EmbeddedKafkaBroker start(Path dataDir, BrokerSecurity security)
       throws IOException, InterruptedException {
-    return start(dataDir, null, security);
+    return start(dataDir, null, 0, security);
   }
 
-  private static EmbeddedKafkaBroker start(Path dataDir, String host, BrokerSecurity security)
+  private static EmbeddedKafkaBroker start(Path dataDir, String host, int port, BrokerSecurity security)
       throws IOException, InterruptedException {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be 0..65535, got " + port);
+    }
     long t0 = System.nanoTime();
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("pclean-kafka-") : dataDir.toAbsolutePath();
     Files.createDirectories(dir);
-    int brokerPort = freePort();
-    int controllerPort = freePort();
+    int brokerPort = port == 0 ? freePort() : port;
+    int controllerPort = freePort();  // only this process talks to its controller: any port, new at each start
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
