@@ -167,8 +167,13 @@ class ServiceFaultsTest {
 
   /** The job's events on pclean.events, read_committed (what the coordinator committed, once). */
   static List<JobEvent> events(String jobId) {
+    return events(client.client(), jobId);
+  }
+
+  /** As above on the cluster of a client config. */
+  static List<JobEvent> events(Properties clientConfig, String jobId) {
     Properties c = new Properties();
-    c.putAll(client.client());
+    c.putAll(clientConfig);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<JobEvent> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(),
