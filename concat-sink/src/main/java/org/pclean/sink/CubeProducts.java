@@ -31,6 +31,7 @@ final class CubeProducts {
    */
   static JobSpec write(JobSpec job, List<Product> products, IntFunction<String> subcube, Path subcubeDirectory) {
     OutputNames names = new OutputNames(job.getImagename());
+    LOG.info("job " + job.getJobId() + ": writing the cube to " + job.getImagename());
     // Each product goes under a temporary name; the set is renamed into place once every one is written.
     StagedOutputs staged = new StagedOutputs();
     try {

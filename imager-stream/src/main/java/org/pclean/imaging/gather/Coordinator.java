@@ -37,8 +37,22 @@ public final class Coordinator implements AutoCloseable {
   private final CoordinatorErrors errors;
   private final TaskRebalancer rebalancer;
 
+  /** The default exactly-once transaction timeout: longer than a minor cycle on large images. */
+  public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
+  /** The consumers' session timeout (classic group protocol). */
+  static final int SESSION_TIMEOUT_MS = 10_000;
+
   /** clientConfig: bootstrap servers and security; stateDir: where the local stores live. */
   public Coordinator(Properties clientConfig, Path stateDir, int replicationFactor) {
+    this(clientConfig, stateDir, replicationFactor, DEFAULT_TRANSACTION_TIMEOUT);
+  }
+
+  /**
+   * As above with the producer's transaction timeout: it must outlast the longest minor cycle, and it is how long a
+   * killed coordinator's open transaction blocks read_committed readers when no successor on the same state
+   * directory fences it.
+   */
+  public Coordinator(Properties clientConfig, Path stateDir, int replicationFactor, Duration transactionTimeout) {
     Properties p = new Properties();
     p.putAll(clientConfig);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
@@ -58,8 +72,12 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(Topics.MAX_RECORD_BYTES));
     // The minor cycle runs inside one record's processing (seconds to minutes on big images): the transaction
     // and poll interval must outlast it, or the broker aborts the transaction and the cycle is redone.
-    p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), Integer.toString(5 * 60 * 1000));
+    p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), Long.toString(transactionTimeout.toMillis()));
     p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), Integer.toString(30 * 60 * 1000));
+    // A coordinator killed -9 keeps its partitions until its session times out (Kafka's default 45 s): its
+    // restarted or standby successor takes them over 10 s after the kill instead. Heartbeats every 3 s (a third).
+    p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), Integer.toString(SESSION_TIMEOUT_MS));
+    p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), Integer.toString(SESSION_TIMEOUT_MS / 3));
     p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
     rebalancer = new TaskRebalancer(p);
     streams = new KafkaStreams(topology(p, rebalancer), p);

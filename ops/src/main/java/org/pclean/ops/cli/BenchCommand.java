@@ -93,13 +93,13 @@ final class ReadBenchCommand implements Callable<Integer> {
 /** {@code pclean bench}: benchmarks, each printing JSON lines and appending them to a results file. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results as JSON lines.",
     subcommands = {ReadBenchCommand.class, GridBenchCommand.class, ImageBenchCommand.class,
-        ReplayBenchCommand.class, StreamBenchCommand.class})
+        ReplayBenchCommand.class, StreamBenchCommand.class, SoakBenchCommand.class})
 public final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "which benchmark? read, grid, image, replay or stream");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "which benchmark? read, grid, image, replay, stream or soak");
   }
 
   static void emit(String jsonLine, Path results) throws IOException {

@@ -86,13 +86,16 @@ final class ServiceCommands {
     @Option(names = "--local-directory", description = "broker data (kept across restarts); default a temp dir") Path dir;
     @Option(names = "--host", description = "listen on every interface and advertise this host name (for clients on"
         + " other machines); default: localhost only") String host;
+    @Option(names = "--port", defaultValue = "0", description = "client listener port (default 0: any free port)."
+        + " Give one with --local-directory so a restarted broker keeps its address and data, and running services"
+        + " and clients reconnect to it by themselves") int port;
     @Option(names = "--address-file", description = "write the bootstrap address to this file once the broker is up"
         + " (written whole under a temporary name, then renamed)") Path addressFile;
     @Mixin HttpOptions http;
 
     @Override
     public Integer call() throws Exception {
-      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, host);
+      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, host, port);
       System.out.println("pclean broker at " + broker.bootstrapServers() + " (started in "
           + broker.startupTime().toMillis() + " ms); data in " + broker.dataDirectory());
       if (addressFile != null) {
@@ -207,16 +210,31 @@ final class ServiceCommands {
       description = "Run the Kafka Streams coordinator (exactly-once; resumes from its changelogs after a restart).")
   static final class Gather implements java.util.concurrent.Callable<Integer> {
     @Mixin ClusterOptions cluster;
-    @Option(names = "--state-dir", description = "local state stores (default a temp dir)") Path stateDir;
+    @Option(names = "--state-dir", description = "local state stores (default a temp dir). Restarted on the same"
+        + " directory, the coordinator fences its killed predecessor's open transaction at once; on another one"
+        + " that transaction holds read_committed readers until --transaction-timeout") Path stateDir;
+    @Option(names = "--transaction-timeout", defaultValue = "5m", description = "the coordinator's exactly-once"
+        + " transaction timeout (e.g. 5m, 30s; at most the broker's transaction.max.timeout.ms, 15m by default)."
+        + " A continuum minor cycle runs inside one transaction, so it must outlast the longest minor cycle (or"
+        + " the broker aborts it and the cycle is redone); but a coordinator killed -9 and not restarted on its"
+        + " --state-dir leaves its open transaction blocking every read_committed reader of the topics it wrote"
+        + " (workers, sinks, its successor) until this timeout expires. Default 5m: safe for minor cycles of"
+        + " minutes on large images; sites with small images can lower it to recover sooner") String transactionTimeout;
     @Mixin HttpOptions http;
 
     @Override
     public Integer call() throws Exception {
+      Duration txTimeout = seconds(transactionTimeout, "--transaction-timeout");
+      if (txTimeout.toMillis() < 1000 || txTimeout.compareTo(Duration.ofMinutes(15)) > 0) {
+        throw new IllegalArgumentException("--transaction-timeout must be 1s..15m (the broker's default"
+            + " transaction.max.timeout.ms), got " + transactionTimeout);
+      }
       Properties client = cluster.connect();
       Path dir = stateDir != null ? stateDir : Files.createTempDirectory("pclean-gather-");
-      Coordinator app = new Coordinator(client, dir, cluster.replication);
+      Coordinator app = new Coordinator(client, dir, cluster.replication, txTimeout);
       app.start();
-      System.out.println("pclean gather running at " + cluster.bootstrap + ", state in " + dir);
+      System.out.println("pclean gather running at " + cluster.bootstrap + ", state in " + dir
+          + ", transaction timeout " + txTimeout.toMillis() + " ms");
       HttpOptions.Served served = http.start("gather", client, admin -> ServiceChecks.all(List.of(
           ServiceChecks.cluster(admin), ServiceChecks.streams(app))));
       runUntilStopped(() -> {

@@ -66,7 +66,8 @@ final class WorkerProcess implements AutoCloseable {
           lines.notifyAll();
         }
         if (!s.startsWith("FINE") && (s.contains("took task") || s.contains("group") || s.contains("SIG")
-            || s.contains("stopped") || s.contains("handed back") || s.contains("partition(s)"))) {
+            || s.contains("stopped") || s.contains("handed back") || s.contains("partition(s)")
+            || s.contains("pclean ") || s.contains("written") || s.contains("writing") || s.contains("ERROR"))) {
           System.out.printf("  [%s +%.2f s] %s%n", name, (now - startedNanos) / 1e9, s);
         }
       }
@@ -133,6 +134,19 @@ final class WorkerProcess implements AutoCloseable {
    */
   void terminate() {
     process.toHandle().destroy();
+  }
+
+  /** The process id. */
+  long pid() {
+    return process.pid();
+  }
+
+  /** Sends a signal by name (STOP, CONT, ...) with kill(1); Java has no API for other signals than TERM and KILL. */
+  void signal(String name) throws IOException, InterruptedException {
+    Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (k.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
   }
 
   /** SIGKILL. */
