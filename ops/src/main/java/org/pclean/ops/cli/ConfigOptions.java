@@ -101,7 +101,7 @@ public final class ConfigOptions {
 
   /** Options of a command that are not configuration values. */
   static final List<String> META = List.of("--preset", "--pconfig", "--dump-config", "--help", "--version",
-      "--log-level", "--quiet", "--log-file");
+      "--log-level", "--quiet", "--log-file", "--dashboard", "--http-port");
 
   private static void key(String option, String... keys) {
     OPTION_KEYS.put(option, List.of(keys));
