@@ -92,6 +92,69 @@ class MessagesTest {
         .setClosedAtMillis(1).setReadyAtMillis(2).build());
   }
 
+  /**
+   * The dashboard's fields: a JobEvent of the schema before them (v1) reads with null channels and worker; a
+   * SnapshotReady before ra/dec/cell reads with nulls; and a reader still on v1 reads today's STARTED event as the
+   * enum default PROGRESS, with its other fields intact (old clients keep working beside new workers).
+   */
+  @Test
+  void dashboardFieldsEvolveBothWays() throws Exception {
+    Schema v1 = AvroSerde.history("JobEvent").get(1);
+    assertNull(v1.getField("worker"));
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("jobId", "j1");
+    old.put("type", new GenericData.EnumSymbol(v1.getField("type").schema(), "PROGRESS"));
+    old.put("partitionIndex", 3);
+    old.put("timestampMillis", 9L);
+    JobEvent e = Messages.JOB_EVENT.fromBytes("pclean.events", encode(v1, old));
+    assertEquals(3, e.getPartitionIndex());
+    assertNull(e.getChanStart());
+    assertNull(e.getWorker());
+
+    JobEvent started = JobEvent.newBuilder().setJobId("j2").setType(JobEventType.STARTED).setPartitionIndex(4)
+        .setChanStart(8).setChanEnd(11).setNumPartitions(6).setWorker("w-1").setTimestampMillis(10).build();
+    assertEquals(started, roundTrip(Messages.JOB_EVENT, started));
+    byte[] raw = Messages.JOB_EVENT.toBytes("pclean.events", started);
+    // Single-object encoding: 2 marker bytes and an 8-byte fingerprint, then the binary record.
+    org.apache.avro.io.BinaryDecoder in = org.apache.avro.io.DecoderFactory.get().binaryDecoder(raw, 10,
+        raw.length - 10, null);
+    GenericRecord seenByOld = new org.apache.avro.generic.GenericDatumReader<GenericRecord>(JobEvent.getClassSchema(),
+        v1).read(null, in);
+    assertEquals("PROGRESS", seenByOld.get("type").toString());
+    assertEquals(4, seenByOld.get("partitionIndex"));
+
+    Schema s0 = AvroSerde.history("SnapshotReady").get(0);
+    assertNull(s0.getField("ra"));
+    GenericRecord snap = new GenericData.Record(s0);
+    for (Schema.Field f : s0.getFields()) {
+      if (f.hasDefaultValue()) {
+        snap.put(f.name(), GenericData.get().getDefaultValue(f));
+      }
+    }
+    for (String f : List.of("windowStart", "windowEnd", "peak", "rms", "beamMajorArcsec", "beamMinorArcsec",
+        "beamPaDeg")) {
+      snap.put(f, 1.0);
+    }
+    for (String f : List.of("firstSequence", "lastSequence", "visibilities", "closedAtMillis", "readyAtMillis")) {
+      snap.put(f, 1L);
+    }
+    for (String f : List.of("dumps", "nx", "ny", "peakX", "peakY")) {
+      snap.put(f, 4);
+    }
+    snap.put("dataset", "d");
+    SnapshotReady r = Messages.SNAPSHOT_READY.fromBytes("pclean.snapshots", encode(s0, snap));
+    assertEquals(4, r.getNx());
+    assertNull(r.getRa());
+    assertNull(r.getCellX());
+  }
+
+  private static byte[] encode(Schema schema, GenericRecord record) throws Exception {
+    ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record);
+    byte[] raw = new byte[bytes.remaining()];
+    bytes.get(raw);
+    return raw;
+  }
+
   /** A visibility chunk of the first schema (no sequence, time or antennas) reads with today's defaults. */
   @Test
   void firstVisibilityChunkSchemaStillReads() throws Exception {

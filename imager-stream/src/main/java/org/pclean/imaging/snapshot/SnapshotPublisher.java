@@ -107,7 +107,8 @@ final class SnapshotPublisher {
     ready.setVisibilities(m.samples()).setPeak(image[peakAt]).setPeakX(peakAt % nx).setPeakY(peakAt / nx)
         .setRms(IterationControl.robustRms(image)).setBeamMajorArcsec(beam.majorArcsec())
         .setBeamMinorArcsec(beam.minorArcsec()).setBeamPaDeg(beam.paDeg()).setIterations(m.plane().iterations())
-        .setNumTiles(ImageTiles.count(nx, ny));
+        .setNumTiles(ImageTiles.count(nx, ny)).setRa(m.geometry().ra()).setDec(m.geometry().dec())
+        .setCellX(m.geometry().cellX()).setCellY(m.geometry().cellY());
     if (settings.fits()) {
       ready.setFitsPath(SnapshotFits.path(settings.imaging().imagename(), start).toAbsolutePath().toString());
     }

@@ -455,6 +455,11 @@ public final class ImagingWorker implements Runnable {
     if (closed) {
       return;  // stopped with the task taken: it is redelivered to another member
     }
+    // Who holds what, for the dashboard's worker list and per-channel progress.
+    producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(task.getJobId()), taskEvent(task,
+        JobEventType.STARTED).setMessage(workerId + " took " + (task.getKind() == PartitionKind.ROW_CHUNK
+            ? "row chunk " + task.getPartitionIndex() + " for cycle " + task.getCycle()
+            : "sub-cube " + task.getPartitionIndex())).build()));
     long t0 = System.nanoTime();
     if (task.getKind() == PartitionKind.ROW_CHUNK) {
       gridRowChunk(job, task, producer, t0);
@@ -464,11 +469,11 @@ public final class ImagingWorker implements Runnable {
       SubcubeReady ready = SubcubeTiles.onBus(job) ? imageSubcubeToBus(job, task, producer) : imageSubcube(job, task);
       producer.send(new ProducerRecord<>(Topics.PLANES.name(),
           Topics.planeKey(task.getJobId(), task.getPartitionIndex()), ready));
-      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(task.getJobId()), JobEvent.newBuilder()
-          .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
-          .setIterations(ready.getIterations()).setSeconds((System.nanoTime() - t0) / 1e9)
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(task.getJobId()),
+          taskEvent(task, JobEventType.PROGRESS).setIterations(ready.getIterations())
+          .setSeconds((System.nanoTime() - t0) / 1e9)
           .setMessage(workerId + " finished sub-cube " + task.getPartitionIndex() + "/" + task.getNumPartitions())
-          .setTimestampMillis(System.currentTimeMillis()).build()));
+          .build()));
       PcleanMeters.TASKS_DONE.increment();
     } catch (RuntimeException | IOException e) {
       fail(job, task, "sub-cube", e, producer);
@@ -488,16 +493,28 @@ public final class ImagingWorker implements Runnable {
       LOG.debug(String.format(java.util.Locale.ROOT, "%s: job %s row chunk %d cycle %d: %.2f s (read when new, weigh,"
           + " grid), %d tiles posted in %.2f s", workerId, task.getJobId(), task.getPartitionIndex(), task.getCycle(),
           computed, tiles.size(), (System.nanoTime() - t0) / 1e9 - computed));
-      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(task.getJobId()), JobEvent.newBuilder()
-          .setJobId(task.getJobId()).setType(JobEventType.PROGRESS).setPartitionIndex(task.getPartitionIndex())
-          .setCycle(task.getCycle()).setSeconds((System.nanoTime() - t0) / 1e9)
+      producer.send(new ProducerRecord<>(Topics.EVENTS.name(), Topics.jobKey(task.getJobId()),
+          taskEvent(task, JobEventType.PROGRESS).setSeconds((System.nanoTime() - t0) / 1e9)
           .setMessage(workerId + " gridded row chunk " + task.getPartitionIndex() + "/" + task.getNumPartitions()
               + " for cycle " + task.getCycle() + " (" + tiles.size() + " tiles)")
-          .setTimestampMillis(System.currentTimeMillis()).build()));
+          .build()));
       PcleanMeters.TASKS_DONE.increment();
     } catch (RuntimeException e) {
       fail(job, task, "row chunk", e, producer);
     }
+  }
+
+  /** An event about a task: its partition, plan size, cycle (row chunks) or channels (sub-cubes), and this worker. */
+  private JobEvent.Builder taskEvent(PartitionDescriptor task, JobEventType type) {
+    JobEvent.Builder b = JobEvent.newBuilder().setJobId(task.getJobId()).setType(type)
+        .setPartitionIndex(task.getPartitionIndex()).setNumPartitions(task.getNumPartitions()).setWorker(workerId)
+        .setTimestampMillis(System.currentTimeMillis());
+    if (task.getKind() == PartitionKind.ROW_CHUNK) {
+      b.setCycle(task.getCycle());
+    } else {
+      b.setChanStart(task.getChanStart()).setChanEnd(task.getChanEnd());
+    }
+    return b;
   }
 
   private void fail(JobSpec job, PartitionDescriptor task, String what, Exception e,

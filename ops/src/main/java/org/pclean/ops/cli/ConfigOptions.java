@@ -112,7 +112,7 @@ public final class ConfigOptions {
 
   /** Options of a command that are not configuration values. */
   static final List<String> META = List.of("--preset", "--pconfig", "--dump-config", "--help", "--version",
-      "--log-level", "--quiet", "--log-file", "--json");
+      "--log-level", "--quiet", "--log-file", "--json", "--dashboard", "--http-port");
 
   private static void key(String option, String... keys) {
     OPTION_KEYS.put(option, List.of(keys));

@@ -11,6 +11,8 @@ import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ops.PClean;
 import org.pclean.ops.config.PcleanConfig;
 import org.pclean.ops.parallel.ParallelRunner;
+import org.pclean.ops.service.HttpOptions;
+import org.pclean.ops.service.ServiceChecks;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,6 +41,14 @@ public final class PcleanCli implements Callable<Integer> {
 
   @Mixin LogSetup.Options log;
 
+  @CommandLine.Option(names = "--dashboard", description = "with --parallel: serve the live web dashboard of the job"
+      + " (URL printed at start) until it ends")
+  boolean dashboard;
+
+  @CommandLine.Option(names = "--http-port", description = "with --parallel: serve /health, /metrics (and the"
+      + " dashboard) on this port; 0 or absent with --dashboard: any free port")
+  Integer httpPort;
+
   @Override
   public Integer call() throws Exception {
     if (!imaging.given() && !config.given()) {
@@ -55,9 +65,18 @@ public final class PcleanCli implements Callable<Integer> {
       return 0;
     }
     TcleanParams params = cfg.params();
+    if ((dashboard || httpPort != null) && !cfg.parallel()) {
+      throw new IllegalArgumentException((dashboard ? "--dashboard" : "--http-port") + " needs --parallel (it"
+          + " watches the job on the bus)");
+    }
+    if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
+      throw new IllegalArgumentException("--http-port must be 0 (any free port) or 1-65535, got " + httpPort);
+    }
     EstimateMemoryCommand.requireWithinLimit(cfg, params);
     if (cfg.parallel()) {
-      var outcome = ParallelRunner.run(params, cfg.settings(), cfg.cluster());
+      HttpOptions http = new HttpOptions(httpPort, dashboard);
+      var outcome = ParallelRunner.run(params, cfg.settings(), cfg.cluster(), client -> http.given()
+          ? http.start("client", client, ServiceChecks::cluster) : () -> { });
       boolean continuum = outcome.job().getMode() == org.pclean.bus.avro.JobMode.CONTINUUM;
       System.out.printf(Locale.ROOT, "%s: %s, %d %s, %d channel(s); wrote %s%n", outcome.jobId(),
           outcome.job().getState(), outcome.job().getNumPartitions(), continuum ? "row chunks" : "sub-cubes",

@@ -93,6 +93,17 @@ public final class ParallelRunner {
    * security, see KafkaClientConfig); null: an embedded broker.
    */
   public static Outcome run(TcleanParams p, Settings s, Properties cluster) throws IOException, InterruptedException {
+    return run(p, s, cluster, client -> () -> { });
+  }
+
+  /** What watches a job beside the client (the dashboard): started on the job's cluster, closed at the end. */
+  public interface Watcher {
+    AutoCloseable attach(Properties client);
+  }
+
+  /** As {@link #run(TcleanParams, Settings, Properties)}, with a watcher attached once the cluster is up. */
+  public static Outcome run(TcleanParams p, Settings s, Properties cluster, Watcher watcher)
+      throws IOException, InterruptedException {
     validate(p, s);
     ExistingProducts.refuseUnlessOverwrite(p);
     if (s.nworkers() == 0 && cluster == null) {
@@ -112,10 +123,16 @@ public final class ParallelRunner {
         : cluster == null ? new LocalCluster((String) null, s.nworkers(), work)
         : new LocalCluster(cluster, s.nworkers(), work)) {
       long since = System.currentTimeMillis() - 1000;
-      Submitted job = submitJob(local.client(), local.producer(), p, s);
-      try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
-          p.niter(), p.threshold()), local.client(), since)) {
-        return await(local, job.jobId(), p, s.timeout(), s.stallTimeout());
+      try (AutoCloseable watching = watcher.attach(local.client())) {
+        Submitted job = submitJob(local.client(), local.producer(), p, s);
+        try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
+            p.niter(), p.threshold()), local.client(), since)) {
+          return await(local, job.jobId(), p, s.timeout(), s.stallTimeout());
+        }
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the job's watcher: " + e.getMessage(), e);
       }
     }
   }

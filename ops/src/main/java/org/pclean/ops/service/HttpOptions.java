@@ -3,6 +3,7 @@ package org.pclean.ops.service;
 import java.util.Properties;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
+import org.pclean.ops.dashboard.Dashboard;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,17 +15,43 @@ public final class HttpOptions {
       + " 0: any free port, printed at start; absent: no HTTP server")
   Integer httpPort;
 
-  /** The running server with its admin client; close() stops both. */
-  public record Served(ServiceHttp http, Admin admin) implements AutoCloseable {
+  @Option(names = "--dashboard", description = "also serve the live web dashboard (jobs, convergence, sub-cubes,"
+      + " snapshots, previews, workers) at / of the HTTP port (any free port when --http-port is absent)")
+  boolean dashboard;
+
+  /** The running server with its admin client and job board; close() stops them. */
+  public record Served(ServiceHttp http, Admin admin, Dashboard dashboard) implements AutoCloseable {
     @Override
     public void close() {
       http.close();
+      dashboard.close();
       admin.close(java.time.Duration.ofSeconds(2));
+    }
+
+    /** Where the dashboard page is, or null without --dashboard. */
+    public String dashboardUrl() {
+      return dashboard.page() ? "http://" + host() + ":" + http.port() + "/" : null;
+    }
+
+    private static String host() {
+      try {
+        return java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        return "localhost";
+      }
     }
   }
 
+  public HttpOptions() {}
+
+  /** Options given in code (the one-shot CLI's own flags). */
+  public HttpOptions(Integer httpPort, boolean dashboard) {
+    this.httpPort = httpPort;
+    this.dashboard = dashboard;
+  }
+
   public boolean given() {
-    return httpPort != null;
+    return httpPort != null || dashboard;
   }
 
   /**
@@ -32,15 +59,23 @@ public final class HttpOptions {
    * admin client of the service's cluster config; prints the bound port.
    */
   public Served start(String service, Properties client, Function<Admin, Readiness.Check> check) {
-    if (httpPort == null) {
+    if (!given()) {
       return null;
     }
     Admin admin = Admin.create(client);
+    Dashboard board = null;
     try {
-      ServiceHttp http = ServiceHttp.start(service, httpPort, check.apply(admin));
-      System.out.println("pclean " + service + ": HTTP on port " + http.port() + " (GET /health, GET /metrics)");
-      return new Served(http, admin);
+      // The board always runs beside the server (it feeds pclean_job_progress); the page only with --dashboard.
+      board = Dashboard.start(client, admin, dashboard);
+      ServiceHttp http = ServiceHttp.start(service, httpPort == null ? 0 : httpPort, check.apply(admin), board);
+      Served served = new Served(http, admin, board);
+      System.out.println("pclean " + service + ": HTTP on port " + http.port() + " (GET /health, GET /metrics)"
+          + (dashboard ? "; dashboard at " + served.dashboardUrl() : ""));
+      return served;
     } catch (RuntimeException e) {
+      if (board != null) {
+        board.close();
+      }
       admin.close();
       throw e;
     }

@@ -7,6 +7,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.pclean.ops.dashboard.Dashboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,14 @@ public final class ServiceHttp implements AutoCloseable {
 
   /** Serves /health and /metrics for the named service on port (0: an ephemeral port, see {@link #port()}). */
   public static ServiceHttp start(String name, int port, Readiness.Check check) {
+    return start(name, port, check, null);
+  }
+
+  /**
+   * As {@link #start(String, int, Readiness.Check)}, with a dashboard (null: none): its progress gauges in the
+   * scraped registry, and, when it serves the page, the page, /events, /api/jobs and /preview.
+   */
+  public static ServiceHttp start(String name, int port, Readiness.Check check, Dashboard dashboard) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--http-port must be 0 (any free port) or 1-65535, got " + port);
     }
@@ -55,7 +64,9 @@ public final class ServiceHttp implements AutoCloseable {
     props.put("micronaut.metrics.enabled", true);
     props.put("micronaut.metrics.export.prometheus.enabled", true);
     props.put("micronaut.metrics.export.prometheus.descriptions", true);
-    ApplicationContext ctx = ApplicationContext.builder().properties(props).singletons(new Service(name, check))
+    Object[] beans = dashboard == null ? new Object[] {new Service(name, check)}
+        : new Object[] {new Service(name, check), dashboard};
+    ApplicationContext ctx = ApplicationContext.builder().properties(props).singletons(beans)
         .deduceEnvironment(false).banner(false).start();
     try {
       EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
@@ -68,8 +79,12 @@ public final class ServiceHttp implements AutoCloseable {
       if (!reachable) {
         Metrics.addRegistry(prometheus);
       }
-      LOG.info(String.format(java.util.Locale.ROOT, "pclean %s: HTTP on port %d (/health, /metrics), started in %d ms",
-          name, server.getPort(), (System.nanoTime() - t0) / 1_000_000));
+      if (dashboard != null) {
+        dashboard.register(ctx.getBean(MeterRegistry.class));
+      }
+      LOG.info(String.format(java.util.Locale.ROOT, "pclean %s: HTTP on port %d (/health, /metrics%s), started in %d ms",
+          name, server.getPort(), dashboard != null && dashboard.page() ? ", dashboard /" : "",
+          (System.nanoTime() - t0) / 1_000_000));
       return new ServiceHttp(ctx, server, prometheus, !reachable);
     } catch (RuntimeException e) {
       ctx.close();

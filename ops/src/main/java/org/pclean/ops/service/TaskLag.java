@@ -33,7 +33,7 @@ public final class TaskLag {
         .register(registry);
   }
 
-  static double lag(Admin admin) {
+  public static double lag(Admin admin) {
     try {
       int partitions = admin.describeTopics(List.of(Topics.TASKS.name())).allTopicNames()
           .get(TIMEOUT_S, TimeUnit.SECONDS).get(Topics.TASKS.name()).partitions().size();

@@ -103,6 +103,8 @@ class BadInputTest {
             "--concat-mode", "glue"),
         new Case("negative nworkers", "nworkers", "--vis", vis, "--parallel", "--nworkers", "-1"),
         new Case("stall timeout 0", "stall-timeout", "--vis", vis, "--parallel", "--stall-timeout", "0"),
+        new Case("dashboard without --parallel", "--dashboard needs --parallel", "--vis", vis, "--dashboard"),
+        new Case("http port out of range", "--http-port must be", "--vis", vis, "--parallel", "--http-port", "70000"),
         new Case("existing product set", "--overwrite", "--vis", vis, "--imagename-dir", taken.toString()),
         new Case("restart and overwrite", "not both", "--vis", vis, "--restart", "--overwrite"),
         new Case("calcres false without restart", "need restart", "--vis", vis, "--no-calcres"),
