@@ -1,7 +1,6 @@
 package org.pclean.ops.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -11,13 +10,9 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.pclean.bus.Messages;
+import org.pclean.bus.TopicReader;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobEventType;
@@ -128,25 +123,12 @@ final class ImageBenchCommand implements Callable<Integer> {
 
   /** The coordinator's convergence events of the job: one per gathered major cycle (continuum), else 0. */
   private static long convergenceEvents(Properties client, String jobId) {
-    Properties c = new Properties();
-    c.putAll(client);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = cons.partitionsFor(Topics.EVENTS.name()).stream()
-          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-      cons.assign(parts);
-      cons.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = cons.endOffsets(parts);
-      long n = 0;
-      while (parts.stream().anyMatch(tp -> cons.position(tp) < end.get(tp))) {
-        for (var r : cons.poll(Duration.ofMillis(200))) {
-          JobEvent e = Messages.JOB_EVENT.fromBytes(r.topic(), r.value());
-          n += e.getJobId().equals(jobId) && e.getType() == JobEventType.CONVERGENCE ? 1 : 0;
-        }
-      }
-      return n;
-    }
+    long[] n = {0};
+    TopicReader.readToEnd(client, Topics.EVENTS.name(), null, r -> {
+      JobEvent e = Messages.JOB_EVENT.fromBytes(r.topic(), r.value());
+      n[0] += e.getJobId().equals(jobId) && e.getType() == JobEventType.CONVERGENCE ? 1 : 0;
+    });
+    return n[0];
   }
 
   /** The peer (WSClean) on the same MS in the same run; its JSON line goes to the same results file. */

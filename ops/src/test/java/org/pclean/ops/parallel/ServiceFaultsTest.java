@@ -18,11 +18,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,6 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
+import org.pclean.bus.TopicReader;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobEventType;
@@ -172,27 +168,13 @@ class ServiceFaultsTest {
 
   /** As above on the cluster of a client config. */
   static List<JobEvent> events(Properties clientConfig, String jobId) {
-    Properties c = new Properties();
-    c.putAll(clientConfig);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<JobEvent> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = cons.partitionsFor(Topics.EVENTS.name()).stream()
-          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-      cons.assign(parts);
-      cons.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = cons.endOffsets(parts);
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (parts.stream().anyMatch(tp -> cons.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-        for (var r : cons.poll(Duration.ofMillis(200))) {
-          JobEvent e = Messages.JOB_EVENT.fromBytes(r.topic(), r.value());
-          if (e != null && e.getJobId().equals(jobId)) {
-            out.add(e);
-          }
-        }
+    TopicReader.readToEnd(clientConfig, Topics.EVENTS.name(), Duration.ofSeconds(30), r -> {
+      JobEvent e = Messages.JOB_EVENT.fromBytes(r.topic(), r.value());
+      if (e != null && e.getJobId().equals(jobId)) {
+        out.add(e);
       }
-    }
+    });
     return out;
   }
 
