@@ -75,7 +75,7 @@ public record MemoryEstimate(long perWorkerBytes, long totalBytes, int nworkers,
 
   /** A serial run (one process). */
   public static MemoryEstimate serial(TcleanParams p, Selection s) {
-    Map<String, Long> t = run(p, s, p.specmode() == SpecMode.CUBE);
+    Map<String, Long> t = run(p, s, p.specmode() == SpecMode.CUBE, true);
     long load = loadPhase(s);
     long peak = Math.max(sum(t), load);
     return new MemoryEstimate(peak, peak, 1, load, t);
@@ -95,10 +95,10 @@ public record MemoryEstimate(long perWorkerBytes, long totalBytes, int nworkers,
     long coordinator = 0;
     if (p.specmode() == SpecMode.CUBE) {
       share = new Selection(s.rows(), subcubeChannels, s.correlations());
-      t = run(p, share, true);
+      t = run(p, share, true, true);
     } else {
       share = new Selection((s.rows() + nworkers - 1) / nworkers, s.channels(), s.correlations());
-      t = continuumWorker(p, share);
+      t = run(p, share, false, false);
       coordinator = JVM_BYTES + 2 * imageBytes(p, terms(p) + 4);
     }
     long load = loadPhase(share);
@@ -106,7 +106,12 @@ public record MemoryEstimate(long perWorkerBytes, long totalBytes, int nworkers,
     return new MemoryEstimate(worker, nworkers * worker + coordinator, nworkers, load, t);
   }
 
-  private static Map<String, Long> run(TcleanParams p, Selection s, boolean cube) {
+  /**
+   * One run's imaging-phase terms over s. cube: planes of one channel each, copied out of the selection;
+   * deconvolves: the run also holds the pb, mask, restored image and any scale images (a continuum worker grids
+   * partial images only).
+   */
+  private static Map<String, Long> run(TcleanParams p, Selection s, boolean cube, boolean deconvolves) {
     int nt = terms(p);
     long planeSamples = cube ? s.rows() : s.samples();
     Map<String, Long> t = new LinkedHashMap<>();
@@ -114,28 +119,15 @@ public record MemoryEstimate(long perWorkerBytes, long totalBytes, int nworkers,
     t.put("visibilities", 24 * s.rows() + 13 * s.samples() + (cube ? 13 * planeSamples : 0));
     t.put("loader", (long) (LOAD_RESIDENT * 13 * s.correlations() * s.samples()));
     t.put("weights", 4 * planeSamples * (2L * nt - 1));
-    // psfs (2nt-1), residuals and models (nt each), pb, mask, restored; the density is a double image.
-    long images = imageBytes(p, (2 * nt - 1) + 2 * nt + 3) + 2 * imageBytes(p, 1);
-    if (p.deconvolver() == DeconvolverKind.MULTISCALE) {
+    // psfs (2nt-1), residuals and models (nt each) [, pb, mask, restored]; the density is a double image.
+    long images = imageBytes(p, (2 * nt - 1) + 2 * nt + (deconvolves ? 3 : 0)) + 2 * imageBytes(p, 1);
+    if (deconvolves && p.deconvolver() == DeconvolverKind.MULTISCALE) {
       int ns = p.scales() == null ? 1 : p.scales().length;
       images += imageBytes(p, 3 * ns + (long) ns * ns);
     }
     t.put("images", images);
     t.put("major_cycle", p.niter() > 0 ? 16 * planeSamples : 0);
     t.put("gridding", grids(p) + 3 * imageBytes(p, 1) + 12 * planeSamples + 24 * s.rows());
-    return t;
-  }
-
-  private static Map<String, Long> continuumWorker(TcleanParams p, Selection chunk) {
-    int nt = terms(p);
-    Map<String, Long> t = new LinkedHashMap<>();
-    t.put("jvm", JVM_BYTES);
-    t.put("visibilities", 24 * chunk.rows() + 13 * chunk.samples());
-    t.put("loader", (long) (LOAD_RESIDENT * 13 * chunk.correlations() * chunk.samples()));
-    t.put("weights", 4 * chunk.samples() * (2L * nt - 1));
-    t.put("images", imageBytes(p, (2 * nt - 1) + 2 * nt) + 2 * imageBytes(p, 1));
-    t.put("major_cycle", p.niter() > 0 ? 16 * chunk.samples() : 0);
-    t.put("gridding", grids(p) + 3 * imageBytes(p, 1) + 12 * chunk.samples() + 24 * chunk.rows());
     return t;
   }
 
