@@ -25,6 +25,9 @@ public final class BrokerSecurity {
   public static final String ADMIN = "admin";
   public static final String MECHANISM = "SCRAM-SHA-512";
 
+  /** What {@link #keep} writes beside the stores: the store password and every user's password. */
+  static final String CREDENTIALS = "credentials.properties";
+
   private final Path dir;
   private final String storePassword;
   private final Map<String, String> users;
@@ -37,16 +40,84 @@ public final class BrokerSecurity {
 
   /**
    * Generates the CA and stores under dir and remembers the users (name to password); the admin user is added
-   * with a random password.
+   * with a random password. The broker certificate names localhost and 127.0.0.1.
    */
   public static BrokerSecurity generate(Path dir, Map<String, String> users) throws IOException, InterruptedException {
+    return generate(dir, null, users);
+  }
+
+  /** As {@link #generate(Path, Map)}, with host (a name or an IP address, may be null) also in the certificate. */
+  public static BrokerSecurity generate(Path dir, String host, Map<String, String> users)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     String password = secret();
     Map<String, String> all = new LinkedHashMap<>(users);
     all.put(ADMIN, secret());
     BrokerSecurity s = new BrokerSecurity(dir, password, Map.copyOf(all));
-    s.makeStores();
+    s.makeStores(host);
     return s;
+  }
+
+  /**
+   * The security of a broker whose data is kept across restarts: SCRAM credentials live in the metadata from
+   * the first format on, so a restart must present the same ones. Loads dir's stores and credentials when
+   * {@value #CREDENTIALS} is there; otherwise generates them (the named users get random passwords) and writes
+   * the credentials, readable by the owner only.
+   */
+  public static BrokerSecurity keep(Path dir, String host, List<String> userNames)
+      throws IOException, InterruptedException {
+    Path file = dir.resolve(CREDENTIALS);
+    if (Files.exists(file)) {
+      Properties p = new Properties();
+      try (var in = Files.newInputStream(file)) {
+        p.load(in);
+      }
+      Map<String, String> users = new LinkedHashMap<>();
+      for (String key : p.stringPropertyNames()) {
+        if (key.startsWith("user.")) {
+          users.put(key.substring("user.".length()), p.getProperty(key));
+        }
+      }
+      String password = p.getProperty("store.password");
+      if (password == null || !users.containsKey(ADMIN)) {
+        throw new IOException(file + " is not a pclean broker's credentials file (no store.password or admin user)");
+      }
+      return new BrokerSecurity(dir, password, Map.copyOf(users));
+    }
+    Map<String, String> named = new LinkedHashMap<>();
+    userNames.forEach(u -> named.put(u, secret()));
+    BrokerSecurity s = generate(dir, host, named);
+    Properties p = new Properties();
+    p.setProperty("store.password", s.storePassword);
+    s.users.forEach((u, pw) -> p.setProperty("user." + u, pw));
+    writeOwnerOnly(file, p, "pclean broker credentials: the SCRAM users formatted into its metadata");
+    return s;
+  }
+
+  /** The users this broker knows (the admin among them). */
+  public java.util.Set<String> users() {
+    return users.keySet();
+  }
+
+  /**
+   * Writes the client properties of user at bootstrap to file (owner-only), the file a service or client is
+   * given with {@code --kafka-config}.
+   */
+  public void writeClientConfig(Path file, String bootstrap, String user) throws IOException {
+    writeOwnerOnly(file, clientConfig(bootstrap, user), "pclean client of " + bootstrap + " as SCRAM user " + user);
+  }
+
+  private static void writeOwnerOnly(Path file, Properties p, String comment) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp",
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    try (var out = Files.newOutputStream(tmp)) {
+      p.store(out, comment);
+    }
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** The broker properties for a SASL_SSL client listener named SASL_SSL (the controller stays on localhost). */
@@ -119,7 +190,7 @@ public final class BrokerSecurity {
   }
 
   /** CA, broker key pair, its CSR signed by the CA, the chain into the key store, the CA into the trust store. */
-  private void makeStores() throws IOException, InterruptedException {
+  private void makeStores(String host) throws IOException, InterruptedException {
     String ca = dir.resolve("ca.p12").toString();
     String broker = keyStore().toString();
     String csr = dir.resolve("broker.csr").toString();
@@ -132,11 +203,20 @@ public final class BrokerSecurity {
         "-validity", "30", "-keystore", broker);
     keytool("-certreq", "-alias", "broker", "-keystore", broker, "-file", csr);
     keytool("-gencert", "-alias", "ca", "-keystore", ca, "-infile", csr, "-outfile", crt, "-rfc", "-validity", "30",
-        "-ext", "SAN=dns:localhost,ip:127.0.0.1");
+        "-ext", "SAN=dns:localhost,ip:127.0.0.1" + subjectName(host));
     keytool("-exportcert", "-alias", "ca", "-keystore", ca, "-rfc", "-file", caCrt);
     keytool("-importcert", "-alias", "ca", "-file", caCrt, "-keystore", broker, "-noprompt");
     keytool("-importcert", "-alias", "broker", "-file", crt, "-keystore", broker, "-noprompt");
     keytool("-importcert", "-alias", "ca", "-file", caCrt, "-keystore", trustStore().toString(), "-noprompt");
+  }
+
+  /** host as one more subject alternative name: an IP address as ip:, a name as dns:. */
+  private static String subjectName(String host) {
+    if (host == null || host.equals("localhost") || host.equals("127.0.0.1")) {
+      return "";
+    }
+    boolean ip = host.matches("[0-9.]+") || host.contains(":");
+    return "," + (ip ? "ip:" : "dns:") + host;
   }
 
   private void keytool(String... args) throws IOException, InterruptedException {

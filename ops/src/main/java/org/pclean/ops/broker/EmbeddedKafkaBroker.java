@@ -91,7 +91,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return start(dataDir, null, 0, security);
   }
 
-  private static EmbeddedKafkaBroker start(Path dataDir, String host, int port, BrokerSecurity security)
+  /** On host and port (as {@link #start(Path, String, int)}), SASL_SSL when security is not null. */
+  public static EmbeddedKafkaBroker start(Path dataDir, String host, int port, BrokerSecurity security)
       throws IOException, InterruptedException {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port must be 0..65535, got " + port);

@@ -91,13 +91,33 @@ final class ServiceCommands {
         + " and clients reconnect to it by themselves") int port;
     @Option(names = "--address-file", description = "write the bootstrap address to this file once the broker is up"
         + " (written whole under a temporary name, then renamed)") Path addressFile;
+    @Option(names = "--secure", description = "SASL_SSL client listener: SCRAM-SHA-512 users, a CA and key/trust"
+        + " stores generated for this broker, ACLs enforced (user " + SecureBroker.USER + " gets pclean's ACLs);"
+        + " writes the client properties to pass with --kafka-config") boolean secure;
+    @Option(names = "--security-directory", description = "with --secure: CA, stores and credentials (kept, so a"
+        + " restarted broker accepts the same clients); default <local-directory>.security, or a temp dir")
+    Path securityDir;
+    @Option(names = "--client-config", description = "with --secure: where to write the client properties of user "
+        + SecureBroker.USER + " (default <security-directory>/client.properties)") Path clientConfig;
     @Mixin HttpOptions http;
 
     @Override
     public Integer call() throws Exception {
-      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, host, port);
+      if (!secure && (securityDir != null || clientConfig != null)) {
+        throw new IllegalArgumentException((securityDir != null ? "--security-directory" : "--client-config")
+            + " needs --secure");
+      }
+      SecureBroker.checkDataDirectory(dir, secure);
+      SecureBroker site = secure ? SecureBroker.prepare(dir, securityDir, host) : null;
+      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, host, port, site == null ? null : site.security());
       System.out.println("pclean broker at " + broker.bootstrapServers() + " (started in "
           + broker.startupTime().toMillis() + " ms); data in " + broker.dataDirectory());
+      if (site != null) {
+        Path written = site.grantAndWrite(broker, clientConfig);
+        System.out.println("SASL_SSL (" + org.pclean.ops.broker.BrokerSecurity.MECHANISM + "), ACLs enforced: user "
+            + SecureBroker.USER + " holds pclean's ACLs; its client properties are in " + written
+            + " (pass them with --kafka-config)");
+      }
       if (addressFile != null) {
         Path tmp = addressFile.resolveSibling(addressFile.getFileName() + ".tmp");
         Files.writeString(tmp, broker.bootstrapServers() + "\n");
@@ -107,6 +127,9 @@ final class ServiceCommands {
       runUntilStopped(() -> {
         HttpOptions.stop(served);
         broker.close();
+        if (site != null) {
+          site.close();
+        }
       });
       return 0;
     }

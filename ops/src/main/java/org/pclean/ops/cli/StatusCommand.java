@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.pclean.bus.TopicInstaller;
 import org.pclean.bus.Topics;
 import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.ops.parallel.ServiceGroups;
@@ -42,11 +41,11 @@ final class StatusCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--wait-workers must be >= 0, got " + waitWorkers);
     }
     Properties client = KafkaClientConfig.forCluster(bootstrap, kafkaConfig);
+    org.pclean.ops.config.ClusterAccess.probe(client);  // unreachable, refused, denied: one line naming the cluster
     long t0 = System.nanoTime();
     long deadline = t0 + limit.toNanos();
     List<String> ids = List.copyOf(ServiceGroups.ALL.keySet());
     try (Admin admin = Admin.create(client)) {
-      TopicInstaller.requireReachable(admin);
       List<ServiceGroups.Group> groups = ServiceGroups.describe(admin, bootstrap, ids);
       while (waitWorkers > 0 && !ready(groups)) {
         if (System.nanoTime() > deadline) {

@@ -26,6 +26,19 @@ public final class ClusterAccess {
 
   /** Reaches the cluster of client and ensures pclean's topics; IllegalArgumentException with the reason. */
   public static void ensureTopics(Properties client, short replicationFactor) throws InterruptedException {
+    contact(client, admin -> TopicInstaller.ensure(admin, Topics.all(), replicationFactor));
+  }
+
+  /** Reaches the cluster of client and changes nothing (a read-only command); IllegalArgumentException as above. */
+  public static void probe(Properties client) throws InterruptedException {
+    contact(client, admin -> { });
+  }
+
+  private interface AdminStep {
+    void run(Admin admin) throws InterruptedException;
+  }
+
+  private static void contact(Properties client, AdminStep then) throws InterruptedException {
     String bootstrap = client.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     Properties p = new Properties();
     p.putAll(client);
@@ -40,7 +53,7 @@ public final class ClusterAccess {
     }
     try (admin) {
       admin.describeCluster().clusterId().get(PROBE_SECONDS, TimeUnit.SECONDS);
-      TopicInstaller.ensure(admin, Topics.all(), replicationFactor);
+      then.run(admin);
     } catch (ExecutionException e) {
       throw refused(bootstrap, e.getCause());
     } catch (TimeoutException e) {
