@@ -45,10 +45,10 @@ class MessagesTest {
   @Test
   void everyMessageRoundTripsIncludingNullsAndEmptyArrays() {
     roundTrip(Messages.JOB_SPEC, JobSpec.newBuilder().setJobId("j1").setState(JobState.RUNNING).setMode(JobMode.CUBE)
-        .setVis("/data/x.ms").setImagename("out/cube").setParams(Map.of("cell", "3arcsec", "niter", "1000"))
+        .setVis("/data/x.ms").setImagename("out/cube")
         .setNumPartitions(4).setNumChannels(64).build());
     roundTrip(Messages.JOB_SPEC, JobSpec.newBuilder().setJobId("j2").setState(JobState.FAILED).setMode(JobMode.CONTINUUM)
-        .setVis("v").setImagename("i").setParams(Map.of()).setError("boom").build());
+        .setVis("v").setImagename("i").setError("boom").build());
     roundTrip(Messages.PARTITION, PartitionDescriptor.newBuilder().setJobId("j1").setPartitionIndex(2)
         .setNumPartitions(4).setKind(PartitionKind.SUBCUBE).setChanStart(32).setChanEnd(47).setOutput("o").build());
     roundTrip(Messages.PARTITION, PartitionDescriptor.newBuilder().setJobId("j1").setPartitionIndex(0)
@@ -264,7 +264,7 @@ class MessagesTest {
   void unknownFingerprintAndForeignBytesAreClearErrors() {
     byte[] spec = Messages.JOB_SPEC.toBytes("pclean.jobs", JobSpec.newBuilder().setJobId("j").setState(JobState.DONE)
         .setMode(JobMode.CUBE).setVis("v")
-        .setImagename("i").setParams(Map.of()).build());
+        .setImagename("i").build());
     var e = assertThrows(BusFormatException.class, () -> Messages.JOB_EVENT.fromBytes("pclean.events", spec));
     assertTrue(e.getMessage().contains("pclean.events") && e.getMessage().contains("unknown JobEvent schema"),
         e.getMessage());

@@ -35,7 +35,7 @@ final class CubeProducts {
     // Each product goes under a temporary name; the set is renamed into place once every one is written.
     StagedOutputs staged = new StagedOutputs();
     try {
-      boolean fits = Boolean.parseBoolean(job.getParams().getOrDefault("fits", "false"));
+      boolean fits = job.getImaging() != null && job.getImaging().getFits();
       CubeConcatenator.ConcatMode mode =
           CubeConcatenator.ConcatMode.parse(job.getConcatMode()).resolve(job.getKeepSubcubes());
       for (Product product : products) {

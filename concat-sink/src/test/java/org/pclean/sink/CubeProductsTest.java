@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +31,9 @@ class CubeProductsTest {
 
   private JobSpec job(String imagename) {
     return JobSpec.newBuilder().setJobId("j1").setState(JobState.CONCATENATING).setMode(JobMode.CUBE).setVis("")
-        .setImagename(imagename).setParams(Map.of("fits", "true")).setNumPartitions(2).setNumChannels(2)
+        .setImagename(imagename).setImaging(org.pclean.ingest.params.ImagingParamsCodec.toRecord(
+            org.pclean.ingest.params.TcleanParams.builder().vis(Path.of("/d/x.ms")).imagename(imagename)
+                .specmode(org.pclean.ingest.params.TcleanParams.SpecMode.CUBE).fits(true).build())).setNumPartitions(2).setNumChannels(2)
         .setConcatMode("paged").build();
   }
 

@@ -13,7 +13,6 @@ import org.pclean.imaging.cycles.StopReason;
 import org.pclean.imaging.weighting.ImagingWeights;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.WeightingMode;
-import org.pclean.ingest.params.TcleanParamsCodec;
 import org.pclean.ingest.source.VisibilityData;
 
 class WeightingAndControlTest {
@@ -188,53 +187,13 @@ class WeightingAndControlTest {
     assertEquals(-1, p.nchan());
   }
 
-  /** The job's parameters travel as a string map and come back equal, field for field. */
-  @Test
-  void paramsRoundTripThroughTheJobMap() {
-    TcleanParams p = TcleanParams.builder().vis(Path.of("/d/x.ms")).imagename("out/c").imsize(256, 128)
-        .cell(1.234e-5, 2.5e-5).phasecenter(2.5, -0.3).field(0, 2).spw(1).chanRange(3, 17)
-        .specmode(TcleanParams.SpecMode.CUBE).weighting(WeightingMode.BRIGGS).robust(-0.5).uvtaper(1e-4)
-        .deconvolver(TcleanParams.DeconvolverKind.MULTISCALE).scales(0, 5, 15).niter(77).cycleniter(20)
-        .gain(0.05).threshold(1.5e-4).nsigma(3).restoringbeam(5, 4, 30).pbcor(true).savemodel(true).nchan(8)
-        .fits(true).threads(3).build();
-    TcleanParams back = TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(p));
-    assertEquals(TcleanParamsCodec.toMap(p), TcleanParamsCodec.toMap(back));
-    assertEquals(1.234e-5, back.cell()[0]);
-    assertEquals(java.util.Arrays.toString(p.scales()), java.util.Arrays.toString(back.scales()));
-    assertEquals(p.chanRange()[1], back.chanRange()[1]);
-    // Mask texts with commas, quotes and newlines travel intact; auto-multithresh parameters exactly.
-    TcleanParams masked = p.toBuilder().mask("#CRTFv0\ncircle[['19h59m28.5s', '+40d44m01s'], 5arcsec]",
-        "box[[1pix, 2pix], [3pix, 4pix]]").pbmask(0.25).sidelobethreshold(2.5).noisethreshold(4.25)
-        .lownoisethreshold(1.25).negativethreshold(7).smoothfactor(1.5).minbeamfrac(0.1).cutthreshold(0.02)
-        .growiterations(50).dogrowprune(false).minpercentchange(2.5).fastnoise(false).build();
-    assertEquals(masked.masking(), TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(masked)).masking());
-    TcleanParams auto = masked.toBuilder().mask(java.util.List.of())
-        .usemask(org.pclean.ingest.params.MaskParams.UseMask.AUTO_MULTITHRESH).build();
-    assertEquals(auto.masking(), TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(auto)).masking());
-    assertEquals("mask is given with usemask pb: regions and mask images need usemask user",
-        assertThrows(IllegalArgumentException.class, () -> masked.toBuilder()
-            .usemask(org.pclean.ingest.params.MaskParams.UseMask.PB).build()).getMessage());
-    // Restart, spw selections and the spectral axis travel too.
-    TcleanParams spectral = p.toBuilder().savemodel(false).restart(true).calcres(false).calcpsf(false)
-        .spwSelection(org.pclean.ingest.source.SpwChannels.parse("0:10~50;60~100,1")).start("1000km/s")
-        .width("-2.5km/s").restfreq(1.420405752e9).veltype(org.pclean.ingest.plan.SpectralAxis.VelocityType.OPTICAL)
-        .outframe("lsrk").interpolation(org.pclean.ingest.source.ChannelRegridder.Interpolation.NEAREST).build();
-    TcleanParams spectralBack = TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(spectral));
-    assertEquals(TcleanParamsCodec.toMap(spectral), TcleanParamsCodec.toMap(spectralBack));
-    assertEquals("0:10~50;60~100,1", org.pclean.ingest.source.SpwChannels.format(spectralBack.spwChannels()));
-    assertEquals(spectral.width(), spectralBack.width());
-    assertEquals("LSRK", spectralBack.outframe());
-    TcleanParams started = p.toBuilder().startmodel(Path.of("/d/m.model")).build();
-    assertEquals(Path.of("/d/m.model"), TcleanParamsCodec.fromMap(TcleanParamsCodec.toMap(started)).startmodel());
-    var m = TcleanParamsCodec.toMap(p);
-    m.remove("niter");
-    assertEquals("job parameters lack 'niter'",
-        assertThrows(IllegalArgumentException.class, () -> TcleanParamsCodec.fromMap(m)).getMessage());
-  }
-
   @Test
   void paramsAreValidatedWithOneSentence() {
     TcleanParams.Builder b = TcleanParams.builder().vis(Path.of("x.ms")).imagename("x");
+    assertEquals("mask is given with usemask pb: regions and mask images need usemask user",
+        assertThrows(IllegalArgumentException.class, () -> TcleanParams.builder().vis(Path.of("x.ms"))
+            .imagename("x").mask("box[[1pix, 2pix], [3pix, 4pix]]")
+            .usemask(org.pclean.ingest.params.MaskParams.UseMask.PB).build()).getMessage());
     assertEquals("robust must lie in [-2, 2], got 3.0",
         assertThrows(IllegalArgumentException.class, () -> b.robust(3).build()).getMessage());
     b.robust(0);

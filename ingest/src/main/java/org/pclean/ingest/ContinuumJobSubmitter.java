@@ -2,7 +2,6 @@ package org.pclean.ingest;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -15,7 +14,7 @@ import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.ingest.RowChunkTasks;
 import org.pclean.ingest.TaskPlacement;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.params.TcleanParamsCodec;
+import org.pclean.ingest.params.ImagingParamsCodec;
 
 /**
  * Publishes a continuum job: the JobSpec (state RUNNING, with its row plan and plane geometry) on pclean.jobs,
@@ -25,7 +24,7 @@ import org.pclean.ingest.params.TcleanParamsCodec;
  */
 public final class ContinuumJobSubmitter {
   /** What a continuum job needs beyond its tclean parameters. */
-  public record ContinuumJob(String jobId, String vis, String imagename, Map<String, String> params,
+  public record ContinuumJob(String jobId, String vis, String imagename, TcleanParams params,
       List<RowPartitioner.RowChunk> chunks, PlaneGeometry geometry, boolean densityPass, String localDirectory,
       boolean keepPartimages, List<Integer> taskPartitions) {}
 
@@ -40,10 +39,10 @@ public final class ContinuumJobSubmitter {
     for (RowPartitioner.RowChunk c : job.chunks()) {
       boundaries.add(c.end());
     }
-    TcleanParams params = TcleanParamsCodec.fromMap(job.params());
+    TcleanParams params = job.params();
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.RUNNING).setMode(JobMode.CONTINUUM)
         .setVis(job.vis()).setDataset(params.dataset()).setTimeRange(CubeJobSubmitter.timeRange(params))
-        .setImagename(job.imagename()).setParams(job.params()).setNumPartitions(job.chunks().size())
+        .setImagename(job.imagename()).setImaging(ImagingParamsCodec.toRecord(params)).setNumPartitions(job.chunks().size())
         .setNumChannels(1).setLocalDirectory(job.localDirectory()).setKeepPartimages(job.keepPartimages())
         .setRowBoundaries(boundaries).setTaskPartitions(job.taskPartitions()).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())
         .build();

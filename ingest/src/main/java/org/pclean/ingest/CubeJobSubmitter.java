@@ -2,7 +2,6 @@ package org.pclean.ingest;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -15,7 +14,7 @@ import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PartitionKind;
 import org.pclean.ingest.TaskPlacement;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.params.TcleanParamsCodec;
+import org.pclean.ingest.params.ImagingParamsCodec;
 
 /**
  * Plans a cube job into sub-cubes and publishes it: the JobSpec (state PLANNED) on pclean.jobs, then one
@@ -27,11 +26,11 @@ public final class CubeJobSubmitter {
    * What a cube job needs beyond its tclean parameters. subcubesOnBus: the sub-cubes travel to the sink as tiles
    * on pclean.subcubes instead of by path under localDirectory (always so for a dataset source).
    */
-  public record CubeJob(String jobId, String vis, String imagename, Map<String, String> params, int nchan,
+  public record CubeJob(String jobId, String vis, String imagename, TcleanParams params, int nchan,
       int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes,
       boolean subcubesOnBus) {
     /** Sub-cubes by path on a shared filesystem (unless the source is a dataset). */
-    public CubeJob(String jobId, String vis, String imagename, Map<String, String> params, int nchan,
+    public CubeJob(String jobId, String vis, String imagename, TcleanParams params, int nchan,
         int cubeChunksize, int nworkers, String localDirectory, String concatMode, boolean keepSubcubes) {
       this(jobId, vis, imagename, params, nchan, cubeChunksize, nworkers, localDirectory, concatMode, keepSubcubes,
           false);
@@ -57,12 +56,12 @@ public final class CubeJobSubmitter {
           + "' (expected auto, paged, virtual or movevirtual)");
     }
     List<PartitionPlanner.ChannelRange> plan = PartitionPlanner.planCube(job.nchan(), job.cubeChunksize(), job.nworkers());
-    TcleanParams params = TcleanParamsCodec.fromMap(job.params());
+    TcleanParams params = job.params();
     String dataset = params.dataset();
     boolean onBus = job.subcubesOnBus() || dataset != null;
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.PLANNED).setMode(JobMode.CUBE)
         .setVis(job.vis()).setDataset(dataset).setSubcubesOnBus(onBus).setTimeRange(timeRange(params))
-        .setImagename(job.imagename()).setParams(job.params()).setNumPartitions(plan.size())
+        .setImagename(job.imagename()).setImaging(ImagingParamsCodec.toRecord(params)).setNumPartitions(plan.size())
         .setNumChannels(job.nchan()).setConcatMode(job.concatMode()).setKeepSubcubes(job.keepSubcubes())
         .setLocalDirectory(job.localDirectory()).setSubmittedAtMillis(System.currentTimeMillis()).build();
     List<PartitionDescriptor> tasks = new ArrayList<>();

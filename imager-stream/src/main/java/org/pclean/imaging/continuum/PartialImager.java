@@ -22,7 +22,7 @@ import org.pclean.casacore.ImageSetWriter;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.casacore.WStack;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.params.TcleanParamsCodec;
+import org.pclean.ingest.params.ImagingParamsCodec;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
@@ -47,6 +47,7 @@ public final class PartialImager {
   private final ModelView models;
   private final java.util.Properties client;
   private volatile Duration modelWait = DEFAULT_MODEL_WAIT;
+  private volatile int threads = Runtime.getRuntime().availableProcessors();
   private String cachedKey;
   private ContinuumChunk cached;
 
@@ -64,9 +65,14 @@ public final class PartialImager {
     this.modelWait = wait;
   }
 
+  /** Gridding threads (this worker's own). */
+  public void threads(int n) {
+    this.threads = n;
+  }
+
   /** The partial tiles of the task; empty when the task's cycle was gathered already (a late redelivery). */
   public List<ImageTile> run(JobSpec job, PartitionDescriptor task) throws InterruptedException {
-    TcleanParams p = TcleanParamsCodec.fromMap(job.getParams());
+    TcleanParams p = ImagingParamsCodec.of(job, threads);
     PlaneGeometry geom = job.getGeometry();
     if (geom == null) {
       throw new IllegalArgumentException("continuum job " + job.getJobId() + " carries no plane geometry");

@@ -44,7 +44,7 @@ import org.pclean.imaging.mask.PixelFrame;
 import org.pclean.imaging.mask.PlaneMasks;
 import org.pclean.ingest.RowChunkTasks;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.params.TcleanParamsCodec;
+import org.pclean.ingest.params.ImagingParamsCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +96,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       return;  // finished here: cleared then
     }
     try {
-      clear(job, TcleanParamsCodec.fromMap(job.getParams()));
+      clear(job, ImagingParamsCodec.of(job, 1));
     } catch (RuntimeException e) {
       LOG.debug("job {}: nothing to tombstone ({})", job.getJobId(), e.getMessage());
     }
@@ -116,7 +116,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     }
     TcleanParams p;
     try {
-      p = TcleanParamsCodec.fromMap(job.getParams());
+      p = ImagingParamsCodec.of(job, 1);  // the minor cycle grids nothing: threads unused
     } catch (RuntimeException e) {
       fail(job, null, null, "bad parameters: " + e.getMessage());
       return;

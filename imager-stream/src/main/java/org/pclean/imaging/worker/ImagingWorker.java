@@ -56,7 +56,7 @@ import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.continuum.PartialImager;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.params.TcleanParamsCodec;
+import org.pclean.ingest.params.ImagingParamsCodec;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
 import org.slf4j.Logger;
@@ -91,6 +91,7 @@ public final class ImagingWorker implements Runnable {
   /** The dataset of the job in hand, replayed once for all its sub-cubes. */
   private final VisibilitySources.Cache sources = new VisibilitySources.Cache();
   private final String workerId;
+  private volatile int threads = Runtime.getRuntime().availableProcessors();
   private final JobSpecView jobs;
   private final PartialImager partials;
   private final Path scratch;
@@ -139,6 +140,19 @@ public final class ImagingWorker implements Runnable {
    */
   public ImagingWorker modelWait(Duration wait) {
     partials.modelWait(wait);
+    return this;
+  }
+
+  /**
+   * Gridding threads of this worker's imaging (default all cores): the worker's own setting, not the submitting
+   * client's, which knows nothing of the machine running the task.
+   */
+  public ImagingWorker threads(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("worker threads must be >= 1, got " + n);
+    }
+    this.threads = n;
+    partials.threads(n);
     return this;
   }
 
@@ -591,7 +605,7 @@ public final class ImagingWorker implements Runnable {
 
   /** The serial engine over the task's channels, writing the sub-cube's products at output. */
   private ImagingResult runSerial(JobSpec job, PartitionDescriptor task, String output) {
-    TcleanParams all = TcleanParamsCodec.fromMap(job.getParams());
+    TcleanParams all = ImagingParamsCodec.of(job, threads);
     int first = all.chanRange() == null ? 0 : all.chanRange()[0];
     TcleanParams sub = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
         .chanRange(first + task.getChanStart(), first + task.getChanEnd()).nchan(-1).fits(false).savemodel(false)

@@ -26,7 +26,7 @@ import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.bus.avro.ProductRecord;
 import org.pclean.bus.avro.TileKind;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.params.TcleanParamsCodec;
+import org.pclean.ingest.params.ImagingParamsCodec;
 
 /**
  * The continuum coordinator in TopologyTestDriver, against an analytic case: a Gaussian PSF and a residual that
@@ -68,7 +68,7 @@ class ContinuumCycleTopologyTest {
     TcleanParams p = TcleanParams.builder().vis(Path.of("/data/x.ms")).imagename("/out/cont").imsize(N, N)
         .cell(cell, cell).niter(500).gain(0.1).threshold(0.01).restoringbeam(5, 5, 0).build();
     JobSpec job = JobSpec.newBuilder().setJobId("J").setState(JobState.RUNNING).setMode(JobMode.CONTINUUM)
-        .setVis("/data/x.ms").setImagename("/out/cont").setParams(TcleanParamsCodec.toMap(p)).setNumPartitions(2)
+        .setVis("/data/x.ms").setImagename("/out/cont").setImaging(ImagingParamsCodec.toRecord(p)).setNumPartitions(2)
         .setRowBoundaries(List.of(0L, 100L, 250L)).setGeometry(PlaneGeometry.newBuilder().setRa(1.0).setDec(0.5)
             .setFreq0(1.4e9).setDfreq(1e8).setDishDiameter(25).build()).build();
     Properties props = new Properties();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -40,7 +39,7 @@ class CubeCompletionTopologyTest {
       var jobsOut = driver.createOutputTopic(Topics.JOBS.name(), Serdes.String().deserializer(),
           Messages.JOB_SPEC.deserializer());
       JobSpec spec = JobSpec.newBuilder().setJobId("J").setState(JobState.PLANNED).setMode(JobMode.CUBE).setVis("v")
-          .setImagename("out").setParams(Map.of()).setNumPartitions(3).build();
+          .setImagename("out").setNumPartitions(3).build();
       jobsIn.pipeInput("J", spec);
       jobsOut.readRecordsToList();  // the input itself
       planes.pipeInput("J/0", ready("J", 0, 3));

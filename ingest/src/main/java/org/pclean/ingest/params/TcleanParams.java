@@ -466,6 +466,10 @@ public record TcleanParams(
     public Builder start(String v) { start = SpectralAxis.Value.parse("start", v); return this; }
     /** Cube channel increment, in the same kinds as start; "" the selected channels'. */
     public Builder width(String v) { width = SpectralAxis.Value.parse("width", v); return this; }
+    /** Cube start, parsed already. */
+    public Builder start(SpectralAxis.Value v) { start = v; return this; }
+    /** Cube channel increment, parsed already. */
+    public Builder width(SpectralAxis.Value v) { width = v; return this; }
     public Builder restfreq(double hz) { restfreq = hz; return this; }
     public Builder veltype(SpectralAxis.VelocityType v) { veltype = v; return this; }
     /** The output spectral frame: TOPO, LSRK or BARY. */

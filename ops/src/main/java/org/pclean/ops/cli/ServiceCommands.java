@@ -142,6 +142,8 @@ final class ServiceCommands {
   static final class Worker implements java.util.concurrent.Callable<Integer> {
     @Mixin ClusterOptions cluster;
     @Option(names = "--nworkers", defaultValue = "1", description = "workers in this process") int nworkers;
+    @Option(names = {"--threads", "--threads-per-worker"}, defaultValue = "0", description = "gridding threads of"
+        + " each worker (0: all cores); this machine's setting, never the submitting client's") int threads;
     @Option(names = "--local-directory", description = "scratch for sub-cubes sent over the bus (default: the temp dir)")
     Path scratch;
     @Option(names = "--shutdown-grace", defaultValue = "30s",
@@ -164,6 +166,10 @@ final class ServiceCommands {
         throw new IllegalArgumentException("--model-wait must be positive, got " + modelWait);
       }
       WorkerGroupProtocol forced = WorkerGroupProtocol.parse(groupProtocol);
+      if (threads < 0) {
+        throw new IllegalArgumentException("--threads must be >= 0 (0: all cores), got " + threads);
+      }
+      int perWorker = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
       Properties client = cluster.connect();
       JobSpecView view = new JobSpecView(client);
       ModelView models = new ModelView(client);
@@ -173,7 +179,8 @@ final class ServiceCommands {
       for (int i = 0; i < nworkers; i++) {
         String id = KafkaClientConfig.clientId(client, host + "-" + ProcessHandle.current().pid() + "-" + i);
         ImagingWorker w = (scratch == null ? new ImagingWorker(client, id, view, models)
-            : new ImagingWorker(client, id, view, models, scratch)).groupProtocol(forced).modelWait(wait);
+            : new ImagingWorker(client, id, view, models, scratch)).groupProtocol(forced).modelWait(wait)
+            .threads(perWorker);
         workers.add(w);
       }
       // Ready when the cluster answers and a worker of this process is a member of the group (a worker's client id

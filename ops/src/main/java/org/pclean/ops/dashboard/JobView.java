@@ -48,12 +48,7 @@ final class JobView {
     numChannels = s.getNumChannels();
     submittedAt = s.getSubmittedAtMillis();
     error = s.getError();
-    String n = s.getParams().get("niter");
-    try {
-      niter = n == null ? 0 : (int) Double.parseDouble(n);
-    } catch (NumberFormatException e) {
-      niter = 0;
-    }
+    niter = s.getImaging() == null ? 0 : s.getImaging().getNiter();
   }
 
   synchronized void event(JobEvent e) {

@@ -91,6 +91,12 @@ public final class LocalCluster implements AutoCloseable {
         workerScratch, sinkStaging, services);
   }
 
+  /** Gridding threads of each of this process's workers (default all cores). */
+  public LocalCluster workerThreads(int n) {
+    workers.forEach(w -> w.threads(n));
+    return this;
+  }
+
   /** broker: an embedded broker this cluster owns (cluster null then), or null for the cluster's config. */
   private LocalCluster(EmbeddedKafkaBroker broker, Properties cluster, int nworkers, Path work, Path workerScratch,
       Path sinkStaging, boolean services) throws IOException, InterruptedException {

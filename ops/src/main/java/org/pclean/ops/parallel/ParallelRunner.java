@@ -20,7 +20,6 @@ import org.pclean.ingest.CubeJobSubmitter;
 import org.pclean.ingest.JobPlanner;
 import org.pclean.ingest.TaskPlacement;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.params.TcleanParamsCodec;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.ops.config.KafkaClientConfig;
@@ -122,6 +121,7 @@ public final class ParallelRunner {
     try (LocalCluster local = clientOnly ? LocalCluster.client(cluster, work)
         : cluster == null ? new LocalCluster((String) null, s.nworkers(), work)
         : new LocalCluster(cluster, s.nworkers(), work)) {
+      local.workerThreads(p.threads());  // this process's workers: --threads is theirs
       long since = System.currentTimeMillis() - 1000;
       try (AutoCloseable watching = watcher.attach(local.client())) {
         Submitted job = submitJob(local.client(), local.producer(), p, s);
@@ -164,13 +164,13 @@ public final class ParallelRunner {
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
     if (plan instanceof JobPlanner.ContinuumPlan c) {
       ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId, vis(planned),
-          planned.imagename(), TcleanParamsCodec.toMap(planned), c.chunks(), c.geometry(), c.densityPass(),
+          planned.imagename(), planned, c.chunks(), c.geometry(), c.densityPass(),
           work.toString(), s.keepPartimages(), placement(client, c.chunks().size())));
       LOG.info("submitted " + jobId + ": " + c.rows() + " rows in " + c.chunks().size() + " row chunks");
       return new Submitted(jobId, false, c.chunks().size());
     } else if (plan instanceof JobPlanner.CubePlan c) {
       var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId, vis(planned),
-          planned.imagename(), TcleanParamsCodec.toMap(planned), c.nchan(), s.cubeChunksize(), planWorkers,
+          planned.imagename(), planned, c.nchan(), s.cubeChunksize(), planWorkers,
           work.toString(), s.concatMode(), s.keepSubcubes(), onBus), placement(client, c.subcubes().size()));
       LOG.info("submitted " + jobId + ": " + c.nchan() + " channels in " + tasks.size() + " sub-cubes"
           + (onBus ? ", sent to the sink on the bus" : ""));

@@ -61,7 +61,7 @@ class EmbeddedKafkaBrokerTest {
   void startsCreatesTopicsCarriesRecordsAndRestartsOnKeptData() throws Exception {
     Path data = tmp.resolve("kafka");
     JobSpec job = JobSpec.newBuilder().setJobId("j1").setState(JobState.SUBMITTED).setMode(JobMode.CUBE)
-        .setVis("/x.ms").setImagename("o").setParams(Map.of()).build();
+        .setVis("/x.ms").setImagename("o").build();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(data)) {
       System.out.println("embedded broker started in " + broker.startupTime().toMillis() + " ms");
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {

@@ -26,7 +26,7 @@ class JobWatchTest {
 
   static JobSpec job(JobMode mode, JobState state) {
     return JobSpec.newBuilder().setJobId("j").setState(state).setMode(mode).setVis("").setImagename("x")
-        .setParams(Map.of()).build();
+        .build();
   }
 
   JobWatch watch() {

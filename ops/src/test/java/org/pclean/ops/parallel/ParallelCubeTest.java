@@ -23,7 +23,6 @@ import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MsSimulator;
 import org.pclean.imaging.SerialImager;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ingest.params.TcleanParamsCodec;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 
 /** Parallel cube on the embedded broker equals the serial cube, plane by plane, for every chunking. */
@@ -191,7 +190,7 @@ public class ParallelCubeTest {
       try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, Object>(client,
           new org.apache.kafka.common.serialization.StringSerializer(), new org.pclean.bus.BusSerializer())) {
         org.pclean.ingest.CubeJobSubmitter.submit(producer, new org.pclean.ingest.CubeJobSubmitter.CubeJob("kill-1",
-            ms.toString(), out.toString(), org.pclean.ingest.params.TcleanParamsCodec.toMap(params(out.toString()).build()),
+            ms.toString(), out.toString(), params(out.toString()).build(),
             NCHAN, 1, 2, work.toString(), "auto", false));
       }
       long deadline = System.currentTimeMillis() + 120000;
