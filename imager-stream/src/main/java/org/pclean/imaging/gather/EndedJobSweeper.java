@@ -26,9 +26,9 @@ import org.pclean.bus.avro.JobState;
  * cycle or sub-cube still finds them and counts nothing twice; one arriving after the sweep is swept again. The
  * jobs seen are kept in memory and rebuilt from the stores' keys when the task starts.
  */
-final class EndedJobSweeper {
+public final class EndedJobSweeper {
   /** How often ended jobs are swept. */
-  static final Duration INTERVAL = Duration.ofSeconds(5);
+  public static final Duration INTERVAL = Duration.ofSeconds(5);
 
   private final List<KeyValueStore<String, ?>> stores;
   private final KeyValueStore<String, ?> jobs;

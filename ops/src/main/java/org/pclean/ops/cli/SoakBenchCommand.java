@@ -23,6 +23,7 @@ import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MsSimulator;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.gather.Coordinator;
+import org.pclean.imaging.gather.EndedJobSweeper;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ops.parallel.LocalCluster;
 import org.pclean.ops.parallel.ParallelRunner;
@@ -30,10 +31,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code pclean bench soak}: N small jobs back to back (cube and continuum in turn) on one embedded cluster, each
- * job's products removed once it is DONE, then what is left: heap after GC and RSS before and after, topics,
- * keys still live in the coordinator's changelogs and pclean.models (each job tombstones its own), and files left
- * under the work and output directories (temporary names of staged products, sub-cubes). One JSON line.
+ * {@code pclean bench soak}: N small jobs back to back (cube and continuum in turn) on one cluster (embedded, or
+ * {@code --bootstrap-servers} for a broker in its own process, so that this process's memory is pclean's alone),
+ * each job's products removed once it is DONE, then what is left: heap after GC and RSS before, after, and at
+ * every tenth of the jobs (a leak grows with the jobs, a filling bounded cache levels off), topics, keys still
+ * live in the coordinator's changelogs and pclean.models once its sweeper has run (each job tombstones its own),
+ * and files left under the work and output directories (temporary names of staged products, sub-cubes). One JSON
+ * line.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
     description = "Small jobs back to back: memory, leaked topics, store keys and files (one JSON line).")
@@ -43,6 +47,8 @@ final class SoakBenchCommand implements Callable<Integer> {
   @Option(names = "--jobs", defaultValue = "200", description = "jobs (default ${DEFAULT-VALUE})") int jobs;
   @Option(names = "--nworkers", defaultValue = "2", description = "worker threads (default ${DEFAULT-VALUE})") int nworkers;
   @Option(names = "--imsize", defaultValue = "64", description = "image size (default ${DEFAULT-VALUE})") int imsize;
+  @Option(names = "--bootstrap-servers", description = "a running cluster (e.g. `pclean broker`); default an"
+      + " embedded broker in this process, whose own metrics then count in its heap") String bootstrap;
   @Option(names = "--local-directory", description = "where the MS, work and outputs go (default a temp dir, removed)")
   Path dir;
   @Option(names = "--results", defaultValue = "bench-results/soak.jsonl", description = "appended (default ${DEFAULT-VALUE})")
@@ -64,10 +70,13 @@ final class SoakBenchCommand implements Callable<Integer> {
           List.of(new MsSimulator.PointSource(-40 * ARCSEC, 20 * ARCSEC, 1.0, -0.7)));
       Path work = base.resolve("work");
       Path out = Files.createDirectories(base.resolve("out"));
-      try (LocalCluster cluster = new LocalCluster((String) null, nworkers, work)) {
+      try (LocalCluster cluster = new LocalCluster(bootstrap, nworkers, work)) {
         int topicsBefore = topics(cluster.client());
         long heapBefore = heapAfterGc();
         long rssBefore = rssKib();
+        List<String> heapCurve = new java.util.ArrayList<>();
+        List<String> rssCurve = new java.util.ArrayList<>();
+        int every = Math.max(1, jobs / 10);
         long t0 = System.nanoTime();
         for (int i = 0; i < jobs; i++) {
           boolean cube = i % 2 == 0;
@@ -79,19 +88,33 @@ final class SoakBenchCommand implements Callable<Integer> {
               nworkers, 1, null, work, "auto", false, Duration.ofMinutes(5), 0, false));
           ParallelRunner.Outcome o = ParallelRunner.await(cluster, id, p, Duration.ofMinutes(5));
           o.products().forEach(TableDirectories::delete);
+          if ((i + 1) % every == 0) {
+            heapCurve.add(String.format(Locale.ROOT, "%.1f", heapAfterGc() / 1048576.0));
+            rssCurve.add(String.format(Locale.ROOT, "%.0f", rssKib() / 1024.0));
+          }
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         long heapAfter = heapAfterGc();
         long rssAfter = rssKib();
-        Thread.sleep(2000);  // the last job's tombstones are written at its end
+        // The last jobs' state is tombstoned by the coordinator's sweeper, which runs every EndedJobSweeper.INTERVAL:
+        // count until nothing is live or two intervals have passed.
+        long w0 = System.nanoTime();
+        long sweepDeadline = w0 + 2 * EndedJobSweeper.INTERVAL.toNanos() + 5_000_000_000L;
         long liveKeys = liveKeys(cluster.client());
+        while (liveKeys > 0 && System.nanoTime() < sweepDeadline) {
+          Thread.sleep(1000);
+          liveKeys = liveKeys(cluster.client());
+        }
+        double sweepWait = (System.nanoTime() - w0) / 1e9;
         String json = String.format(Locale.ROOT, "{\"bench\":\"soak\",\"time\":\"%s\",\"jobs\":%d,\"nworkers\":%d,"
             + "\"imsize\":%d,\"wall_s\":%.1f,\"s_per_job\":%.2f,\"heap_before_mib\":%.1f,\"heap_after_mib\":%.1f,"
             + "\"rss_before_mib\":%.0f,\"rss_after_mib\":%.0f,\"topics_before\":%d,\"topics_after\":%d,"
-            + "\"live_store_keys\":%d,\"files_left_work\":%d,\"files_left_out\":%d}", Instant.now(), jobs, nworkers,
-            imsize, wall, wall / jobs, heapBefore / 1048576.0, heapAfter / 1048576.0, rssBefore / 1024.0,
-            rssAfter / 1024.0, topicsBefore, topics(cluster.client()), liveKeys, filesOutsideState(work),
-            files(out));
+            + "\"heap_mib_every_%d_jobs\":[%s],\"rss_mib_every_%d_jobs\":[%s],\"broker\":\"%s\","
+            + "\"live_store_keys\":%d,\"sweep_wait_s\":%.1f,\"files_left_work\":%d,\"files_left_out\":%d}",
+            Instant.now(), jobs, nworkers, imsize, wall, wall / jobs, heapBefore / 1048576.0, heapAfter / 1048576.0,
+            rssBefore / 1024.0, rssAfter / 1024.0, topicsBefore, topics(cluster.client()), every,
+            String.join(",", heapCurve), every, String.join(",", rssCurve), bootstrap == null ? "embedded" : "external",
+            liveKeys, sweepWait, filesOutsideState(work), files(out));
         BenchCommand.emit(json, results);
       }
     } finally {
