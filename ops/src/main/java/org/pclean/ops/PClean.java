@@ -37,7 +37,7 @@ public final class PClean {
   }
 
   /**
-   * A pclean-style configuration: defaults < presets < YAML files < values set here, e.g.
+   * A pclean-style configuration: defaults &lt; presets &lt; YAML files &lt; values set here, e.g.
    * {@code PClean.config().preset("cube-default").file(Path.of("run.yaml")).set("iteration.niter", 1000)
    * .resolve()}, then {@code params()} and {@code settings()}.
    */

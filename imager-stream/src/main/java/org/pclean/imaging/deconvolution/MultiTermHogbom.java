@@ -1,7 +1,7 @@
 package org.pclean.imaging.deconvolution;
 
 /**
- * Multi-term multi-frequency CLEAN with point components (Rau & Cornwell 2011, scales = [0]) for nterms = 2.
+ * Multi-term multi-frequency CLEAN with point components (Rau &amp; Cornwell 2011, scales = [0]) for nterms = 2.
  * Each iteration solves the 2x2 Hessian system H a = r at every pixel (H from the Taylor PSFs at their peak),
  * takes the pixel that most reduces χ² (largest a·r), adds gain·a to the Taylor models there and subtracts
  * gain·Σ_j a_j psf_{i+j} from residual i.

@@ -18,7 +18,7 @@ import org.pclean.casacore.MsMetadata;
  * sequence, then data description, then their order within the dump (the source MS's row order).
  *
  * <p>Build with {@link Builder}: every dump must arrive complete (all its channel blocks), or
- * {@link Builder#build()} names what is missing; a replay never images partial data that looks complete.
+ * {@link Builder#build(boolean)} names what is missing; a replay never images partial data that looks complete.
  */
 public final class DumpTable implements VisibilitySource {
   /** One dump of one data description: its rows, with channel blocks in channel order. */

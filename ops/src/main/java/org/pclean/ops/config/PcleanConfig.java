@@ -137,7 +137,7 @@ public final class PcleanConfig {
   }
 
   /**
-   * One line per key, "name value <- layer", and "[refused: reason]" after a refused key set away from its default
+   * One line per key, "name value &lt;- layer", and "[refused: reason]" after a refused key set away from its default
    * (what {@code pclean config show} prints).
    */
   public String show() {
