@@ -1,5 +1,7 @@
 package org.pclean.ops;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.pclean.bus.OutputNames;
@@ -20,8 +22,27 @@ public final class ExistingProducts {
 
   private ExistingProducts() {}
 
+  /**
+   * Before a run: the directory imagename's products go into is made when missing (a run that computed for
+   * minutes must not fail at its first write), then existing products are refused unless overwrite or restart.
+   * Throws IllegalArgumentException (exit 2) naming the directory or the first existing product.
+   */
+  public static void prepare(TcleanParams p) {
+    Path dir = Path.of(p.imagename()).toAbsolutePath().getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      try {
+        Files.createDirectories(dir);
+        LOG.info("created {} for the products of {}", dir, p.imagename());
+      } catch (IOException | SecurityException e) {
+        throw new IllegalArgumentException("imagename " + p.imagename() + ": cannot create its directory " + dir
+            + " (" + e.getMessage() + ")");
+      }
+    }
+    refuseUnlessOverwrite(p);
+  }
+
   /** Throws IllegalArgumentException (exit 2) naming the first existing product, unless overwrite or restart. */
-  public static void refuseUnlessOverwrite(TcleanParams p) {
+  private static void refuseUnlessOverwrite(TcleanParams p) {
     List<Path> existing = new OutputNames(p.imagename()).existing();
     if (existing.isEmpty()) {
       return;

@@ -55,7 +55,7 @@ public final class PClean {
 
   /** Images serially (the MS of p; a dataset needs {@link #replay}). */
   public static ImagingResult run(TcleanParams params) {
-    ExistingProducts.refuseUnlessOverwrite(params);
+    ExistingProducts.prepare(params);
     return SerialImager.run(params);
   }
 
@@ -91,7 +91,7 @@ public final class PClean {
     if (params.dataset() == null) {
       throw new IllegalArgumentException("replay needs the dataset to read from the bus");
     }
-    ExistingProducts.refuseUnlessOverwrite(params);
+    ExistingProducts.prepare(params);
     return SerialImager.run(params, client);
   }
 

@@ -104,7 +104,7 @@ public final class ParallelRunner {
   public static Outcome run(TcleanParams p, Settings s, Properties cluster, Watcher watcher)
       throws IOException, InterruptedException {
     validate(p, s);
-    ExistingProducts.refuseUnlessOverwrite(p);
+    ExistingProducts.prepare(p);
     if (s.nworkers() == 0 && cluster == null) {
       throw new IllegalArgumentException("--nworkers must be >= 1 (0 only with --scheduler-address, where the"
           + " cluster's `pclean worker` services do the work), got " + s.nworkers());

@@ -158,6 +158,18 @@ class BadInputTest {
     assertTrue(rows.size() >= 30);
   }
 
+  /** An imagename whose directory cannot be made (under a plain file): exit 2 naming it, before any imaging. */
+  @Test
+  void anImagenameWhoseDirectoryCannotBeMadeIsRefusedFirst() {
+    StringWriter err = new StringWriter();
+    String imagename = plainFile.resolve("sub").resolve("img").toString();
+    int code = run(err, "--vis", ms.toString(), "--imagename", imagename, "--imsize", "64");
+    String said = err.toString().strip();
+    assertEquals(2, code, said);
+    assertEquals(1, said.lines().count(), said);
+    assertTrue(said.contains("cannot create its directory " + plainFile.resolve("sub")), said);
+  }
+
   static List<String> listing(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();

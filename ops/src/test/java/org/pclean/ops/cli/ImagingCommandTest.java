@@ -80,8 +80,9 @@ class ImagingCommandTest {
   void parallelContinuumFromTheCommandLineEqualsSerial() {
     String[] common = {"--vis", ms.toString(), "--imsize", "128", "--cell", "3arcsec", "--niter", "500",
         "--threshold", "0.5mJy", "--weighting", "briggs", "--robust", "0", "--threads", "1"};
-    String serial = tmp.resolve("cli-serial").toString();
-    String parallel = tmp.resolve("cli-parallel").toString();
+    // Neither product directory exists yet: each run makes its own before imaging.
+    String serial = tmp.resolve("new").resolve("serial").resolve("cli-serial").toString();
+    String parallel = tmp.resolve("new").resolve("parallel").resolve("cli-parallel").toString();
     Path work = tmp.resolve("cli-work");
     assertEquals(0, run(new StringWriter(), concat(common, "--imagename", serial)));
     assertEquals(0, run(new StringWriter(), concat(common, "--imagename", parallel, "--parallel", "--nworkers", "2",
