@@ -208,6 +208,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     CleanMask mask = mask(job, p, state, cycle);
     MinorCycle minor = new MinorCycle(p, psfs, control, mask);
     List<ImagingResult.Cycle> history = new ArrayList<>();
+    LOG.debug("job {}: cycle {} minor cycle starts", job.getJobId(), cycle);
     Optional<StopReason> stop = minor.step(0, cycle, residuals, models, history);
     state.setIterationsDone(control.iterationsDone());
     state.setMinPeak(control.minPeak());

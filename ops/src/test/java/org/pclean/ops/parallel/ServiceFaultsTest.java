@@ -139,14 +139,19 @@ class ServiceFaultsTest {
 
   /** Waits for the job, checks its products and events; its wall time from submission. */
   static double finish(Running r, String what) throws Exception {
+    return finish(r, what, r.params().specmode() == TcleanParams.SpecMode.CUBE ? serialCube : serialContinuum);
+  }
+
+  /** As above against the serial run of reference (the same parameters but imagename). */
+  static double finish(Running r, String what, TcleanParams reference) throws Exception {
     ParallelRunner.Outcome o = r.await();
     double wall = (System.nanoTime() - r.submitted()) / 1e9;
     assertEquals(JobState.DONE, o.job().getState(), what);
     boolean cube = r.params().specmode() == TcleanParams.SpecMode.CUBE;
     if (cube) {
-      ParallelCubeTest.assertSameCube(Path.of(serialCube.imagename()), Path.of(r.params().imagename()));
+      ParallelCubeTest.assertSameCube(Path.of(reference.imagename()), Path.of(r.params().imagename()));
     } else {
-      ParallelContinuumTest.assertSameProducts(serialContinuum, r.params(), what);
+      ParallelContinuumTest.assertSameProducts(reference, r.params(), what);
     }
     List<JobEvent> events = events(r.jobId());
     assertEquals(1, events.stream().filter(e -> e.getType() == JobEventType.DONE).count(), what + ": one DONE event");
@@ -350,5 +355,46 @@ class ServiceFaultsTest {
     System.out.printf(Locale.ROOT, "FAULT broker SIGSTOP %.1f s (unreachable) mid cycle %d: next cycle's task %.1f s"
         + " after SIGCONT; job %.1f s (undisturbed %.1f s)%n", seconds(stopped, resumed), cycleOf(took),
         seconds(resumed, next.nanos()), wall, undisturbed.getOrDefault("mfs", Double.NaN));
+  }
+
+  /**
+   * e) kill -9 of the coordinator inside a minor cycle (a multiscale clean of a 512² image, long enough to be
+   * caught in): the cycle's gathered residuals were never committed as processed, so the coordinator restarted
+   * on its state directory gathers and cleans that cycle again, and the job equals serial.
+   */
+  @Test
+  @Order(7)
+  void coordinatorKilledInsideAMinorCycleRestarted() throws Exception {
+    // The coordinator says when a minor cycle starts and when a cycle is done at debug level only.
+    site.gather.terminate();
+    site.gather.awaitExit(Duration.ofSeconds(30));
+    site.startGather("gather-" + gathers, "--transaction-timeout", TX_TIMEOUT, "--log-level", "debug");
+    TcleanParams serial = slowMinorCycle("serial-slow-minor");
+    SerialImager.run(serial);
+    Running r = start(slowMinorCycle("gather-minor"));
+    WorkerProcess dying = site.gather;
+    String starts = r.jobId() + ": cycle 1 minor cycle starts";
+    WorkerProcess.Line in = dying.await(s -> s.contains(starts), LONG);
+    dying.kill();
+    long killed = System.nanoTime();
+    dying.awaitExit(Duration.ofSeconds(10));
+    assertTrue(dying.matching(s -> s.contains(r.jobId() + ": cycle 1 gathered and processed")).isEmpty(),
+        "killed inside the minor cycle, before the cycle was done: " + dying.output());
+    site.startGather("gather-" + gathers, "--transaction-timeout", TX_TIMEOUT, "--log-level", "debug");
+    long restarted = System.nanoTime();
+    WorkerProcess.Line again = site.gather.await(s -> s.contains(starts), LONG);
+    double wall = finish(r, "gather killed in a minor cycle", serial);
+    String redone = site.gather.await(s -> s.contains(r.jobId() + ": cycle 1 gathered and processed"), LONG).text();
+    System.out.printf(Locale.ROOT, "FAULT gather kill -9 inside minor cycle 1 (%.2f s after it started): restarted"
+        + " process up %.1f s after; minor cycle 1 started again %.1f s after the kill (redone: %s); job %.1f s%n",
+        seconds(in.nanos(), killed), seconds(killed, restarted), seconds(killed, again.nanos()),
+        redone.substring(redone.indexOf("cycle 1")), wall);
+  }
+
+  /** Multiscale on 512² with 150-iteration minor cycles: a minor cycle of a good fraction of a second. */
+  static TcleanParams slowMinorCycle(String name) {
+    return TcleanParams.builder().vis(ms).imagename(tmp.resolve(name).toString()).imsize(512, 512)
+        .cell(2 * ARCSEC, 2 * ARCSEC).datacolumn(DataColumn.DATA).deconvolver(TcleanParams.DeconvolverKind.MULTISCALE)
+        .scales(0, 4, 12).niter(450).cycleniter(150).threshold(0).threads(1).build();
   }
 }
