@@ -72,10 +72,11 @@ public final class PcleanCli implements Callable<Integer> {
     if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
       throw new IllegalArgumentException("--http-port must be 0 (any free port) or 1-65535, got " + httpPort);
     }
-    EstimateMemoryCommand.requireWithinLimit(cfg, params);
+    EstimateMemoryCommand.Fit fit = EstimateMemoryCommand.fitWithinLimit(cfg, params);
     if (cfg.parallel()) {
       HttpOptions http = new HttpOptions(httpPort, dashboard);
-      var outcome = ParallelRunner.run(params, cfg.settings(), cfg.cluster(), client -> http.given()
+      var settings = cfg.settings().withWorkers(fit.nworkers(), fit.cubeChunksize());
+      var outcome = ParallelRunner.run(params, settings, cfg.cluster(), client -> http.given()
           ? http.start("client", client, ServiceChecks::cluster) : () -> { });
       boolean continuum = outcome.job().getMode() == org.pclean.bus.avro.JobMode.CONTINUUM;
       System.out.printf(Locale.ROOT, "%s: %s, %d %s, %d channel(s); wrote %s%n", outcome.jobId(),

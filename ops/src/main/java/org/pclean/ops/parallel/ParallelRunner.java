@@ -58,6 +58,12 @@ public final class ParallelRunner {
           keepPartimages, subcubesOnBus, JobWatch.DEFAULT_STALL_TIMEOUT);
     }
 
+    /** The same settings with other workers and sub-cube size (e.g. fewer, to fit a memory limit). */
+    public Settings withWorkers(int workers, int chunksize) {
+      return new Settings(workers, chunksize, bootstrapServers, localDirectory, concatMode, keepSubcubes, timeout,
+          rowChunks, keepPartimages, subcubesOnBus, stallTimeout);
+    }
+
     /** The same settings with another stall timeout. */
     public Settings withStallTimeout(Duration stall) {
       return new Settings(nworkers, cubeChunksize, bootstrapServers, localDirectory, concatMode, keepSubcubes,
