@@ -92,6 +92,9 @@ public final class ImagingWorker implements Runnable {
   private final VisibilitySources.Cache sources = new VisibilitySources.Cache();
   private final String workerId;
   private volatile int threads = Runtime.getRuntime().availableProcessors();
+  /** The default {@link #maxTaskTime}. */
+  public static final Duration DEFAULT_MAX_TASK_TIME = Duration.ofHours(1);
+  private volatile Duration maxTaskTime = DEFAULT_MAX_TASK_TIME;
   private final JobSpecView jobs;
   private final PartialImager partials;
   private final Path scratch;
@@ -156,6 +159,19 @@ public final class ImagingWorker implements Runnable {
     return this;
   }
 
+  /**
+   * The longest a task may still run once its partition is being revoked (max.poll.interval.ms): the worker polls
+   * every 50 ms while it images, but a revocation waits inside poll for the task in hand, and a member that stays
+   * in poll longer is expelled and its task redone elsewhere. Set before {@link #run}.
+   */
+  public ImagingWorker maxTaskTime(Duration d) {
+    if (d.toMillis() < 1000 || d.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("max task time must lie in [1 s, 24 days], got " + d);
+    }
+    this.maxTaskTime = d;
+    return this;
+  }
+
   /** Speak this group protocol instead of the one chosen for the cluster (--group-protocol). */
   public ImagingWorker groupProtocol(WorkerGroupProtocol protocol) {
     this.protocol = protocol;
@@ -179,7 +195,7 @@ public final class ImagingWorker implements Runnable {
     // must not take one from a transaction that is later aborted (the cycle is then redone, its tasks rewritten).
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     // A revocation of the partition of the task in hand waits inside poll for the task (TaskKeeper).
-    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(60 * 60 * 1000));
+    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(maxTaskTime.toMillis()));
     chosen.configure(c);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId);
     Properties p = new Properties();

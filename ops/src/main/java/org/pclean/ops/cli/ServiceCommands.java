@@ -152,6 +152,9 @@ final class ServiceCommands {
     @Option(names = "--group-protocol", defaultValue = "auto",
         description = "auto (consumer where the cluster serves KIP-848, else classic), consumer or classic")
     String groupProtocol;
+    @Option(names = "--max-task-time", defaultValue = "60m", description = "the longest a task may still run while"
+        + " its partition is being revoked (a rebalance waits for it); past that the worker is expelled from the"
+        + " group and the task redone elsewhere (e.g. 60m, 2h)") String maxTaskTime;
     @Option(names = "--model-wait", defaultValue = "10m",
         description = "how long a continuum task waits for the density or model of the previous cycle before it fails"
             + " its job with a reason naming the missing tiles (e.g. 10m, 90s)")
@@ -166,6 +169,11 @@ final class ServiceCommands {
         throw new IllegalArgumentException("--model-wait must be positive, got " + modelWait);
       }
       WorkerGroupProtocol forced = WorkerGroupProtocol.parse(groupProtocol);
+      Duration taskLimit = seconds(maxTaskTime, "--max-task-time");
+      if (taskLimit.toMillis() < 1000 || taskLimit.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("--max-task-time must lie in 1s..596h (Kafka's max.poll.interval.ms is"
+            + " an int of milliseconds), got " + maxTaskTime);
+      }
       if (threads < 0) {
         throw new IllegalArgumentException("--threads must be >= 0 (0: all cores), got " + threads);
       }
@@ -180,7 +188,7 @@ final class ServiceCommands {
         String id = KafkaClientConfig.clientId(client, host + "-" + ProcessHandle.current().pid() + "-" + i);
         ImagingWorker w = (scratch == null ? new ImagingWorker(client, id, view, models)
             : new ImagingWorker(client, id, view, models, scratch)).groupProtocol(forced).modelWait(wait)
-            .threads(perWorker);
+            .threads(perWorker).maxTaskTime(taskLimit);
         workers.add(w);
       }
       // Ready when the cluster answers and a worker of this process is a member of the group (a worker's client id
@@ -222,15 +230,16 @@ final class ServiceCommands {
 
   /** "30s", "500ms", "2m" or a bare number of seconds. */
   static Duration seconds(String s, String option) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*(ms|s|m|)\\s*")
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*(ms|s|m|h|)\\s*")
         .matcher(s == null ? "" : s);
     if (!m.matches()) {
-      throw new IllegalArgumentException(option + ": bad duration '" + s + "' (e.g. 30s, 500ms, 2m)");
+      throw new IllegalArgumentException(option + ": bad duration '" + s + "' (e.g. 30s, 500ms, 2m, 1h)");
     }
     double v = Double.parseDouble(m.group(1));
     double ms = switch (m.group(2)) {
       case "ms" -> v;
       case "m" -> v * 60_000;
+      case "h" -> v * 3_600_000;
       default -> v * 1000;
     };
     return Duration.ofMillis(Math.round(ms));

@@ -42,4 +42,17 @@ class ServiceOptionsTest {
         "--transaction-timeout", "soon", "--state-dir", state.toString());
     assertFalse(Files.exists(state), "no state written");
   }
+
+  /** The worker's own limits are checked before it contacts the cluster (localhost:1 would not answer). */
+  @Test
+  void badWorkerLimitsAreRefusedBeforeTheClusterIsContacted() {
+    refused("--max-task-time must lie in 1s..596h (Kafka's max.poll.interval.ms is an int of milliseconds), got 500ms", "worker", "--bootstrap-servers", "localhost:1",
+        "--max-task-time", "500ms");
+    refused("--max-task-time: bad duration 'forever'", "worker", "--bootstrap-servers", "localhost:1",
+        "--max-task-time", "forever");
+    refused("--max-task-time must lie in 1s..596h", "worker", "--bootstrap-servers", "localhost:1",
+        "--max-task-time", "1000h");
+    refused("--threads must be >= 0 (0: all cores), got -2", "worker", "--bootstrap-servers", "localhost:1",
+        "--threads", "-2");
+  }
 }
