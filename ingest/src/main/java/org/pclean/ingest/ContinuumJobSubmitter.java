@@ -13,8 +13,8 @@ import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.ingest.RowChunkTasks;
 import org.pclean.ingest.TaskPlacement;
-import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.ImagingParamsCodec;
+import org.pclean.ingest.params.TcleanParams;
 
 /**
  * Publishes a continuum job: the JobSpec (state RUNNING, with its row plan and plane geometry) on pclean.jobs,

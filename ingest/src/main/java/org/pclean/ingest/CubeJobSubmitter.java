@@ -13,8 +13,8 @@ import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PartitionKind;
 import org.pclean.ingest.TaskPlacement;
-import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.ImagingParamsCodec;
+import org.pclean.ingest.params.TcleanParams;
 
 /**
  * Plans a cube job into sub-cubes and publishes it: the JobSpec (state PLANNED) on pclean.jobs, then one

@@ -43,8 +43,8 @@ import org.pclean.imaging.mask.CleanMask;
 import org.pclean.imaging.mask.PixelFrame;
 import org.pclean.imaging.mask.PlaneMasks;
 import org.pclean.ingest.RowChunkTasks;
-import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.ImagingParamsCodec;
+import org.pclean.ingest.params.TcleanParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

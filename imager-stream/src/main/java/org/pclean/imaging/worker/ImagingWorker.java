@@ -55,8 +55,8 @@ import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.continuum.PartialImager;
-import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.ImagingParamsCodec;
+import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
 import org.slf4j.Logger;
@@ -86,14 +86,14 @@ public final class ImagingWorker implements Runnable {
   /** Poll timeouts: idle, waiting for a task; busy, looking for the end of the task in hand and for rebalances. */
   private static final Duration IDLE_POLL = Duration.ofMillis(200);
   private static final Duration BUSY_POLL = Duration.ofMillis(50);
+  /** The default {@link #maxTaskTime}. */
+  public static final Duration DEFAULT_MAX_TASK_TIME = Duration.ofHours(1);
 
   private final Properties clientConfig;
   /** The dataset of the job in hand, replayed once for all its sub-cubes. */
   private final VisibilitySources.Cache sources = new VisibilitySources.Cache();
   private final String workerId;
   private volatile int threads = Runtime.getRuntime().availableProcessors();
-  /** The default {@link #maxTaskTime}. */
-  public static final Duration DEFAULT_MAX_TASK_TIME = Duration.ofHours(1);
   private volatile Duration maxTaskTime = DEFAULT_MAX_TASK_TIME;
   private final JobSpecView jobs;
   private final PartialImager partials;

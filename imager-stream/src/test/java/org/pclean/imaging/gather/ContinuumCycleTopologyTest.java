@@ -25,8 +25,8 @@ import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.bus.avro.ProductRecord;
 import org.pclean.bus.avro.TileKind;
-import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.ImagingParamsCodec;
+import org.pclean.ingest.params.TcleanParams;
 
 /**
  * The continuum coordinator in TopologyTestDriver, against an analytic case: a Gaussian PSF and a residual that

@@ -228,7 +228,7 @@ final class ServiceCommands {
     }
   }
 
-  /** "30s", "500ms", "2m" or a bare number of seconds. */
+  /** "30s", "500ms", "2m", "1h" or a bare number of seconds. */
   static Duration seconds(String s, String option) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*(ms|s|m|h|)\\s*")
         .matcher(s == null ? "" : s);
