@@ -626,8 +626,42 @@ public final class ImagingWorker implements Runnable {
     TcleanParams sub = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
         .chanRange(first + task.getChanStart(), first + task.getChanEnd()).nchan(-1).fits(false).savemodel(false)
         .build();
+    Path startSlice = null;
+    if (all.startmodel() != null) {
+      startSlice = Path.of(output + ".startmodel");
+      sliceChannels(all.startmodel(), job.getNumChannels(), task.getChanStart(), task.getChanEnd(), startSlice);
+      sub = sub.toBuilder().startmodel(startSlice).build();
+    }
     try (VisibilitySource source = sources.open(sub.vis(), sub.dataset(), sub.timerange(), clientConfig)) {
       return new SerialImager(sub).run(source);
+    } finally {
+      if (startSlice != null) {
+        org.pclean.casacore.TableDirectories.delete(startSlice);
+      }
+    }
+  }
+
+  /**
+   * Channels first..last of the job's start model, as an image of its own for the sub-cube's run (which reads its
+   * planes from 0): the same pixels, units and coordinates, the first channel's frequency shifted to first's.
+   */
+  static void sliceChannels(Path model, int jobChannels, int first, int last, Path slice) {
+    try (org.pclean.casacore.CasaImage in = org.pclean.casacore.CasaImage.open(model)) {
+      org.pclean.casacore.ImageGeometry g = in.geometry();
+      if (g.nchan() != jobChannels) {
+        throw new IllegalArgumentException("startmodel " + model + " holds " + g.nchan() + " channel(s), the cube "
+            + jobChannels);
+      }
+      org.pclean.casacore.TableDirectories.delete(slice);  // a redelivered task's leftover
+      org.pclean.casacore.ImageGeometry s = new org.pclean.casacore.ImageGeometry(g.nx(), g.ny(), g.stokes(),
+          last - first + 1, g.ra(), g.dec(), g.cellX(), g.cellY(), g.freq0() + first * g.dfreq(), g.dfreq(),
+          g.restFreq());
+      try (org.pclean.casacore.CasaImage out = org.pclean.casacore.CasaImage.create(slice, s)) {
+        out.setUnits(in.units());
+        for (int c = first; c <= last; c++) {
+          out.writePlane(0, c - first, in.readPlane(0, c));
+        }
+      }
     }
   }
 

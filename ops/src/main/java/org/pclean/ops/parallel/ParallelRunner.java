@@ -235,9 +235,15 @@ public final class ParallelRunner {
       throw new IllegalArgumentException("--start/--width/--outframe other than TOPO (spectral regridding) are not available with --parallel yet"
           + " (run them serially)");
     }
-    if (p.restart() || p.startmodel() != null) {
-      throw new IllegalArgumentException("--restart and --startmodel are not available with --parallel yet (run"
-          + " them serially)");
+    if (p.restart()) {
+      throw new IllegalArgumentException("--restart is not available with --parallel yet (run it serially)");
+    }
+    if (p.startmodel() != null && p.specmode() != TcleanParams.SpecMode.CUBE) {
+      throw new IllegalArgumentException("--startmodel with --parallel is available for cubes only yet (run mfs"
+          + " serially)");
+    }
+    if (p.startmodel() != null && !Files.isDirectory(p.startmodel())) {
+      throw new IllegalArgumentException("startmodel " + p.startmodel() + ": CASA image does not exist");
     }
     if (p.vis() != null && !Files.isDirectory(p.vis())) {
       throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");

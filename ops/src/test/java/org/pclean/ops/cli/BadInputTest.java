@@ -111,6 +111,8 @@ class BadInputTest {
         new Case("startmodel does not exist", "nope.model", "--vis", vis, "--startmodel",
             tmp.resolve("nope.model").toString()),
         new Case("restart with --parallel", "--parallel", "--vis", vis, "--restart", "--parallel"),
+        new Case("startmodel with --parallel mfs", "cubes only", "--vis", vis, "--startmodel",
+            taken.resolve("img.image").toString(), "--parallel"),
         new Case("one of several spws out of range", "spw 3", "--vis", vis, "--spw", "0,3"),
         new Case("overlapping channel ranges", "overlap", "--vis", vis, "--spw", "0:0~1;1~1"),
         new Case("several spws with --parallel", "--parallel", "--vis", vis, "--spw", "0:0;1", "--parallel"),

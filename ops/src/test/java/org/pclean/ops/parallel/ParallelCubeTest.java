@@ -104,6 +104,30 @@ public class ParallelCubeTest {
         Duration.ofMinutes(5));
   }
 
+  /**
+   * A cube cleaned on from a start model (the model of a shorter serial clean), in parallel over 3 sub-cubes of
+   * 2, 2 and 1 channels (each worker gets its channels of the model), equals the serial run from the same model.
+   */
+  @Test
+  void aCubeFromAStartModelEqualsSerial() throws Exception {
+    Path first = tmp.resolve("start-first");
+    SerialImager.run(params(first.toString()).niter(30).build());
+    Path model = new OutputNames(first.toString()).path(Product.MODEL);
+    Path serialOn = tmp.resolve("start-serial");
+    SerialImager.run(params(serialOn.toString()).startmodel(model).build());
+    Path parallelOn = tmp.resolve("start-parallel");
+    var outcome = ParallelRunner.run(params(parallelOn.toString()).startmodel(model).build(),
+        settings(2, 2, tmp.resolve("work-start")));
+    assertEquals(JobState.DONE, outcome.job().getState(), outcome.job().getError());
+    assertEquals(3, outcome.job().getNumPartitions());
+    assertSameCube(serialOn, parallelOn);
+    // The start model mattered: cleaning on from it is not the run from nothing.
+    try (CasaImage a = CasaImage.open(new OutputNames(serialOn.toString()).path(Product.MODEL));
+         CasaImage b = CasaImage.open(new OutputNames(serial.toString()).path(Product.MODEL))) {
+      assertTrue(!java.util.Arrays.equals(a.readPlane(0, 0), b.readPlane(0, 0)), "a start model changes the model");
+    }
+  }
+
   /** Chunkings -1, 1 and 3, written with concat modes auto (paged), virtual and movevirtual. */
   @Test
   void parallelEqualsSerialForEveryChunkingAndConcatMode() throws Exception {
