@@ -27,6 +27,9 @@ public final class BrokerSecurity {
 
   /** What {@link #keep} writes beside the stores: the store password and every user's password. */
   static final String CREDENTIALS = "credentials.properties";
+  /** Days the certificates are valid: {@link #generate}'s (one run, e.g. a test) and {@link #keep}'s (kept data). */
+  private static final int TEST_VALIDITY_DAYS = 30;
+  private static final int KEPT_VALIDITY_DAYS = 3650;
 
   private final Path dir;
   private final String storePassword;
@@ -54,7 +57,7 @@ public final class BrokerSecurity {
     Map<String, String> all = new LinkedHashMap<>(users);
     all.put(ADMIN, secret());
     BrokerSecurity s = new BrokerSecurity(dir, password, Map.copyOf(all));
-    s.makeStores(host);
+    s.makeStores(host, TEST_VALIDITY_DAYS);
     return s;
   }
 
@@ -84,19 +87,17 @@ public final class BrokerSecurity {
       }
       return new BrokerSecurity(dir, password, Map.copyOf(users));
     }
-    Map<String, String> named = new LinkedHashMap<>();
-    userNames.forEach(u -> named.put(u, secret()));
-    BrokerSecurity s = generate(dir, host, named);
+    Files.createDirectories(dir);
+    Map<String, String> all = new LinkedHashMap<>();
+    userNames.forEach(u -> all.put(u, secret()));
+    all.put(ADMIN, secret());
+    BrokerSecurity s = new BrokerSecurity(dir, secret(), Map.copyOf(all));
+    s.makeStores(host, KEPT_VALIDITY_DAYS);
     Properties p = new Properties();
     p.setProperty("store.password", s.storePassword);
     s.users.forEach((u, pw) -> p.setProperty("user." + u, pw));
     writeOwnerOnly(file, p, "pclean broker credentials: the SCRAM users formatted into its metadata");
     return s;
-  }
-
-  /** The users this broker knows (the admin among them). */
-  public java.util.Set<String> users() {
-    return users.keySet();
   }
 
   /**
@@ -190,7 +191,8 @@ public final class BrokerSecurity {
   }
 
   /** CA, broker key pair, its CSR signed by the CA, the chain into the key store, the CA into the trust store. */
-  private void makeStores(String host) throws IOException, InterruptedException {
+  private void makeStores(String host, int validityDays) throws IOException, InterruptedException {
+    String days = Integer.toString(validityDays);
     String ca = dir.resolve("ca.p12").toString();
     String broker = keyStore().toString();
     String csr = dir.resolve("broker.csr").toString();
@@ -198,11 +200,11 @@ public final class BrokerSecurity {
     String caCrt = dir.resolve("ca.crt").toString();
     // EC keys: generated in milliseconds where RSA takes a good part of a second per key.
     keytool("-genkeypair", "-alias", "ca", "-dname", "CN=pclean embedded CA", "-keyalg", "EC", "-groupname",
-        "secp256r1", "-ext", "bc:c", "-validity", "30", "-keystore", ca);
+        "secp256r1", "-ext", "bc:c", "-validity", days, "-keystore", ca);
     keytool("-genkeypair", "-alias", "broker", "-dname", "CN=localhost", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-validity", "30", "-keystore", broker);
+        "-validity", days, "-keystore", broker);
     keytool("-certreq", "-alias", "broker", "-keystore", broker, "-file", csr);
-    keytool("-gencert", "-alias", "ca", "-keystore", ca, "-infile", csr, "-outfile", crt, "-rfc", "-validity", "30",
+    keytool("-gencert", "-alias", "ca", "-keystore", ca, "-infile", csr, "-outfile", crt, "-rfc", "-validity", days,
         "-ext", "SAN=dns:localhost,ip:127.0.0.1" + subjectName(host));
     keytool("-exportcert", "-alias", "ca", "-keystore", ca, "-rfc", "-file", caCrt);
     keytool("-importcert", "-alias", "ca", "-file", caCrt, "-keystore", broker, "-noprompt");
