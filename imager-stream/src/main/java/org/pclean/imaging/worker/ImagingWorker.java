@@ -50,6 +50,7 @@ import org.pclean.bus.avro.SubcubeReady;
 import org.pclean.bus.metrics.PcleanMeters;
 import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
@@ -636,7 +637,7 @@ public final class ImagingWorker implements Runnable {
       return new SerialImager(sub).run(source);
     } finally {
       if (startSlice != null) {
-        org.pclean.casacore.TableDirectories.delete(startSlice);
+        TableDirectories.delete(startSlice);
       }
     }
   }
@@ -646,17 +647,17 @@ public final class ImagingWorker implements Runnable {
    * planes from 0): the same pixels, units and coordinates, the first channel's frequency shifted to first's.
    */
   static void sliceChannels(Path model, int jobChannels, int first, int last, Path slice) {
-    try (org.pclean.casacore.CasaImage in = org.pclean.casacore.CasaImage.open(model)) {
-      org.pclean.casacore.ImageGeometry g = in.geometry();
+    try (CasaImage in = CasaImage.open(model)) {
+      ImageGeometry g = in.geometry();
       if (g.nchan() != jobChannels) {
         throw new IllegalArgumentException("startmodel " + model + " holds " + g.nchan() + " channel(s), the cube "
             + jobChannels);
       }
-      org.pclean.casacore.TableDirectories.delete(slice);  // a redelivered task's leftover
-      org.pclean.casacore.ImageGeometry s = new org.pclean.casacore.ImageGeometry(g.nx(), g.ny(), g.stokes(),
+      TableDirectories.delete(slice);  // a redelivered task's leftover
+      ImageGeometry s = new ImageGeometry(g.nx(), g.ny(), g.stokes(),
           last - first + 1, g.ra(), g.dec(), g.cellX(), g.cellY(), g.freq0() + first * g.dfreq(), g.dfreq(),
           g.restFreq());
-      try (org.pclean.casacore.CasaImage out = org.pclean.casacore.CasaImage.create(slice, s)) {
+      try (CasaImage out = CasaImage.create(slice, s)) {
         out.setUnits(in.units());
         for (int c = first; c <= last; c++) {
           out.writePlane(0, c - first, in.readPlane(0, c));

@@ -26,7 +26,7 @@ public final class BrokerSecurity {
   public static final String MECHANISM = "SCRAM-SHA-512";
 
   /** What {@link #keep} writes beside the stores: the store password and every user's password. */
-  static final String CREDENTIALS = "credentials.properties";
+  public static final String CREDENTIALS = "credentials.properties";
   /** Days the certificates are valid: {@link #generate}'s (one run, e.g. a test) and {@link #keep}'s (kept data). */
   private static final int TEST_VALIDITY_DAYS = 30;
   private static final int KEPT_VALIDITY_DAYS = 3650;

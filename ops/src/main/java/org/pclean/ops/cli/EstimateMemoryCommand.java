@@ -100,8 +100,10 @@ final class EstimateMemoryCommand implements Callable<Integer> {
             && cfg.origin("cluster.cube_chunksize").equals("default");
         for (int n = given.nworkers(); n >= (workersFree ? 1 : given.nworkers()); n--) {
           for (int chunk : chunksFree ? CHUNKS : new int[] {given.cubeChunksize()}) {
-            MemoryEstimate f = estimate(cfg, p, source, n, chunk);
-            if ((n != given.nworkers() || chunk != given.cubeChunksize()) && need(f, local) <= limit.getAsLong()) {
+            if (n == given.nworkers() && chunk == given.cubeChunksize()) {
+              continue;  // e, above
+            }
+            if (need(estimate(cfg, p, source, n, chunk), local) <= limit.getAsLong()) {
               LOG.info(String.format(Locale.ROOT, "memory: %d worker(s) need an estimated %s but memory_limit is"
                       + " %s; running %d worker(s)%s instead (left at their defaults, so lowered to fit)",
                   given.nworkers(), MemoryEstimate.human(need(e, local)), MemoryEstimate.human(limit.getAsLong()), n,

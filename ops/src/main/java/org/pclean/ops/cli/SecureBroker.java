@@ -57,7 +57,7 @@ final class SecureBroker {
         : dataDir != null ? dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".security")
         : Files.createTempDirectory("pclean-security-");
     boolean formatted = dataDir != null && Files.exists(dataDir.resolve("meta.properties"));
-    if (formatted && !Files.exists(dir.resolve("credentials.properties"))) {
+    if (formatted && !Files.exists(dir.resolve(BrokerSecurity.CREDENTIALS))) {
       throw new IllegalArgumentException("--secure: " + dataDir + " was formatted with SCRAM users whose credentials"
           + " are not in " + dir + "; give its --security-directory");
     }
