@@ -31,13 +31,16 @@ constexpr double kWgridMinEpsilon = 1e-6;  // single-precision grids reach no fu
 constexpr double kWgridMaxEpsilon = 1e-1;
 
 using cfloat = std::complex<float>;
+// kMaxSupport floats: one AVX register (two SSE ones on the baseline target). v8fu may sit at any float address.
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v8fu __attribute__((vector_size(32), aligned(4)));
 
 // The exponential-of-semicircle kernel psi(d) = exp(beta (sqrt(1 - (2d/W)^2) - 1)), d in cells, |d| <= W/2.
 // The W taps at offsets f + k - W/2 (f in [0, 1), the distance from the first tap) are evaluated as W polynomials
 // in f, fitted once by Chebyshev interpolation: a few fused multiply-adds per tap instead of an exp and a sqrt.
 class EsKernel {
  public:
-  EsKernel(int support, double beta) : w_(support), beta_(beta), degree_(support + 3) {
+  EsKernel(int support, double beta) : w_(support), beta_(beta), degree_(degreeFor(support)) {
     coef_.assign(size_t(degree_ + 1) * kMaxSupport, 0.0);
     const int nodes = degree_ + 1;
     for (int k = 0; k < w_; ++k) {
@@ -76,24 +79,37 @@ class EsKernel {
     return std::abs(z) < 1 ? std::exp(beta_ * (std::sqrt(1 - z * z) - 1)) : 0.0;
   }
 
-  // The W taps for the first-tap distance f in [0, 1), and zeros up to kMaxSupport.
-  void taps(double f, float* out) const {
-    const float y = float(2 * f - 1);
-    const float* c = &coefFloat_[size_t(degree_) * kMaxSupport];
-    for (int k = 0; k < kMaxSupport; ++k) out[k] = c[k];
-    for (int n = degree_ - 1; n >= 0; --n) {
-      c = &coefFloat_[size_t(n) * kMaxSupport];
-      for (int k = 0; k < kMaxSupport; ++k) out[k] = out[k] * y + c[k];
-    }
+  // The W taps for the first-tap distance f in [0, 1), and zeros up to kMaxSupport, as one vector. D: the degree, a
+  // constant so the steps unroll. Horner on y^2 for the even and the odd powers apart: two chains of half the
+  // length, since the loops wait on this latency. (An out parameter: returning a vector type would change the ABI
+  // between the two compiled targets.)
+  template <int D>
+  __attribute__((always_inline)) void taps(float f, v8f& out) const {
+    const float y = 2 * f - 1, y2 = y * y;
+    const v8fu* c = reinterpret_cast<const v8fu*>(coefFloat_.data());  // c[n]: the taps' coefficients of y^n
+    constexpr int top = D & ~1, topOdd = (D & 1) ? D : D - 1;
+    v8f even = c[top], odd = c[topOdd];
+    for (int n = top - 2; n >= 0; n -= 2) even = even * y2 + c[n];
+    for (int n = topOdd - 2; n >= 1; n -= 2) odd = odd * y2 + c[n];
+    out = even + odd * y;
   }
 
-  // Tap k alone (the w direction, where one plane needs one tap).
-  double tap(double f, int k) const {
-    const double y = 2 * f - 1;
-    double v = coef_[size_t(degree_) * kMaxSupport + k];
-    for (int n = degree_ - 1; n >= 0; --n) v = v * y + coef_[size_t(n) * kMaxSupport + k];
-    return v;
+  // Tap k alone (the w direction, where one plane needs one tap), the same way.
+  template <int D>
+  __attribute__((always_inline)) float tap(float f, int k) const {
+    const float y = 2 * f - 1, y2 = y * y;
+    const float* c = coefFloat_.data() + k;
+    auto at = [c](int n) { return c[size_t(n) * kMaxSupport]; };
+    constexpr int top = D & ~1, topOdd = (D & 1) ? D : D - 1;
+    float even = at(top), odd = at(topOdd);
+    for (int n = top - 2; n >= 0; n -= 2) even = even * y2 + at(n);
+    for (int n = topOdd - 2; n >= 1; n -= 2) odd = odd * y2 + at(n);
+    return even + odd * y;
   }
+
+  // The polynomials' degree for a support of W cells.
+  static constexpr int degreeFor(int support) { return support + 3; }
+  int degree() const { return degree_; }
 
   // The kernel's Fourier transform, integral psi(d) exp(-2 pi i d xi) dd, by Gauss-Legendre quadrature.
   double fourier(double xi) const {
@@ -130,7 +146,7 @@ class EsKernel {
   int w_;
   double beta_;
   int degree_;
-  std::vector<float> coefFloat_;  // the same in single precision, for the u and v taps
+  std::vector<float> coefFloat_;  // the same in single precision, kMaxSupport taps (one vector) per power
   std::vector<double> coef_;  // [n * kMaxSupport + k]: coefficient of y^n of tap k (0 for k >= W)
   std::vector<double> nodeAt_, weightedValue_;
 };
@@ -219,19 +235,36 @@ Layout makeLayout(const EsKernel& kernel, double epsilon, int nx, int ny, double
   return g;
 }
 
+// A channel's factors from metres to grid cells (u, v) and to w planes, and to wavelengths (w).
+struct ChannelScales {
+  std::vector<double> u, v, plane, lambda;
+  ChannelScales(const Layout& g, const double* freq, int nchan) : u(nchan), v(nchan), plane(nchan), lambda(nchan) {
+    for (int ch = 0; ch < nchan; ++ch) {
+      lambda[ch] = freq[ch] / kSpeedOfLight;
+      u[ch] = lambda[ch] / g.du;
+      v[ch] = lambda[ch] / g.dv;
+      plane[ch] = g.planes > 1 ? lambda[ch] / g.dw : 0.0;
+    }
+  }
+};
+
 // One sample in grid coordinates: first taps (cells) and distances to them, first w plane and distance, and
 // whether it was folded to w >= 0 (its visibility conjugated).
 struct Coord {
   int iu, iv, ip;
-  double fu, fv, fp;
+  float fu, fv, fp;
   bool flip;
 };
 
-// False when the kernel leaves the grid.
-inline bool coordOf(const Layout& g, const double* uvw, long long r, double freq, Coord& c) {
+[[noreturn]] __attribute__((noinline, cold)) void outsideWRange(double w) {
+  throw std::invalid_argument("w = " + std::to_string(w) + " wavelengths lies outside the w range the planes were" +
+                              " made for; pass the range of all samples");
+}
+
+// False when the kernel leaves the grid. Bucketing and gridding both call this, so a sample's tile is the same.
+__attribute__((always_inline)) inline bool coordOf(const Layout& g, const ChannelScales& sc, const double* uvw, int ch, Coord& c) {
   const int support = g.support;
-  double s = freq / kSpeedOfLight;
-  double u = uvw[3 * r] * s, v = uvw[3 * r + 1] * s, w = uvw[3 * r + 2] * s;
+  double u = uvw[0], v = uvw[1], w = uvw[2];
   c.flip = w < 0;
   if (c.flip) {
     u = -u;
@@ -239,26 +272,24 @@ inline bool coordOf(const Layout& g, const double* uvw, long long r, double freq
     w = -w;
   }
   // -u: the image x axis runs toward decreasing RA (as gridder.cpp).
-  double x = -u / g.du + g.ngx / 2 - support / 2.0, y = v / g.dv + g.ngy / 2 - support / 2.0;
+  double x = -u * sc.u[ch] + (g.ngx / 2 - support / 2.0), y = v * sc.v[ch] + (g.ngy / 2 - support / 2.0);
   double cx = std::ceil(x), cy = std::ceil(y);
   if (!(cx >= 0 && cy >= 0 && cx + support <= g.ngx && cy + support <= g.ngy)) return false;
   c.iu = int(cx);
   c.iv = int(cy);
-  c.fu = cx - x;
-  c.fv = cy - y;
+  c.fu = float(cx - x);
+  c.fv = float(cy - y);
   c.ip = 0;
   c.fp = 0;
   if (g.planes > 1) {
-    double j = (w - g.wlo) / g.dw, cp = std::ceil(j);
+    double j = w * sc.plane[ch] - g.wlo / g.dw, cp = std::ceil(j);
     int last = g.planes - support;
     // The given range may differ from the samples' by rounding: clamp within a thousandth of a plane.
     if (cp > last && j - last < 1e-3) cp = last;
     if (cp < 0 && j > -1e-3) cp = 0;
-    if (cp < 0 || cp > last)
-      throw std::invalid_argument("w = " + std::to_string(w) + " wavelengths lies outside the w range the planes" +
-                                  " were made for; pass the range of all samples");
+    if (cp < 0 || cp > last) outsideWRange(w * sc.lambda[ch]);
     c.ip = int(cp);
-    c.fp = cp - j;
+    c.fp = float(cp - j);
   }
   return true;
 }
@@ -273,6 +304,8 @@ struct Run {
 struct Buckets {
   std::vector<size_t> start;  // bucket b holds runs[start[b] .. start[b + 1])
   std::vector<Run> runs;
+  std::vector<size_t> firstSample;  // the bucket-ordered position of bucket b's first sample (samples of a run
+                                    // follow each other), and the number of samples at the end
   double sumWeights = 0;
   int rowLo = 0, rowHi = 0;  // the grid rows the samples' kernels touch
   size_t bucket(const Layout& g, int plane, int tv, int tu) const { return (size_t(plane) * g.ntv + tv) * g.ntu + tu; }
@@ -291,7 +324,7 @@ void parallelFor(int nthreads, size_t n, F body) {
 }
 
 // weight == nullptr buckets every sample on the grid (predict); otherwise those with weight > 0.
-Buckets makeBuckets(const Layout& g, const double* uvw, long long nrow, const double* freq, int nchan,
+Buckets makeBuckets(const Layout& g, const ChannelScales& sc, const double* uvw, long long nrow, int nchan,
                     const float* weight, int nthreads) {
   if (nrow > std::numeric_limits<uint32_t>::max() || nchan > std::numeric_limits<uint16_t>::max())
     throw std::invalid_argument("too many rows or channels for one gridder call");
@@ -310,7 +343,7 @@ Buckets makeBuckets(const Layout& g, const double* uvw, long long nrow, const do
       for (int ch = 0; ch < nchan; ++ch) {
         if (weight && !(weight[r * nchan + ch] > 0)) continue;
         Coord c{};
-        if (!coordOf(g, uvw, r, freq[ch], c)) continue;
+        if (!coordOf(g, sc, uvw + 3 * r, ch, c)) continue;
         if (weight) sums[b] += weight[r * nchan + ch];
         uint32_t key = uint32_t((size_t(c.ip) * g.ntv + c.iv / kTile) * g.ntu + c.iu / kTile);
         if (!out.empty() && out.back().key == key && out.back().run.row == r && out.back().run.ch1 == ch)
@@ -330,6 +363,12 @@ Buckets makeBuckets(const Layout& g, const double* uvw, long long nrow, const do
   for (auto& f : found)
     for (auto& k : f) bk.runs[fill[k.key]++] = k.run;
   for (double s : sums) bk.sumWeights += s;
+  bk.firstSample.assign(nbuckets + 1, 0);
+  for (size_t b = 0; b < nbuckets; ++b) {
+    size_t n = 0;
+    for (size_t i = bk.start[b]; i < bk.start[b + 1]; ++i) n += bk.runs[i].ch1 - bk.runs[i].ch0;
+    bk.firstSample[b + 1] = bk.firstSample[b] + n;
+  }
   int tvLo = g.ntv, tvHi = -1;
   for (size_t b = 0; b < nbuckets; ++b)
     if (bk.start[b + 1] > bk.start[b]) {
@@ -368,24 +407,44 @@ struct TileBuffer {
   TileBuffer() : side(kTile + kMaxSupport), re(size_t(side) * side), im(size_t(side) * side) {}
 };
 
-// The samples of a tile that touch plane p: body(coord, sample index, w tap weight). Inlined into the kernels below.
-template <typename F>
-inline void forSamplesOfTile(const Layout& g, const Buckets& bk, const EsKernel& kernel, const double* uvw,
-                             const double* freq, int nchan, int p, int tile, F body) {
+// The samples of a tile that touch plane p: body(coord, bucket-ordered position, w tap weight). Inlined into the
+// kernels below. A tile's runs are rows far apart, so their uvw is prefetched a few runs ahead.
+template <int W, typename F>
+__attribute__((always_inline)) inline void forSamplesOfTile(const Layout& g, const Buckets& bk, const EsKernel& kernel,
+                                                            const ChannelScales& sc, const double* uvw, int p,
+                                                            int tile, F body) {
+  constexpr size_t kAhead = 8;
   const int wsup = g.wsupport();
   const int tv = tile / g.ntu, tu = tile % g.ntu;
   for (int p0 = std::max(0, p - wsup + 1); p0 <= p; ++p0) {
-    size_t b = bk.bucket(g, p0, tv, tu);
+    const size_t b = bk.bucket(g, p0, tv, tu);
+    size_t at = bk.firstSample[b];
     for (size_t i = bk.start[b]; i < bk.start[b + 1]; ++i) {
+      if (i + kAhead < bk.runs.size()) __builtin_prefetch(uvw + 3 * size_t(bk.runs[i + kAhead].row));
       const Run& run = bk.runs[i];
-      for (int ch = run.ch0; ch < run.ch1; ++ch) {
+      const double* rowUvw = uvw + 3 * size_t(run.row);
+      for (int ch = run.ch0; ch < run.ch1; ++ch, ++at) {
         Coord c{};
-        coordOf(g, uvw, run.row, freq[ch], c);
-        double kw = g.planes > 1 ? kernel.tap(c.fp, p - c.ip) : 1.0;
-        body(c, (long long)run.row * nchan + ch, kw);
+        coordOf(g, sc, rowUvw, ch, c);
+        float kw = g.planes > 1 ? kernel.tap<EsKernel::degreeFor(W)>(c.fp, p - c.ip) : 1.0f;
+        body(c, at, kw);
       }
     }
   }
+}
+
+// Every bucketed sample once, in bucket order: body(row, channel, bucket-ordered position). For the passes that
+// move data between the caller's sample order and bucket order (once a call, not once a plane).
+template <typename F>
+void forBucketedSamples(const Buckets& bk, int nthreads, F body) {
+  const size_t nbuckets = bk.start.size() - 1, block = 256;
+  parallelFor(nthreads, (nbuckets + block - 1) / block, [&](size_t k) {
+    for (size_t b = k * block; b < std::min(nbuckets, (k + 1) * block); ++b) {
+      size_t at = bk.firstSample[b];
+      for (size_t i = bk.start[b]; i < bk.start[b + 1]; ++i)
+        for (int ch = bk.runs[i].ch0; ch < bk.runs[i].ch1; ++ch, ++at) body(bk.runs[i].row, ch, at);
+    }
+  });
 }
 
 // What a tile kernel reads.
@@ -393,69 +452,93 @@ struct TileInputs {
   const Layout& g;
   const Buckets& bk;
   const EsKernel& kernel;
+  const ChannelScales& scales;
   const double* uvw;
-  const double* freq;
   int nchan;
 };
 
-// The hot loops, compiled for AVX2/FMA too and picked at load time. The u taps are padded to kMaxSupport (zeros
-// beyond W) so the inner loops have a fixed trip count and vectorise.
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void gridTile(const TileInputs& in, const float* vis,
-                                                                          const float* weight, int p, int tile,
-                                                                          TileBuffer& buf) {
-  const int W = in.g.support, side = buf.side;
+// The hot loops for a support of W cells (a constant, so the kernel rows and Horner steps unroll). The u taps are
+// one vector of kMaxSupport (zeros beyond W), so a kernel row is one vector multiply-add into the planar buffer.
+// sorted: the weighted visibilities (conjugated where w was folded) in bucket order.
+template <int W>
+__attribute__((always_inline)) inline void gridTileOf(const TileInputs& in, const cfloat* sorted, int p, int tile,
+                                                      TileBuffer& buf) {
+  constexpr int D = EsKernel::degreeFor(W);
+  const int side = buf.side;
   const int u0 = (tile % in.g.ntu) * kTile, v0 = (tile / in.g.ntu) * kTile;
   float* re = buf.re.data();
   float* im = buf.im.data();
   std::fill(buf.re.begin(), buf.re.end(), 0.0f);
   std::fill(buf.im.begin(), buf.im.end(), 0.0f);
-  forSamplesOfTile(in.g, in.bk, in.kernel, in.uvw, in.freq, in.nchan, p, tile,
-                   [&](const Coord& c, long long i, double kw) {
-                     alignas(32) float fu[kMaxSupport], kv[kMaxSupport];
-                     in.kernel.taps(c.fu, fu);
-                     in.kernel.taps(c.fv, kv);
-                     const float wt = weight[i] * float(kw);
-                     float vr = wt, vi = 0;
-                     if (vis) {
-                       vr = vis[2 * i] * wt;
-                       vi = (c.flip ? -vis[2 * i + 1] : vis[2 * i + 1]) * wt;
-                     }
-                     for (int b = 0; b < W; ++b) {
-                       const float br = vr * kv[b], bi = vi * kv[b];
-                       const size_t row = size_t(c.iv - v0 + b) * side + (c.iu - u0);
-                       for (int a = 0; a < kMaxSupport; ++a) {
-                         re[row + a] += br * fu[a];
-                         im[row + a] += bi * fu[a];
-                       }
-                     }
-                   });
+  forSamplesOfTile<W>(in.g, in.bk, in.kernel, in.scales, in.uvw, p, tile, [&](const Coord& c, size_t at, float kw) {
+                        v8f fu, kv;
+                        in.kernel.taps<D>(c.fu, fu);
+                        in.kernel.taps<D>(c.fv, kv);
+                        const v8f ur = fu * (sorted[at].real() * kw), ui = fu * (sorted[at].imag() * kw);
+                        const size_t row = size_t(c.iv - v0) * side + (c.iu - u0);
+                        for (int b = 0; b < W; ++b) {
+                          *reinterpret_cast<v8fu*>(re + row + b * side) += ur * kv[b];
+                          *reinterpret_cast<v8fu*>(im + row + b * side) += ui * kv[b];
+                        }
+                      });
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void degridTile(const TileInputs& in, int p, int tile,
-                                                                            const TileBuffer& buf, float* vis) {
-  const int W = in.g.support, side = buf.side;
+// sorted: the predicted visibilities in bucket order, added to plane by plane (before unfolding w).
+template <int W>
+__attribute__((always_inline)) inline void degridTileOf(const TileInputs& in, int p, int tile, const TileBuffer& buf,
+                                                        cfloat* sorted) {
+  constexpr int D = EsKernel::degreeFor(W);
+  const int side = buf.side;
   const int u0 = (tile % in.g.ntu) * kTile, v0 = (tile / in.g.ntu) * kTile;
   const float* re = buf.re.data();
   const float* im = buf.im.data();
-  forSamplesOfTile(in.g, in.bk, in.kernel, in.uvw, in.freq, in.nchan, p, tile,
-                   [&](const Coord& c, long long i, double kw) {
-                     alignas(32) float fu[kMaxSupport], kv[kMaxSupport];
-                     in.kernel.taps(c.fu, fu);
-                     in.kernel.taps(c.fv, kv);
-                     float sr = 0, si = 0;
-                     for (int b = 0; b < W; ++b) {
-                       const size_t row = size_t(c.iv - v0 + b) * side + (c.iu - u0);
-                       float tr = 0, ti = 0;
-                       for (int a = 0; a < kMaxSupport; ++a) {
-                         tr += re[row + a] * fu[a];
-                         ti += im[row + a] * fu[a];
-                       }
-                       sr += tr * kv[b];
-                       si += ti * kv[b];
-                     }
-                     vis[2 * i] += sr * float(kw);
-                     vis[2 * i + 1] += (c.flip ? -si : si) * float(kw);
-                   });
+  forSamplesOfTile<W>(in.g, in.bk, in.kernel, in.scales, in.uvw, p, tile, [&](const Coord& c, size_t at, float kw) {
+                        v8f fu, kv;
+                        in.kernel.taps<D>(c.fu, fu);
+                        in.kernel.taps<D>(c.fv, kv);
+                        v8f tr = {}, ti = {};
+                        const size_t row = size_t(c.iv - v0) * side + (c.iu - u0);
+                        for (int b = 0; b < W; ++b) {
+                          tr += *reinterpret_cast<const v8fu*>(re + row + b * side) * kv[b];
+                          ti += *reinterpret_cast<const v8fu*>(im + row + b * side) * kv[b];
+                        }
+                        tr *= fu;
+                        ti *= fu;
+                        float sr = 0, si = 0;
+                        for (int a = 0; a < kMaxSupport; ++a) {
+                          sr += tr[a];
+                          si += ti[a];
+                        }
+                        sorted[at] += cfloat(sr * kw, si * kw);
+                      });
+}
+
+// The supports supportFor() can choose.
+#define PCLEAN_FOR_SUPPORT(call)                                    \
+  switch (in.g.support) {                                          \
+    case 2: call(2); break;                                        \
+    case 3: call(3); break;                                        \
+    case 4: call(4); break;                                        \
+    case 5: call(5); break;                                        \
+    case 6: call(6); break;                                        \
+    case 7: call(7); break;                                        \
+    case 8: call(8); break;                                        \
+    default: throw std::logic_error("no gridding kernel for support " + std::to_string(in.g.support)); \
+  }
+
+// Compiled for AVX2/FMA too and picked at load time.
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void gridTile(const TileInputs& in, const cfloat* sorted,
+                                                                          int p, int tile, TileBuffer& buf) {
+#define PCLEAN_GRID(W) gridTileOf<W>(in, sorted, p, tile, buf)
+  PCLEAN_FOR_SUPPORT(PCLEAN_GRID)
+#undef PCLEAN_GRID
+}
+
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void degridTile(const TileInputs& in, int p, int tile,
+                                                                            const TileBuffer& buf, cfloat* sorted) {
+#define PCLEAN_DEGRID(W) degridTileOf<W>(in, p, tile, buf, sorted)
+  PCLEAN_FOR_SUPPORT(PCLEAN_DEGRID)
+#undef PCLEAN_DEGRID
 }
 
 struct Grid {
@@ -612,12 +695,11 @@ struct Prepared {
   int threads;
   EsKernel kernel;
   Layout g;
+  ChannelScales scales;
   Buckets bk;
   ImageFactors factors;
   Grid grid;
-  TileInputs inputs(const double* uvw, const double* freq, int nchan) const {
-    return TileInputs{g, bk, kernel, uvw, freq, nchan};
-  }
+  TileInputs inputs(const double* uvw, int nchan) const { return TileInputs{g, bk, kernel, scales, uvw, nchan}; }
   // The transforms, plane by plane (wgridder.h); the timer gets the gridding, FFT and image-side phases.
   double invert(const double* uvw, const double* freq, int nchan, const float* vis, const float* weight,
                 float* image, PhaseTimer& timer);
@@ -633,19 +715,29 @@ std::unique_ptr<Prepared> prepare(int nx, int ny, double cellx, double celly, do
   nthreads = std::max(1, std::min(nthreads, 64));
   EsKernel kernel = kernelFor(epsilon);
   Layout g = layoutFor(kernel, epsilon, nx, ny, cellx, celly, wmin, wmax, uvw, nrow, freq, nchan);
-  Buckets bk = makeBuckets(g, uvw, nrow, freq, nchan, weight, nthreads);
+  ChannelScales scales(g, freq, nchan);
+  Buckets bk = makeBuckets(g, scales, uvw, nrow, nchan, weight, nthreads);
   timer.lap(kSort);
   ImageFactors factors = imageFactors(g, kernel, nthreads);
   timer.lap(kImage);
   const size_t cells = size_t(g.ngx) * g.ngy;
   return std::unique_ptr<Prepared>(
-      new Prepared{nthreads, std::move(kernel), g, std::move(bk), std::move(factors), Grid(cells)});
+      new Prepared{nthreads, std::move(kernel), g, std::move(scales), std::move(bk), std::move(factors), Grid(cells)});
 }
 
 double Prepared::invert(const double* uvw, const double* freq, int nchan, const float* vis, const float* weight,
                         float* image, PhaseTimer& timer) {
   const int nx = g.nx, ny = g.ny;
-  const TileInputs in = inputs(uvw, freq, nchan);
+  const TileInputs in = inputs(uvw, nchan);
+  // The weighted samples in bucket order, so the plane passes read them in sequence instead of across the arrays.
+  std::vector<cfloat> sorted(bk.firstSample.back());
+  forBucketedSamples(bk, threads, [&](uint32_t row, int ch, size_t at) {
+    const size_t i = size_t(row) * nchan + ch;
+    const float wt = weight[i];
+    const bool flip = uvw[3 * size_t(row) + 2] < 0;
+    sorted[at] = vis ? cfloat(vis[2 * i] * wt, (flip ? -vis[2 * i + 1] : vis[2 * i + 1]) * wt) : cfloat(wt, 0);
+  });
+  timer.lap(kSort);
   std::vector<double> acc(size_t(nx) * ny, 0.0);
   for (int p = 0; p < g.planes; ++p) {
     zero(g, bk, grid, threads);
@@ -654,7 +746,7 @@ double Prepared::invert(const double* uvw, const double* freq, int nchan, const 
       parallelFor(threads, colour.size(), [&](size_t t) {
         thread_local TileBuffer buf;
         const int tile = colour[t], u0 = (tile % g.ntu) * kTile, v0 = (tile / g.ntu) * kTile;
-        gridTile(in, vis, weight, p, tile, buf);
+        gridTile(in, sorted.data(), p, tile, buf);
         for (int b = 0; b < buf.side && v0 + b < g.ngy; ++b) {
           cfloat* row = grid.data + size_t(v0 + b) * g.ngx + u0;
           const float* rr = &buf.re[size_t(b) * buf.side];
@@ -686,7 +778,9 @@ double Prepared::invert(const double* uvw, const double* freq, int nchan, const 
 void Prepared::predict(const float* model, const double* uvw, long long nrow, const double* freq, int nchan,
                        float* vis, PhaseTimer& timer) {
   const int nx = g.nx, ny = g.ny;
-  const TileInputs in = inputs(uvw, freq, nchan);
+  const TileInputs in = inputs(uvw, nchan);
+  // Predicted in bucket order (each sample summed over its planes), then moved to the caller's order once.
+  std::vector<cfloat> sorted(bk.firstSample.back(), cfloat(0, 0));
   std::fill(vis, vis + 2 * nrow * nchan, 0.0f);
   for (int p = 0; p < g.planes; ++p) {
     zero(g, bk, grid, threads);
@@ -715,10 +809,16 @@ void Prepared::predict(const float* model, const double* uvw, long long nrow, co
           buf.im[size_t(b) * buf.side + a] = val.imag();
         }
       }
-      degridTile(in, p, tile, buf, vis);
+      degridTile(in, p, tile, buf, sorted.data());
     });
     timer.lap(kGrid);
   }
+  forBucketedSamples(bk, threads, [&](uint32_t row, int ch, size_t at) {
+    const size_t i = size_t(row) * nchan + ch;
+    vis[2 * i] = sorted[at].real();
+    vis[2 * i + 1] = uvw[3 * size_t(row) + 2] < 0 ? -sorted[at].imag() : sorted[at].imag();
+  });
+  timer.lap(kSort);
 }
 
 }  // namespace

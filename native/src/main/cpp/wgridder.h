@@ -17,14 +17,18 @@
 // planes with the same kernel (plane spacing 1 / (4 max|n - 1|), so the w direction is sampled 2x too), each plane
 // is FFT'd and multiplied by its w-screen exp(-2 pi i w_p (n - 1)), and the sum is divided once by the kernel's
 // Fourier transform in l, m and w (Gauss-Legendre quadrature of the exact kernel). The samples are bucketed by
-// (first w plane, 16x16 uv tile); threads take whole tiles and accumulate into a tile-sized buffer that is added
-// to the grid in four passes of non-adjacent tiles, so no thread holds a full grid. FFTs are FFTW single
+// (first w plane, 16x16 uv tile), and the weighted visibilities copied once into that order (a tile's samples are
+// rows far apart: read in place, every plane pass waited on memory); threads take whole tiles and accumulate into
+// a tile-sized buffer that is added to the grid in four passes of non-adjacent tiles, so no thread holds a full
+// grid. The kernel's u and v taps are one 8-float vector (Horner on y^2 in two chains), a kernel row one vector
+// multiply-add, compiled for AVX2/FMA and for baseline x86-64 and picked at load time. FFTs are FFTW single
 // precision, threaded, with plans cached per size, and skip what is zero or unread (the grid rows without
 // samples, the columns outside the image). Thread-safe; no casacore.
 //
 // Usage: wgridParameters() to report the choice; wgridInvert() for the PSF (vis == nullptr) and residuals,
 // wgridPredict() for model visibilities. Memory: one complex float padded grid (8 * 4 nx ny bytes), one double
-// image, 8 bytes per run of channels of a row that share a bucket, and a 2-D tile buffer per thread.
+// image, 8 bytes per run of channels of a row that share a bucket, 8 bytes per sample (the bucket-ordered copy),
+// and a 2-D tile buffer per thread.
 #pragma once
 
 namespace pclean {
