@@ -65,6 +65,11 @@ public final class OutputNames {
     return Path.of(imagename + ".alpha");
   }
 
+  /** mtmfs spectral index error image (tclean's {@code .alpha.error}). */
+  public Path alphaError() {
+    return Path.of(imagename + ".alpha.error");
+  }
+
   /** Image-name prefix of sub-cube k of a job, under the job's local directory: {@code <dir>/<jobId>/part-<k>}. */
   public static String subcube(String localDirectory, String jobId, int partition) {
     return Path.of(localDirectory, jobId, String.format("part-%04d", partition)).toString();
@@ -127,6 +132,7 @@ public final class OutputNames {
     }
     if (nterms > 1) {
       out.add(alpha());
+      out.add(alphaError());
     }
     return out;
   }

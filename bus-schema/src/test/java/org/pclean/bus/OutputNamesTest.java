@@ -21,7 +21,7 @@ class OutputNamesTest {
     List<String> names = new OutputNames("c").all(2).stream().map(Path::toString).toList();
     assertEquals(List.of("c.image.tt0", "c.image.tt1", "c.residual.tt0", "c.residual.tt1", "c.model.tt0",
         "c.model.tt1", "c.psf.tt0", "c.psf.tt1", "c.psf.tt2", "c.pb.tt0", "c.sumwt.tt0", "c.sumwt.tt1",
-        "c.sumwt.tt2", "c.alpha"), names);
+        "c.sumwt.tt2", "c.alpha", "c.alpha.error"), names);
     assertEquals(Path.of("c.image.tt0.fits"), new OutputNames("c").fits(Path.of("c.image.tt0")));
   }
 

@@ -57,7 +57,10 @@ public final class PlaneProducts {
 
   /**
    * mtmfs products: restored Taylor images from models and the Hessian-corrected residuals (H⁻¹ r, so residual
-   * and model terms are in the same units), and alpha = tt1/tt0 where tt0 is significant.
+   * and model terms are in the same units), alpha = tt1/tt0 where tt0 is significant, and its error as tclean
+   * computes it, |alpha| sqrt((r0/I0)² + (r1/I1)²) with r the residual and I the restored Taylor images, over the
+   * same pixels (NaN elsewhere). tclean's own cut is a tenth of the tt0 residual's peak; ours (below) is the
+   * noise-based one alpha already used.
    */
   private static List<ProductImage> multiTerm(TcleanParams p, float[][] models, float[][] residuals,
       float[][] psfs, float[] pb, double[] sumwts, Beam beam) {
@@ -92,10 +95,21 @@ public final class PlaneProducts {
     // alpha where tt0 exceeds the larger of the threshold and 5x the robust rms of the tt0 residual.
     double cut = Math.max(p.threshold(), 5 * IterationControl.robustRms(residuals[0]));
     float[] alpha = new float[nx * ny];
+    float[] alphaError = new float[nx * ny];
     for (int i = 0; i < alpha.length; i++) {
-      alpha[i] = restored[0][i] > cut ? restored[1][i] / restored[0][i] : Float.NaN;
+      if (restored[0][i] > cut) {
+        double a = restored[1][i] / restored[0][i];
+        double e0 = residuals[0][i] / restored[0][i];
+        double e1 = residuals[1][i] / restored[1][i];
+        alpha[i] = (float) a;
+        alphaError[i] = (float) (Math.abs(a) * Math.sqrt(e0 * e0 + e1 * e1));
+      } else {
+        alpha[i] = Float.NaN;
+        alphaError[i] = Float.NaN;
+      }
     }
     out.add(new ProductImage(names.alpha(), "", alpha, false));
+    out.add(new ProductImage(names.alphaError(), "", alphaError, false));
     if (p.pbcor()) {
       out.add(new ProductImage(Path.of(names.path(Product.IMAGE, 0) + ".pbcor"), "Jy/beam",
           pbcor(p, restored[0], pb), true));

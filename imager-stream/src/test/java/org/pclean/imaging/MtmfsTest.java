@@ -31,16 +31,34 @@ class MtmfsTest {
       assertTrue(Files.isDirectory(p), p + " written");
     }
     try (CasaImage tt0 = CasaImage.open(Path.of(name + ".image.tt0"));
-         CasaImage alpha = CasaImage.open(Path.of(name + ".alpha"))) {
+         CasaImage tt1 = CasaImage.open(Path.of(name + ".image.tt1"));
+         CasaImage res0 = CasaImage.open(Path.of(name + ".residual.tt0"));
+         CasaImage res1 = CasaImage.open(Path.of(name + ".residual.tt1"));
+         CasaImage alpha = CasaImage.open(Path.of(name + ".alpha"));
+         CasaImage alphaError = CasaImage.open(Path.of(name + ".alpha.error"))) {
       assertEquals(nu0, tt0.toWorld(0, 0, 0, 0)[3], 1.0);
       float[] t0 = tt0.readPlane(0, 0);
+      float[] t1 = tt1.readPlane(0, 0);
+      float[] r0 = res0.readPlane(0, 0);
+      float[] r1 = res1.readPlane(0, 0);
       float[] a = alpha.readPlane(0, 0);
+      float[] e = alphaError.readPlane(0, 0);
       for (SkySimulation.Source s : SkySimulation.SKY) {
         int i = (n / 2 + s.dy()) * n + n / 2 + s.dx();
         double flux0 = s.flux() * Math.pow(nu0 / SkySimulation.FREQ0, s.alpha());
         assertEquals(flux0, t0[i], 0.02 * flux0, "tt0 of " + s);
         assertEquals(s.alpha(), a[i], 0.05, "alpha of " + s);
+        // tclean's rule, from the written products: |alpha| sqrt((r0/I0)^2 + (r1/I1)^2).
+        double expect = Math.abs(t1[i] / t0[i]) * Math.hypot(r0[i] / t0[i], r1[i] / t1[i]);
+        assertEquals(expect, e[i], 1e-6 * Math.max(expect, 1e-3), "alpha error of " + s);
+        assertTrue(e[i] < 0.05, "alpha error of " + s + ": " + e[i]);
       }
+      int defined = 0;
+      for (int i = 0; i < a.length; i++) {
+        assertEquals(Float.isNaN(a[i]), Float.isNaN(e[i]), "alpha and its error cover the same pixels, " + i);
+        defined += Float.isNaN(a[i]) ? 0 : 1;
+      }
+      assertTrue(defined > 0 && defined < a.length / 2, defined + " pixels with alpha");
     }
     assertTrue(r.planes().get(0).iterations() > 0);
   }

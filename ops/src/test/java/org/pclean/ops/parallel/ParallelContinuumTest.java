@@ -339,7 +339,7 @@ class ParallelContinuumTest {
         if (a.get(k).toString().contains(".residual")) {
           scale = Math.max(scale, imagePeak);
         }
-        boolean alpha = a.get(k).toString().endsWith(".alpha");
+        boolean alpha = a.get(k).toString().endsWith(".alpha") || a.get(k).toString().endsWith(".alpha.error");
         int compared = 0;
         for (int i = 0; i < x.length; i++) {
           // alpha = tt1/tt0 is compared where tt0 is bright, not where the ratio of two small numbers is noise.

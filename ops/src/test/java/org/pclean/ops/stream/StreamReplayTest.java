@@ -404,7 +404,7 @@ class StreamReplayTest {
           for (float v : x) {
             scale = Math.max(scale, Math.abs(v));
           }
-          boolean alpha = a.get(k).toString().endsWith(".alpha");
+          boolean alpha = a.get(k).toString().endsWith(".alpha") || a.get(k).toString().endsWith(".alpha.error");
           for (int i = 0; i < x.length; i++) {
             if (alpha ? Float.isNaN(x[i]) != Float.isNaN(y[i]) : false) {
               throw new AssertionError(name + " pixel " + i + ": NaN in one only");
