@@ -334,12 +334,13 @@ public final class SerialImager {
     }
     Beam beam = restoringBeam(p, psfs[0]);
     float[][] models = from != null ? from.models() : new float[nterms][nx * ny];
+    ResidualBuffers buffers = new ResidualBuffers();
     float[][] residuals;
     if (from != null && from.residuals() != null) {
       residuals = from.residuals();  // calcres false
     } else {
       residuals = new float[nterms][nx * ny];
-      majorCycle(gridder, d, taylor, models, taylorWeights, norm, residuals);
+      majorCycle(gridder, d, taylor, models, taylorWeights, norm, residuals, buffers);
     }
 
     float[] pb = PrimaryBeam.image(nx, ny, p.cell()[0], p.cell()[1], dish, freq);
@@ -356,7 +357,7 @@ public final class SerialImager {
       }
       logCycle(history.get(history.size() - 1), control.iterationsDone());
       long major = System.nanoTime();
-      majorCycle(gridder, d, taylor, models, taylorWeights, norm, residuals);
+      majorCycle(gridder, d, taylor, models, taylorWeights, norm, residuals, buffers);
       PcleanMeters.MAJOR_CYCLE.record(System.nanoTime() - major, TimeUnit.NANOSECONDS);
     }
     return new Plane(models, residuals, psfs, sumwts, beam, control.iterationsDone(), stop, minor.lastPeak(), pb,
@@ -404,17 +405,48 @@ public final class SerialImager {
    * all-zero model (a fresh run's first residual) skips the predict.
    */
   private void majorCycle(Gridder gridder, VisibilityData d, TaylorTerms taylor, float[][] models,
-      float[][] taylorWeights, double norm, float[][] residuals) {
+      float[][] taylorWeights, double norm, float[][] residuals, ResidualBuffers buffers) {
     float[] diff = d.vis();
-    for (int t = 0; t < nterms; t++) {
-      if (anyNonZero(models[t])) {
-        if (diff == d.vis()) {
-          diff = d.vis().clone();
-        }
-        taylor.subtract(diff, timedPredict(gridder, models[t], d), t);
-      }
+    if (anyNonZero(models)) {
+      long t = System.nanoTime();
+      diff = buffers.residual(d);
+      taylor.residualVisibilities(gridder, d, models, diff, buffers.scratch(d, nterms));
+      griddingSeconds += (System.nanoTime() - t) / 1e9;
+      samplesGridded += (long) nterms * d.numRows() * d.numChannels();
     }
     residuals(gridder, d, diff, taylorWeights, norm, residuals);
+  }
+
+  /**
+   * A plane's residual visibilities (and, with several Taylor terms, the predicted ones) between major cycles:
+   * allocated once, not once a cycle (each is as large as the plane's visibilities).
+   */
+  private static final class ResidualBuffers {
+    private float[] residual;
+    private float[] scratch;
+
+    float[] residual(VisibilityData d) {
+      if (residual == null) {
+        residual = new float[d.vis().length];
+      }
+      return residual;
+    }
+
+    float[] scratch(VisibilityData d, int nterms) {
+      if (nterms > 1 && scratch == null) {
+        scratch = new float[d.vis().length];
+      }
+      return scratch;
+    }
+  }
+
+  private static boolean anyNonZero(float[][] terms) {
+    for (float[] a : terms) {
+      if (anyNonZero(a)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean anyNonZero(float[] a) {
@@ -441,14 +473,6 @@ public final class SerialImager {
     griddingSeconds += (System.nanoTime() - t) / 1e9;
     samplesGridded += (long) d.numRows() * d.numChannels();
     return s;
-  }
-
-  private float[] timedPredict(Gridder g, float[] model, VisibilityData d) {
-    long t = System.nanoTime();
-    float[] v = g.predict(model, d);
-    griddingSeconds += (System.nanoTime() - t) / 1e9;
-    samplesGridded += (long) d.numRows() * d.numChannels();
-    return v;
   }
 
   /** Model visibilities of one plane's model over the given samples (used by savemodel). */

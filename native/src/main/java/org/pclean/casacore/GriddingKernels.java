@@ -38,14 +38,24 @@ public final class GriddingKernels {
   /** As above, with the w-stack given (planes and their w range). */
   public static float[] predict(float[] model, int nx, int ny, double cellx, double celly, double padding,
       WStack w, double[] uvw, double[] freq, int nthreads) {
+    float[] vis = new float[Math.toIntExact(2 * (uvw.length / 3) * freq.length)];
+    predictInto(model, nx, ny, cellx, celly, padding, w, uvw, freq, nthreads, vis);
+    return vis;
+  }
+
+  /** As above into vis (2 * nrow * nchan, overwritten), so a major cycle reuses one buffer. */
+  public static void predictInto(float[] model, int nx, int ny, double cellx, double celly, double padding,
+      WStack w, double[] uvw, double[] freq, int nthreads, float[] vis) {
     long nrow = uvw.length / 3;
     if (model.length != (long) nx * ny) {
       throw new IllegalArgumentException("model has " + model.length + " pixels, expected " + nx + "x" + ny);
     }
-    float[] vis = new float[Math.toIntExact(2 * nrow * freq.length)];
+    if (vis.length != 2 * nrow * freq.length) {
+      throw new IllegalArgumentException("visibility buffer has " + vis.length + " values, expected "
+          + 2 * nrow * freq.length);
+    }
     NativeCall.run("degridding failed", () -> PcleanNative.predict(model, nx, ny, cellx, celly, padding,
         w.planes(), w.wmin(), w.wmax(), uvw, nrow, freq, freq.length, nthreads, vis));
-    return vis;
   }
 
   /** tclean's padded grid size: the smallest even 2-3-5-smooth size ≥ padding·n. */

@@ -57,15 +57,25 @@ public final class WGridderKernels {
   /** Model visibilities (interleaved complex, nrow*nchan) of a model image. */
   public static float[] predict(float[] model, int nx, int ny, double cellx, double celly, double epsilon,
       double wmin, double wmax, double[] uvw, double[] freq, int nthreads, double[] seconds) {
+    float[] vis = new float[Math.toIntExact(2 * (uvw.length / 3) * freq.length)];
+    predictInto(model, nx, ny, cellx, celly, epsilon, wmin, wmax, uvw, freq, nthreads, seconds, vis);
+    return vis;
+  }
+
+  /** As above into vis (2 * nrow * nchan, overwritten), so a major cycle reuses one buffer. */
+  public static void predictInto(float[] model, int nx, int ny, double cellx, double celly, double epsilon,
+      double wmin, double wmax, double[] uvw, double[] freq, int nthreads, double[] seconds, float[] vis) {
     long nrow = uvw.length / 3;
     if (model.length != (long) nx * ny) {
       throw new IllegalArgumentException("model has " + model.length + " pixels, expected " + nx + "x" + ny);
     }
-    float[] vis = new float[Math.toIntExact(2 * nrow * freq.length)];
+    if (vis.length != 2 * nrow * freq.length) {
+      throw new IllegalArgumentException("visibility buffer has " + vis.length + " values, expected "
+          + 2 * nrow * freq.length);
+    }
     double[] phases = timers(seconds);
     NativeCall.run("w-degridding failed", () -> PcleanNative.wgridPredict(model, nx, ny, cellx, celly, epsilon,
         wmin, wmax, uvw, nrow, freq, freq.length, nthreads, vis, phases));
-    return vis;
   }
 
   /** seconds: null, or 4 phase totals added to (see {@link PhaseSeconds}). */

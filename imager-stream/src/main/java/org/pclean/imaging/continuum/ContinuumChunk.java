@@ -24,6 +24,9 @@ public final class ContinuumChunk {
   private final TaylorTerms taylor;
   private final Gridder gridder;
   private float[][] taylorWeights;
+  /** The residual (and, with several terms, predicted) visibilities, kept between major cycles as the data is. */
+  private float[] residualVis;
+  private float[] scratch;
 
   /**
    * @param freq0 the image's reference frequency (the centre of the selected band, as the serial engine's)
@@ -80,10 +83,12 @@ public final class ContinuumChunk {
     requireWeights();
     float[] vis = data.vis();
     if (models != null) {
-      vis = vis.clone();
-      for (int t = 0; t < models.length; t++) {
-        taylor.subtract(vis, gridder.predict(models[t], data), t);
+      if (residualVis == null) {
+        residualVis = new float[vis.length];
+        scratch = models.length > 1 ? new float[vis.length] : null;
       }
+      taylor.residualVisibilities(gridder, data, models, residualVis, scratch);
+      vis = residualVis;
     }
     float[][] out = new float[taylor.nterms()][p.nx() * p.ny()];
     for (int t = 0; t < out.length; t++) {

@@ -35,5 +35,12 @@ public interface Gridder {
   double invert(VisibilityData data, float[] vis, float[] weights, float[] image);
 
   /** Model visibilities of the data's samples (interleaved complex). */
-  float[] predict(float[] model, VisibilityData data);
+  default float[] predict(float[] model, VisibilityData data) {
+    float[] out = new float[data.vis().length];
+    predictInto(model, data, out);
+    return out;
+  }
+
+  /** As {@link #predict} into out (data.vis().length values, overwritten). */
+  void predictInto(float[] model, VisibilityData data, float[] out);
 }

@@ -30,9 +30,9 @@ public final class SpheroidalGridder implements Gridder {
   }
 
   @Override
-  public float[] predict(float[] model, VisibilityData data) {
+  public void predictInto(float[] model, VisibilityData data, float[] out) {
     PcleanMeters.VISIBILITIES_GRIDDED.increment((double) data.numRows() * data.numChannels());
-    return GriddingKernels.predict(model, px.nx(), px.ny(), px.cellx(), px.celly(), padding, wstack, data.uvw(),
-        data.freq(), threads);
+    GriddingKernels.predictInto(model, px.nx(), px.ny(), px.cellx(), px.celly(), padding, wstack, data.uvw(),
+        data.freq(), threads, out);
   }
 }

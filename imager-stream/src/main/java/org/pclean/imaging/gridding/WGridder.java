@@ -58,13 +58,12 @@ public final class WGridder implements Gridder {
   }
 
   @Override
-  public float[] predict(float[] model, VisibilityData data) {
+  public void predictInto(float[] model, VisibilityData data, float[] out) {
     PcleanMeters.VISIBILITIES_GRIDDED.increment((double) data.numRows() * data.numChannels());
     double[] s = new double[4];
-    float[] vis = WGridderKernels.predict(model, px.nx(), px.ny(), px.cellx(), px.celly(), epsilon,
-        wrange.wmin(), wrange.wmax(), data.uvw(), data.freq(), threads, s);
+    WGridderKernels.predictInto(model, px.nx(), px.ny(), px.cellx(), px.celly(), epsilon, wrange.wmin(),
+        wrange.wmax(), data.uvw(), data.freq(), threads, s, out);
     add(s);
-    return vis;
   }
 
   private synchronized void add(double[] s) {

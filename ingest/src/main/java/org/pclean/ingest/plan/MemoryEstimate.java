@@ -25,10 +25,11 @@ import org.pclean.ingest.source.VisibilitySource;
  *       252 720-row bench MS), so the peak is the larger of the load phase and the imaging phase;
  *   <li>per plane: imaging weights (4 B a sample, per Taylor weight), images (psfs, residuals, models, pb, mask,
  *       restored: 4 B a pixel each; the density 8 B), for multiscale its scale images, for a cube the plane's
- *       channel copied out of the selection, and in a major cycle the residual and model visibilities (16 B a
- *       sample);
+ *       channel copied out of the selection, and from the first major cycle on the residual visibilities (8 B a
+ *       sample; with several Taylor terms also a buffer for each term's predicted ones), kept between cycles;
  *   <li>native gridding: one padded complex double grid per gridding thread (the wgridder: one 2x upsampled
- *       complex float grid), the double accumulator, and JNI's copies of uvw, visibilities and weights.
+ *       complex float grid, and its bucket-ordered copy of the weighted samples with their run index, 12 B a
+ *       sample), the double accumulator. The gridders read the Java arrays in place (JNI critical regions).
  * </ul>
  *
  * A parallel cube worker is a run over its sub-cube's channels; a continuum worker holds its row chunk across the
@@ -126,8 +127,8 @@ public record MemoryEstimate(long perWorkerBytes, long totalBytes, int nworkers,
       images += imageBytes(p, 3 * ns + (long) ns * ns);
     }
     t.put("images", images);
-    t.put("major_cycle", p.niter() > 0 ? 16 * planeSamples : 0);
-    t.put("gridding", grids(p) + 3 * imageBytes(p, 1) + 12 * planeSamples + 24 * s.rows());
+    t.put("major_cycle", p.niter() > 0 ? 8 * planeSamples * (nt > 1 ? 2 : 1) : 0);
+    t.put("gridding", grids(p) + 3 * imageBytes(p, 1) + (p.gridder() == GridderKind.WGRIDDER ? 12 * planeSamples : 0));
     return t;
   }
 

@@ -2,6 +2,7 @@ package org.pclean.casacore.presets;
 
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.javacpp.annotation.Properties;
+import org.bytedeco.javacpp.tools.Info;
 import org.bytedeco.javacpp.tools.InfoMap;
 import org.bytedeco.javacpp.tools.InfoMapper;
 
@@ -21,6 +22,11 @@ import org.bytedeco.javacpp.tools.InfoMapper;
 public class CasacoreFacade implements InfoMapper {
   @Override
   public void map(InfoMap infoMap) {
-    // The facade is plain C++ types only; nothing to remap.
+    // The facade is plain C++ types only; nothing to remap. The gridders take the whole selection's visibilities,
+    // weights and uvw: as JNI critical regions they read and write the Java arrays in place (no copy in and back of
+    // ~200 MB a call). Their native code calls no JNI and blocks on nothing, as a critical region must; GC waits
+    // for the call (seconds at most).
+    infoMap.put(new Info("pclean::invert", "pclean::predict", "pclean::wgridInvert", "pclean::wgridPredict")
+        .annotations("@CriticalRegion"));
   }
 }
