@@ -123,9 +123,24 @@ public final class PcleanCli implements Callable<Integer> {
         cl.getErr().println("pclean: " + e.getMessage());
         return EXIT_BAD_INPUT;
       }
-      return new CommandLine.RunLast().execute(parsed);
+      try {
+        return new CommandLine.RunLast().execute(parsed);
+      } catch (OutOfMemoryError e) {
+        // An Error escapes picocli's handler; the run's arrays are unreachable by now, so this line can be printed.
+        cl.getErr().println(outOfMemory(e, Runtime.getRuntime().maxMemory()));
+        LoggerFactory.getLogger(LogSetup.FAILURES).error("out of memory", e);
+        return EXIT_FAILURE;
+      }
     });
     return cl;
+  }
+
+  /** The one line for a run that ran out of memory, naming the limit and what to do. */
+  static String outOfMemory(OutOfMemoryError e, long maxHeapBytes) {
+    return String.format(Locale.ROOT, "pclean: failed: out of memory (%s; this JVM may use %d MB of heap): "
+        + "`pclean estimate-memory` with the same parameters estimates the need; give the JVM more with "
+        + "PCLEAN_JAVA_OPTS=-Xmx<size>, or lower imsize, nworkers or cube_chunksize", e.getMessage(),
+        maxHeapBytes >> 20);
   }
 
   /** Bad input (a bad parameter, a missing MS) is one line and exit 2; anything else is exit 1 with the cause. */
