@@ -39,7 +39,8 @@ public final class ImagingOptions {
   int npixels;
   @Option(names = "--perchanweightdensity", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "cube: each channel's own uniform/briggs density (default true)") boolean perchanweightdensity;
-  @Option(names = "--uvtaper", defaultValue = "", description = "image-plane Gaussian FWHM, e.g. 10arcsec") String uvtaper;
+  @Option(names = "--uvtaper", defaultValue = "", description = "circular taper: image-plane FWHM (10arcsec) or uv-plane"
+      + " FWHM (5klambda; a bare number is lambda, as tclean)") String uvtaper;
   @Option(names = "--deconvolver", defaultValue = "hogbom", description = "hogbom | clark | multiscale | mtmfs") String deconvolver;
   @Option(names = "--scales", split = ",", description = "multiscale scales in pixels, e.g. 0,5,15") List<Integer> scales;
   @Option(names = "--smallscalebias", defaultValue = "0.6") double smallscalebias;
@@ -203,7 +204,7 @@ public final class ImagingOptions {
       b.timerange(org.pclean.ingest.source.TimeRanges.parseCasa(timerange));
     }
     if (!uvtaper.isBlank()) {
-      b.uvtaper(Quantities.angleRad(arcsecDefault(uvtaper)));
+      b.uvtaper(Quantities.uvTaperFwhmRad(uvtaper));
     }
     if (restoringbeam != null && !restoringbeam.isEmpty()) {
       double maj = Quantities.angleRad(arcsecDefault(restoringbeam.get(0))) / ARCSEC;
@@ -219,7 +220,7 @@ public final class ImagingOptions {
     return b;
   }
 
-  /** tclean reads a bare number in cell/uvtaper/restoringbeam as arcsec. */
+  /** tclean reads a bare number in cell/restoringbeam as arcsec. */
   private static String arcsecDefault(String s) {
     return s.trim().matches("[-+0-9.eE]+") ? s.trim() + "arcsec" : s;
   }

@@ -50,6 +50,30 @@ public final class Quantities {
   }
 
   /**
+   * tclean's uvtaper value as the image-plane FWHM (radians) of the Gaussian it tapers with: an angle ("10arcsec",
+   * the image-plane FWHM), or a uv-plane FWHM in wavelengths ("5klambda", "300lambda"; a bare number is lambda, as
+   * tclean reads it). A uv-plane Gaussian of FWHM F wavelengths is the transform of an image-plane one of FWHM
+   * 4 ln 2 / (pi F) radians.
+   */
+  public static double uvTaperFwhmRad(String s) {
+    Matcher m = match(s, "uvtaper");
+    double v = Double.parseDouble(m.group(1));
+    double lambdas = switch (m.group(2)) {
+      case "", "lambda" -> v;
+      case "klambda" -> v * 1e3;
+      case "Mlambda" -> v * 1e6;
+      default -> Double.NaN;
+    };
+    if (Double.isNaN(lambdas)) {
+      return angleRad(s);
+    }
+    if (!(lambdas > 0)) {
+      throw new IllegalArgumentException("uvtaper must be > 0 wavelengths, got '" + s + "'");
+    }
+    return 4 * Math.log(2) / (Math.PI * lambdas);
+  }
+
+  /**
    * A J2000 direction as tclean's phasecenter: "J2000 10h00m00.0s +40d00m00.0s", "J2000 10:00:00 +40.00.00"
    * or "J2000 150deg 40deg". Returns {ra, dec} in radians.
    */

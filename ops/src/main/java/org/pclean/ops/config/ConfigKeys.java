@@ -101,7 +101,7 @@ public final class ConfigKeys {
       param("weight", "robust", FLOAT, 0.5, "robust (briggs)"),
       param("weight", "noise", STR, "1.0Jy", "noise (briggsabs): noise per visibility, e.g. 1.0Jy"),
       param("weight", "npixels", INT, 0, "npixels: uniform/briggs density grid (mfs) or box (cube); 0 image size"),
-      param("weight", "uvtaper", STR_LIST, List.of(), "uvtaper: one circular image-plane FWHM, e.g. [10arcsec]"),
+      param("weight", "uvtaper", STR_LIST, List.of(), "uvtaper: one circular taper, an image-plane FWHM [10arcsec] or a uv-plane one [5klambda] (bare number: lambda)"),
       param("weight", "fracbw", FLOAT_OR_NULL, null,
           "fracbw (briggsbwtaper): fractional bandwidth; null derives the cube's 2(fmax-fmin)/(fmax+fmin)"),
 

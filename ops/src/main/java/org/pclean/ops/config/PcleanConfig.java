@@ -285,7 +285,7 @@ public final class PcleanConfig {
       throw bad("weight.uvtaper", "one circular taper is implemented, got " + taper.size() + " values");
     }
     if (taper.size() == 1) {
-      b.uvtaper(convert("weight.uvtaper", () -> angle(taper.get(0), "arcsec")));
+      b.uvtaper(convert("weight.uvtaper", () -> Quantities.uvTaperFwhmRad(taper.get(0))));
     }
 
     b.deconvolver(convert("deconvolution.deconvolver",
@@ -466,7 +466,7 @@ public final class PcleanConfig {
     return new ConfigException(key + " = " + YamlConfig.flow(values.get(k)) + " (" + where(k) + "): " + problem);
   }
 
-  /** tclean reads a bare number in cell/uvtaper/restoringbeam as arcsec (pa: deg). */
+  /** tclean reads a bare number in cell/restoringbeam as arcsec (pa: deg). */
   private static double angle(String s, String bareUnit) {
     String t = s.trim();
     return Quantities.angleRad(t.matches("[-+0-9.eE]+") ? t + bareUnit : t);
