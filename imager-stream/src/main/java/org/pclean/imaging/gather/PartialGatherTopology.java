@@ -98,12 +98,17 @@ public final class PartialGatherTopology {
     }
     double sumWeight = (previous == null ? 0 : previous.getSumWeight()) + tile.getSumWeight();
     boolean complete = tile.getNumPartitions() > 0 && seen.size() == tile.getNumPartitions();
-    ByteBuffer pixels = ByteBuffer.allocate(complete ? 4 * acc.length : 0).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer accBytes = ByteBuffer.allocate(8 * acc.length).order(ByteOrder.LITTLE_ENDIAN);
+    // Stored (and changelogged) in the smallest exact form: one partition's partial, or the completed sum, as
+    // the tile's float pixels; a sum of several still open as doubles (12 B a pixel every update was 3x this
+    // for a one-chunk job).
+    boolean asFloats = complete || seen.size() == 1;
+    ByteBuffer pixels = ByteBuffer.allocate(asFloats ? 4 * acc.length : 0).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer accBytes = ByteBuffer.allocate(asFloats ? 0 : 8 * acc.length).order(ByteOrder.LITTLE_ENDIAN);
     for (double v : acc) {
-      accBytes.putDouble(v);
-      if (complete) {
+      if (asFloats) {
         pixels.putFloat((float) v);
+      } else {
+        accBytes.putDouble(v);
       }
     }
     ImageTile total = ImageTile.newBuilder(tile).setPartitionIndex(-1).setSumWeight(sumWeight)
@@ -112,7 +117,8 @@ public final class PartialGatherTopology {
         .setJustCompleted(complete).build();
   }
 
-  /** The running sum so far: zeros at first; a sum stored before pixelSum existed carries it in its tile. */
+  /** The running sum so far: zeros at first; a sum of one partition (or one stored before pixelSum existed)
+   * carries it in its tile's float pixels. */
   private static double[] runningSum(TileSum sum, int n) {
     double[] acc = new double[n];
     ByteBuffer stored = sum.getPixelSum().duplicate().order(ByteOrder.LITTLE_ENDIAN);

@@ -79,6 +79,35 @@ class PartialGatherTopologyTest {
     }
   }
 
+  /**
+   * The stored sum is kept in its smallest exact form: a single partial as its floats, an open sum of several as
+   * doubles, the completed sum as floats again — and it sums the same either way.
+   */
+  @Test
+  void storesEachSumInItsSmallestExactForm() {
+    float[][] parts = {{1f, 2f, 3f, 1e-8f}, {0.5f, 0.25f, -1f, 1f}, {1e8f, -3f, 7f, -1f}};
+    TileSum sum = TileSum.newBuilder().setPartitions(List.of()).setTile(null).setPixelSum(ByteBuffer.allocate(0))
+        .setJustCompleted(false).build();
+    int[] pixelBytes = new int[3];
+    int[] doubleBytes = new int[3];
+    for (int k = 0; k < 3; k++) {
+      sum = PartialGatherTopology.add("k", ImageTiles.split(parts[k], 2, 2, template(k)).get(0), sum);
+      pixelBytes[k] = sum.getTile().getPixels().remaining();
+      doubleBytes[k] = sum.getPixelSum().remaining();
+    }
+    assertArrayEquals(new int[] {16, 0, 16}, pixelBytes, "floats after one partial and when complete");
+    assertArrayEquals(new int[] {0, 32, 0}, doubleBytes, "doubles while a sum of several is open");
+    assertTrue(sum.getJustCompleted());
+    float[] got = new float[4];
+    ImageTiles.addInto(sum.getTile(), got);
+    // The sums in double precision, rounded once (1e8 + 0.5 + 1 = 100000001.5 -> 1.0E8f).
+    float[] expect = new float[4];
+    for (int i = 0; i < 4; i++) {
+      expect[i] = (float) ((double) parts[0][i] + parts[1][i] + parts[2][i]);
+    }
+    assertArrayEquals(expect, got, 0f);
+  }
+
   /** A running sum stored before pixelSum existed (its float sum in the tile) goes on from that sum. */
   @Test
   void continuesASumStoredByTheEarlierSchema() {

@@ -29,7 +29,7 @@ import org.pclean.ingest.source.VisibilitySource;
  *       sample; with several Taylor terms also a buffer for each term's predicted ones), kept between cycles;
  *   <li>native gridding: one padded complex double grid per gridding thread (the wgridder: one 2x upsampled
  *       complex float grid, and its bucket-ordered copy of the weighted samples with their run index, 12 B a
- *       sample), the double accumulator. The gridders read the Java arrays in place (JNI critical regions).
+ *       sample), the double accumulator, and JNI's copies of uvw, visibilities and weights.
  * </ul>
  *
  * A parallel cube worker is a run over its sub-cube's channels; a continuum worker holds its row chunk across the
@@ -128,7 +128,8 @@ public record MemoryEstimate(long perWorkerBytes, long totalBytes, int nworkers,
     }
     t.put("images", images);
     t.put("major_cycle", p.niter() > 0 ? 8 * planeSamples * (nt > 1 ? 2 : 1) : 0);
-    t.put("gridding", grids(p) + 3 * imageBytes(p, 1) + (p.gridder() == GridderKind.WGRIDDER ? 12 * planeSamples : 0));
+    t.put("gridding", grids(p) + 3 * imageBytes(p, 1) + 12 * planeSamples + 24 * s.rows()
+        + (p.gridder() == GridderKind.WGRIDDER ? 12 * planeSamples : 0));
     return t;
   }
 

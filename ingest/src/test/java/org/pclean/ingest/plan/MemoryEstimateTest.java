@@ -29,7 +29,7 @@ class MemoryEstimateTest {
     assertEquals(24 * ROWS + 13 * samples, e.terms().get("visibilities"));
     assertEquals(4 * samples, e.terms().get("weights"));
     assertEquals(0, e.terms().get("major_cycle"));
-    assertEquals(2 * 16 * grid + 3 * 4 * 1024L * 1024, e.terms().get("gridding"));
+    assertEquals(2 * 16 * grid + 3 * 4 * 1024L * 1024 + 12 * samples + 24 * ROWS, e.terms().get("gridding"));
     // psf, residual, model, pb, mask, restored (6 float images) and the density (a double image).
     assertEquals(4L * 1024 * 1024 * 6 + 8L * 1024 * 1024, e.terms().get("images"));
     long load = 150_000_000L + 24 * ROWS + 13 * samples + (long) (0.7 * 13 * 4 * samples);
