@@ -76,7 +76,7 @@ public final class SerialImager {
       // A dataset is replayed straight into the selection's Stokes I: no table of every correlation is built.
       DatasetReader.Loaded replayed = DatasetReader.load(client, p.dataset(), p.timerange(), p.selection());
       return imager.run(replayed.data(), ImagePlane.dishDiameter(replayed.metadata()), null,
-          observation(p, replayed.firstDump()), null);
+          ImagePlane.observation(p, replayed.firstDump()), null);
     }
     FrameShift shift;
     // The source is let go before imaging: a replayed dataset holds every dump in memory, the selection much less.
@@ -84,7 +84,7 @@ public final class SerialImager {
       data = VisibilityLoader.load(source, p.selection());
       dish = ImagePlane.dishDiameter(source.metadata());
       density = sharedCubeDensity(p, source);
-      obs = observation(p, source);
+      obs = ImagePlane.observation(p, source);
       shift = FrameShift.of(p, source, data);
     }
     return imager.run(data, dish, density, obs, shift);
@@ -166,30 +166,9 @@ public final class SerialImager {
   public ImagingResult run(VisibilitySource source) {
     VisibilityData data = VisibilityLoader.load(source, p.selection());
     return run(data, ImagePlane.dishDiameter(source.metadata()), sharedCubeDensity(p, source),
-        observation(p, source), FrameShift.of(p, source, data));
+        ImagePlane.observation(p, source), FrameShift.of(p, source, data));
   }
 
-  /**
-   * The header's observation for the selected spw. Without a SOURCE rest frequency tclean uses the centre of the
-   * selection: for mfs of the selected channels (the plane's frequency), for a cube of the spw's whole channel
-   * range, so that every sub-cube of a parallel cube gets the serial run's value.
-   */
-  private static ObservationInfo observation(TcleanParams p, VisibilitySource source) {
-    VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
-    ObservationInfo o = source.observation(sel.spw());
-    ObservationInfo obs = p.outframe().equals(o.frame()) || p.specmode() != SpecMode.CUBE ? o
-        : new ObservationInfo(o.telescope(), o.observer(), o.obsDateMjdSec(), p.outframe(), o.restFreq());
-    if (p.restfreq() > 0) {
-      return obs.withRestFreq(p.restfreq());  // tclean's restfreq parameter before the SOURCE table's
-    }
-    if (obs.restFreq() > 0) {
-      return obs;
-    }
-    double[] f = VisibilityLoader.frequencies(source.metadata(), p.selection(), p.specmode() == SpecMode.CUBE);
-    double lo = Arrays.stream(f).min().orElse(0);
-    double hi = Arrays.stream(f).max().orElse(0);
-    return obs.withRestFreq((lo + hi) / 2);
-  }
 
 
   /** Images loaded Stokes I data (the selection of p), with the primary beam of dishes of that diameter (m). */

@@ -5,6 +5,7 @@ import java.util.List;
 import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.MsMetadata;
+import org.pclean.casacore.ObservationInfo;
 import org.pclean.casacore.WStack;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.plan.ImagePlane;
@@ -124,8 +125,11 @@ public final class JobPlanner {
       }
       w = WPlanes.forSelection(p, uvw, freq);
     }
+    ObservationInfo obs = ImagePlane.observation(p, source);
     return PlaneGeometry.newBuilder().setRa(g.ra()).setDec(g.dec()).setFreq0(g.freq0()).setDfreq(g.dfreq())
         .setDishDiameter(ImagePlane.dishDiameter(md)).setWplanes(w.planes())
-        .setWminLambda(w.stacked() ? w.wmin() : 0).setWmaxLambda(w.stacked() ? w.wmax() : 0).build();
+        .setWminLambda(w.stacked() ? w.wmin() : 0).setWmaxLambda(w.stacked() ? w.wmax() : 0)
+        .setTelescope(obs.telescope()).setObserver(obs.observer()).setObsDateMjdSec(obs.obsDateMjdSec())
+        .setFrame(obs.frame()).setRestFreq(obs.restFreq()).build();
   }
 }

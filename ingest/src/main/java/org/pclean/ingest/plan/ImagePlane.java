@@ -3,7 +3,11 @@ package org.pclean.ingest.plan;
 import java.util.Arrays;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.MsMetadata;
+import org.pclean.casacore.ObservationInfo;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.params.TcleanParams.SpecMode;
+import org.pclean.ingest.source.VisibilityLoader;
+import org.pclean.ingest.source.VisibilitySource;
 
 /**
  * tclean's image geometry of a selection, and the dish diameter of its primary beam: pure rules, used by the
@@ -45,5 +49,28 @@ public final class ImagePlane {
     double[] d = md.antennas().stream().mapToDouble(MsMetadata.Antenna::dishDiameter).filter(v -> v > 0).sorted()
         .toArray();
     return d.length == 0 ? 0 : d[d.length / 2];
+  }
+
+  /**
+   * What the products' headers record of the observation for the selected spw. Without a SOURCE rest frequency
+   * tclean uses the centre of the selection: for mfs of the selected channels (the plane's frequency), for a cube
+   * of the spw's whole channel range, so that every sub-cube of a parallel cube gets the serial run's value. The
+   * serial engine and the planner (for the continuum sink) both take it from here.
+   */
+  public static ObservationInfo observation(TcleanParams p, VisibilitySource source) {
+    VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
+    ObservationInfo o = source.observation(sel.spw());
+    ObservationInfo obs = p.outframe().equals(o.frame()) || p.specmode() != SpecMode.CUBE ? o
+        : new ObservationInfo(o.telescope(), o.observer(), o.obsDateMjdSec(), p.outframe(), o.restFreq());
+    if (p.restfreq() > 0) {
+      return obs.withRestFreq(p.restfreq());  // tclean's restfreq parameter before the SOURCE table's
+    }
+    if (obs.restFreq() > 0) {
+      return obs;
+    }
+    double[] f = VisibilityLoader.frequencies(source.metadata(), p.selection(), p.specmode() == SpecMode.CUBE);
+    double lo = Arrays.stream(f).min().orElse(0);
+    double hi = Arrays.stream(f).max().orElse(0);
+    return obs.withRestFreq((lo + hi) / 2);
   }
 }

@@ -327,6 +327,8 @@ class ParallelContinuumTest {
         String name = what + " " + a.get(k).getFileName();
         assertEquals(s.geometry(), q.geometry(), name);
         assertEquals(s.units(), q.units(), name);
+        // Telescope, observer, date, frame and rest frequency as the serial engine writes them from the MS.
+        assertEquals(s.observation(), q.observation(), name + " observation");
         // Beams fitted to PSFs that differ in float rounding only: the same Gaussian (compared by its values, as
         // the position angle of a nearly round beam is ill-conditioned).
         for (double[] at : new double[][] {{10, 0}, {0, 10}, {7, 7}, {-7, 7}}) {
