@@ -18,6 +18,7 @@ import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
+import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.bus.avro.ProductEntry;
 import org.pclean.bus.avro.ProductManifest;
 import org.pclean.bus.avro.ProductRecord;
@@ -25,6 +26,7 @@ import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.ImageSetWriter;
+import org.pclean.casacore.ObservationInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,13 +129,19 @@ public final class ContinuumSink implements Runnable {
     }
   }
 
+  /** What the planner recorded of the observation for the headers (as the serial engine writes them). */
+  private static ObservationInfo observation(PlaneGeometry g) {
+    return g == null ? null
+        : new ObservationInfo(g.getTelescope(), g.getObserver(), g.getObsDateMjdSec(), g.getFrame(), g.getRestFreq());
+  }
+
   /** Writes the product set; the job DONE, or FAILED with the reason and nothing left on disk. */
   JobSpec write(Assembly a) {
     ProductManifest m = a.manifest;
     ImageGeometry g = new ImageGeometry(m.getNx(), m.getNy(), "I", 1, m.getRa(), m.getDec(), m.getCellX(),
         m.getCellY(), m.getFreq0(), m.getDfreq(), m.getFreq0());  // tclean mfs: rest frequency = band centre
     Beam beam = new Beam(m.getBeamMajorArcsec(), m.getBeamMinorArcsec(), m.getBeamPaDeg());
-    ImageSetWriter writer = new ImageSetWriter(g, false);
+    ImageSetWriter writer = new ImageSetWriter(g, false, observation(m.getJob().getGeometry()));
     try {
       for (int i = 0; i < a.images.length; i++) {
         ProductEntry e = m.getProducts().get(i);
