@@ -180,11 +180,17 @@ public final class LocalCluster implements AutoCloseable {
       busCubeSink.stop();
       continuumSink.stop();
     }
+    // The coordinator leaves its group while the workers and sinks finish theirs (each takes a second or so).
+    Thread coordinatorClose = null;
+    if (gather != null) {
+      coordinatorClose = new Thread(gather::close, "pclean-coordinator-close");
+      coordinatorClose.start();
+    }
     for (Thread t : threads) {
       t.join(30000);
     }
-    if (gather != null) {
-      gather.close();
+    if (coordinatorClose != null) {
+      coordinatorClose.join(60000);
     }
     models.close();
     jobs.close();
