@@ -168,8 +168,6 @@ public final class SerialImager {
         ImagePlane.observation(p, source), FrameShift.of(p, source, data));
   }
 
-
-
   /** Images loaded Stokes I data (the selection of p), with the primary beam of dishes of that diameter (m). */
   public ImagingResult run(VisibilityData data, double dish) {
     if (!p.outframe().equals("TOPO")) {

@@ -117,8 +117,10 @@ public final class PartialGatherTopology {
         .setJustCompleted(complete).build();
   }
 
-  /** The running sum so far: zeros at first; a sum of one partition (or one stored before pixelSum existed)
-   * carries it in its tile's float pixels. */
+  /**
+   * The running sum so far: zeros at first; a sum of one partition (or one stored before pixelSum existed)
+   * carries it in its tile's float pixels.
+   */
   private static double[] runningSum(TileSum sum, int n) {
     double[] acc = new double[n];
     ByteBuffer stored = sum.getPixelSum().duplicate().order(ByteOrder.LITTLE_ENDIAN);

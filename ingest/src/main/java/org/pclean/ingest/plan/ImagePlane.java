@@ -10,8 +10,9 @@ import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
 
 /**
- * tclean's image geometry of a selection, and the dish diameter of its primary beam: pure rules, used by the
- * planner (which hands them to the coordinator in the JobSpec) and by the serial engine alike.
+ * tclean's image geometry of a selection, the dish diameter of its primary beam and what its products' headers
+ * record of the observation: tclean's rules, used by the planner (which hands them to the coordinator and the
+ * sink in the JobSpec) and by the serial engine alike.
  */
 public final class ImagePlane {
   private ImagePlane() {}
