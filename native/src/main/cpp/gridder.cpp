@@ -210,13 +210,14 @@ std::vector<uint32_t> rowOrder(const Geometry& g, const double* uvw, long long n
   std::vector<uint32_t> order(nrow);
   if (nrow == 0 || nchan == 0) return order;
   const double mid = (*std::min_element(freq, freq + nchan) + *std::max_element(freq, freq + nchan)) / 2;
-  const int blocks = g.ngx / 32 + 2;
+  const long long blocksU = g.ngx / 32 + 1, blocksV = g.ngy / 32 + 1;
+  auto block = [](double k, int ng, long long blocks) {
+    return std::min(std::max(0LL, (long long)std::floor((k + ng / 2) / 32)), blocks - 1);
+  };
   std::vector<uint64_t> keyed(nrow);
   for (long long r = 0; r < nrow; ++r) {
     Sample s = sampleAt(g, uvw, r, mid);
-    long long bu = std::min<long long>(std::max(0LL, (long long)std::floor((s.ku + g.ngx / 2) / 32)), blocks - 1);
-    long long bv = std::min<long long>(std::max(0LL, (long long)std::floor((s.kv + g.ngy / 2) / 32)), blocks - 1);
-    keyed[r] = (uint64_t(bv * blocks + bu) << 32) | uint64_t(r);
+    keyed[r] = (uint64_t(block(s.kv, g.ngy, blocksV) * blocksU + block(s.ku, g.ngx, blocksU)) << 32) | uint64_t(r);
   }
   std::sort(keyed.begin(), keyed.end());
   for (long long k = 0; k < nrow; ++k) order[k] = uint32_t(keyed[k]);

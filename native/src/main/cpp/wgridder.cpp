@@ -109,7 +109,6 @@ class EsKernel {
 
   // The polynomials' degree for a support of W cells.
   static constexpr int degreeFor(int support) { return support + 3; }
-  int degree() const { return degree_; }
 
   // The kernel's Fourier transform, integral psi(d) exp(-2 pi i d xi) dd, by Gauss-Legendre quadrature.
   double fourier(double xi) const {
@@ -248,13 +247,15 @@ struct ChannelScales {
   }
 };
 
-// One sample in grid coordinates: first taps (cells) and distances to them, first w plane and distance, and
-// whether it was folded to w >= 0 (its visibility conjugated).
+// One sample in grid coordinates: first taps (cells) and distances to them, first w plane and distance.
 struct Coord {
   int iu, iv, ip;
   float fu, fv, fp;
-  bool flip;
 };
+
+// Whether a row's samples are folded to w >= 0 (at -uvw, their visibilities conjugated): every channel of a row
+// has the sign of its w in metres.
+inline bool folded(const double* rowUvw) { return rowUvw[2] < 0; }
 
 [[noreturn]] __attribute__((noinline, cold)) void outsideWRange(double w) {
   throw std::invalid_argument("w = " + std::to_string(w) + " wavelengths lies outside the w range the planes were" +
@@ -265,8 +266,7 @@ struct Coord {
 __attribute__((always_inline)) inline bool coordOf(const Layout& g, const ChannelScales& sc, const double* uvw, int ch, Coord& c) {
   const int support = g.support;
   double u = uvw[0], v = uvw[1], w = uvw[2];
-  c.flip = w < 0;
-  if (c.flip) {
+  if (folded(uvw)) {
     u = -u;
     v = -v;
     w = -w;
@@ -454,7 +454,6 @@ struct TileInputs {
   const EsKernel& kernel;
   const ChannelScales& scales;
   const double* uvw;
-  int nchan;
 };
 
 // The hot loops for a support of W cells (a constant, so the kernel rows and Horner steps unroll). The u taps are
@@ -699,7 +698,7 @@ struct Prepared {
   Buckets bk;
   ImageFactors factors;
   Grid grid;
-  TileInputs inputs(const double* uvw, int nchan) const { return TileInputs{g, bk, kernel, scales, uvw, nchan}; }
+  TileInputs inputs(const double* uvw) const { return TileInputs{g, bk, kernel, scales, uvw}; }
   // The transforms, plane by plane (wgridder.h); the timer gets the gridding, FFT and image-side phases.
   double invert(const double* uvw, const double* freq, int nchan, const float* vis, const float* weight,
                 float* image, PhaseTimer& timer);
@@ -728,13 +727,13 @@ std::unique_ptr<Prepared> prepare(int nx, int ny, double cellx, double celly, do
 double Prepared::invert(const double* uvw, const double* freq, int nchan, const float* vis, const float* weight,
                         float* image, PhaseTimer& timer) {
   const int nx = g.nx, ny = g.ny;
-  const TileInputs in = inputs(uvw, nchan);
+  const TileInputs in = inputs(uvw);
   // The weighted samples in bucket order, so the plane passes read them in sequence instead of across the arrays.
   std::vector<cfloat> sorted(bk.firstSample.back());
   forBucketedSamples(bk, threads, [&](uint32_t row, int ch, size_t at) {
     const size_t i = size_t(row) * nchan + ch;
     const float wt = weight[i];
-    const bool flip = uvw[3 * size_t(row) + 2] < 0;
+    const bool flip = folded(uvw + 3 * size_t(row));
     sorted[at] = vis ? cfloat(vis[2 * i] * wt, (flip ? -vis[2 * i + 1] : vis[2 * i + 1]) * wt) : cfloat(wt, 0);
   });
   timer.lap(kSort);
@@ -778,7 +777,7 @@ double Prepared::invert(const double* uvw, const double* freq, int nchan, const 
 void Prepared::predict(const float* model, const double* uvw, long long nrow, const double* freq, int nchan,
                        float* vis, PhaseTimer& timer) {
   const int nx = g.nx, ny = g.ny;
-  const TileInputs in = inputs(uvw, nchan);
+  const TileInputs in = inputs(uvw);
   // Predicted in bucket order (each sample summed over its planes), then moved to the caller's order once.
   std::vector<cfloat> sorted(bk.firstSample.back(), cfloat(0, 0));
   std::fill(vis, vis + 2 * nrow * nchan, 0.0f);
@@ -816,7 +815,7 @@ void Prepared::predict(const float* model, const double* uvw, long long nrow, co
   forBucketedSamples(bk, threads, [&](uint32_t row, int ch, size_t at) {
     const size_t i = size_t(row) * nchan + ch;
     vis[2 * i] = sorted[at].real();
-    vis[2 * i + 1] = uvw[3 * size_t(row) + 2] < 0 ? -sorted[at].imag() : sorted[at].imag();
+    vis[2 * i + 1] = folded(uvw + 3 * size_t(row)) ? -sorted[at].imag() : sorted[at].imag();
   });
   timer.lap(kSort);
 }
