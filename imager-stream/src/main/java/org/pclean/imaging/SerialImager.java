@@ -310,7 +310,7 @@ public final class SerialImager {
     }
     Beam beam = restoringBeam(p, psfs[0]);
     float[][] models = from != null ? from.models() : new float[nterms][nx * ny];
-    ResidualBuffers buffers = new ResidualBuffers();
+    ResidualVisibilities buffers = new ResidualVisibilities();
     float[][] residuals;
     if (from != null && from.residuals() != null) {
       residuals = from.residuals();  // calcres false
@@ -381,39 +381,15 @@ public final class SerialImager {
    * all-zero model (a fresh run's first residual) skips the predict.
    */
   private void majorCycle(Gridder gridder, VisibilityData d, TaylorTerms taylor, float[][] models,
-      float[][] taylorWeights, double norm, float[][] residuals, ResidualBuffers buffers) {
+      float[][] taylorWeights, double norm, float[][] residuals, ResidualVisibilities buffers) {
     float[] diff = d.vis();
     if (anyNonZero(models)) {
       long t = System.nanoTime();
-      diff = buffers.residual(d);
-      taylor.residualVisibilities(gridder, d, models, diff, buffers.scratch(d, nterms));
+      diff = buffers.of(gridder, taylor, d, models);
       griddingSeconds += (System.nanoTime() - t) / 1e9;
       samplesGridded += (long) nterms * d.numRows() * d.numChannels();
     }
     residuals(gridder, d, diff, taylorWeights, norm, residuals);
-  }
-
-  /**
-   * A plane's residual visibilities (and, with several Taylor terms, the predicted ones) between major cycles:
-   * allocated once, not once a cycle (each is as large as the plane's visibilities).
-   */
-  private static final class ResidualBuffers {
-    private float[] residual;
-    private float[] scratch;
-
-    float[] residual(VisibilityData d) {
-      if (residual == null) {
-        residual = new float[d.vis().length];
-      }
-      return residual;
-    }
-
-    float[] scratch(VisibilityData d, int nterms) {
-      if (nterms > 1 && scratch == null) {
-        scratch = new float[d.vis().length];
-      }
-      return scratch;
-    }
   }
 
   private static boolean anyNonZero(float[][] terms) {

@@ -1,8 +1,5 @@
 package org.pclean.imaging;
 
-import org.pclean.imaging.gridding.Gridder;
-import org.pclean.ingest.source.VisibilityData;
-
 /**
  * mtmfs Taylor weighting about the reference frequency ν0: x_c = (ν_c - ν0)/ν0 per channel, and term t weights a
  * sample by x_c^t. With nterms 1 there is one term and x^0 = 1, so the same code serves every deconvolver. The
@@ -43,28 +40,6 @@ public final class TaylorTerms {
       }
     }
     return out;
-  }
-
-  /**
-   * V - Σ_t x_c^t predict(model_t) into out (data.vis().length values): the major cycle's residual visibilities,
-   * in buffers the caller keeps between cycles (scratch: a second buffer of that length, used only with more than
-   * one term).
-   */
-  public void residualVisibilities(Gridder gridder, VisibilityData data, float[][] models, float[] out,
-      float[] scratch) {
-    float[] vis = data.vis();
-    if (models.length == 1) {
-      gridder.predictInto(models[0], data, out);
-      for (int i = 0; i < out.length; i++) {
-        out[i] = vis[i] - out[i];
-      }
-      return;
-    }
-    System.arraycopy(vis, 0, out, 0, vis.length);
-    for (int t = 0; t < models.length; t++) {
-      gridder.predictInto(models[t], data, scratch);
-      subtract(out, scratch, t);
-    }
   }
 
   /** diff -= the visibilities of model term t ({@code pred}), scaled by x_c^t: the spectral model's sum. */

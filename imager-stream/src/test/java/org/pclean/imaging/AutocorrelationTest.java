@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
-import org.pclean.casacore.FitsFile;
 import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.TestData;
 import org.pclean.imaging.SerialImager;
@@ -164,16 +162,7 @@ class AutocorrelationTest {
       System.out.println("wsclean not installed (apt-get install wsclean): WSClean comparison skipped");
       return;
     }
-    Path prefix = tmp.resolve("ws");
-    ProcessBuilder pb = new ProcessBuilder("wsclean", "-quiet", "-j", "1", "-no-update-model-required",
-        "-data-column", "DATA", "-size", "" + N, "" + N, "-scale", "0.5deg", "-weight", "natural", "-nwlayers", "1",
-        "-no-small-inversion", "-padding", "2", "-niter", "0", "-name", prefix.toString(), ms.toString())
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("ws.log").toFile());
-    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-    Process proc = pb.start();
-    assertTrue(proc.waitFor(300, TimeUnit.SECONDS), "wsclean did not finish");
-    assertEquals(0, proc.exitValue(), java.nio.file.Files.readString(tmp.resolve("ws.log")));
-    float[] ws = FitsFile.read(Path.of(prefix + "-dirty.fits")).plane();
+    float[] ws = WscleanDirty.image(ms, N, "0.5deg", tmp);
     double err = 0;
     for (int y = N / 4; y <= 3 * N / 4; y++) {
       for (int x = N / 4; x <= 3 * N / 4; x++) {

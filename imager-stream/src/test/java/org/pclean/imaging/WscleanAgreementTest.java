@@ -4,17 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.CorrelationType;
 import org.pclean.casacore.DataColumn;
-import org.pclean.casacore.FitsFile;
 import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.TestData;
 import org.pclean.ingest.params.TcleanParams;
@@ -54,7 +51,7 @@ class WscleanAgreementTest {
     try (CasaImage residual = CasaImage.open(tmp.resolve("pc.residual"))) {
       ours = residual.readPlane(0, 0);
     }
-    float[] ws = wsclean(ms, n, wsScale);
+    float[] ws = WscleanDirty.image(ms, n, wsScale, tmp);
     double peak = 0;
     for (float v : ws) {
       peak = Math.max(peak, Math.abs(v));
@@ -97,20 +94,6 @@ class WscleanAgreementTest {
         100 * worst / peak, peak, beyond, ours.length, inmost, 100 * worstOurs / peak, 100 * worstWs / peak,
         100 * rule / peak);
     assertTrue(beyond <= ours.length / 100, name + ": " + beyond + " pixels beyond 2 % of the peak");
-  }
-
-  private float[] wsclean(Path ms, int n, String scale) throws Exception {
-    Path prefix = tmp.resolve("ws");
-    ProcessBuilder pb = new ProcessBuilder("wsclean", "-quiet", "-j", "1", "-no-update-model-required",
-        "-data-column", "DATA", "-pol", "I", "-size", "" + n, "" + n, "-scale", scale, "-weight", "natural",
-        "-nwlayers", "1", "-no-small-inversion", "-padding", "2", "-niter", "0", "-name", prefix.toString(),
-        ms.toString())
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("ws.log").toFile());
-    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-    Process proc = pb.start();
-    assertTrue(proc.waitFor(300, TimeUnit.SECONDS), "wsclean did not finish");
-    assertEquals(0, proc.exitValue(), Files.readString(tmp.resolve("ws.log")));
-    return FitsFile.read(Path.of(prefix + "-dirty.fits")).plane();
   }
 
   /**

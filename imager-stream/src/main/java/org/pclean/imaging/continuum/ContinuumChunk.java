@@ -1,6 +1,7 @@
 package org.pclean.imaging.continuum;
 
 import org.pclean.casacore.WStack;
+import org.pclean.imaging.ResidualVisibilities;
 import org.pclean.imaging.TaylorTerms;
 import org.pclean.imaging.gridding.Gridder;
 import org.pclean.imaging.weighting.ImagingWeights;
@@ -24,9 +25,8 @@ public final class ContinuumChunk {
   private final TaylorTerms taylor;
   private final Gridder gridder;
   private float[][] taylorWeights;
-  /** The residual (and, with several terms, predicted) visibilities, kept between major cycles as the data is. */
-  private float[] residualVis;
-  private float[] scratch;
+  /** Kept between major cycles as the data is. */
+  private final ResidualVisibilities residualVis = new ResidualVisibilities();
 
   /**
    * @param freq0 the image's reference frequency (the centre of the selected band, as the serial engine's)
@@ -83,12 +83,7 @@ public final class ContinuumChunk {
     requireWeights();
     float[] vis = data.vis();
     if (models != null) {
-      if (residualVis == null) {
-        residualVis = new float[vis.length];
-        scratch = models.length > 1 ? new float[vis.length] : null;
-      }
-      taylor.residualVisibilities(gridder, data, models, residualVis, scratch);
-      vis = residualVis;
+      vis = residualVis.of(gridder, taylor, data, models);
     }
     float[][] out = new float[taylor.nterms()][p.nx() * p.ny()];
     for (int t = 0; t < out.length; t++) {

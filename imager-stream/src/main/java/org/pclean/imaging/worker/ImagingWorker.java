@@ -85,9 +85,10 @@ public final class ImagingWorker implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ImagingWorker.class);
   /** The MDC key the CLI's log line shows as [job] (ops LogSetup.JOB). */
   private static final String JOB_MDC = "job";
-  /** Poll timeouts: idle, waiting for a task; busy, looking for the end of the task in hand and for rebalances. */
+  /** Poll timeout while idle, waiting for a task. */
   private static final Duration IDLE_POLL = Duration.ofMillis(200);
-  private static final Duration BUSY_POLL = Duration.ofMillis(50);
+  /** The loop's wait on the task in hand between polls (for its end, and for rebalances). */
+  private static final Duration TASK_WAIT = Duration.ofMillis(50);
   /** The default {@link #maxTaskTime}. */
   public static final Duration DEFAULT_MAX_TASK_TIME = Duration.ofHours(1);
 
@@ -278,10 +279,10 @@ public final class ImagingWorker implements Runnable {
     }
   }
 
-  /** Waits up to BUSY_POLL for the task in hand to end (its outcome is read by finish). */
+  /** Waits up to TASK_WAIT for the task in hand to end (its outcome is read by finish). */
   private static void awaitBriefly(TaskInHand t) throws InterruptedException {
     try {
-      t.done().get(BUSY_POLL.toMillis(), TimeUnit.MILLISECONDS);
+      t.done().get(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException | CancellationException e) {
       // still imaging, or ended with a failure that finish reports
     }
