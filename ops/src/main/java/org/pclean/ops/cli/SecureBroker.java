@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.pclean.ops.broker.BrokerSecurity;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
@@ -79,7 +78,8 @@ final class SecureBroker {
   /** Grants {@value #USER} pclean's ACLs (idempotent), marks the data directory, writes the client properties. */
   Path grantAndWrite(EmbeddedKafkaBroker broker, Path clientConfig) throws Exception {
     try (Admin admin = Admin.create(broker.clientConfig())) {
-      admin.createAcls(PcleanAcls.forPrincipal("User:" + USER)).all().get(30, TimeUnit.SECONDS);
+      PcleanAcls.grant(admin, PcleanAcls.forPrincipal("User:" + USER),
+          security.clientConfig(broker.bootstrapServers(), USER));
     }
     Files.writeString(broker.dataDirectory().resolve(MARKER), "formatted with SCRAM users; security in "
         + securityDir + "\n");

@@ -60,17 +60,8 @@ class SecureClusterTest {
       List<AclBinding> lacking = PcleanAcls.forPrincipal("User:nowrite").stream()
           .filter(b -> !(b.pattern().resourceType() == ResourceType.TOPIC && b.pattern().name().equals("pclean.")
               && b.entry().operation() == AclOperation.WRITE)).toList();
-      admin.createAcls(PcleanAcls.forPrincipal("User:pclean")).all().get();
-      admin.createAcls(lacking).all().get();
-    }
-    // The authorizer applies ACLs from the metadata log, a moment after createAcls returns.
-    for (String user : List.of("pclean", "nowrite")) {
-      try (Admin admin = Admin.create(broker.clientConfig(user))) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!admin.listTopics().names().get().contains("pclean.jobs") && System.nanoTime() < deadline) {
-          Thread.sleep(100);
-        }
-      }
+      PcleanAcls.grant(admin, PcleanAcls.forPrincipal("User:pclean"), broker.clientConfig("pclean"));
+      PcleanAcls.grant(admin, lacking, broker.clientConfig("nowrite"));
     }
     System.out.printf(Locale.ROOT, "CA and stores in %.1f s; SASL_SSL broker up in %d ms%n", (t1 - t0) / 1e9,
         broker.startupTime().toMillis());
