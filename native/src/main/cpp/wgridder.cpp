@@ -303,7 +303,8 @@ struct Run {
 // The samples bucketed by (first w plane, v tile, u tile), each bucket in row order.
 struct Buckets {
   std::vector<size_t> start;  // bucket b holds runs[start[b] .. start[b + 1])
-  std::vector<Run> runs;
+  std::unique_ptr<Run[]> runs;
+  size_t nruns = 0;
   std::vector<size_t> firstSample;  // the bucket-ordered position of bucket b's first sample (samples of a run
                                     // follow each other), and the number of samples at the end
   double sumWeights = 0;
@@ -323,52 +324,105 @@ void parallelFor(int nthreads, size_t n, F body) {
   for (auto& th : pool) th.join();
 }
 
-// weight == nullptr buckets every sample on the grid (predict); otherwise those with weight > 0.
+// The rows bucketing reads: weight == nullptr buckets every sample on the grid (predict); otherwise those with
+// weight > 0.
+struct RowsToBucket {
+  const Layout& g;
+  const ChannelScales& sc;
+  const double* uvw;
+  long long nrow;
+  int nchan;
+  const float* weight;
+  static constexpr long long kBlock = 4096;  // rows whose weight sum is one partial sum
+};
+
+// The runs of block b of rows, in row and channel order: emit(key, run). Returns the block's weight sum.
+template <typename Emit>
+__attribute__((always_inline)) inline double forRunsOfBlock(const RowsToBucket& in, size_t b, Emit&& emit) {
+  const Layout& g = in.g;
+  const int nchan = in.nchan;
+  double sum = 0;
+  for (long long r = b * in.kBlock; r < std::min(in.nrow, (long long)(b + 1) * in.kBlock); ++r) {
+    uint32_t key = 0;
+    int ch0 = -1, ch1 = -1;
+    for (int ch = 0; ch < nchan; ++ch) {
+      if (in.weight && !(in.weight[r * nchan + ch] > 0)) continue;
+      Coord c{};
+      if (!coordOf(g, in.sc, in.uvw + 3 * r, ch, c)) continue;
+      if (in.weight) sum += in.weight[r * nchan + ch];
+      const uint32_t k = uint32_t((size_t(c.ip) * g.ntv + c.iv / kTile) * g.ntu + c.iu / kTile);
+      if (ch0 >= 0 && k == key && ch1 == ch) {
+        ch1 = ch + 1;
+        continue;
+      }
+      if (ch0 >= 0) emit(key, Run{uint32_t(r), uint16_t(ch0), uint16_t(ch1)});
+      key = k;
+      ch0 = ch;
+      ch1 = ch + 1;
+    }
+    if (ch0 >= 0) emit(key, Run{uint32_t(r), uint16_t(ch0), uint16_t(ch1)});
+  }
+  return sum;
+}
+
+// Bucketing's first pass over blocks [b0, b1): each bucket's runs and samples, each block's weight sum.
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void countRuns(const RowsToBucket& in, size_t b0,
+                                                                           size_t b1, size_t* runs,
+                                                                           size_t* samples, double* sums) {
+  for (size_t b = b0; b < b1; ++b)
+    sums[b] = forRunsOfBlock(in, b, [&](uint32_t key, const Run& run) {
+      ++runs[key];
+      samples[key] += run.ch1 - run.ch0;
+    });
+}
+
+// Its second pass: the same runs, each written to out[fill[key]++].
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void placeRuns(const RowsToBucket& in, size_t b0,
+                                                                           size_t b1, size_t* fill, Run* out) {
+  for (size_t b = b0; b < b1; ++b) forRunsOfBlock(in, b, [&](uint32_t key, const Run& run) { out[fill[key]++] = run; });
+}
+
+// Two passes over the rows, each thread on a contiguous range of them: the first counts each bucket's runs and
+// samples, the second computes the same runs again and writes each straight to its place. Nothing is stored
+// between the passes (storing the runs cost more in page faults than computing them twice), and because thread
+// t's rows precede thread t+1's, every bucket's runs are in row order whatever the number of threads.
 Buckets makeBuckets(const Layout& g, const ChannelScales& sc, const double* uvw, long long nrow, int nchan,
                     const float* weight, int nthreads) {
   if (nrow > std::numeric_limits<uint32_t>::max() || nchan > std::numeric_limits<uint16_t>::max())
     throw std::invalid_argument("too many rows or channels for one gridder call");
+  const RowsToBucket in{g, sc, uvw, nrow, nchan, weight};
   const size_t nbuckets = size_t(g.planes) * g.ntv * g.ntu;
-  const long long block = 4096;
-  const size_t nblocks = size_t((nrow + block - 1) / block);
-  struct Keyed {
-    uint32_t key;
-    Run run;
-  };
-  std::vector<std::vector<Keyed>> found(nblocks);
+  const size_t nblocks = size_t((nrow + in.kBlock - 1) / in.kBlock);
+  const int nt = int(std::max<size_t>(1, std::min<size_t>(size_t(nthreads), nblocks)));
+  auto firstBlock = [&](size_t t) { return nblocks * t / nt; };
   std::vector<double> sums(nblocks, 0.0);
-  parallelFor(nthreads, nblocks, [&](size_t b) {
-    std::vector<Keyed>& out = found[b];
-    for (long long r = b * block; r < std::min(nrow, (long long)(b + 1) * block); ++r) {
-      for (int ch = 0; ch < nchan; ++ch) {
-        if (weight && !(weight[r * nchan + ch] > 0)) continue;
-        Coord c{};
-        if (!coordOf(g, sc, uvw + 3 * r, ch, c)) continue;
-        if (weight) sums[b] += weight[r * nchan + ch];
-        uint32_t key = uint32_t((size_t(c.ip) * g.ntv + c.iv / kTile) * g.ntu + c.iu / kTile);
-        if (!out.empty() && out.back().key == key && out.back().run.row == r && out.back().run.ch1 == ch)
-          out.back().run.ch1 = uint16_t(ch + 1);
-        else
-          out.push_back({key, {uint32_t(r), uint16_t(ch), uint16_t(ch + 1)}});
-      }
-    }
+  std::vector<std::vector<size_t>> runCount(nt), sampleCount(nt);
+  parallelFor(nt, size_t(nt), [&](size_t t) {
+    runCount[t].assign(nbuckets, 0);
+    sampleCount[t].assign(nbuckets, 0);
+    countRuns(in, firstBlock(t), firstBlock(t + 1), runCount[t].data(), sampleCount[t].data(), sums.data());
   });
   Buckets bk;
   bk.start.assign(nbuckets + 1, 0);
-  for (auto& f : found)
-    for (auto& k : f) ++bk.start[k.key + 1];
-  for (size_t b = 0; b < nbuckets; ++b) bk.start[b + 1] += bk.start[b];
-  bk.runs.resize(bk.start[nbuckets]);
-  std::vector<size_t> fill(bk.start.begin(), bk.start.end() - 1);
-  for (auto& f : found)
-    for (auto& k : f) bk.runs[fill[k.key]++] = k.run;
-  for (double s : sums) bk.sumWeights += s;
   bk.firstSample.assign(nbuckets + 1, 0);
+  // runCount[t][b] becomes where thread t writes bucket b's next run.
   for (size_t b = 0; b < nbuckets; ++b) {
-    size_t n = 0;
-    for (size_t i = bk.start[b]; i < bk.start[b + 1]; ++i) n += bk.runs[i].ch1 - bk.runs[i].ch0;
-    bk.firstSample[b + 1] = bk.firstSample[b] + n;
+    size_t at = bk.start[b], samples = 0;
+    for (int t = 0; t < nt; ++t) {
+      const size_t n = runCount[t][b];
+      runCount[t][b] = at;
+      at += n;
+      samples += sampleCount[t][b];
+    }
+    bk.start[b + 1] = at;
+    bk.firstSample[b + 1] = bk.firstSample[b] + samples;
   }
+  bk.nruns = bk.start[nbuckets];
+  bk.runs.reset(new Run[bk.nruns]);  // uninitialised: the second pass writes every element
+  parallelFor(nt, size_t(nt), [&](size_t t) {
+    placeRuns(in, firstBlock(t), firstBlock(t + 1), runCount[t].data(), bk.runs.get());
+  });
+  for (double s : sums) bk.sumWeights += s;
   int tvLo = g.ntv, tvHi = -1;
   for (size_t b = 0; b < nbuckets; ++b)
     if (bk.start[b + 1] > bk.start[b]) {
@@ -420,7 +474,7 @@ __attribute__((always_inline)) inline void forSamplesOfTile(const Layout& g, con
     const size_t b = bk.bucket(g, p0, tv, tu);
     size_t at = bk.firstSample[b];
     for (size_t i = bk.start[b]; i < bk.start[b + 1]; ++i) {
-      if (i + kAhead < bk.runs.size()) __builtin_prefetch(uvw + 3 * size_t(bk.runs[i + kAhead].row));
+      if (i + kAhead < bk.nruns) __builtin_prefetch(uvw + 3 * size_t(bk.runs[i + kAhead].row));
       const Run& run = bk.runs[i];
       const double* rowUvw = uvw + 3 * size_t(run.row);
       for (int ch = run.ch0; ch < run.ch1; ++ch, ++at) {

@@ -103,6 +103,47 @@ class WGridderKernelsTest {
     assertEquals(lhs, rhs, 1e-6 * scale, "max w " + maxW);
   }
 
+  /**
+   * Bucketing splits the rows among threads in blocks of 4096; with 10 000 rows (three blocks, some samples
+   * flagged) every thread count must bucket the same samples in the same order: the same sum of weights to the
+   * last bit, and images and predictions equal to float rounding of the (threaded) FFTs.
+   */
+  @Test
+  void threadsChangeNothingButTheTime() {
+    Samples d = DirectFourier.random(10_000, 150, 600, 18);
+    for (int i = 0; i < d.weight().length; i += 7) {
+      d.weight()[i] = 0;
+    }
+    float[] model = randomModel(19);
+    float[] oneImage = new float[N * N];
+    double oneSumwt = WGridderKernels.invert(d.uvw(), d.freq(), d.vis(), d.weight(), N, N, WIDE_CELL, WIDE_CELL,
+        1e-4, Double.NaN, Double.NaN, 1, oneImage, null);
+    float[] onePred = WGridderKernels.predict(model, N, N, WIDE_CELL, WIDE_CELL, 1e-4, Double.NaN, Double.NaN,
+        d.uvw(), d.freq(), 1, null);
+    for (int threads : new int[] {2, 3}) {
+      float[] img = new float[N * N];
+      double sumwt = WGridderKernels.invert(d.uvw(), d.freq(), d.vis(), d.weight(), N, N, WIDE_CELL, WIDE_CELL,
+          1e-4, Double.NaN, Double.NaN, threads, img, null);
+      assertEquals(oneSumwt, sumwt, 0.0, threads + " threads");
+      double peak = 0;
+      double diff = 0;
+      for (int i = 0; i < img.length; i++) {
+        peak = Math.max(peak, Math.abs(oneImage[i]));
+        diff = Math.max(diff, Math.abs(img[i] - oneImage[i]));
+      }
+      assertTrue(diff <= 1e-6 * peak, threads + " threads: image differs by " + diff / peak + " of the peak");
+      float[] pred = WGridderKernels.predict(model, N, N, WIDE_CELL, WIDE_CELL, 1e-4, Double.NaN, Double.NaN,
+          d.uvw(), d.freq(), threads, null);
+      double largest = 0;
+      diff = 0;
+      for (int i = 0; i < pred.length; i++) {
+        largest = Math.max(largest, Math.abs(onePred[i]));
+        diff = Math.max(diff, Math.abs(pred[i] - onePred[i]));
+      }
+      assertTrue(diff <= 1e-6 * largest, threads + " threads: prediction differs by " + diff / largest);
+    }
+  }
+
   @Test
   void wIsIgnoredWhenItsPhaseIsBelowEpsilonAndStackedOtherwise() {
     double small = 2 * ARCSEC;
