@@ -51,8 +51,22 @@ public record MemoryEstimate(long perWorkerBytes, long totalBytes, int nworkers,
    * @param correlations correlations per sample in the MS
    */
   public record Selection(long rows, int channels, int correlations) {
+    /** p's selection of source, from its metadata and row count only. */
+    public static Selection of(TcleanParams p, VisibilitySource source) {
+      VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
+      int ncorr = source.metadata().polarizations().get(sel.polarization()).correlations().size();
+      return new Selection(source.numRows(), sel.nchan(), ncorr);
+    }
+
     long samples() {
       return rows * channels;
+    }
+
+    /** Channels of the job planner's widest sub-cube over nworkers (cubeChunksize -1: one per worker); 0 for mfs. */
+    int widestSubcube(TcleanParams p, int nworkers, int cubeChunksize) {
+      int nchan = p.nchan() == -1 ? channels : p.nchan();
+      return p.specmode() != SpecMode.CUBE ? 0 : PartitionPlanner.planCube(nchan, cubeChunksize, nworkers).stream()
+          .mapToInt(PartitionPlanner.ChannelRange::count).max().orElse(nchan);
     }
   }
 
@@ -62,16 +76,8 @@ public record MemoryEstimate(long perWorkerBytes, long totalBytes, int nworkers,
    */
   public static MemoryEstimate of(TcleanParams p, VisibilitySource source, boolean parallel, int nworkers,
       int cubeChunksize) {
-    VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
-    int ncorr = source.metadata().polarizations().get(sel.polarization()).correlations().size();
-    Selection s = new Selection(source.numRows(), sel.nchan(), ncorr);
-    if (!parallel) {
-      return serial(p, s);
-    }
-    int nchan = p.nchan() == -1 ? sel.nchan() : p.nchan();
-    int widest = p.specmode() != SpecMode.CUBE ? 0 : PartitionPlanner.planCube(nchan, cubeChunksize, nworkers)
-        .stream().mapToInt(PartitionPlanner.ChannelRange::count).max().orElse(nchan);
-    return parallel(p, s, nworkers, widest);
+    Selection s = Selection.of(p, source);
+    return parallel ? parallel(p, s, nworkers, s.widestSubcube(p, nworkers, cubeChunksize)) : serial(p, s);
   }
 
   /** A serial run (one process). */

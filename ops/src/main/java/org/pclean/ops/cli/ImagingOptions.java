@@ -117,7 +117,9 @@ public final class ImagingOptions {
   @Option(names = "--row-chunks", defaultValue = "0", description = "mfs: row chunks (0: one per worker)") int rowChunks;
   @Option(names = "--keep-partimages", negatable = true, description = "mfs: keep each row chunk's partial images under --local-directory") boolean keepPartimages;
   @Option(names = "--concat-mode", defaultValue = "auto", description = "auto | paged | virtual | movevirtual") String concatMode;
-  @Option(names = "--timeout", defaultValue = "86400", description = "seconds to wait for a parallel job") long timeoutSeconds;
+  @Option(names = "--timeout", defaultValue = "0", description = "seconds to wait for a parallel job before it is"
+      + " failed; 0 (default): three times the job's time bound, at least 10 min, when it runs on its own embedded"
+      + " broker; 24 h on a cluster, where it may queue behind other jobs") long timeoutSeconds;
   @Option(names = "--stall-timeout", defaultValue = "90", description = "seconds a parallel job may lack its JobSpec"
       + " or a live worker, coordinator or sink before it is failed with the reason") long stallTimeoutSeconds;
 

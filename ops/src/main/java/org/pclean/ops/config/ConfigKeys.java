@@ -199,7 +199,8 @@ public final class ConfigKeys {
       ext(cluster("cluster", "row_chunks", INT, 0, List.of(), "Settings.rowChunks: mfs row chunks (0: one per worker)")),
       ext(cluster("cluster", "subcubes_on_bus", BOOL, false, List.of(),
           "Settings.subcubesOnBus: send sub-cubes to the sink as tiles on the bus")),
-      ext(cluster("cluster", "timeout", INT, 86400, List.of(), "Settings.timeout: seconds to wait for a parallel job")),
+      ext(cluster("cluster", "timeout", INT, 0, List.of(), "Settings.timeout: seconds to wait for a parallel job;"
+          + " 0: three times the job's time bound (at least 10 min) on an embedded broker, 24 h on a cluster")),
       ext(cluster("cluster", "stall_timeout", INT, 90, List.of(), "Settings.stallTimeout: seconds a parallel job may"
           + " lack its JobSpec or a live worker, coordinator or sink before the client fails it")),
 

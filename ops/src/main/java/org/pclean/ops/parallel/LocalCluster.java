@@ -59,11 +59,22 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * The services of one job on the cluster of a base client config, or (cluster null) on an embedded broker, with
+   * timeouts sized for that job.
+   */
+  public static LocalCluster forJob(Properties cluster, int nworkers, Path work, ServiceTimeouts timeouts)
+      throws IOException, InterruptedException {
+    return new LocalCluster(cluster == null ? EmbeddedKafkaBroker.start(null) : null, cluster, nworkers, work,
+        work.resolve("worker-scratch"), work.resolve("sink-staging"), true, timeouts);
+  }
+
+  /**
    * As above on the cluster of a base client config (bootstrap servers, security; see KafkaClientConfig), which
    * every client of these components starts from.
    */
   public LocalCluster(Properties cluster, int nworkers, Path work) throws IOException, InterruptedException {
-    this(null, cluster, nworkers, work, work.resolve("worker-scratch"), work.resolve("sink-staging"), true);
+    this(null, cluster, nworkers, work, work.resolve("worker-scratch"), work.resolve("sink-staging"), true,
+        ServiceTimeouts.DEFAULTS);
   }
 
   /**
@@ -72,7 +83,7 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster client(Properties cluster, Path work) throws IOException, InterruptedException {
     return new LocalCluster(null, cluster, 0, work, work.resolve("worker-scratch"), work.resolve("sink-staging"),
-        false);
+        false, ServiceTimeouts.DEFAULTS);
   }
 
   /**
@@ -88,7 +99,7 @@ public final class LocalCluster implements AutoCloseable {
       boolean services) throws IOException, InterruptedException {
     this(bootstrapServers == null ? EmbeddedKafkaBroker.start(null) : null,
         bootstrapServers == null ? null : KafkaClientConfig.forCluster(bootstrapServers, null), nworkers, work,
-        workerScratch, sinkStaging, services);
+        workerScratch, sinkStaging, services, ServiceTimeouts.DEFAULTS);
   }
 
   /** Gridding threads of each of this process's workers (default all cores). */
@@ -99,7 +110,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** broker: an embedded broker this cluster owns (cluster null then), or null for the cluster's config. */
   private LocalCluster(EmbeddedKafkaBroker broker, Properties cluster, int nworkers, Path work, Path workerScratch,
-      Path sinkStaging, boolean services) throws IOException, InterruptedException {
+      Path sinkStaging, boolean services, ServiceTimeouts timeouts) throws IOException, InterruptedException {
     this.broker = broker;
     if (broker != null) {
       LOG.info("embedded Kafka broker at " + broker.bootstrapServers() + " started in "
@@ -114,7 +125,7 @@ public final class LocalCluster implements AutoCloseable {
     if (services) {
       Files.createDirectories(work);
       stateDir = Files.createTempDirectory(work, "streams-");
-      gather = new Coordinator(client, stateDir, 1);
+      gather = new Coordinator(client, stateDir, 1, timeouts.transaction());
       gather.start();
       cubeSink = new CubeSink(client);
       continuumSink = new ContinuumSink(client);
@@ -130,7 +141,8 @@ public final class LocalCluster implements AutoCloseable {
       busCubeSink = null;
     }
     for (int i = 0; i < nworkers; i++) {
-      ImagingWorker w = new ImagingWorker(client, "worker-" + i, jobs, models, workerScratch);
+      ImagingWorker w = new ImagingWorker(client, "worker-" + i, jobs, models, workerScratch)
+          .modelWait(timeouts.modelWait()).maxTaskTime(timeouts.maxTaskTime());
       workers.add(w);
       threads.add(start(w, "pclean-worker-" + i));
     }

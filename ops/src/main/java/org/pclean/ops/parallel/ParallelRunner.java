@@ -20,10 +20,12 @@ import org.pclean.ingest.CubeJobSubmitter;
 import org.pclean.ingest.JobPlanner;
 import org.pclean.ingest.TaskPlacement;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.plan.TimeEstimate;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
-import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.ops.ExistingProducts;
+import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.sink.CubeConcatenator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,8 @@ public final class ParallelRunner {
    * @param localDirectory where sub-cubes, broker data and stream state go
    * @param subcubesOnBus cube: sub-cubes travel to the sink as tiles on the bus rather than by path under
    *     localDirectory (no shared filesystem needed); a dataset source always does so
-   * @param timeout the longest a job may run at all
+   * @param timeout the longest a job may run at all; zero: three times its time bound (at least 10 min) when this
+   *     run starts the services on an embedded broker, else 24 h
    * @param stallTimeout the longest a job may lack its JobSpec or a live member of a service it needs (workers,
    *     coordinator, sink) before the client fails it with the reason ({@link JobWatch})
    */
@@ -87,6 +90,9 @@ public final class ParallelRunner {
   /** The finished job: its final state and products. */
   public record Outcome(String jobId, JobSpec job, List<Path> products) {}
 
+  /** How long a job without a bound (or on a site, where it may queue behind others) is waited for. */
+  static final Duration UNBOUNDED_TIMEOUT = Duration.ofHours(24);
+
   private ParallelRunner() {}
 
   public static Outcome run(TcleanParams p, Settings s) throws IOException, InterruptedException {
@@ -124,22 +130,51 @@ public final class ParallelRunner {
             p.specmode() == TcleanParams.SpecMode.CUBE, s.subcubesOnBus() || p.dataset() != null);
       }
     }
+    // The job's time bound sizes the timeouts of the services this run starts for it, and its deadline.
+    TimeEstimate bound = clientOnly ? null : timeBound(p, s, cluster);
+    Duration deadline = deadline(s.timeout(), cluster == null ? bound : null);
+    if (bound != null) {
+      LOG.info("time bound " + bound.total().toSeconds() + " s (longest minor cycle " + bound.longestMinorCycle()
+          .toSeconds() + " s); the job fails if not done in " + deadline.toSeconds() + " s (--timeout)");
+    }
     try (LocalCluster local = clientOnly ? LocalCluster.client(cluster, work)
-        : cluster == null ? new LocalCluster((String) null, s.nworkers(), work)
-        : new LocalCluster(cluster, s.nworkers(), work)) {
+        : LocalCluster.forJob(cluster, s.nworkers(), work, bound == null ? ServiceTimeouts.DEFAULTS
+            : ServiceTimeouts.of(bound, cluster == null ? EmbeddedKafkaBroker.MAX_TRANSACTION_TIMEOUT
+                : ServiceTimeouts.KAFKA_MAX_TRANSACTION))) {
       local.workerThreads(p.threads());  // this process's workers: --threads is theirs
       long since = System.currentTimeMillis() - 1000;
       try (AutoCloseable watching = watcher.attach(local.client())) {
         Submitted job = submitJob(local.client(), local.producer(), p, s);
         try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
             p.niter(), p.threshold()), local.client(), since)) {
-          return await(local, job.jobId(), p, s.timeout(), s.stallTimeout());
+          return await(local, job.jobId(), p, deadline, s.stallTimeout());
         }
       } catch (IOException | InterruptedException | RuntimeException e) {
         throw e;
       } catch (Exception e) {
         throw new IllegalStateException("closing the job's watcher: " + e.getMessage(), e);
       }
+    }
+  }
+
+  /** Without a timeout given (zero): three times the job's bound, at least 10 min; 24 h when nothing bounds it. */
+  static Duration deadline(Duration asked, TimeEstimate bound) {
+    if (!asked.isZero()) {
+      return asked;
+    }
+    return bound == null ? UNBOUNDED_TIMEOUT : bound.deadline(3, Duration.ofMinutes(10));
+  }
+
+  /**
+   * The bound of p's run on this run's own workers, from the source's metadata; null when the source cannot be
+   * read before the services start (a dataset on an embedded broker that does not hold it yet).
+   */
+  private static TimeEstimate timeBound(TcleanParams p, Settings s, Properties cluster) {
+    if (p.vis() == null && cluster == null) {
+      return null;
+    }
+    try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), cluster)) {
+      return TimeEstimate.of(p, source, s.nworkers(), s.cubeChunksize());
     }
   }
 
@@ -197,6 +232,7 @@ public final class ParallelRunner {
    */
   public static Outcome await(LocalCluster cluster, String jobId, TcleanParams p, Duration timeout,
       Duration stallTimeout) throws InterruptedException {
+    timeout = deadline(timeout, null);
     long t0 = System.nanoTime();
     JobSpec result;
     try (Admin admin = Admin.create(cluster.client())) {
@@ -255,6 +291,10 @@ public final class ParallelRunner {
     }
     if (s.nworkers() < 0) {
       throw new IllegalArgumentException("--nworkers must be >= 0, got " + s.nworkers());
+    }
+    if (s.timeout() == null || s.timeout().isNegative()) {
+      throw new IllegalArgumentException("--timeout must be >= 0 s (0: from the job's time bound), got "
+          + (s.timeout() == null ? "none" : s.timeout().toSeconds() + " s"));
     }
     if (s.stallTimeout() == null || s.stallTimeout().isNegative() || s.stallTimeout().isZero()) {
       throw new IllegalArgumentException("--stall-timeout must be > 0 s, got "

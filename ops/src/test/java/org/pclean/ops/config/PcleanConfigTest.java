@@ -147,7 +147,7 @@ class PcleanConfigTest {
     assertEquals("paged", s.concatMode());
     assertTrue(s.keepSubcubes());
     assertFalse(s.keepPartimages());
-    assertEquals(Duration.ofSeconds(86400), s.timeout());
+    assertEquals(Duration.ZERO, s.timeout());
     assertEquals(0, s.rowChunks());
     assertFalse(s.subcubesOnBus());
 
