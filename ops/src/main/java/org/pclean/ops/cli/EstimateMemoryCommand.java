@@ -5,6 +5,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.plan.MemoryEstimate;
+import org.pclean.ingest.plan.TimeEstimate;
 import org.pclean.ingest.source.MeasurementSetSource;
 import org.pclean.ops.config.PcleanConfig;
 import picocli.CommandLine;
@@ -44,6 +45,13 @@ final class EstimateMemoryCommand implements Callable<Integer> {
     e.terms().forEach((k, v) -> System.out.printf(Locale.ROOT, "    %-13s %s%n", k, MemoryEstimate.human(v)));
     OptionalLong limit = cfg.memoryLimitBytes();
     limit.ifPresent(l -> System.out.printf(Locale.ROOT, "memory_limit: %s%n", MemoryEstimate.human(l)));
+    TcleanParams p = cfg.params();
+    try (MeasurementSetSource source = MeasurementSetSource.open(p.vis())) {
+      TimeEstimate t = TimeEstimate.of(p, source, cfg.parallel() ? Math.max(1, cfg.nworkers()) : 0,
+          cfg.cubeChunksize());
+      System.out.printf(Locale.ROOT, "time bound: %d s, longest minor cycle %d s (upper bounds that size a parallel"
+          + " run's timeouts, not forecasts)%n", t.total().toSeconds(), t.longestMinorCycle().toSeconds());
+    }
     return 0;
   }
 
