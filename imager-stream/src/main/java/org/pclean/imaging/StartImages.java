@@ -7,6 +7,7 @@ import java.util.List;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.OutputNames.Product;
 import org.pclean.casacore.CasaImage;
+import org.pclean.casacore.CasacoreException;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 import org.slf4j.Logger;
@@ -164,6 +165,8 @@ public final class StartImages {
       int[] shape;
       try (CasaImage img = CasaImage.open(path)) {
         shape = img.shape();
+      } catch (CasacoreException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);  // the user's image, not a failure of the run
       }
       if (shape[0] != p.nx() || shape[1] != p.ny() || shape[2] != 1) {
         throw new IllegalArgumentException(path + ": shape " + shape[0] + "x" + shape[1] + "x" + shape[2] + "x"

@@ -1,32 +1,40 @@
 package org.pclean.ingest;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.pclean.bus.ImageTiles;
 import org.pclean.bus.Topics;
+import org.pclean.bus.avro.ImageTile;
 import org.pclean.bus.avro.JobMode;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.bus.avro.PartitionDescriptor;
 import org.pclean.bus.avro.PlaneGeometry;
+import org.pclean.bus.avro.TileKind;
 import org.pclean.ingest.RowChunkTasks;
 import org.pclean.ingest.TaskPlacement;
 import org.pclean.ingest.params.ImagingParamsCodec;
 import org.pclean.ingest.params.TcleanParams;
 
 /**
- * Publishes a continuum job: the JobSpec (state RUNNING, with its row plan and plane geometry) on pclean.jobs,
+ * Publishes a continuum job: its start model's tiles on pclean.models (with a startmodel), the JobSpec (state
+ * RUNNING, with its row plan and plane geometry) on pclean.jobs,
  * then the first cycle's row-chunk tasks: the weight-density pass (cycle -1) when the weighting needs the
  * density of all rows, else cycle 0. Every later cycle's tasks come from the Streams coordinator, on the same
  * pclean.tasks partition per chunk (taskPartitions, from {@link org.pclean.ingest.TaskPlacement}).
  */
 public final class ContinuumJobSubmitter {
-  /** What a continuum job needs beyond its tclean parameters. */
+  /**
+   * What a continuum job needs beyond its tclean parameters. startModel: the startmodel image's pixels (nx*ny,
+   * Jy/pixel) when params name one, else null; read by the client, which may be the only machine that sees it.
+   */
   public record ContinuumJob(String jobId, String vis, String imagename, TcleanParams params,
       List<RowPartitioner.RowChunk> chunks, PlaneGeometry geometry, boolean densityPass, String localDirectory,
-      boolean keepPartimages, List<Integer> taskPartitions) {}
+      boolean keepPartimages, List<Integer> taskPartitions, float[] startModel) {}
 
   private ContinuumJobSubmitter() {}
 
@@ -46,7 +54,22 @@ public final class ContinuumJobSubmitter {
         .setNumChannels(1).setLocalDirectory(job.localDirectory()).setKeepPartimages(job.keepPartimages())
         .setRowBoundaries(boundaries).setTaskPartitions(job.taskPartitions()).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())
         .build();
+    if ((params.startmodel() != null) != (job.startModel() != null)) {
+      throw new IllegalArgumentException("continuum job " + job.jobId() + ": a startmodel needs its pixels, and"
+          + " pixels need a startmodel");
+    }
     try {
+      if (job.startModel() != null) {
+        // The start model as the model "of cycle -1": cycle 0's workers subtract it (ModelView, as every later
+        // cycle's model), and the coordinator's first model replaces it under the same keys.
+        ImageTile template = ImageTile.newBuilder().setJobId(job.jobId()).setAttempt(spec.getAttempt()).setCycle(-1)
+            .setPartitionIndex(-1).setKind(TileKind.MODEL).setTerm(0).setChannel(0).setTileIndex(0).setX0(0)
+            .setY0(0).setWidth(0).setHeight(0).setImageNx(0).setImageNy(0).setPixels(ByteBuffer.allocate(0)).build();
+        for (ImageTile t : ImageTiles.split(job.startModel(), params.nx(), params.ny(), template)) {
+          producer.send(new ProducerRecord<>(Topics.MODELS.name(), Topics.modelKey(job.jobId(), spec.getAttempt(),
+              TileKind.MODEL, 0, t.getTileIndex()), t)).get();
+        }
+      }
       // The job first, so a worker that takes a task finds its parameters.
       producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()), spec)).get();
       for (PartitionDescriptor t : RowChunkTasks.forCycle(spec, job.densityPass() ? -1 : 0)) {

@@ -73,7 +73,9 @@ public final class Coordinator implements AutoCloseable {
     // The minor cycle runs inside one record's processing (seconds to minutes on big images): the transaction
     // and poll interval must outlast it, or the broker aborts the transaction and the cycle is redone.
     p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), Long.toString(transactionTimeout.toMillis()));
-    p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), Integer.toString(30 * 60 * 1000));
+    // The poll interval: 30 min, or twice the transaction timeout when a large job's was sized past 15 min.
+    long pollInterval = Math.min(Integer.MAX_VALUE, Math.max(30 * 60 * 1000L, 2 * transactionTimeout.toMillis()));
+    p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), Long.toString(pollInterval));
     // A coordinator killed -9 keeps its partitions until its session times out (Kafka's default 45 s): its
     // restarted or standby successor takes them over 10 s after the kill instead. Heartbeats every 3 s (a third).
     p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), Integer.toString(SESSION_TIMEOUT_MS));

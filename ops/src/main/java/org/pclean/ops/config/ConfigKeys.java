@@ -54,7 +54,7 @@ public final class ConfigKeys {
 
       param("image", "imagename", STR, "", "imagename"),
       param("image", "phasecenter", STR, "", "phasecenter: 'J2000 <ra> <dec>' ('' the first field's)"),
-      param("image", "startmodel", STR, "", "startmodel: a CASA model image of the run's shape ('' none; serial, or parallel cubes)"),
+      param("image", "startmodel", STR, "", "startmodel: a CASA model image of the run's shape ('' none)"),
       refused("image", "reffreq", STR, "", "choosing the Taylor reference frequency is not implemented"),
       param("image", "imsize", INT_LIST, List.of(100), "imsize: [n] square or [nx, ny]"),
       param("image", "cell", STR_LIST, List.of("1arcsec"), "cell: [c] or [cx, cy]; a bare number is arcsec"),

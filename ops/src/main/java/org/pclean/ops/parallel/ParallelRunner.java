@@ -14,6 +14,7 @@ import org.pclean.bus.OutputNames;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
+import org.pclean.imaging.StartImages;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.ContinuumJobSubmitter;
 import org.pclean.ingest.CubeJobSubmitter;
@@ -178,6 +179,16 @@ public final class ParallelRunner {
     }
   }
 
+  /** The startmodel's pixels for a continuum job (its one plane, shape checked), or null without one. */
+  private static float[] startModel(TcleanParams p) {
+    StartImages start = p.startmodel() == null ? null : StartImages.of(p);
+    if (start == null) {
+      return null;
+    }
+    start.checkPlanes(1);
+    return start.plane(0).models()[0];
+  }
+
   /** A published job: its id, its kind and how many tasks (sub-cubes, or row chunks per cycle) it has. */
   private record Submitted(String jobId, boolean cube, int tasks) {}
 
@@ -206,7 +217,7 @@ public final class ParallelRunner {
     if (plan instanceof JobPlanner.ContinuumPlan c) {
       ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId, vis(planned),
           planned.imagename(), planned, c.chunks(), c.geometry(), c.densityPass(),
-          work.toString(), s.keepPartimages(), placement(client, c.chunks().size())));
+          work.toString(), s.keepPartimages(), placement(client, c.chunks().size()), startModel(planned)));
       LOG.info("submitted " + jobId + ": " + c.rows() + " rows in " + c.chunks().size() + " row chunks");
       return new Submitted(jobId, false, c.chunks().size());
     } else if (plan instanceof JobPlanner.CubePlan c) {
@@ -274,12 +285,11 @@ public final class ParallelRunner {
     if (p.restart()) {
       throw new IllegalArgumentException("--restart is not available with --parallel yet (run it serially)");
     }
-    if (p.startmodel() != null && p.specmode() != TcleanParams.SpecMode.CUBE) {
-      throw new IllegalArgumentException("--startmodel with --parallel is available for cubes only yet (run mfs"
-          + " serially)");
-    }
     if (p.startmodel() != null && !Files.isDirectory(p.startmodel())) {
       throw new IllegalArgumentException("startmodel " + p.startmodel() + ": CASA image does not exist");
+    }
+    if (p.startmodel() != null && p.specmode() == TcleanParams.SpecMode.MFS) {
+      StartImages.of(p).checkPlanes(1);  // its shape, before a job is published
     }
     if (p.vis() != null && !Files.isDirectory(p.vis())) {
       throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");

@@ -212,6 +212,58 @@ class ParallelContinuumTest {
   }
 
   /**
+   * A startmodel (the model of a short serial run) travels from the client to the workers, who subtract its
+   * prediction in cycle 0, and to the coordinator, which cleans on from it: briggs (after the density cycle) and
+   * natural equal the serial runs from the same model, and the natural image recovers the known sky.
+   */
+  @Test
+  void startmodelParallelEqualsSerial() throws Exception {
+    TcleanParams seed = params("seed", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder().niter(40).build();
+    SerialImager.run(seed);
+    Path start = new OutputNames(seed.imagename()).path(OutputNames.Product.MODEL);
+    Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
+    runs.put("briggs/2", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder().startmodel(start));
+    runs.put("natural/3", params("x", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder().startmodel(start));
+    Map<String, String> jobIds = new LinkedHashMap<>();
+    Path work = tmp.resolve("work-start");
+    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, work)) {
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-start-" + e.getKey().replace('/', '-')).toString())
+            .build();
+        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par,
+            settings(Integer.parseInt(e.getKey().split("/")[1]), work)));
+      }
+      for (var e : runs.entrySet()) {
+        SerialImager.run(e.getValue().imagename(tmp.resolve("ser-start-" + e.getKey().replace('/', '-')).toString())
+            .build());
+      }
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-start-" + e.getKey().replace('/', '-')).toString())
+            .build();
+        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5));
+        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey());
+      }
+    }
+    for (var e : runs.entrySet()) {
+      String tag = e.getKey().replace('/', '-');
+      assertSameProducts(e.getValue().imagename(tmp.resolve("ser-start-" + tag).toString()).build(),
+          e.getValue().imagename(tmp.resolve("par-start-" + tag).toString()).build(), "startmodel " + e.getKey());
+    }
+    try (CasaImage img = CasaImage.open(new OutputNames(tmp.resolve("par-start-natural-3").toString())
+        .path(OutputNames.Product.IMAGE))) {
+      float[] d = img.readPlane(0, 0);
+      for (double[] s : SKY) {
+        double mean = 0;
+        for (int c = 0; c < NCHAN; c++) {
+          mean += s[2] * Math.pow((FREQ0 + c * DFREQ) / FREQ0, s[3]) / NCHAN;
+        }
+        assertEquals(mean, d[(N / 2 + (int) s[1]) * N + N / 2 + (int) s[0]], 0.01 * mean, "flux at " + s[0] + ","
+            + s[1]);
+      }
+    }
+  }
+
+  /**
    * A worker stops with a cycle-1 task taken (never committed, so it is redelivered to the other worker), and
    * the coordinator is closed after cycle 1 and a new one started on an empty state directory (its stores come
    * back from their changelogs): the job completes with the serial run's images.
