@@ -29,12 +29,13 @@ import org.pclean.ingest.params.TcleanParams;
  */
 public final class ContinuumJobSubmitter {
   /**
-   * What a continuum job needs beyond its tclean parameters. startModel: the startmodel image's pixels (nx*ny,
-   * Jy/pixel) when params name one, else null; read by the client, which may be the only machine that sees it.
+   * What a continuum job needs beyond its tclean parameters. startModel: the model it starts from, one nx*ny
+   * image (Jy/pixel) per Taylor term (a startmodel, or a restart's .model), else null; read by the client, which
+   * may be the only machine that sees it.
    */
   public record ContinuumJob(String jobId, String vis, String imagename, TcleanParams params,
       List<RowPartitioner.RowChunk> chunks, PlaneGeometry geometry, boolean densityPass, String localDirectory,
-      boolean keepPartimages, List<Integer> taskPartitions, float[] startModel) {}
+      boolean keepPartimages, List<Integer> taskPartitions, float[][] startModel) {}
 
   private ContinuumJobSubmitter() {}
 
@@ -53,21 +54,21 @@ public final class ContinuumJobSubmitter {
         .setImagename(job.imagename()).setImaging(ImagingParamsCodec.toRecord(params)).setNumPartitions(job.chunks().size())
         .setNumChannels(1).setLocalDirectory(job.localDirectory()).setKeepPartimages(job.keepPartimages())
         .setRowBoundaries(boundaries).setTaskPartitions(job.taskPartitions()).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())
+        .setStartModelTerms(job.startModel() == null ? 0 : job.startModel().length)
         .build();
-    if ((params.startmodel() != null) != (job.startModel() != null)) {
-      throw new IllegalArgumentException("continuum job " + job.jobId() + ": a startmodel needs its pixels, and"
-          + " pixels need a startmodel");
-    }
     try {
       if (job.startModel() != null) {
         // The start model as the model "of cycle -1": cycle 0's workers subtract it (ModelView, as every later
         // cycle's model), and the coordinator's first model replaces it under the same keys.
-        ImageTile template = ImageTile.newBuilder().setJobId(job.jobId()).setAttempt(spec.getAttempt()).setCycle(-1)
-            .setPartitionIndex(-1).setKind(TileKind.MODEL).setTerm(0).setChannel(0).setTileIndex(0).setX0(0)
-            .setY0(0).setWidth(0).setHeight(0).setImageNx(0).setImageNy(0).setPixels(ByteBuffer.allocate(0)).build();
-        for (ImageTile t : ImageTiles.split(job.startModel(), params.nx(), params.ny(), template)) {
-          producer.send(new ProducerRecord<>(Topics.MODELS.name(), Topics.modelKey(job.jobId(), spec.getAttempt(),
-              TileKind.MODEL, 0, t.getTileIndex()), t)).get();
+        for (int term = 0; term < job.startModel().length; term++) {
+          ImageTile template = ImageTile.newBuilder().setJobId(job.jobId()).setAttempt(spec.getAttempt())
+              .setCycle(-1).setPartitionIndex(-1).setKind(TileKind.MODEL).setTerm(term).setChannel(0).setTileIndex(0)
+              .setX0(0).setY0(0).setWidth(0).setHeight(0).setImageNx(0).setImageNy(0)
+              .setPixels(ByteBuffer.allocate(0)).build();
+          for (ImageTile t : ImageTiles.split(job.startModel()[term], params.nx(), params.ny(), template)) {
+            producer.send(new ProducerRecord<>(Topics.MODELS.name(), Topics.modelKey(job.jobId(), spec.getAttempt(),
+                TileKind.MODEL, term, t.getTileIndex()), t)).get();
+          }
         }
       }
       // The job first, so a worker that takes a task finds its parameters.

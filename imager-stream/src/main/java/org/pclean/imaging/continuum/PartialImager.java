@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A continuum worker's major-cycle step for one row-chunk task: cycle -1 posts the chunk's weight density;
- * cycle 0 its partial PSFs and dirty residuals (with a startmodel: the residuals of the data minus its
+ * cycle 0 its partial PSFs and dirty residuals (with a start model: the residuals of the data minus its
  * prediction, and the model itself for the coordinator); cycle k > 0 degrids the model of cycle k-1 (from
  * {@link ModelView}) and posts the partial residuals. Returns the tiles to publish on pclean.partials. The chunk
  * of the last task is kept, so a worker that keeps its partition reads the MS once per job, not once per cycle.
@@ -98,19 +98,26 @@ public final class PartialImager {
     float[][] residuals;
     if (cycle == 0) {
       float[][] start = null;
-      if (p.startmodel() != null) {
-        // The client published the startmodel as the model of cycle -1: cycle 0's residual is the data's minus
-        // its prediction, as the serial engine's first residual. Chunk 0 hands it to the coordinator, which
-        // cleans on from it; the other chunks add zeros to that gathered sum.
-        ModelView.Lookup l = image(job, p, TileKind.MODEL, 0, -1);
-        if (l.superseded()) {
-          LOG.info("job " + job.getJobId() + " partition " + task.getPartitionIndex() + " cycle 0 was gathered"
-              + " already; skipping the redelivered task");
-          return List.of();
+      if (job.getStartModelTerms() > 0) {
+        // The client published the start model (startmodel, or restart's .model) as the model of cycle -1: cycle
+        // 0's residual is the data's minus its prediction, as the serial engine's first residual. Chunk 0 hands
+        // it to the coordinator, which cleans on from it; the other chunks add zeros to that gathered sum.
+        start = new float[nterms][];
+        for (int t = 0; t < nterms; t++) {
+          if (t >= job.getStartModelTerms()) {
+            start[t] = new float[p.nx() * p.ny()];
+            continue;
+          }
+          ModelView.Lookup l = image(job, p, TileKind.MODEL, t, -1);
+          if (l.superseded()) {
+            LOG.info("job " + job.getJobId() + " partition " + task.getPartitionIndex() + " cycle 0 was gathered"
+                + " already; skipping the redelivered task");
+            return List.of();
+          }
+          start[t] = l.image();
+          out.addAll(tiles(job, task, p.nx(), TileKind.MODEL, t, task.getPartitionIndex() == 0 ? l.image()
+              : new float[l.image().length], 0));
         }
-        start = new float[][] {l.image()};
-        out.addAll(tiles(job, task, p.nx(), TileKind.MODEL, 0, task.getPartitionIndex() == 0 ? l.image()
-            : new float[l.image().length], 0));
       }
       ContinuumChunk.Psfs psfs = chunk.psfs();
       for (int t = 0; t < psfs.psf().length; t++) {

@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * publishes the model (pclean.models) and the next cycle's tasks (pclean.tasks) — or, when a stop rule holds,
  * restores and hands the product set to the sink (pclean.products) and moves the job to CONCATENATING. A
  * uniform/briggs job starts with a density cycle (-1) whose gathered density goes to the workers the same way.
- * With a startmodel (tt0 only: mtmfs refuses one) cycle 0 also gathers the start model (chunk 0's copy, the other
- * chunks' zeros), whose prediction the workers subtracted, and the minor cycle cleans on from it.
+ * A job with a start model (a startmodel, or a restart's .model: {@code JobSpec.startModelTerms}) also gathers
+ * it in cycle 0 (chunk 0's copy, the other chunks' zeros), whose prediction the workers subtracted, and the minor
+ * cycle cleans on from it.
  * The gathered tt0 residual is masked each cycle as the serial engine masks its plane (auto-multithresh's
  * mask and positive mask kept as tiles between cycles).
  * Everything it keeps between cycles is in changelogged stores (gathered tiles, PSF, model, {@link ContinuumState}),
@@ -141,7 +142,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     int nterms = nterms(p);
     int perImage = ImageTiles.count(p.nx(), p.ny());
     int expected = state.getCycle() < 0 ? perImage
-        : state.getCycle() == 0 ? perImage * (3 * nterms - 1 + (p.startmodel() != null ? 1 : 0))  // + the start model
+        : state.getCycle() == 0 ? perImage * (3 * nterms - 1 + job.getStartModelTerms())  // + the start model
         : perImage * nterms;
     if (state.getTilesIn() < expected) {
       states.put(job.getJobId(), state);
@@ -205,7 +206,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       residuals[t] = image(job, cycle, TileKind.RESIDUAL, t, nx, ny);
       scale(residuals[t], 1 / state.getNorm());
       models[t] = cycle > 0 ? image(job, MODEL_CYCLE, TileKind.MODEL, t, nx, ny)
-          : p.startmodel() != null ? image(job, 0, TileKind.MODEL, t, nx, ny) : new float[nx * ny];
+          : t < job.getStartModelTerms() ? image(job, 0, TileKind.MODEL, t, nx, ny) : new float[nx * ny];
     }
     IterationControl control = IterationControl.resume(p, state.getMaxSidelobe(), state.getIterationsDone(),
         state.getMinPeak(), state.getLastPeak(), state.getLastCycleAtThreshold());

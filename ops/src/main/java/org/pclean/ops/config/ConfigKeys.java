@@ -158,7 +158,7 @@ public final class ConfigKeys {
       param("normalization", "psfcutoff", FLOAT, 0.35, "psfcutoff (one value with misc.psfcutoff)"),
 
       note(param("misc", "restart", BOOL, false, "restart: continue from imagename's existing .model (and .mask),"
-          + " replacing the set at the end (serial only)"),
+          + " replacing the set at the end (parallel: mfs, from the .model alone)"),
           "default false where pclean has true: without restart or overwrite an existing product set is refused"),
       param("misc", "calcres", BOOL, true, "calcres: false reuses the existing .residual (with restart)"),
       param("misc", "calcpsf", BOOL, true, "calcpsf: false reuses the existing .psf and .sumwt (with restart)"),

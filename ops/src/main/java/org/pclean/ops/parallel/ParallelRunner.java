@@ -179,14 +179,31 @@ public final class ParallelRunner {
     }
   }
 
-  /** The startmodel's pixels for a continuum job (its one plane, shape checked), or null without one. */
-  private static float[] startModel(TcleanParams p) {
-    StartImages start = p.startmodel() == null ? null : StartImages.of(p);
+  /**
+   * The model a continuum job starts from, per Taylor term: its startmodel, or a restart's .model (null: none, or a
+   * restart with no products yet). What a parallel job cannot start from yet is refused here, before anything is
+   * published: a restart's .mask, or its .residual/.psf reused (calcres/calcpsf false).
+   */
+  private static float[][] startModel(TcleanParams p) {
+    if (p.specmode() != TcleanParams.SpecMode.MFS || (p.startmodel() == null && !p.restart())) {
+      return null;
+    }
+    StartImages start = StartImages.of(p);
     if (start == null) {
       return null;
     }
     start.checkPlanes(1);
-    return start.plane(0).models()[0];
+    StartImages.Start plane = start.plane(0);
+    if (plane.residuals() != null || plane.psfs() != null) {
+      throw new IllegalArgumentException("restart with calcres or calcpsf false (the previous .residual/.psf"
+          + " reused) is not available with --parallel yet (run it serially)");
+    }
+    if (plane.mask() != null) {
+      throw new IllegalArgumentException("restart from " + new OutputNames(p.imagename()).mask() + " (the previous"
+          + " run's mask) is not available with --parallel yet (run it serially, or remove the mask to restart"
+          + " from the model alone)");
+    }
+    return plane.models();
   }
 
   /** A published job: its id, its kind and how many tasks (sub-cubes, or row chunks per cycle) it has. */
@@ -282,15 +299,14 @@ public final class ParallelRunner {
       throw new IllegalArgumentException("--start/--width/--outframe other than TOPO (spectral regridding) are not available with --parallel yet"
           + " (run them serially)");
     }
-    if (p.restart()) {
-      throw new IllegalArgumentException("--restart is not available with --parallel yet (run it serially)");
+    if (p.restart() && p.specmode() == TcleanParams.SpecMode.CUBE) {
+      throw new IllegalArgumentException("--restart with --parallel is available for mfs only yet (run cubes"
+          + " serially)");
     }
     if (p.startmodel() != null && !Files.isDirectory(p.startmodel())) {
       throw new IllegalArgumentException("startmodel " + p.startmodel() + ": CASA image does not exist");
     }
-    if (p.startmodel() != null && p.specmode() == TcleanParams.SpecMode.MFS) {
-      StartImages.of(p).checkPlanes(1);  // its shape, before a job is published
-    }
+    startModel(p);  // a continuum job's start model: its shape, and what a parallel job cannot start from
     if (p.vis() != null && !Files.isDirectory(p.vis())) {
       throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");
     }

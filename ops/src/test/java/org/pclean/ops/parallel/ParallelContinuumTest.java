@@ -1,6 +1,7 @@
 package org.pclean.ops.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,7 @@ import org.pclean.bus.OutputNames;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobEventType;
+import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
 import org.pclean.casacore.AntennaArray;
 import org.pclean.casacore.Beam;
@@ -264,6 +266,62 @@ class ParallelContinuumTest {
   }
 
   /**
+   * tclean's restart on a parallel mfs job: the model of an existing product set (one per Taylor term) is the
+   * start, as for the serial engine. Two copies of a serial run's products (niter 40) are restarted with niter
+   * 60 (not converged, so the start shows), one serially and one in parallel, and give the same products (hogbom,
+   * and mtmfs with its two models).
+   * A restart from a set holding a .mask is refused with the reason.
+   */
+  @Test
+  void restartParallelEqualsSerial() throws Exception {
+    Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
+    runs.put("hogbom", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder());
+    runs.put("mtmfs", params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder());
+    Map<String, String> jobIds = new LinkedHashMap<>();
+    Path work = tmp.resolve("work-restart");
+    for (var e : runs.entrySet()) {
+      Path first = tmp.resolve("first-" + e.getKey());
+      SerialImager.run(e.getValue().imagename(first.toString()).niter(40).build());
+      for (String copy : new String[] {"ser-restart-", "par-restart-"}) {
+        for (Path product : new OutputNames(first.toString()).existing()) {
+          Path to = tmp.resolve(copy + e.getKey() + product.getFileName().toString().substring(first.getFileName()
+              .toString().length()));
+          copyTree(product, to);
+        }
+      }
+    }
+    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, work)) {
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-restart-" + e.getKey()).toString()).niter(60)
+            .restart(true).build();
+        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par, settings(2, work)));
+      }
+      for (var e : runs.entrySet()) {
+        SerialImager.run(e.getValue().imagename(tmp.resolve("ser-restart-" + e.getKey()).toString()).niter(60)
+            .restart(true).build());
+      }
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-restart-" + e.getKey()).toString()).build();
+        JobSpec done = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5)).job();
+        assertEquals(JobState.DONE, done.getState(), e.getKey());
+        assertEquals(e.getKey().equals("mtmfs") ? 2 : 1, done.getStartModelTerms(), "started from the models");
+      }
+    }
+    for (var e : runs.entrySet()) {
+      assertSameProducts(e.getValue().imagename(tmp.resolve("ser-restart-" + e.getKey()).toString()).niter(60)
+          .build(), e.getValue().imagename(tmp.resolve("par-restart-" + e.getKey()).toString()).niter(60).build(),
+          "restart " + e.getKey());
+    }
+    // A set with a .mask: the parallel job cannot start from it yet, and says so before publishing anything.
+    TcleanParams masked = params("masked", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder().niter(20)
+        .mask("circle[[44pix, 74pix], 6pix]").build();
+    SerialImager.run(masked);
+    var refused = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(masked.toBuilder()
+        .restart(true).build(), settings(2, work)));
+    assertTrue(refused.getMessage().contains("previous run's mask"), refused.getMessage());
+  }
+
+  /**
    * A worker stops with a cycle-1 task taken (never committed, so it is redelivered to the other worker), and
    * the coordinator is closed after cycle 1 and a new one started on an empty state directory (its stores come
    * back from their changelogs): the job completes with the serial run's images.
@@ -418,6 +476,14 @@ class ParallelContinuumTest {
     double across = east * Math.cos(pa) - north * Math.sin(pa);
     return Math.exp(-4 * Math.log(2) * (along * along / (b.majorArcsec() * b.majorArcsec())
         + across * across / (b.minorArcsec() * b.minorArcsec())));
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var paths = java.nio.file.Files.walk(from)) {
+      for (Path f : (Iterable<Path>) paths::iterator) {
+        java.nio.file.Files.copy(f, to.resolve(from.relativize(f).toString()));
+      }
+    }
   }
 
   private static float peak(float[] x) {
