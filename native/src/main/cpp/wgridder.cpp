@@ -8,8 +8,10 @@
 #include <cmath>
 #include <complex>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -262,8 +264,12 @@ inline bool folded(const double* rowUvw) { return rowUvw[2] < 0; }
                               " made for; pass the range of all samples");
 }
 
-// False when the kernel leaves the grid. Bucketing and gridding both call this, so a sample's tile is the same.
-__attribute__((always_inline)) inline bool coordOf(const Layout& g, const ChannelScales& sc, const double* uvw, int ch, Coord& c) {
+// False when the kernel leaves the grid, or (outsideW set to the sample's w in wavelengths) when w lies outside
+// the planes' range. Bucketing and gridding both call this, so a sample's tile is the same. It throws nothing:
+// the passes that call it are target_clones functions, and GCC 12 ends the process when an exception leaves one
+// (measured: a catch inside the clone does not help), so bucketing reports outsideW and its caller throws.
+__attribute__((always_inline)) inline bool coordOf(const Layout& g, const ChannelScales& sc, const double* uvw, int ch,
+                                                   Coord& c, double& outsideW) {
   const int support = g.support;
   double u = uvw[0], v = uvw[1], w = uvw[2];
   if (folded(uvw)) {
@@ -287,7 +293,10 @@ __attribute__((always_inline)) inline bool coordOf(const Layout& g, const Channe
     // The given range may differ from the samples' by rounding: clamp within a thousandth of a plane.
     if (cp > last && j - last < 1e-3) cp = last;
     if (cp < 0 && j > -1e-3) cp = 0;
-    if (cp < 0 || cp > last) outsideWRange(w * sc.lambda[ch]);
+    if (cp < 0 || cp > last) {
+      outsideW = w * sc.lambda[ch];
+      return false;
+    }
     c.ip = int(cp);
     c.fp = float(cp - j);
   }
@@ -312,16 +321,28 @@ struct Buckets {
   size_t bucket(const Layout& g, int plane, int tv, int tu) const { return (size_t(plane) * g.ntv + tv) * g.ntu + tu; }
 };
 
+// body(i) for i in [0, n) on up to nthreads threads. The first exception a body throws (an allocation, say) is
+// rethrown here once every thread has stopped, so it reaches Java as the caller's error instead of ending the
+// process from a thread of its own. (Not from inside a target_clones function: see coordOf.)
 template <typename F>
 void parallelFor(int nthreads, size_t n, F body) {
   std::atomic<size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failureLock;
   auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < n;) body(i);
+    try {
+      for (size_t i; (i = next.fetch_add(1)) < n;) body(i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failureLock);
+      if (!failure) failure = std::current_exception();
+      next = n;  // the others stop at their next item
+    }
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < nthreads && size_t(t) < n; ++t) pool.emplace_back(work);
   work();
   for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 // The rows bucketing reads: weight == nullptr buckets every sample on the grid (predict); otherwise those with
@@ -336,9 +357,11 @@ struct RowsToBucket {
   static constexpr long long kBlock = 4096;  // rows whose weight sum is one partial sum
 };
 
-// The runs of block b of rows, in row and channel order: emit(key, run). Returns the block's weight sum.
+// The runs of block b of rows, in row and channel order: emit(key, run). Returns the block's weight sum; a sample
+// whose w lies outside the planes' range sets outsideW (NaN while none has).
 template <typename Emit>
-__attribute__((always_inline)) inline double forRunsOfBlock(const RowsToBucket& in, size_t b, Emit&& emit) {
+__attribute__((always_inline)) inline double forRunsOfBlock(const RowsToBucket& in, size_t b, double& outsideW,
+                                                            Emit&& emit) {
   const Layout& g = in.g;
   const int nchan = in.nchan;
   double sum = 0;
@@ -348,7 +371,7 @@ __attribute__((always_inline)) inline double forRunsOfBlock(const RowsToBucket& 
     for (int ch = 0; ch < nchan; ++ch) {
       if (in.weight && !(in.weight[r * nchan + ch] > 0)) continue;
       Coord c{};
-      if (!coordOf(g, in.sc, in.uvw + 3 * r, ch, c)) continue;
+      if (!coordOf(g, in.sc, in.uvw + 3 * r, ch, c, outsideW)) continue;
       if (in.weight) sum += in.weight[r * nchan + ch];
       const uint32_t k = uint32_t((size_t(c.ip) * g.ntv + c.iv / kTile) * g.ntu + c.iu / kTile);
       if (ch0 >= 0 && k == key && ch1 == ch) {
@@ -365,25 +388,28 @@ __attribute__((always_inline)) inline double forRunsOfBlock(const RowsToBucket& 
   return sum;
 }
 
-// Bucketing's first pass over blocks [b0, b1): each bucket's runs and samples, each block's weight sum.
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void countRuns(const RowsToBucket& in, size_t b0,
-                                                                           size_t b1, size_t* runs,
-                                                                           size_t* samples, double* sums) {
-  for (size_t b = b0; b < b1; ++b)
-    sums[b] = forRunsOfBlock(in, b, [&](uint32_t key, const Run& run) {
-      ++runs[key];
-      samples[key] += run.ch1 - run.ch0;
-    });
+// Bucketing's first pass over blocks [b0, b1): each bucket's runs, each block's weight sum. uint32 counts: with
+// channels in frequency order a row's track crosses a tile once, so a bucket gets at most one run a row.
+// Returns NaN, or the w (wavelengths) of a sample outside the planes' range.
+__attribute__((target_clones("arch=x86-64-v3", "default"))) double countRuns(const RowsToBucket& in, size_t b0,
+                                                                             size_t b1, uint32_t* runs,
+                                                                             double* sums) {
+  double outsideW = std::numeric_limits<double>::quiet_NaN();
+  for (size_t b = b0; b < b1 && std::isnan(outsideW); ++b)
+    sums[b] = forRunsOfBlock(in, b, outsideW, [&](uint32_t key, const Run&) { ++runs[key]; });
+  return outsideW;
 }
 
 // Its second pass: the same runs, each written to out[fill[key]++].
 __attribute__((target_clones("arch=x86-64-v3", "default"))) void placeRuns(const RowsToBucket& in, size_t b0,
                                                                            size_t b1, size_t* fill, Run* out) {
-  for (size_t b = b0; b < b1; ++b) forRunsOfBlock(in, b, [&](uint32_t key, const Run& run) { out[fill[key]++] = run; });
+  double outsideW = 0;  // never set: the first pass found every sample inside
+  for (size_t b = b0; b < b1; ++b)
+    forRunsOfBlock(in, b, outsideW, [&](uint32_t key, const Run& run) { out[fill[key]++] = run; });
 }
 
-// Two passes over the rows, each thread on a contiguous range of them: the first counts each bucket's runs and
-// samples, the second computes the same runs again and writes each straight to its place. Nothing is stored
+// Two passes over the rows, each thread on a contiguous range of them: the first counts each bucket's runs, the
+// second computes the same runs again and writes each straight to its place. Nothing is stored
 // between the passes (storing the runs cost more in page faults than computing them twice), and because thread
 // t's rows precede thread t+1's, every bucket's runs are in row order whatever the number of threads.
 Buckets makeBuckets(const Layout& g, const ChannelScales& sc, const double* uvw, long long nrow, int nchan,
@@ -396,33 +422,45 @@ Buckets makeBuckets(const Layout& g, const ChannelScales& sc, const double* uvw,
   const int nt = int(std::max<size_t>(1, std::min<size_t>(size_t(nthreads), nblocks)));
   auto firstBlock = [&](size_t t) { return nblocks * t / nt; };
   std::vector<double> sums(nblocks, 0.0);
-  std::vector<std::vector<size_t>> runCount(nt), sampleCount(nt);
+  std::vector<std::vector<uint32_t>> runCount(nt);
+  std::vector<double> outsideW(nt);
   parallelFor(nt, size_t(nt), [&](size_t t) {
     runCount[t].assign(nbuckets, 0);
-    sampleCount[t].assign(nbuckets, 0);
-    countRuns(in, firstBlock(t), firstBlock(t + 1), runCount[t].data(), sampleCount[t].data(), sums.data());
+    outsideW[t] = countRuns(in, firstBlock(t), firstBlock(t + 1), runCount[t].data(), sums.data());
   });
+  for (double w : outsideW)
+    if (!std::isnan(w)) outsideWRange(w);
   Buckets bk;
   bk.start.assign(nbuckets + 1, 0);
-  bk.firstSample.assign(nbuckets + 1, 0);
-  // runCount[t][b] becomes where thread t writes bucket b's next run.
+  // fill[t][b]: where thread t writes bucket b's next run (its runs follow those of threads before it).
+  std::vector<std::vector<size_t>> fill(nt, std::vector<size_t>(nbuckets));
   for (size_t b = 0; b < nbuckets; ++b) {
-    size_t at = bk.start[b], samples = 0;
+    size_t at = bk.start[b];
     for (int t = 0; t < nt; ++t) {
-      const size_t n = runCount[t][b];
-      runCount[t][b] = at;
-      at += n;
-      samples += sampleCount[t][b];
+      fill[t][b] = at;
+      at += runCount[t][b];
     }
     bk.start[b + 1] = at;
-    bk.firstSample[b + 1] = bk.firstSample[b] + samples;
   }
+  runCount.clear();
   bk.nruns = bk.start[nbuckets];
   bk.runs.reset(new Run[bk.nruns]);  // uninitialised: the second pass writes every element
   parallelFor(nt, size_t(nt), [&](size_t t) {
-    placeRuns(in, firstBlock(t), firstBlock(t + 1), runCount[t].data(), bk.runs.get());
+    placeRuns(in, firstBlock(t), firstBlock(t + 1), fill[t].data(), bk.runs.get());
   });
+  fill.clear();
   for (double s : sums) bk.sumWeights += s;
+  // Each bucket's samples (in blocks of buckets, on all threads), then their running sum.
+  bk.firstSample.assign(nbuckets + 1, 0);
+  const size_t span = 4096;
+  parallelFor(nthreads, (nbuckets + span - 1) / span, [&](size_t k) {
+    for (size_t b = k * span; b < std::min(nbuckets, (k + 1) * span); ++b) {
+      size_t n = 0;
+      for (size_t i = bk.start[b]; i < bk.start[b + 1]; ++i) n += bk.runs[i].ch1 - bk.runs[i].ch0;
+      bk.firstSample[b + 1] = n;
+    }
+  });
+  for (size_t b = 0; b < nbuckets; ++b) bk.firstSample[b + 1] += bk.firstSample[b];
   int tvLo = g.ntv, tvHi = -1;
   for (size_t b = 0; b < nbuckets; ++b)
     if (bk.start[b + 1] > bk.start[b]) {
@@ -479,7 +517,8 @@ __attribute__((always_inline)) inline void forSamplesOfTile(const Layout& g, con
       const double* rowUvw = uvw + 3 * size_t(run.row);
       for (int ch = run.ch0; ch < run.ch1; ++ch, ++at) {
         Coord c{};
-        coordOf(g, sc, rowUvw, ch, c);
+        double outsideW = 0;  // never set: bucketed samples are inside
+        coordOf(g, sc, rowUvw, ch, c, outsideW);
         float kw = g.planes > 1 ? kernel.tap<EsKernel::degreeFor(W)>(c.fp, p - c.ip) : 1.0f;
         body(c, at, kw);
       }

@@ -173,6 +173,12 @@ class WGridderKernelsTest {
     e = assertThrows(CasacoreException.class, () -> WGridderKernels.invert(d.uvw(), d.freq(), null, d.weight(),
         N, N, WIDE_CELL, WIDE_CELL, 1e-4, 0, 100, 1, new float[N * N], null));
     assertTrue(e.getMessage().contains("outside the w range"), e.getMessage());
+    // The same found by a bucketing thread of its own (three blocks of rows on two threads): an exception here
+    // too, not the end of the process.
+    Samples many = DirectFourier.random(10_000, 150, 600, 20);
+    e = assertThrows(CasacoreException.class, () -> WGridderKernels.invert(many.uvw(), many.freq(), null,
+        many.weight(), N, N, WIDE_CELL, WIDE_CELL, 1e-4, 0, 100, 2, new float[N * N], null));
+    assertTrue(e.getMessage().contains("outside the w range"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> WGridderKernels.invert(d.uvw(), d.freq(), null,
         new float[3], N, N, WIDE_CELL, WIDE_CELL, 1e-4, Double.NaN, Double.NaN, 1, new float[N * N], null));
   }

@@ -143,7 +143,7 @@ class OutputSafetyTest {
     String[] parallel = cube(name, 10, "--restart", "--parallel", "--nworkers", "1");
     assertEquals(2, run(err, parallel), err.toString());
     assertEquals(1, err.toString().strip().split("\n").length, err.toString());
-    assertTrue(err.toString().contains("--restart is not available with --parallel"), err.toString());
+    assertTrue(err.toString().contains("--restart with --parallel is available for mfs only"), err.toString());
     List<String> restart = new ArrayList<>(List.of(cube(name, 20, cycles)));
     restart.add("--restart");
     assertEquals(0, run(new StringWriter(), restart.toArray(String[]::new)));
