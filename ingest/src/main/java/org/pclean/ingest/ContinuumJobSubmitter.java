@@ -21,9 +21,9 @@ import org.pclean.ingest.params.ImagingParamsCodec;
 import org.pclean.ingest.params.TcleanParams;
 
 /**
- * Publishes a continuum job: its start model's tiles on pclean.models (with a startmodel), the JobSpec (state
- * RUNNING, with its row plan and plane geometry) on pclean.jobs,
- * then the first cycle's row-chunk tasks: the weight-density pass (cycle -1) when the weighting needs the
+ * Publishes a continuum job: its start model's tiles on pclean.models (a startmodel, or a restart's .model), the
+ * JobSpec (state RUNNING, with its row plan and plane geometry) on pclean.jobs, then the first cycle's row-chunk
+ * tasks: the weight-density pass (cycle -1) when the weighting needs the
  * density of all rows, else cycle 0. Every later cycle's tasks come from the Streams coordinator, on the same
  * pclean.tasks partition per chunk (taskPartitions, from {@link org.pclean.ingest.TaskPlacement}).
  */
