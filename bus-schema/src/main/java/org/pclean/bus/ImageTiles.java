@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.pclean.bus.avro.ImageTile;
+import org.pclean.bus.avro.TileKind;
 
 /**
  * Images on the bus travel as tiles of at most {@value #MAX_TILE}x{@value #MAX_TILE} float32 pixels (1 MiB),
@@ -52,6 +53,16 @@ public final class ImageTiles {
    * The key of a partial tile on pclean.partials: jobId/attempt/cycle/kind/term/channel/tile, the same for every
    * partition's partial of that tile, so they all land in one topic partition where the coordinator sums them.
    */
+  /**
+   * The template of a whole image's tiles (a gathered or published image: no partition, channel 0), for
+   * {@link #split}, which fills in each tile's place and pixels.
+   */
+  public static ImageTile template(String jobId, int attempt, int cycle, TileKind kind, int term) {
+    return ImageTile.newBuilder().setJobId(jobId).setAttempt(attempt).setCycle(cycle).setPartitionIndex(-1)
+        .setKind(kind).setTerm(term).setChannel(0).setTileIndex(0).setX0(0).setY0(0).setWidth(0).setHeight(0)
+        .setImageNx(0).setImageNy(0).setPixels(ByteBuffer.allocate(0)).build();
+  }
+
   public static String gatherKey(ImageTile t) {
     return t.getJobId() + "/" + t.getAttempt() + "/" + t.getCycle() + "/" + t.getKind() + "/" + t.getTerm() + "/"
         + t.getChannel() + "/" + t.getTileIndex();

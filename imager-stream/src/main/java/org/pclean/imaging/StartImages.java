@@ -96,6 +96,16 @@ public final class StartImages {
     return s;
   }
 
+  /** Whether the run reuses the set's .residual or .psf (calcres or calcpsf false) instead of making them. */
+  public boolean reusesResidualOrPsf() {
+    return residuals != null || psfs != null;
+  }
+
+  /** The mask image the run starts from (a restart's .mask), or null. */
+  public Path mask() {
+    return mask;
+  }
+
   /** Checks the plane count against the run's (known once the selection is read). */
   public void checkPlanes(int nplanes) {
     if (nchan != nplanes) {

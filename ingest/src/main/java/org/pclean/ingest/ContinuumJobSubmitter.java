@@ -1,6 +1,5 @@
 package org.pclean.ingest;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -61,10 +60,7 @@ public final class ContinuumJobSubmitter {
         // The start model as the model "of cycle -1": cycle 0's workers subtract it (ModelView, as every later
         // cycle's model), and the coordinator's first model replaces it under the same keys.
         for (int term = 0; term < job.startModel().length; term++) {
-          ImageTile template = ImageTile.newBuilder().setJobId(job.jobId()).setAttempt(spec.getAttempt())
-              .setCycle(-1).setPartitionIndex(-1).setKind(TileKind.MODEL).setTerm(term).setChannel(0).setTileIndex(0)
-              .setX0(0).setY0(0).setWidth(0).setHeight(0).setImageNx(0).setImageNy(0)
-              .setPixels(ByteBuffer.allocate(0)).build();
+          ImageTile template = ImageTiles.template(job.jobId(), spec.getAttempt(), -1, TileKind.MODEL, term);
           for (ImageTile t : ImageTiles.split(job.startModel()[term], params.nx(), params.ny(), template)) {
             producer.send(new ProducerRecord<>(Topics.MODELS.name(), Topics.modelKey(job.jobId(), spec.getAttempt(),
                 TileKind.MODEL, term, t.getTileIndex()), t)).get();

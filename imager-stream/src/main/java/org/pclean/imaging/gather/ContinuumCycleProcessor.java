@@ -1,6 +1,5 @@
 package org.pclean.imaging.gather;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -442,9 +441,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
   }
 
   private static ImageTile template(JobSpec job, int cycle, TileKind kind, int term) {
-    return ImageTile.newBuilder().setJobId(job.getJobId()).setAttempt(job.getAttempt()).setCycle(cycle)
-        .setPartitionIndex(-1).setKind(kind).setTerm(term).setChannel(0).setTileIndex(0).setX0(0).setY0(0)
-        .setWidth(0).setHeight(0).setImageNx(0).setImageNy(0).setPixels(ByteBuffer.allocate(0)).build();
+    return ImageTiles.template(job.getJobId(), job.getAttempt(), cycle, kind, term);
   }
 
   private static int nterms(TcleanParams p) {

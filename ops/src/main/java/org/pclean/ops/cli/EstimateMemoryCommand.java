@@ -32,7 +32,13 @@ final class EstimateMemoryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PcleanConfig cfg = config.resolve(spec.commandLine().getParseResult());
-    MemoryEstimate e = estimate(cfg, cfg.params());
+    TcleanParams p = cfg.params();
+    MemoryEstimate e;
+    TimeEstimate t;
+    try (MeasurementSetSource source = open(p)) {
+      e = estimate(cfg, p, source);
+      t = TimeEstimate.of(p, source, cfg.parallel() ? Math.max(1, cfg.nworkers()) : 0, cfg.cubeChunksize());
+    }
     if (json) {
       System.out.println(e.toJson());
       return 0;
@@ -45,26 +51,30 @@ final class EstimateMemoryCommand implements Callable<Integer> {
     e.terms().forEach((k, v) -> System.out.printf(Locale.ROOT, "    %-13s %s%n", k, MemoryEstimate.human(v)));
     OptionalLong limit = cfg.memoryLimitBytes();
     limit.ifPresent(l -> System.out.printf(Locale.ROOT, "memory_limit: %s%n", MemoryEstimate.human(l)));
-    TcleanParams p = cfg.params();
-    try (MeasurementSetSource source = MeasurementSetSource.open(p.vis())) {
-      TimeEstimate t = TimeEstimate.of(p, source, cfg.parallel() ? Math.max(1, cfg.nworkers()) : 0,
-          cfg.cubeChunksize());
-      System.out.printf(Locale.ROOT, "time bound: %d s, longest minor cycle %d s (upper bounds that size a parallel"
-          + " run's timeouts, not forecasts)%n", t.total().toSeconds(), t.longestMinorCycle().toSeconds());
-    }
+    System.out.printf(Locale.ROOT, "time bound: %d s, longest minor cycle %d s (upper bounds that size a parallel"
+        + " run's timeouts, not forecasts)%n", t.total().toSeconds(), t.longestMinorCycle().toSeconds());
     return 0;
   }
 
   /** The estimate of an MS run as cfg would make it (serial, or parallel with its workers and sub-cubes). */
   static MemoryEstimate estimate(PcleanConfig cfg, TcleanParams p) {
+    try (MeasurementSetSource source = open(p)) {
+      return estimate(cfg, p, source);
+    }
+  }
+
+  /** The MS the estimates read the selection's size from. */
+  private static MeasurementSetSource open(TcleanParams p) {
     if (p.vis() == null) {
       throw new IllegalArgumentException("estimate-memory reads the selection's size from the MS: give --vis");
     }
     ListobsCommand.requireMs(p.vis());
-    try (MeasurementSetSource source = MeasurementSetSource.open(p.vis())) {
-      // nworkers 0: the site's workers, however many, each take at most one worker's share
-      return estimate(cfg, p, source, Math.max(1, cfg.nworkers()), cfg.cubeChunksize());
-    }
+    return MeasurementSetSource.open(p.vis());
+  }
+
+  private static MemoryEstimate estimate(PcleanConfig cfg, TcleanParams p, MeasurementSetSource source) {
+    // nworkers 0: the site's workers, however many, each take at most one worker's share
+    return estimate(cfg, p, source, Math.max(1, cfg.nworkers()), cfg.cubeChunksize());
   }
 
   private static MemoryEstimate estimate(PcleanConfig cfg, TcleanParams p, MeasurementSetSource source, int nworkers,

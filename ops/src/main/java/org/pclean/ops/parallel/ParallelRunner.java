@@ -116,7 +116,7 @@ public final class ParallelRunner {
   /** As {@link #run(TcleanParams, Settings, Properties)}, with a watcher attached once the cluster is up. */
   public static Outcome run(TcleanParams p, Settings s, Properties cluster, Watcher watcher)
       throws IOException, InterruptedException {
-    validate(p, s);
+    StartImages start = validate(p, s);
     ExistingProducts.prepare(p);
     if (s.nworkers() == 0 && cluster == null) {
       throw new IllegalArgumentException("--nworkers must be >= 1 (0 only with --scheduler-address, where the"
@@ -145,7 +145,7 @@ public final class ParallelRunner {
       local.workerThreads(p.threads());  // this process's workers: --threads is theirs
       long since = System.currentTimeMillis() - 1000;
       try (AutoCloseable watching = watcher.attach(local.client())) {
-        Submitted job = submitJob(local.client(), local.producer(), p, s);
+        Submitted job = submitJob(local.client(), local.producer(), p, s, start);
         try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
             p.niter(), p.threshold()), local.client(), since)) {
           return await(local, job.jobId(), p, deadline, s.stallTimeout());
@@ -180,11 +180,11 @@ public final class ParallelRunner {
   }
 
   /**
-   * The model a continuum job starts from, per Taylor term: its startmodel, or a restart's .model (null: none, or a
-   * restart with no products yet). What a parallel job cannot start from yet is refused here, before anything is
-   * published: a restart's .mask, or its .residual/.psf reused (calcres/calcpsf false).
+   * The images a continuum job starts from — its startmodel, or a restart's .model(s) — checked but not read;
+   * null: none (or a restart with no products yet). What a parallel job cannot start from yet is refused here,
+   * before anything is published: a restart's .mask, or its .residual/.psf reused (calcres/calcpsf false).
    */
-  private static float[][] startModel(TcleanParams p) {
+  private static StartImages continuumStart(TcleanParams p) {
     if (p.specmode() != TcleanParams.SpecMode.MFS || (p.startmodel() == null && !p.restart())) {
       return null;
     }
@@ -193,17 +193,15 @@ public final class ParallelRunner {
       return null;
     }
     start.checkPlanes(1);
-    StartImages.Start plane = start.plane(0);
-    if (plane.residuals() != null || plane.psfs() != null) {
+    if (start.reusesResidualOrPsf()) {
       throw new IllegalArgumentException("restart with calcres or calcpsf false (the previous .residual/.psf"
           + " reused) is not available with --parallel yet (run it serially)");
     }
-    if (plane.mask() != null) {
-      throw new IllegalArgumentException("restart from " + new OutputNames(p.imagename()).mask() + " (the previous"
-          + " run's mask) is not available with --parallel yet (run it serially, or remove the mask to restart"
-          + " from the model alone)");
+    if (start.mask() != null) {
+      throw new IllegalArgumentException("restart from " + start.mask() + " (the previous run's mask) is not"
+          + " available with --parallel yet (run it serially, or remove the mask to restart from the model alone)");
     }
-    return plane.models();
+    return start;
   }
 
   /** A published job: its id, its kind and how many tasks (sub-cubes, or row chunks per cycle) it has. */
@@ -212,12 +210,12 @@ public final class ParallelRunner {
   /** Plans the job from the MS and publishes it on the cluster; returns its id. */
   public static String submit(Properties client, Producer<String, Object> producer, TcleanParams p, Settings s)
       throws IOException, InterruptedException {
-    return submitJob(client, producer, p, s).jobId();
+    return submitJob(client, producer, p, s, validate(p, s)).jobId();
   }
 
+  /** start: what validate returned for p. */
   private static Submitted submitJob(Properties client, Producer<String, Object> producer, TcleanParams p,
-      Settings s) throws IOException, InterruptedException {
-    validate(p, s);
+      Settings s, StartImages start) throws IOException, InterruptedException {
     int planWorkers = planWorkers(client, s.nworkers());
     JobPlanner.Plan plan;
     try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
@@ -234,7 +232,8 @@ public final class ParallelRunner {
     if (plan instanceof JobPlanner.ContinuumPlan c) {
       ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId, vis(planned),
           planned.imagename(), planned, c.chunks(), c.geometry(), c.densityPass(),
-          work.toString(), s.keepPartimages(), placement(client, c.chunks().size()), startModel(planned)));
+          work.toString(), s.keepPartimages(), placement(client, c.chunks().size()),
+          start == null ? null : start.plane(0).models()));
       LOG.info("submitted " + jobId + ": " + c.rows() + " rows in " + c.chunks().size() + " row chunks");
       return new Submitted(jobId, false, c.chunks().size());
     } else if (plan instanceof JobPlanner.CubePlan c) {
@@ -285,7 +284,11 @@ public final class ParallelRunner {
         p.masking().masked() && p.niter() > 0));
   }
 
-  private static void validate(TcleanParams p, Settings s) {
+  /**
+   * Refuses, before anything is written, what a parallel run cannot do; returns the images a continuum job starts
+   * from ({@link #continuumStart}), or null.
+   */
+  private static StartImages validate(TcleanParams p, Settings s) {
     boolean continuum = p.specmode() == TcleanParams.SpecMode.MFS;
     if (p.savemodel() || (!continuum && p.pbcor())) {
       throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"
@@ -306,7 +309,7 @@ public final class ParallelRunner {
     if (p.startmodel() != null && !Files.isDirectory(p.startmodel())) {
       throw new IllegalArgumentException("startmodel " + p.startmodel() + ": CASA image does not exist");
     }
-    startModel(p);  // a continuum job's start model: its shape, and what a parallel job cannot start from
+    StartImages start = continuumStart(p);
     if (p.vis() != null && !Files.isDirectory(p.vis())) {
       throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");
     }
@@ -326,6 +329,7 @@ public final class ParallelRunner {
       throw new IllegalArgumentException("--stall-timeout must be > 0 s, got "
           + (s.stallTimeout() == null ? "none" : s.stallTimeout().toSeconds() + " s"));
     }
+    return start;
   }
 
   /** The MS path workers read, or "" for a dataset on the bus. */
