@@ -34,7 +34,8 @@ public final class TopicInstaller {
   }
 
   /**
-   * Creates whichever of the topics are missing; returns the names created.
+   * Creates whichever of the topics are missing, and configures the sub-cube queue's share group where the cluster
+   * serves share groups ({@link SubcubeQueue#configure}); returns the names created.
    *
    * @throws IllegalArgumentException no broker answers within 10 s (a wrong or unreachable address)
    */
@@ -60,6 +61,9 @@ public final class TopicInstaller {
             throw ex;
           }
         }
+      }
+      if (topics.contains(Topics.SUBCUBE_TASKS)) {
+        SubcubeQueue.configure(admin);
       }
       return created;
     } catch (ExecutionException | TimeoutException e) {

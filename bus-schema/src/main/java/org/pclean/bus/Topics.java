@@ -35,6 +35,14 @@ public final class Topics {
       Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   /** Partition descriptors, one task per record, consumed by the pclean-workers group. */
   public static final Topic TASKS = new Topic("pclean.tasks", 16, Map.of());
+  /**
+   * Sub-cube tasks of cube jobs on a cluster with share groups: a queue ({@link SubcubeQueue}), taken one record at
+   * a time by any member of {@link #SUBCUBE_QUEUE_GROUP}. One partition: a share group still assigns partitions to
+   * its members, dividing them while there are no more members than partitions (with 4 partitions and 2 workers
+   * each took only the tasks of its own 2), and shares a partition among all members only beyond that. A few
+   * records per job need no more.
+   */
+  public static final Topic SUBCUBE_TASKS = new Topic("pclean.subcube-tasks", 1, Map.of());
   /** Partial images from workers (residual/psf/weight/pb/sumwt tiles). */
   public static final Topic PARTIALS = new Topic("pclean.partials", 16, DATA);
   /**
@@ -76,6 +84,8 @@ public final class Topics {
 
   /** Consumer group of the imaging workers. */
   public static final String WORKER_GROUP = "pclean-workers";
+  /** Share group (KIP-932) of the imaging workers on {@link #SUBCUBE_TASKS}. */
+  public static final String SUBCUBE_QUEUE_GROUP = "pclean-subcube-workers";
 
   private static final String VIS_PREFIX = "pclean.vis.";
 
@@ -83,7 +93,7 @@ public final class Topics {
 
   /** All fixed topics, in the order they are created. */
   public static List<Topic> all() {
-    return List.of(JOBS, TASKS, PARTIALS, GATHERED, MODELS, PRODUCTS, SUBCUBES, PLANES, EVENTS, DATASETS, SNAPSHOTS,
+    return List.of(JOBS, TASKS, SUBCUBE_TASKS, PARTIALS, GATHERED, MODELS, PRODUCTS, SUBCUBES, PLANES, EVENTS, DATASETS, SNAPSHOTS,
         DEAD_LETTER);
   }
 

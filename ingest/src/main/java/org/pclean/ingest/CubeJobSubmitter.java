@@ -18,8 +18,10 @@ import org.pclean.ingest.params.TcleanParams;
 
 /**
  * Plans a cube job into sub-cubes and publishes it: the JobSpec (state PLANNED) on pclean.jobs, then one
- * PartitionDescriptor per sub-cube on pclean.tasks (key jobId/partition). Channels in the descriptors are image
- * channels of the job (0 .. nchan-1); workers add the selection's first channel.
+ * PartitionDescriptor per sub-cube (key jobId/partition), on the sub-cube queue when the cluster has it
+ * ({@link #submitToQueue}, any idle worker takes the next one) or on pclean.tasks partitions
+ * ({@link #submit}). Channels in the descriptors are image channels of the job (0 .. nchan-1); workers add the
+ * selection's first channel.
  */
 public final class CubeJobSubmitter {
   /**
@@ -51,6 +53,20 @@ public final class CubeJobSubmitter {
    */
   public static List<PartitionDescriptor> submit(Producer<String, Object> producer, CubeJob job,
       List<Integer> taskPartitions) throws InterruptedException {
+    return publish(producer, job, Topics.TASKS.name(), taskPartitions);
+  }
+
+  /**
+   * Publishes the job, then its sub-cube tasks on pclean.subcube-tasks, the queue of the share group of the
+   * workers ({@link org.pclean.bus.SubcubeQueue}: use it when {@code SubcubeQueue.ready} says so).
+   */
+  public static List<PartitionDescriptor> submitToQueue(Producer<String, Object> producer, CubeJob job)
+      throws InterruptedException {
+    return publish(producer, job, Topics.SUBCUBE_TASKS.name(), List.of());
+  }
+
+  private static List<PartitionDescriptor> publish(Producer<String, Object> producer, CubeJob job, String topic,
+      List<Integer> taskPartitions) throws InterruptedException {
     if (!List.of("auto", "paged", "virtual", "movevirtual").contains(job.concatMode())) {
       throw new IllegalArgumentException("unknown concat_mode '" + job.concatMode()
           + "' (expected auto, paged, virtual or movevirtual)");
@@ -77,7 +93,7 @@ public final class CubeJobSubmitter {
       // The job first, so a worker that takes a task finds its parameters.
       producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()), spec)).get();
       for (PartitionDescriptor t : tasks) {
-        producer.send(new ProducerRecord<>(Topics.TASKS.name(), TaskPlacement.partitionOf(t),
+        producer.send(new ProducerRecord<>(topic, TaskPlacement.partitionOf(t),
             Topics.taskKey(job.jobId(), t.getPartitionIndex()), t));
       }
       producer.flush();

@@ -17,11 +17,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,6 +40,7 @@ import org.pclean.bus.BusSerializer;
 import org.pclean.bus.DeadLetters;
 import org.pclean.bus.Messages;
 import org.pclean.bus.OutputNames;
+import org.pclean.bus.SubcubeQueue;
 import org.pclean.bus.SubcubeTiles;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.BeamRecord;
@@ -76,6 +80,12 @@ import org.slf4j.MDC;
  * file written last) is not imaged again: the same SubcubeReady is published, and the Streams app counts each
  * partition once. Poison tasks go to the dead-letter topic with the reason.
  *
+ * <p>Where the cluster serves share groups, the worker is also a member of the sub-cube queue's share group
+ * ({@link SubcubeQueue}): when idle it takes the next sub-cube waiting there, from any partition, so a worker that
+ * joins mid-job takes its share of all that still waits. The record's lock is renewed while it is imaged
+ * ({@link QueueLease}) and acknowledged when its SubcubeReady is sent; a stopped worker releases it, a dead one's
+ * is released by the broker when the member's session ends.
+ *
  * <p>A cube job without a shared filesystem ({@link SubcubeTiles#onBus}: a dataset source, or asked for) is imaged
  * into the worker's own scratch directory instead; its planes and beams go to pclean.subcubes
  * ({@link SubcubePublisher}) before the SubcubeReady, and the scratch copy is deleted. Such a task redelivered
@@ -107,6 +117,8 @@ public final class ImagingWorker implements Runnable {
   private volatile boolean draining;
   private boolean handedBack;  // under lock
   private volatile KafkaConsumer<String, byte[]> consumer;
+  /** The sub-cube queue's share consumer (null where the cluster has no share groups). Under lock. */
+  private KafkaShareConsumer<String, byte[]> queue;
   private volatile WorkerGroupProtocol protocol;
   private volatile java.util.function.Consumer<PartitionDescriptor> onTaskTaken = t -> { };
   /** Images the task in hand while the consumer thread keeps polling. */
@@ -206,16 +218,25 @@ public final class ImagingWorker implements Runnable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
+    boolean shared = queueServed();
     try (KafkaConsumer<String, byte[]> cons = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-         KafkaProducer<String, Object> producer = new KafkaProducer<>(p, new StringSerializer(), new BusSerializer())) {
+         KafkaProducer<String, Object> producer = new KafkaProducer<>(p, new StringSerializer(), new BusSerializer());
+         KafkaShareConsumer<String, byte[]> q = shared ? new KafkaShareConsumer<>(
+             SubcubeQueue.consumerConfig(clientConfig, workerId + "-queue"), new StringDeserializer(),
+             new ByteArrayDeserializer()) : null) {
       synchronized (lock) {
         if (handedBack) {
           return;
         }
         consumer = cons;
+        queue = q;
       }
       cons.subscribe(List.of(Topics.TASKS.name()), new TaskKeeper(cons, producer));
-      LOG.info(workerId + ": joining " + Topics.WORKER_GROUP + " with the " + chosen.description());
+      if (q != null) {
+        q.subscribe(List.of(Topics.SUBCUBE_TASKS.name()));
+      }
+      LOG.info(workerId + ": joining " + Topics.WORKER_GROUP + " with the " + chosen.description()
+          + (q != null ? ", and the sub-cube queue (share group " + Topics.SUBCUBE_QUEUE_GROUP + ")" : ""));
       try {
         pollWhileImaging(cons, producer);
       } finally {
@@ -229,7 +250,18 @@ public final class ImagingWorker implements Runnable {
       imaging.shutdown();
       synchronized (lock) {
         consumer = null;
+        queue = null;
       }
+    }
+  }
+
+  /** Whether the cluster serves share groups (then this worker also takes sub-cubes from the queue). */
+  private boolean queueServed() {
+    try (Admin admin = Admin.create(clientConfig)) {
+      return SubcubeQueue.servedBy(admin);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();  // stopped while starting: run() ends at its first poll
+      return false;
     }
   }
 
@@ -250,6 +282,8 @@ public final class ImagingWorker implements Runnable {
         awaitBriefly(t);
         if (t.done().isDone()) {
           finish(cons, producer, t);
+        } else {
+          keepLease(t);
         }
       }
       if (inHand == null && draining) {
@@ -262,21 +296,37 @@ public final class ImagingWorker implements Runnable {
         if (inHand != null) {
           cons.pause(cons.assignment());
         }
-        for (ConsumerRecord<String, byte[]> r : cons.poll(inHand != null ? Duration.ZERO : IDLE_POLL)) {
+        Duration idle = queue != null ? IDLE_POLL.dividedBy(2) : IDLE_POLL;  // the two polls share the wait
+        for (ConsumerRecord<String, byte[]> r : cons.poll(inHand != null ? Duration.ZERO : idle)) {
           if (closed || draining || inHand != null) {
             // Not taken: fetched before the pause or while stopping. Rewound, so it stays for this worker's next
             // poll or, uncommitted, for the partition's next owner.
             cons.seek(new TopicPartition(r.topic(), r.partition()), r.offset());
             continue;
           }
-          inHand = new TaskInHand(r, imaging.submit(() -> {
-            handle(r, producer);
-            return null;
-          }));
+          inHand = new TaskInHand(r, image(r, producer), null);
           cons.pause(cons.assignment());
+        }
+        if (queue != null && inHand == null && !closed && !draining) {
+          for (ConsumerRecord<String, byte[]> r : queue.poll(idle)) {
+            if (inHand != null) {
+              queue.acknowledge(r, AcknowledgeType.RELEASE);  // one at a time (record_limit makes this rare)
+              continue;
+            }
+            QueueLease lease = new QueueLease(queue, r);
+            inHand = new TaskInHand(r, image(r, producer), lease);
+            cons.pause(cons.assignment());
+          }
         }
       }
     }
+  }
+
+  private Future<Void> image(ConsumerRecord<String, byte[]> r, KafkaProducer<String, Object> producer) {
+    return imaging.submit(() -> {
+      handle(r, producer);
+      return null;
+    });
   }
 
   /** Waits up to TASK_WAIT for the task in hand to end (its outcome is read by finish). */
@@ -301,7 +351,9 @@ public final class ImagingWorker implements Runnable {
       throw new IllegalStateException(workerId + ": task " + t.record().key() + " failed unexpectedly", e.getCause());
     }
     producer.flush();
-    if (closed) {
+    if (t.lease() != null) {
+      settle(t, closed ? AcknowledgeType.RELEASE : AcknowledgeType.ACCEPT);
+    } else if (closed) {
       PcleanMeters.TASKS_REDELIVERED.increment();  // stopped while working: left uncommitted, redelivered
     } else {
       commit(cons, t.record());
@@ -322,8 +374,10 @@ public final class ImagingWorker implements Runnable {
     boolean interrupted = false;
     while (true) {
       try {
-        t.done().get();
+        t.done().get(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         break;
+      } catch (TimeoutException e) {
+        keepLease(t);  // a queued task's lock is kept until it ends, so no other worker writes it meanwhile
       } catch (InterruptedException e) {
         interrupted = true;
       } catch (ExecutionException e) {
@@ -332,9 +386,41 @@ public final class ImagingWorker implements Runnable {
       }
     }
     inHand = null;
-    PcleanMeters.TASKS_REDELIVERED.increment();  // the worker is stopping: its task was left uncommitted
+    if (t.lease() != null) {
+      settle(t, AcknowledgeType.RELEASE);  // the worker is stopping: its task goes back to the queue
+    } else {
+      PcleanMeters.TASKS_REDELIVERED.increment();  // the worker is stopping: its task was left uncommitted
+    }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Renews a queued task's lock when due (nothing for a task of pclean.tasks, or once handed back). */
+  private void keepLease(TaskInHand t) {
+    if (t.lease() == null) {
+      return;
+    }
+    synchronized (lock) {
+      if (!handedBack) {
+        t.lease().keep();
+      }
+    }
+  }
+
+  /**
+   * Acknowledges a queued task: ACCEPT when done, RELEASE when this worker stops first (another worker takes it;
+   * a sub-cube already made is reported again, not re-imaged, as for a redelivered task of pclean.tasks).
+   */
+  private void settle(TaskInHand t, AcknowledgeType type) {
+    synchronized (lock) {
+      if (handedBack) {
+        PcleanMeters.TASKS_REDELIVERED.increment();  // the closed share consumer released it
+        return;
+      }
+      if (!t.lease().settle(type) || type == AcknowledgeType.RELEASE) {
+        PcleanMeters.TASKS_REDELIVERED.increment();
+      }
     }
   }
 
@@ -389,11 +475,18 @@ public final class ImagingWorker implements Runnable {
         c.close(closeTimeout);
         consumer = null;
       }
+      if (queue != null) {
+        queue.close(closeTimeout);  // releases the queued task in hand, if any, for another worker
+        queue = null;
+      }
     }
   }
 
-  /** A task being imaged: its record (committed when done) and the imaging thread's result. */
-  private record TaskInHand(ConsumerRecord<String, byte[]> record, Future<Void> done) {
+  /**
+   * A task being imaged: its record (committed when done), the imaging thread's result, and for a task of the
+   * sub-cube queue its lease (null for pclean.tasks).
+   */
+  private record TaskInHand(ConsumerRecord<String, byte[]> record, Future<Void> done, QueueLease lease) {
     TopicPartition partition() {
       return new TopicPartition(record.topic(), record.partition());
     }

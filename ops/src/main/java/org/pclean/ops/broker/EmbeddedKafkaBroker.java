@@ -127,6 +127,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("transaction.state.log.replication.factor", "1");
     props.put("transaction.state.log.min.isr", "1");
     props.put("transaction.state.log.num.partitions", "4");
+    // The share groups' state topic (the sub-cube queue, SubcubeQueue) on this one node.
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("share.coordinator.state.topic.num.partitions", "4");
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(4 * 1024 * 1024));  // default takes 128 MiB
     props.put("auto.create.topics.enable", "false");
@@ -139,6 +143,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("group.consumer.session.timeout.ms", "10000");
     props.put("group.consumer.min.heartbeat.interval.ms", "500");
     props.put("group.consumer.heartbeat.interval.ms", "1000");
+    // The same for the sub-cube queue's share group (defaults 45 s and 5 s): a worker that joins takes a waiting
+    // sub-cube within a heartbeat or two, and a killed one's task is released when its session ends, after 10 s
+    // (a stopped one releases it at once; a hung one also loses it when its 30 s lock is not renewed).
+    props.put("group.share.min.session.timeout.ms", "6000");
+    props.put("group.share.session.timeout.ms", "10000");
+    props.put("group.share.min.heartbeat.interval.ms", "500");
+    props.put("group.share.heartbeat.interval.ms", "1000");
     // Restarted after a kill -9, the controller holds the dead incarnation's registration until its broker
     // session times out (Kafka's default 9 s) before the new one may register: 4 s here (heartbeats every 1 s)
     // is a restart in ~8 s instead of ~14 s, and still outlasts a GC pause of this single node.

@@ -27,7 +27,9 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <li>topics {@code pclean.}: Create (pclean creates its topics when missing), Describe, Read, Write;</li>
  *   <li>topics {@code pclean-gather}: All — the coordinator's (Kafka Streams) changelog and repartition topics,
  *       which it creates, reads, writes and purges;</li>
- *   <li>groups {@code pclean}: Read, Describe — pclean-workers, pclean-gather, the sinks', snapshot groups;</li>
+ *   <li>groups {@code pclean}: Read, Describe — pclean-workers, pclean-subcube-workers (a share group),
+ *       pclean-gather, the sinks', snapshot groups; DescribeConfigs — submitters read whether the sub-cube
+ *       queue is configured ({@link org.pclean.bus.SubcubeQueue});</li>
  *   <li>transactional ids {@code pclean}: Write, Describe — the coordinator's exactly-once producers;</li>
  *   <li>the cluster: Describe (group and topic placement reads it), IdempotentWrite.</li>
  * </ul>
@@ -52,6 +54,7 @@ public final class PcleanAcls {
     ResourcePattern groups = new ResourcePattern(ResourceType.GROUP, PREFIX, PatternType.PREFIXED);
     out.add(allow(groups, principal, AclOperation.READ));
     out.add(allow(groups, principal, AclOperation.DESCRIBE));
+    out.add(allow(groups, principal, AclOperation.DESCRIBE_CONFIGS));  // is the sub-cube queue configured?
     ResourcePattern txn = new ResourcePattern(ResourceType.TRANSACTIONAL_ID, PREFIX, PatternType.PREFIXED);
     out.add(allow(txn, principal, AclOperation.WRITE));
     out.add(allow(txn, principal, AclOperation.DESCRIBE));

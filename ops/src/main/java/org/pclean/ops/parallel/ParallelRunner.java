@@ -11,6 +11,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.pclean.bus.OutputNames;
+import org.pclean.bus.SubcubeQueue;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
@@ -237,10 +238,13 @@ public final class ParallelRunner {
       LOG.info("submitted " + jobId + ": " + c.rows() + " rows in " + c.chunks().size() + " row chunks");
       return new Submitted(jobId, false, c.chunks().size());
     } else if (plan instanceof JobPlanner.CubePlan c) {
-      var tasks = CubeJobSubmitter.submit(producer, new CubeJobSubmitter.CubeJob(jobId, vis(planned),
-          planned.imagename(), planned, c.nchan(), s.cubeChunksize(), planWorkers,
-          work.toString(), s.concatMode(), s.keepSubcubes(), onBus), placement(client, c.subcubes().size()));
+      var job = new CubeJobSubmitter.CubeJob(jobId, vis(planned), planned.imagename(), planned, c.nchan(),
+          s.cubeChunksize(), planWorkers, work.toString(), s.concatMode(), s.keepSubcubes(), onBus);
+      boolean queue = subcubeQueueReady(client);
+      var tasks = queue ? CubeJobSubmitter.submitToQueue(producer, job)
+          : CubeJobSubmitter.submit(producer, job, placement(client, c.subcubes().size()));
       LOG.info("submitted " + jobId + ": " + c.nchan() + " channels in " + tasks.size() + " sub-cubes"
+          + (queue ? " on the sub-cube queue" : " on " + Topics.TASKS.name() + " partitions")
           + (onBus ? ", sent to the sink on the bus" : ""));
       return new Submitted(jobId, true, tasks.size());
     }
@@ -335,6 +339,13 @@ public final class ParallelRunner {
   /** The MS path workers read, or "" for a dataset on the bus. */
   private static String vis(TcleanParams p) {
     return p.vis() == null ? "" : p.vis().toAbsolutePath().toString();
+  }
+
+  /** Whether the cluster takes sub-cube tasks on the share group's queue (else on pclean.tasks partitions). */
+  private static boolean subcubeQueueReady(Properties client) throws InterruptedException {
+    try (Admin admin = Admin.create(client)) {
+      return SubcubeQueue.ready(admin);
+    }
   }
 
   /** pclean.tasks partitions for n tasks, spread over the worker group's members. */
