@@ -68,7 +68,7 @@ public final class SubcubeQueue {
     if (!servedBy(admin)) {
       return false;
     }
-    if (ready(admin)) {
+    if (configured(admin)) {
       return true;  // configured before (by whoever installed the topics): nothing to alter, nothing to warn of
     }
     try {
@@ -85,7 +85,7 @@ public final class SubcubeQueue {
     // behind: a submitter asking at once would still find the queue unconfigured.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
     while (System.nanoTime() < deadline) {
-      if (ready(admin)) {
+      if (configured(admin)) {
         return true;
       }
       Thread.sleep(100);
@@ -97,9 +97,11 @@ public final class SubcubeQueue {
 
   /** Whether a submitter may put sub-cube tasks on the queue: share groups served, the group configured. */
   public static boolean ready(Admin admin) throws InterruptedException {
-    if (!servedBy(admin)) {
-      return false;
-    }
+    return servedBy(admin) && configured(admin);
+  }
+
+  /** Whether the group reads from the earliest offset and allows renewals (on a cluster with share groups). */
+  private static boolean configured(Admin admin) throws InterruptedException {
     try {
       Config c = admin.describeConfigs(List.of(GROUP)).all().get(TIMEOUT_S, TimeUnit.SECONDS).get(GROUP);
       ConfigEntry reset = c == null ? null : c.get(RESET);

@@ -93,8 +93,8 @@ public final class Topics {
 
   /** All fixed topics, in the order they are created. */
   public static List<Topic> all() {
-    return List.of(JOBS, TASKS, SUBCUBE_TASKS, PARTIALS, GATHERED, MODELS, PRODUCTS, SUBCUBES, PLANES, EVENTS, DATASETS, SNAPSHOTS,
-        DEAD_LETTER);
+    return List.of(JOBS, TASKS, SUBCUBE_TASKS, PARTIALS, GATHERED, MODELS, PRODUCTS, SUBCUBES, PLANES, EVENTS,
+        DATASETS, SNAPSHOTS, DEAD_LETTER);
   }
 
   /**

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code pclean.tasks.lag}: tasks on pclean.tasks not yet committed by the worker group (end offset minus the
  * group's committed offset, summed over partitions; a partition the group never committed counts from its
- * earliest offset), plus the sub-cubes waiting on the sub-cube queue — what an autoscaler scales workers on. Read from the cluster when scraped.
+ * earliest offset), plus the sub-cubes waiting on the sub-cube queue — what an autoscaler scales workers on. Read
+ * from the cluster when scraped.
  */
 public final class TaskLag {
   private static final Logger LOG = LoggerFactory.getLogger(TaskLag.class);
