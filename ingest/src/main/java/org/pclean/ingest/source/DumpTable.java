@@ -1,6 +1,7 @@
 package org.pclean.ingest.source;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -285,6 +286,9 @@ public final class DumpTable implements VisibilitySource {
   private static final class Arena {
     private static final int MIN_SLAB = 1 << 16;
     private static final int MAX_SLAB_BYTES = 1 << 26;
+    private final Slabs slabs;
+    /** Every slab taken, to give back to {@link #slabs} once the table is no longer read. */
+    private final List<Object> taken = new ArrayList<>();
     private float[] floats = new float[0];
     private int floatsUsed;
     private long floatsTotal;
@@ -292,10 +296,16 @@ public final class DumpTable implements VisibilitySource {
     private int bytesUsed;
     private long bytesTotal;
 
+    Arena(Slabs slabs) {
+      this.slabs = slabs;
+    }
+
     /** n float32 little-endian values of src, copied into a slab. */
     Cells floats(ByteBuffer src, int n) {
       if (floats.length - floatsUsed < n) {
-        floats = new float[slab(n, floatsTotal, MAX_SLAB_BYTES / 4)];
+        int length = slab(n, floatsTotal, MAX_SLAB_BYTES / 4);
+        floats = slabs == null ? new float[length] : slabs.floats(length);
+        taken.add(floats);
         floatsUsed = 0;
       }
       LittleEndian.floats(src, floats, floatsUsed, n);
@@ -307,7 +317,9 @@ public final class DumpTable implements VisibilitySource {
 
     Cells bytes(ByteBuffer src, int n) {
       if (bytes.length - bytesUsed < n) {
-        bytes = new byte[slab(n, bytesTotal, MAX_SLAB_BYTES)];
+        int length = slab(n, bytesTotal, MAX_SLAB_BYTES);
+        bytes = slabs == null ? new byte[length] : slabs.bytes(length);
+        taken.add(bytes);
         bytesUsed = 0;
       }
       LittleEndian.bytes(src, bytes, bytesUsed, n);
@@ -320,6 +332,51 @@ public final class DumpTable implements VisibilitySource {
     /** The next slab: as large as all held so far (so the slabs double), within [MIN, max], and at least n. */
     private static int slab(int n, long total, int max) {
       return (int) Math.max(n, Math.min(max, Math.max(MIN_SLAB, total)));
+    }
+  }
+
+  /**
+   * Slabs handed from the tables that have been read to the next ones: a replay that converts each dump as a
+   * one-dump table as soon as it is whole (and then lets it go) would otherwise allocate ~0.7 MB of fresh cells per
+   * dump, its whole topic's worth; filling fresh heap memory (first-touch page faults and zeroing) took up to
+   * 0.6 s of the VLA bench's 1-2.6 s read. Every dump of a dataset has the same shape, so a slab given back fits
+   * the next dump exactly. Holds a few slabs at most; thread-safe (tables are read on other threads).
+   */
+  public static final class Slabs {
+    private static final int KEEP = 32;
+    private final ArrayDeque<float[]> floats = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> bytes = new ArrayDeque<>();
+
+    synchronized float[] floats(int length) {
+      for (var it = floats.iterator(); it.hasNext(); ) {
+        float[] a = it.next();
+        if (a.length >= length && a.length <= 2L * length) {
+          it.remove();
+          return a;
+        }
+      }
+      return new float[length];
+    }
+
+    synchronized byte[] bytes(int length) {
+      for (var it = bytes.iterator(); it.hasNext(); ) {
+        byte[] a = it.next();
+        if (a.length >= length && a.length <= 2L * length) {
+          it.remove();
+          return a;
+        }
+      }
+      return new byte[length];
+    }
+
+    synchronized void giveBack(List<Object> slabs) {
+      for (Object o : slabs) {
+        if (o instanceof float[] f && floats.size() < KEEP) {
+          floats.push(f);
+        } else if (o instanceof byte[] b && bytes.size() < KEEP) {
+          bytes.push(b);
+        }
+      }
     }
   }
 
@@ -356,12 +413,29 @@ public final class DumpTable implements VisibilitySource {
     private final DatasetDescriptor descriptor;
     private final String description;
     private final Map<Long, Map<Integer, Pending>> dumps = new TreeMap<>();
-    private final Arena arena = new Arena();
+    private final Arena arena;
     private long chunks;
 
     public Builder(DatasetDescriptor descriptor, String description) {
+      this(descriptor, description, null);
+    }
+
+    /** A builder whose cells come from (and, by {@link #recycle}, go back to) slabs; null: fresh arrays. */
+    Builder(DatasetDescriptor descriptor, String description, Slabs slabs) {
       this.descriptor = descriptor;
       this.description = description;
+      this.arena = new Arena(slabs);
+    }
+
+    /**
+     * Gives this builder's cells back to its slabs for the next tables. The caller promises that neither the
+     * builder nor any table it built is read again: their cells will hold another dump's values.
+     */
+    void recycle() {
+      if (arena.slabs != null) {
+        arena.slabs.giveBack(arena.taken);
+        arena.taken.clear();
+      }
     }
 
     /** Adds a chunk; a chunk already held (same dump, data description, block) is a redelivery and ignored. */

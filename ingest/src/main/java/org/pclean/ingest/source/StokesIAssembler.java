@@ -64,6 +64,9 @@ final class StokesIAssembler implements AutoCloseable {
   /** Dumps in flight on the pool: bounds the records held beyond the selection's samples. */
   private final Semaphore inFlight;
   private final AtomicReference<RuntimeException> failed = new AtomicReference<>();
+  /** Cells of the converted dumps, handed on to the dumps still arriving. */
+  private final DumpTable.Slabs slabs = new DumpTable.Slabs();
+  /** A dump without selected rows, kept for the loader's message when no dump has any. */
   private volatile DumpTable lastTable;
   /** The first dump (in key order) holding selected rows, and its key. */
   private DumpTable firstSelected;
@@ -93,7 +96,7 @@ final class StokesIAssembler implements AutoCloseable {
     if (closed.contains(key)) {
       return;
     }
-    DumpTable.Builder dump = open.computeIfAbsent(key, k -> new DumpTable.Builder(descriptor, description));
+    DumpTable.Builder dump = open.computeIfAbsent(key, k -> new DumpTable.Builder(descriptor, description, slabs));
     dump.add(c);  // checks the block as every replay does
     Set<Integer> seen = blocksSeen.computeIfAbsent(key, k -> new HashSet<>());
     seen.add(c.getBlockIndex());
@@ -114,11 +117,12 @@ final class StokesIAssembler implements AutoCloseable {
         if (failed.get() == null) {
           DumpTable table = dump.build(true);
           rowsRead.put(key, Math.toIntExact(table.numRows()));
-          VisibilityData data = VisibilityLoader.loadIfAny(table, selection);
+          VisibilityData data = VisibilityLoader.loadIfAny(table, selection);  // copies what it selects
           converted.put(key, data == null ? NONE : data);
-          lastTable = table;
-          if (data != null) {
-            keepIfFirst(key, table);
+          if (data == null) {
+            lastTable = table;
+          } else if (!keepIfFirst(key, table)) {
+            dump.recycle();  // read for good: its cells go to the next dumps
           }
         }
       } catch (RuntimeException e) {
@@ -165,11 +169,14 @@ final class StokesIAssembler implements AutoCloseable {
     }
   }
 
-  private synchronized void keepIfFirst(Key key, DumpTable table) {
+  /** Keeps the table if it is the first dump (so far) with selected rows; true if it was kept. */
+  private synchronized boolean keepIfFirst(Key key, DumpTable table) {
     if (firstSelectedKey == null || key.compareTo(firstSelectedKey) < 0) {
       firstSelectedKey = key;
       firstSelected = table;
+      return true;
     }
+    return false;
   }
 
   /** The converted dumps end to end, in key order. */

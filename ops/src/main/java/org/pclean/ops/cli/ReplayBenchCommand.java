@@ -48,6 +48,16 @@ final class ReplayBenchCommand implements Callable<Integer> {
         ? os.getProcessCpuTime() : -1;
   }
 
+  /**
+   * Whether the JVM touched its whole initial heap at start (-XX:+AlwaysPreTouch). Without it the side that first
+   * needs more heap than the JVM has touched pays the page faults of filling fresh memory (up to ~1.5 s of the VLA
+   * bench's 500 MB read, or of the MS load when that side grows the heap first), so the ratio measures which side
+   * grew the heap; run the bench with PCLEAN_JAVA_OPTS="-Xms4g -XX:+AlwaysPreTouch" to compare the two paths.
+   */
+  private static boolean pretouched() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+AlwaysPreTouch");
+  }
+
   @Override
   public Integer call() throws Exception {
     TcleanParams p = imaging.toParams();
@@ -105,12 +115,14 @@ final class ReplayBenchCommand implements Callable<Integer> {
               + "\"stream_x_realtime\":%.1f,\"specmode\":\"%s\",\"imsize\":%d,\"niter\":%d,\"iterations_ms\":%d,"
               + "\"iterations_replay\":%d,\"image_ms_wall_s\":%.2f,\"replay_wall_s\":%.2f,\"replay_over_ms\":%.3f,"
               + "\"ms_cpu_s\":%.2f,\"replay_cpu_s\":%.2f,\"ms_load_s\":%.2f,\"replay_read_s\":%.2f,"
-              + "\"replay_load_s\":%.2f,\"first_record_s\":%.3f,\"replay_x_realtime\":%.1f,\"peak_rss_mb\":%d}",
+              + "\"replay_load_s\":%.2f,\"first_record_s\":%.3f,\"replay_x_realtime\":%.1f,\"peak_rss_mb\":%d,"
+              + "\"heap_initial_mb\":%d,\"heap_pretouched\":%b}",
           Instant.now(), p.vis(), msBytes, topicBytes, topicBytes / (double) msBytes, s.dumps(), s.rows(),
           s.records(), s.seconds(), s.observationSeconds() / s.seconds(), p.specmode().name().toLowerCase(), p.nx(),
           p.niter(), fromMs.totalIterations(), fromBus.totalIterations(), msWall, replayWall, replayWall / msWall,
           msCpu, replayCpu, msLoad, readSeconds, replayLoad, firstRecord, s.observationSeconds() / replayWall,
-          BenchCommand.peakRssMb()), results);
+          BenchCommand.peakRssMb(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getInit() >> 20,
+          pretouched()), results);
       return 0;
     } finally {
       if (broker != null) {
