@@ -342,7 +342,7 @@ public final class DumpTable implements VisibilitySource {
    * 0.6 s of the VLA bench's 1-2.6 s read. Every dump of a dataset has the same shape, so a slab given back fits
    * the next dump exactly. Holds a few slabs at most; thread-safe (tables are read on other threads).
    */
-  public static final class Slabs {
+  static final class Slabs {
     private static final int KEEP = 32;
     private final ArrayDeque<float[]> floats = new ArrayDeque<>();
     private final ArrayDeque<byte[]> bytes = new ArrayDeque<>();
