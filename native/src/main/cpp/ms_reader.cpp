@@ -144,6 +144,11 @@ void MsReader::selectRows(const int* fieldIds, int nField, const int* ddIds, int
 long long MsReader::numRows() { return impl->sel.nrow(); }
 long long MsReader::numRowsTotal() { return impl->ms.nrow(); }
 
+long long MsReader::msRow(long long row) {
+  impl->checkRange(row, 1);
+  return (long long)impl->sel.rowNumbers(impl->ms)(row);
+}
+
 const char* MsReader::telescopeName() {
   MSObservationColumns obs(impl->ms.observation());
   impl->scratch = obs.nrow() > 0 ? obs.telescopeName()(0) : String();

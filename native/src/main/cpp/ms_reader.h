@@ -25,6 +25,7 @@ class MsReader {
   void selectRows(const int* fieldIds, int nField, const int* ddIds, int nDd);
   long long numRows();       // rows in the selection
   long long numRowsTotal();  // rows in the MS
+  long long msRow(long long row);  // the MS row number of a row of the selection
 
   const char* telescopeName();
   const char* observerName();  // OBSERVATION::OBSERVER of the first observation ("" when none)

@@ -181,27 +181,30 @@ public final class MeasurementSet implements AutoCloseable {
 
   public double[] readUvw(long row0, int nrow) {
     double[] uvw = new double[3 * nrow];
-    NativeCall.casacoreRun("cannot read UVW of " + path, () -> reader.readUvw(row0, nrow, uvw));
+    readRows("UVW", row0, nrow, () -> reader.readUvw(row0, nrow, uvw),
+        (r, n) -> reader.readUvw(r, n, new double[3 * n]));
     return uvw;
   }
 
   /** TIME, MJD seconds (UTC). */
   public double[] readTime(long row0, int nrow) {
     double[] t = new double[nrow];
-    NativeCall.casacoreRun("cannot read TIME of " + path, () -> reader.readTime(row0, nrow, t));
+    readRows("TIME", row0, nrow, () -> reader.readTime(row0, nrow, t), (r, n) -> reader.readTime(r, n, new double[n]));
     return t;
   }
 
   /** An integer main-table column: ANTENNA1, ANTENNA2, FIELD_ID, DATA_DESC_ID, SCAN_NUMBER, ... */
   public int[] readIntColumn(String column, long row0, int nrow) {
     int[] out = new int[nrow];
-    NativeCall.casacoreRun("cannot read " + column + " of " + path, () -> reader.readIntColumn(column, row0, nrow, out));
+    readRows(column, row0, nrow, () -> reader.readIntColumn(column, row0, nrow, out),
+        (r, n) -> reader.readIntColumn(column, r, n, new int[n]));
     return out;
   }
 
   public boolean[] readFlagRow(long row0, int nrow) {
     byte[] raw = new byte[nrow];
-    NativeCall.casacoreRun("cannot read FLAG_ROW of " + path, () -> reader.readFlagRow(row0, nrow, raw));
+    readRows("FLAG_ROW", row0, nrow, () -> reader.readFlagRow(row0, nrow, raw),
+        (r, n) -> reader.readFlagRow(r, n, new byte[n]));
     boolean[] out = new boolean[nrow];
     for (int i = 0; i < nrow; i++) {
       out[i] = raw[i] != 0;
@@ -218,21 +221,25 @@ public final class MeasurementSet implements AutoCloseable {
 
   /** As {@link #readVisibilities(DataColumn, long, int, int, int)} into a caller's array (reused across chunks). */
   public void readVisibilities(DataColumn column, long row0, int nrow, int chan0, int nchan, float[] vis) {
-    NativeCall.casacoreRun("cannot read " + column.columnName() + " of " + path,
-        () -> reader.readVisibilities(column.columnName(), row0, nrow, chan0, nchan, vis));
+    readRows(column.columnName(), row0, nrow,
+        () -> reader.readVisibilities(column.columnName(), row0, nrow, chan0, nchan, vis),
+        (r, n) -> reader.readVisibilities(column.columnName(), r, n, chan0, nchan,
+            new float[2 * cells(n, nchan, ncorr(r, n))]));
   }
 
   /** FLAG as bytes (1 = flagged): {@code nrow * nchan * ncorr}. */
   public byte[] readFlags(long row0, int nrow, int chan0, int nchan) {
     byte[] flags = new byte[cells(nrow, nchan, ncorr(row0, nrow))];
-    NativeCall.casacoreRun("cannot read FLAG of " + path, () -> reader.readFlags(row0, nrow, chan0, nchan, flags));
+    readRows("FLAG", row0, nrow, () -> reader.readFlags(row0, nrow, chan0, nchan, flags),
+        (r, n) -> reader.readFlags(r, n, chan0, nchan, new byte[cells(n, nchan, ncorr(r, n))]));
     return flags;
   }
 
   /** Natural weights from WEIGHT_SPECTRUM, else WEIGHT, else 1/SIGMA²: {@code nrow * nchan * ncorr}. */
   public float[] readWeights(long row0, int nrow, int chan0, int nchan) {
     float[] w = new float[cells(nrow, nchan, ncorr(row0, nrow))];
-    NativeCall.casacoreRun("cannot read weights of " + path, () -> reader.readWeights(row0, nrow, chan0, nchan, w));
+    readRows("weights", row0, nrow, () -> reader.readWeights(row0, nrow, chan0, nchan, w),
+        (r, n) -> reader.readWeights(r, n, chan0, nchan, new float[cells(n, nchan, ncorr(r, n))]));
     return w;
   }
 
@@ -244,6 +251,64 @@ public final class MeasurementSet implements AutoCloseable {
     NativeCall.casacoreRun("cannot write MODEL_DATA of " + path,
         () -> reader.writeVisibilities(DataColumn.MODEL.columnName(), row0, nrow, chan0, nchan, vis));
     metadata = null;
+  }
+
+  /** A read of rows [row0, row0 + nrow) of the selection. */
+  private interface RowsRead {
+    void read(long row0, int nrow);
+  }
+
+  /**
+   * Runs a bulk read of a column (what). When casacore cannot read it — a damaged or truncated storage file — the
+   * rows are read again in halves (probe) to find the first one that fails, and the error names the MS and that
+   * row (the MS row number, and the selection's): corrupt data found mid-run, which the caller reports as a
+   * failure, not as bad input.
+   */
+  private void readRows(String what, long row0, int nrow, Runnable read, RowsRead probe) {
+    try {
+      NativeCall.casacoreRun("cannot read " + what + " of " + path, read);
+    } catch (CasacoreException e) {
+      long bad = firstFailingRow(row0, nrow, probe);
+      if (bad < 0) {
+        throw e;  // not a row's fault (every row reads alone)
+      }
+      long msRow = NativeCall.casacore("cannot map selection row " + bad, () -> reader.msRow(bad));
+      throw new CasacoreException("cannot read " + what + " of " + path + " at row " + msRow
+          + (msRow == bad ? "" : " (row " + bad + " of the selection)") + ": " + casacoreMessage(e), e);
+    }
+  }
+
+  /** The first row of [row0, row0 + nrow) whose read fails (prefixes read in halves), or -1 when none does. */
+  private long firstFailingRow(long row0, int nrow, RowsRead probe) {
+    if (reads(row0, nrow, probe)) {
+      return -1;
+    }
+    long lo = row0;  // [row0, lo) reads
+    long hi = row0 + nrow;  // [row0, hi) fails
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (reads(lo, (int) (mid - lo), probe)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static boolean reads(long row0, int nrow, RowsRead probe) {
+    try {
+      NativeCall.casacoreRun("probe", () -> probe.read(row0, nrow));
+      return true;
+    } catch (CasacoreException e) {
+      return false;
+    }
+  }
+
+  /** casacore's own words: the message after the prefix NativeCall put before it. */
+  private static String casacoreMessage(CasacoreException e) {
+    Throwable cause = e.getCause() != null ? e.getCause() : e;
+    return cause.getMessage();
   }
 
   private static int cells(int nrow, int nchan, int ncorr) {
