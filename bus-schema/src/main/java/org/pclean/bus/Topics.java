@@ -30,7 +30,10 @@ public final class Topics {
   private static final Map<String, String> DATA = Map.of(
       TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES));
 
-  /** Job specs keyed by jobId; compacted, so the latest state of every job survives. */
+  /**
+   * Job specs keyed by jobId; compacted, so the latest state of every job survives, until the coordinator
+   * tombstones an ended job after its retention (JobRetention).
+   */
   public static final Topic JOBS = new Topic("pclean.jobs", 1,
       Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   /** Partition descriptors, one task per record, consumed by the pclean-workers group. */

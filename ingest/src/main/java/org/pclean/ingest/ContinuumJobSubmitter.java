@@ -20,9 +20,10 @@ import org.pclean.ingest.params.ImagingParamsCodec;
 import org.pclean.ingest.params.TcleanParams;
 
 /**
- * Publishes a continuum job: its start model's tiles on pclean.models (a startmodel, or a restart's .model), the
- * JobSpec (state RUNNING, with its row plan and plane geometry) on pclean.jobs, then the first cycle's row-chunk
- * tasks: the weight-density pass (cycle -1) when the weighting needs the
+ * Publishes a continuum job: its start model's tiles on pclean.models (a startmodel, or a restart's .model) between
+ * a SUBMITTED JobSpec and the RUNNING one (so that the coordinator can tell a client that died half-way and
+ * tombstone what it left: {@code JobRetention}), the JobSpec with its row plan and plane geometry on pclean.jobs,
+ * then the first cycle's row-chunk tasks: the weight-density pass (cycle -1) when the weighting needs the
  * density of all rows, else cycle 0. Every later cycle's tasks come from the Streams coordinator, on the same
  * pclean.tasks partition per chunk (taskPartitions, from {@link org.pclean.ingest.TaskPlacement}).
  */
@@ -59,6 +60,8 @@ public final class ContinuumJobSubmitter {
       if (job.startModel() != null) {
         // The start model as the model "of cycle -1": cycle 0's workers subtract it (ModelView, as every later
         // cycle's model), and the coordinator's first model replaces it under the same keys.
+        producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()),
+            JobSpec.newBuilder(spec).setState(JobState.SUBMITTED).build())).get();
         for (int term = 0; term < job.startModel().length; term++) {
           ImageTile template = ImageTiles.template(job.jobId(), spec.getAttempt(), -1, TileKind.MODEL, term);
           for (ImageTile t : ImageTiles.split(job.startModel()[term], params.nx(), params.ny(), template)) {

@@ -40,8 +40,8 @@ public final class PartialImager {
   private static final Logger LOG = LoggerFactory.getLogger(PartialImager.class);
   /**
    * Default of how long a task waits for the density or model it needs before it fails the job. The model of cycle
-   * k appears once the slowest row chunk of cycle k-1 is gridded and the coordinator's minor cycle has run, which
-   * the coordinator's transaction timeout bounds at 5 minutes: 10 minutes leaves room for the gridding.
+   * k appears once the slowest row chunk of cycle k-1 is gridded and the coordinator's minor cycle has run: 10
+   * minutes; a one-shot run sizes it from its job's time bound.
    */
   public static final Duration DEFAULT_MODEL_WAIT = Duration.ofMinutes(10);
 

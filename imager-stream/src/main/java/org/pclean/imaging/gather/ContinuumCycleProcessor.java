@@ -1,11 +1,17 @@
 package org.pclean.imaging.gather;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -32,17 +38,13 @@ import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.PlaneProducts;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.beam.BeamFitter;
-import org.pclean.imaging.beam.PrimaryBeam;
 import org.pclean.imaging.continuum.ContinuumChunk;
-import org.pclean.imaging.cycles.IterationControl;
 import org.pclean.imaging.cycles.MinorCycle;
 import org.pclean.imaging.cycles.StopReason;
 import org.pclean.imaging.mask.AutoMultiThresh;
-import org.pclean.imaging.mask.CleanMask;
-import org.pclean.imaging.mask.PixelFrame;
-import org.pclean.imaging.mask.PlaneMasks;
 import org.pclean.ingest.RowChunkTasks;
 import org.pclean.ingest.params.ImagingParamsCodec;
+import org.pclean.ingest.params.MaskParams;
 import org.pclean.ingest.params.TcleanParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +61,14 @@ import org.slf4j.LoggerFactory;
  * cycle cleans on from it.
  * The gathered tt0 residual is masked each cycle as the serial engine masks its plane (auto-multithresh's
  * mask and positive mask kept as tiles between cycles).
+ *
+ * <p>The minor cycle runs on the {@link MinorCycleExecutor}, not in {@code process()}: a cycle of minutes would
+ * hold the task's exactly-once transaction open that long and stop every other record of the task (other jobs'
+ * tiles, cube completion) behind it. The record that completes a cycle commits the tiles with
+ * {@code minorCycleRunning}; the processor polls the executor every {@link #POLL} on the stream thread and writes the
+ * outcome there (models, next tasks or products), in a transaction of its own. A task that stops meanwhile drops
+ * the outcome; whoever takes the task over finds {@code minorCycleRunning} in the restored state and runs that minor
+ * cycle again from the stored tiles (it is deterministic, so the products are the same).
  * Everything it keeps between cycles is in changelogged stores (gathered tiles, PSF, model, {@link ContinuumState}),
  * and it runs under exactly_once_v2, so a restarted app resumes at the cycle where it stopped.
  */
@@ -74,9 +84,20 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
   private KeyValueStore<String, ContinuumState> states;
   private KeyValueStore<String, Object> jobs;
   private EndedJobSweeper sweeper;
+  /** How often finished minor cycles are looked for. */
+  static final Duration POLL = Duration.ofMillis(20);
+  private final Executor executor;
+  /** This task's minor cycles on the executor, by job. */
+  private final Map<String, Running> running = new HashMap<>();
+  /** Whether the minor cycles running when the task last stopped were started again. */
+  private boolean resumed;
 
-  ContinuumCycleProcessor(TaskRebalancer rebalancer) {
+  /** A minor cycle handed to the executor: its job's attempt and cycle, when its cycle completed, its outcome. */
+  private record Running(int attempt, int cycle, long startNanos, CompletableFuture<MinorCycleStep.Outcome> outcome) {}
+
+  ContinuumCycleProcessor(TaskRebalancer rebalancer, Executor minorCycles) {
     this.rebalancer = rebalancer;
+    this.executor = minorCycles;
   }
 
   @Override
@@ -86,6 +107,14 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     this.states = context.getStateStore(ContinuumCycleTopology.STATE_STORE);
     this.jobs = context.getStateStore(CubeCompletionTopology.JOBS_STORE);
     this.sweeper = new EndedJobSweeper(context, List.<KeyValueStore<String, ?>>of(states, tiles), this::ended);
+    context.schedule(POLL, PunctuationType.WALL_CLOCK_TIME, now -> applyOutcomes());
+  }
+
+  /** The task is closing (revoked, or the app stops): its minor cycles' outcomes are dropped. */
+  @Override
+  public void close() {
+    running.values().forEach(r -> r.outcome().cancel(false));
+    running.clear();
   }
 
   /**
@@ -93,6 +122,10 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
    * model tiles are tombstoned before the sweeper drops its state.
    */
   private void ended(JobSpec job) {
+    Running r = running.remove(job.getJobId());
+    if (r != null) {
+      r.outcome().cancel(false);
+    }
     ContinuumState state = states.get(job.getJobId());
     if (state == null || state.getFinished()) {
       return;  // finished here: cleared then
@@ -112,8 +145,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     }
     sweeper.seen(tile.getJobId());
     JobSpec job = job(tile.getJobId());
-    if (job == null || job.getMode() != JobMode.CONTINUUM || job.getAttempt() != tile.getAttempt()
-        || job.getState() == JobState.DONE || job.getState() == JobState.FAILED) {
+    if (!current(job, tile.getAttempt())) {
       return;  // an unknown, finished or superseded job: nothing to coordinate
     }
     TcleanParams p;
@@ -129,8 +161,8 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
           .setCycle(ContinuumChunk.needsDensity(p) ? -1 : 0).setMinPeak(Double.MAX_VALUE).setLastPeak(Double.NaN)
           .build();
     }
-    if (state.getFinished() || tile.getCycle() != state.getCycle()) {
-      return;  // a late duplicate of a cycle already done
+    if (state.getFinished() || state.getMinorCycleRunning() || tile.getCycle() != state.getCycle()) {
+      return;  // a late duplicate of a cycle already gathered
     }
     String key = tileKey(job, tile.getCycle(), tile.getKind(), tile.getTerm(), tile.getTileIndex());
     if (tiles.get(key) != null) {
@@ -147,11 +179,8 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       states.put(job.getJobId(), state);
       return;
     }
-    long t0 = System.nanoTime();
     try {
       completeCycle(job, p, state);
-      LOG.debug(String.format(Locale.ROOT, "job %s: cycle %d gathered and processed in %.2f s", job.getJobId(),
-          state.getFinished() ? state.getCycle() : state.getCycle() - 1, (System.nanoTime() - t0) / 1e9));
     } catch (RuntimeException e) {
       LOG.warn("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);
       state.setFinished(true);
@@ -160,6 +189,16 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     states.put(job.getJobId(), state);
   }
 
+  /** Whether job is known, running and at this attempt. */
+  private static boolean current(JobSpec job, int attempt) {
+    return job != null && job.getMode() == JobMode.CONTINUUM && job.getAttempt() == attempt
+        && job.getState() != JobState.DONE && job.getState() != JobState.FAILED;
+  }
+
+  /**
+   * A gathered cycle is complete: the density pass is answered at once; for a major cycle the PSF is normalised
+   * and the beam fitted (cycle 0), and the minor cycle handed to the executor.
+   */
   private void completeCycle(JobSpec job, TcleanParams p, ContinuumState state) {
     int cycle = state.getCycle();
     int nx = p.nx();
@@ -172,8 +211,8 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       nextCycle(job, state, 0);
       return;
     }
-    int nterms = nterms(p);
     if (cycle == 0) {
+      int nterms = nterms(p);
       double[] sumwts = new double[2 * nterms - 1];
       for (int t = 0; t < sumwts.length; t++) {
         sumwts[t] = tiles.get(tileKey(job, 0, TileKind.PSF, t, 0)).getSumWeight();
@@ -194,6 +233,19 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       state.setMaxSidelobe(BeamFitter.maxSidelobe(psf0, nx, ny));
       LOG.info("job " + job.getJobId() + ": sumwt " + sumwts[0] + ", beam " + beam);
     }
+    state.setMinorCycleRunning(true);
+    startMinorCycle(job, p, state, false);
+  }
+
+  /**
+   * Reads the cycle's normalised images from the stores and hands its minor cycle to the executor; the outcome
+   * is applied by {@link #applyOutcomes} on the stream thread.
+   */
+  private void startMinorCycle(JobSpec job, TcleanParams p, ContinuumState state, boolean resumed) {
+    int cycle = state.getCycle();
+    int nx = p.nx();
+    int ny = p.ny();
+    int nterms = nterms(p);
     float[][] psfs = new float[2 * nterms - 1][];
     for (int t = 0; t < psfs.length; t++) {
       psfs[t] = image(job, 0, TileKind.PSF, t, nx, ny);
@@ -207,31 +259,111 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       models[t] = cycle > 0 ? image(job, MODEL_CYCLE, TileKind.MODEL, t, nx, ny)
           : t < job.getStartModelTerms() ? image(job, 0, TileKind.MODEL, t, nx, ny) : new float[nx * ny];
     }
-    IterationControl control = IterationControl.resume(p, state.getMaxSidelobe(), state.getIterationsDone(),
-        state.getMinPeak(), state.getLastPeak(), state.getLastCycleAtThreshold());
-    CleanMask mask = mask(job, p, state, cycle);
-    MinorCycle minor = new MinorCycle(p, psfs, control, mask);
-    List<ImagingResult.Cycle> history = new ArrayList<>();
-    LOG.debug("job {}: cycle {} minor cycle starts", job.getJobId(), cycle);
-    Optional<StopReason> stop = minor.step(0, cycle, residuals, models, history);
-    state.setIterationsDone(control.iterationsDone());
-    state.setMinPeak(control.minPeak());
-    state.setLastPeak(control.lastPeak());
-    state.setLastCycleAtThreshold(control.lastCycleAtThreshold());
-    if (mask instanceof AutoMultiThresh auto && p.niter() > 0) {
-      storeMask(job, p, state, auto.state());
+    boolean auto = p.masking().usemask() == MaskParams.UseMask.AUTO_MULTITHRESH;
+    AutoMultiThresh.State priorMask = auto && cycle > 0 && p.niter() > 0  // stored after the previous cycle
+        ? new AutoMultiThresh.State(bytes(image(job, MASK_CYCLE, TileKind.MASK, 0, nx, ny)),
+            bytes(image(job, POSMASK_CYCLE, TileKind.MASK, 0, nx, ny)), state.getMaskStopped())
+        : null;
+    MinorCycleStep.Input in = new MinorCycleStep.Input(job, p, ContinuumState.newBuilder(state).build(), psfs,
+        residuals, models, priorMask);
+    LOG.debug("job {}: cycle {} minor cycle starts{}", job.getJobId(), cycle,
+        resumed ? " (again: the coordinator restarted while it ran)" : "");
+    running.put(job.getJobId(), new Running(job.getAttempt(), cycle, System.nanoTime(),
+        CompletableFuture.supplyAsync(() -> MinorCycleStep.run(in), executor)));
+  }
+
+  /**
+   * Stream thread, every {@link #POLL}: applies the minor cycles that have finished. The first call also
+   * restarts the minor cycles the stores say were running when this task last stopped.
+   */
+  private void applyOutcomes() {
+    if (!resumed) {
+      resumed = true;
+      resumeMinorCycles();
     }
-    if (stop.isPresent()) {
-      finish(job, p, state, psfs, residuals, models, stop.get(), minor.lastPeak(),
-          p.niter() > 0 ? minor.mask() : null);
+    for (Iterator<Map.Entry<String, Running>> it = running.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Running> e = it.next();
+      if (e.getValue().outcome().isDone()) {
+        it.remove();
+        apply(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private void resumeMinorCycles() {
+    List<ContinuumState> pending = new ArrayList<>();
+    try (KeyValueIterator<String, ContinuumState> it = states.all()) {
+      it.forEachRemaining(kv -> {
+        if (kv.value.getMinorCycleRunning() && !kv.value.getFinished()) {
+          pending.add(kv.value);
+        }
+      });
+    }
+    for (ContinuumState state : pending) {
+      JobSpec job = job(state.getJobId());
+      if (!current(job, state.getAttempt()) || running.containsKey(job.getJobId())) {
+        continue;
+      }
+      TcleanParams p = null;
+      try {
+        p = ImagingParamsCodec.of(job, 1);
+        startMinorCycle(job, p, state, true);
+      } catch (RuntimeException e) {
+        LOG.warn("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);
+        state.setFinished(true);
+        fail(job, p, state, "cycle " + state.getCycle() + ": " + e.getMessage());
+        states.put(job.getJobId(), state);
+      }
+    }
+  }
+
+  /** Writes a finished minor cycle's outcome, unless its job ended or moved on meanwhile. */
+  private void apply(String jobId, Running r) {
+    JobSpec job = job(jobId);
+    ContinuumState state = states.get(jobId);
+    if (!current(job, r.attempt()) || state == null || state.getFinished() || !state.getMinorCycleRunning()
+        || state.getCycle() != r.cycle()) {
+      LOG.debug("job {}: the outcome of minor cycle {} is dropped (the job ended or was resubmitted)", jobId,
+          r.cycle());
       return;
     }
-    ImagingResult.Cycle c = history.get(0);
+    TcleanParams p = null;
+    try {
+      p = ImagingParamsCodec.of(job, 1);
+      MinorCycleStep.Outcome o = r.outcome().join();
+      state.setMinorCycleRunning(false);
+      state.setIterationsDone(o.iterationsDone());
+      state.setMinPeak(o.minPeak());
+      state.setLastPeak(o.lastPeak());
+      state.setLastCycleAtThreshold(o.lastCycleAtThreshold());
+      if (o.mask() != null) {
+        storeMask(job, p, state, o.mask());
+      }
+      if (o.stop().isPresent()) {
+        finish(job, p, state, o);
+      } else {
+        nextMajorCycle(job, p, state, o);
+      }
+      LOG.debug(String.format(Locale.ROOT, "job %s: cycle %d gathered and processed in %.2f s", jobId, r.cycle(),
+          (System.nanoTime() - r.startNanos()) / 1e9));
+    } catch (RuntimeException e) {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      LOG.warn("job " + jobId + " cycle " + r.cycle() + " failed: " + cause);
+      state.setFinished(true);
+      fail(job, p, state, "cycle " + r.cycle() + ": " + cause.getMessage());
+    }
+    states.put(jobId, state);
+  }
+
+  /** The cycle's models go to the workers with the next cycle's tasks. */
+  private void nextMajorCycle(JobSpec job, TcleanParams p, ContinuumState state, MinorCycleStep.Outcome o) {
+    int cycle = state.getCycle();
+    ImagingResult.Cycle c = o.cycle();
     event(job, JobEventType.CONVERGENCE, cycle, state.getIterationsDone(), c.peakResidualBefore(), c.modelFlux(),
         String.format(Locale.ROOT, "cycle %d: %d iterations to cycle threshold %.4g", cycle, c.iterations(),
             c.cycleThreshold()));
-    for (int t = 0; t < nterms; t++) {
-      for (ImageTile mt : publishImage(job, TileKind.MODEL, t, cycle, models[t], nx, ny)) {
+    for (int t = 0; t < o.models().length; t++) {
+      for (ImageTile mt : publishImage(job, TileKind.MODEL, t, cycle, o.models()[t], p.nx(), p.ny())) {
         tiles.put(tileKey(job, MODEL_CYCLE, TileKind.MODEL, t, mt.getTileIndex()), mt);
       }
     }
@@ -239,18 +371,15 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     nextCycle(job, state, cycle + 1);
   }
 
-  /** Restores, hands the product set to the sink and clears the job's model tiles and stored images. */
-  private void finish(JobSpec job, TcleanParams p, ContinuumState state, float[][] psfs, float[][] residuals,
-      float[][] models, StopReason stop, double peak, byte[] mask) {
+  /** Hands the restored product set to the sink and clears the job's model tiles and stored images. */
+  private void finish(JobSpec job, TcleanParams p, ContinuumState state, MinorCycleStep.Outcome o) {
     PlaneGeometry g = job.getGeometry();
-    Beam beam = beam(state);
-    float[] pb = pb(job, p);
-    double[] sumwts = state.getSumwts().stream().mapToDouble(Double::doubleValue).toArray();
-    List<PlaneProducts.ProductImage> products = PlaneProducts.of(p, models, residuals, psfs, pb, sumwts, beam, mask);
+    Beam beam = MinorCycleStep.beam(state);
+    StopReason stop = o.stop().orElseThrow();
     List<ProductEntry> entries = new ArrayList<>();
     List<ProductRecord> records = new ArrayList<>();
-    for (int i = 0; i < products.size(); i++) {
-      PlaneProducts.ProductImage img = products.get(i);
+    for (int i = 0; i < o.products().size(); i++) {
+      PlaneProducts.ProductImage img = o.products().get(i);
       int w = img.data().length == 1 ? 1 : p.nx();
       int h = img.data().length == 1 ? 1 : p.ny();
       entries.add(ProductEntry.newBuilder().setPath(img.path().toString()).setUnits(img.units())
@@ -267,35 +396,19 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
         .setCellY(p.cell()[1]).setFreq0(g.getFreq0()).setDfreq(g.getDfreq()).setBeamMajorArcsec(beam.majorArcsec())
         .setBeamMinorArcsec(beam.minorArcsec()).setBeamPaDeg(beam.paDeg()).setProducts(entries)
         .setNumTiles(records.size()).setIterations(state.getIterationsDone()).setStopCode(stop.code())
-        .setStopMessage(stop.message()).setPeakResidual(peak).build();
-    send(ContinuumCycleTopology.PRODUCTS_SINK, Topics.jobKey(job.getJobId()), ProductRecord.newBuilder().setJobId(job.getJobId())
-        .setAttempt(job.getAttempt()).setManifest(manifest).build());
+        .setStopMessage(stop.message()).setPeakResidual(o.peak()).build();
+    send(ContinuumCycleTopology.PRODUCTS_SINK, Topics.jobKey(job.getJobId()), ProductRecord.newBuilder()
+        .setJobId(job.getJobId()).setAttempt(job.getAttempt()).setManifest(manifest).build());
     for (ProductRecord r : records) {
       send(ContinuumCycleTopology.PRODUCTS_SINK, Topics.jobKey(job.getJobId()), r);
     }
     send(ContinuumCycleTopology.JOBS_SINK, Topics.jobKey(job.getJobId()), handedOver);
-    event(job, JobEventType.CONVERGENCE, state.getCycle(), state.getIterationsDone(), peak,
-        MinorCycle.flux(models[0]), "stopped after cycle " + state.getCycle() + ": " + stop.message());
+    event(job, JobEventType.CONVERGENCE, state.getCycle(), state.getIterationsDone(), o.peak(),
+        MinorCycle.flux(o.models()[0]), "stopped after cycle " + state.getCycle() + ": " + stop.message());
     LOG.info(String.format(Locale.ROOT, "job %s: %d iterations, stop: %s (peak residual %.4g); %d product tiles"
-        + " to the sink", job.getJobId(), state.getIterationsDone(), stop.message(), peak, records.size()));
+        + " to the sink", job.getJobId(), state.getIterationsDone(), stop.message(), o.peak(), records.size()));
     state.setFinished(true);
     clear(job, p);
-  }
-
-  /**
-   * The plane's mask for this cycle, as the serial engine makes it for its mfs plane; auto-multithresh resumes
-   * from the mask images stored after the previous cycle.
-   */
-  private CleanMask mask(JobSpec job, TcleanParams p, ContinuumState state, int cycle) {
-    PlaneGeometry g = job.getGeometry();
-    PixelFrame frame = new PixelFrame(p.nx(), p.ny(), g.getRa(), g.getDec(), p.cell()[0], p.cell()[1]);
-    CleanMask mask = new PlaneMasks(p).forPlane(frame, g.getFreq0(), pb(job, p), beam(state), state.getMaxSidelobe(),
-        "job " + job.getJobId());
-    if (mask instanceof AutoMultiThresh auto && cycle > 0 && p.niter() > 0) {
-      auto.restore(new AutoMultiThresh.State(bytes(image(job, MASK_CYCLE, TileKind.MASK, 0, p.nx(), p.ny())),
-          bytes(image(job, POSMASK_CYCLE, TileKind.MASK, 0, p.nx(), p.ny())), state.getMaskStopped()));
-    }
-    return mask;
   }
 
   private void storeMask(JobSpec job, TcleanParams p, ContinuumState state, AutoMultiThresh.State s) {
@@ -319,16 +432,6 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       b[i] = (byte) (f[i] > 0.5f ? 1 : 0);
     }
     return b;
-  }
-
-  private static Beam beam(ContinuumState state) {
-    return new Beam(state.getBeamMajorArcsec(), state.getBeamMinorArcsec(), state.getBeamPaDeg());
-  }
-
-  /** The primary beam of the job's plane, as the serial engine makes it. */
-  private static float[] pb(JobSpec job, TcleanParams p) {
-    PlaneGeometry g = job.getGeometry();
-    return PrimaryBeam.image(p.nx(), p.ny(), p.cell()[0], p.cell()[1], g.getDishDiameter(), g.getFreq0());
   }
 
   private void nextCycle(JobSpec job, ContinuumState state, int cycle) {

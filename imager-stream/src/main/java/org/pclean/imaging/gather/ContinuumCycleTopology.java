@@ -3,6 +3,7 @@ package org.pclean.imaging.gather;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -29,6 +30,7 @@ public final class ContinuumCycleTopology {
   static final String EVENTS_SINK = "continuum-events-sink";
   private static final String SOURCE = "gathered-source";
   private static final String PROCESSOR = "continuum-cycle";
+  private static final String RETENTION = "job-retention";
 
   private ContinuumCycleTopology() {}
 
@@ -40,22 +42,25 @@ public final class ContinuumCycleTopology {
 
   /**
    * Adds the coordinator to a topology that already holds {@link CubeCompletionTopology}'s jobs store; each
-   * cycle's tasks are placed on the worker group by {@code rebalancer}.
+   * cycle's tasks are placed on the worker group by {@code rebalancer}, its minor cycles run on {@code minorCycles}.
+   * The {@link JobRetention} sweep of pclean.jobs rides in the same sub-topology (it needs the same sinks).
    */
-  static Topology addTo(Topology topology, TaskRebalancer rebalancer) {
+  static Topology addTo(Topology topology, TaskRebalancer rebalancer, Executor minorCycles,
+      JobRetention.Settings retention) {
     Map<String, String> bigRecords = Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
     topology.addSource(SOURCE, new StringDeserializer(), Messages.IMAGE_TILE.deserializer(), Topics.GATHERED.name())
-        .addProcessor(PROCESSOR, () -> new ContinuumCycleProcessor(rebalancer), SOURCE)
+        .addProcessor(PROCESSOR, () -> new ContinuumCycleProcessor(rebalancer, minorCycles), SOURCE)
         .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TILES_STORE), Serdes.String(),
             Messages.IMAGE_TILE).withLoggingEnabled(bigRecords), PROCESSOR)
         .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
-            Messages.CONTINUUM_STATE).withLoggingEnabled(Map.of()), PROCESSOR);
+            Messages.CONTINUUM_STATE).withLoggingEnabled(Map.of()), PROCESSOR)
+        .addProcessor(RETENTION, () -> new JobRetention(retention, JOBS_SINK, MODELS_SINK), SOURCE);
     StringSerializer keys = new StringSerializer();
     BusSerializer values = new BusSerializer();
-    topology.addSink(MODELS_SINK, Topics.MODELS.name(), keys, values, PROCESSOR)
+    topology.addSink(MODELS_SINK, Topics.MODELS.name(), keys, values, PROCESSOR, RETENTION)
         .addSink(TASKS_SINK, Topics.TASKS.name(), keys, values, ContinuumCycleTopology::taskPartition, PROCESSOR)
         .addSink(PRODUCTS_SINK, Topics.PRODUCTS.name(), keys, values, PROCESSOR)
-        .addSink(JOBS_SINK, Topics.JOBS.name(), keys, values, PROCESSOR)
+        .addSink(JOBS_SINK, Topics.JOBS.name(), keys, values, PROCESSOR, RETENTION)
         .addSink(EVENTS_SINK, Topics.EVENTS.name(), keys, values, PROCESSOR);
     return topology;
   }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -36,9 +37,13 @@ public final class Coordinator implements AutoCloseable {
   private final KafkaStreams streams;
   private final CoordinatorErrors errors;
   private final TaskRebalancer rebalancer;
+  private final MinorCycleExecutor minorCycles = new MinorCycleExecutor();
 
-  /** The default exactly-once transaction timeout: longer than a minor cycle on large images. */
-  public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
+  /**
+   * The default exactly-once transaction timeout. No minor cycle runs inside a transaction (they run on the
+   * {@link MinorCycleExecutor}); the longest is the one that hands a finished job's product set to the sink.
+   */
+  public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(1);
   /** The consumers' session timeout (classic group protocol). */
   static final int SESSION_TIMEOUT_MS = 10_000;
 
@@ -48,11 +53,17 @@ public final class Coordinator implements AutoCloseable {
   }
 
   /**
-   * As above with the producer's transaction timeout: it must outlast the longest minor cycle, and it is how long a
-   * killed coordinator's open transaction blocks read_committed readers when no successor on the same state
-   * directory fences it.
+   * As above with the producer's transaction timeout: it must outlast the longest record's processing (a large
+   * image's product hand-over), and it is how long a killed coordinator's open transaction blocks read_committed
+   * readers when no successor on the same state directory fences it.
    */
   public Coordinator(Properties clientConfig, Path stateDir, int replicationFactor, Duration transactionTimeout) {
+    this(clientConfig, stateDir, replicationFactor, transactionTimeout, JobRetention.Settings.DEFAULT);
+  }
+
+  /** As above, keeping job records on pclean.jobs as retention says ({@link JobRetention}). */
+  public Coordinator(Properties clientConfig, Path stateDir, int replicationFactor, Duration transactionTimeout,
+      JobRetention.Settings retention) {
     Properties p = new Properties();
     p.putAll(clientConfig);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
@@ -60,6 +71,9 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(replicationFactor));
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    // The stream thread looks for finished minor cycles between polls: an idle poll of Kafka's default 100 ms
+    // would add up to that to every major cycle's hand-over.
+    p.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(ContinuumCycleProcessor.POLL.toMillis()));
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     errors = new CoordinatorErrors(clientConfig);
@@ -70,11 +84,9 @@ public final class Coordinator implements AutoCloseable {
     // topics' record limit.
     p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
     p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(Topics.MAX_RECORD_BYTES));
-    // The minor cycle runs inside one record's processing (seconds to minutes on big images): the transaction
-    // and poll interval must outlast it, or the broker aborts the transaction and the cycle is redone.
     p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), Long.toString(transactionTimeout.toMillis()));
-    // The poll interval: 30 min, or twice the transaction timeout when a large job's was sized past 15 min.
-    long pollInterval = Math.min(Integer.MAX_VALUE, Math.max(30 * 60 * 1000L, 2 * transactionTimeout.toMillis()));
+    // Kafka's default poll interval (5 min), or twice the transaction timeout when that was set longer.
+    long pollInterval = Math.min(Integer.MAX_VALUE, Math.max(5 * 60 * 1000L, 2 * transactionTimeout.toMillis()));
     p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), Long.toString(pollInterval));
     // A coordinator killed -9 keeps its partitions until its session times out (Kafka's default 45 s): its
     // restarted or standby successor takes them over 10 s after the kill instead. Heartbeats every 3 s (a third).
@@ -82,7 +94,7 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), Integer.toString(SESSION_TIMEOUT_MS / 3));
     p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), Integer.toString(Topics.MAX_RECORD_BYTES));
     rebalancer = new TaskRebalancer(p);
-    streams = new KafkaStreams(topology(p, rebalancer), p);
+    streams = new KafkaStreams(topology(p, rebalancer, minorCycles, retention), p);
     streams.setUncaughtExceptionHandler(e -> {
       errors.threadReplaced();
       LOG.error("a coordinator stream thread died; replacing it (its tasks resume from their last commit)", e);
@@ -96,14 +108,15 @@ public final class Coordinator implements AutoCloseable {
    * tasks placed on the worker group the config's cluster holds.
    */
   public static Topology topology(Properties config) {
-    return topology(config, new TaskRebalancer(config));
+    return topology(config, new TaskRebalancer(config), new MinorCycleExecutor(), JobRetention.Settings.DEFAULT);
   }
 
-  private static Topology topology(Properties config, TaskRebalancer rebalancer) {
+  static Topology topology(Properties config, TaskRebalancer rebalancer, Executor minorCycles,
+      JobRetention.Settings retention) {
     StreamsBuilder builder = new StreamsBuilder();
     CubeCompletionTopology.build(builder);
     PartialGatherTopology.build(builder);
-    return ContinuumCycleTopology.addTo(builder.build(config), rebalancer);
+    return ContinuumCycleTopology.addTo(builder.build(config), rebalancer, minorCycles, retention);
   }
 
   public void start() {
@@ -131,6 +144,7 @@ public final class Coordinator implements AutoCloseable {
   public void close() {
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
+    minorCycles.close();
     errors.close();
     rebalancer.close();
   }

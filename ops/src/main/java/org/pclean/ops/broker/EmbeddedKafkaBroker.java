@@ -58,9 +58,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.startupTime = startupTime;
   }
 
-  /** The longest transaction this broker allows (transaction.max.timeout.ms; Kafka's default is 15 min). */
-  public static final java.time.Duration MAX_TRANSACTION_TIMEOUT = java.time.Duration.ofHours(12);
-
   /** Starts a broker with data under dataDir (null: a temporary directory) and creates pclean's topics. */
   public static EmbeddedKafkaBroker start(Path dataDir) throws IOException, InterruptedException {
     return start(dataDir, null, 0, null);
@@ -157,8 +154,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("broker.heartbeat.interval.ms", "1000");
     // A killed coordinator's open transaction is aborted once its timeout has passed, at this sweep (default 10 s).
     props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "2000");
-    // A one-shot run sizes its coordinator's transactions from the job (ServiceTimeouts), past Kafka's 15 min.
-    props.put("transaction.max.timeout.ms", Long.toString(MAX_TRANSACTION_TIMEOUT.toMillis()));
     KafkaConfig config = KafkaConfig.fromProps(props, false);
     // Format once: a kept directory restarts with its records (re-formatting would clash on the cluster id).
     if (!Files.exists(dir.resolve("meta.properties"))) {

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import org.pclean.bus.Topics;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.gather.Coordinator;
+import org.pclean.imaging.gather.JobRetention;
 import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.imaging.worker.WorkerGroupProtocol;
@@ -230,16 +231,17 @@ final class ServiceCommands {
 
   /** "30s", "500ms", "2m", "1h" or a bare number of seconds. */
   static Duration seconds(String s, String option) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*(ms|s|m|h|)\\s*")
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*(ms|s|m|h|d|)\\s*")
         .matcher(s == null ? "" : s);
     if (!m.matches()) {
-      throw new IllegalArgumentException(option + ": bad duration '" + s + "' (e.g. 30s, 500ms, 2m, 1h)");
+      throw new IllegalArgumentException(option + ": bad duration '" + s + "' (e.g. 30s, 500ms, 2m, 1h, 7d)");
     }
     double v = Double.parseDouble(m.group(1));
     double ms = switch (m.group(2)) {
       case "ms" -> v;
       case "m" -> v * 60_000;
       case "h" -> v * 3_600_000;
+      case "d" -> v * 86_400_000;
       default -> v * 1000;
     };
     return Duration.ofMillis(Math.round(ms));
@@ -252,13 +254,18 @@ final class ServiceCommands {
     @Option(names = "--state-dir", description = "local state stores (default a temp dir). Restarted on the same"
         + " directory, the coordinator fences its killed predecessor's open transaction at once; on another one"
         + " that transaction holds read_committed readers until --transaction-timeout") Path stateDir;
-    @Option(names = "--transaction-timeout", defaultValue = "5m", description = "the coordinator's exactly-once"
-        + " transaction timeout (e.g. 5m, 30s; at most the broker's transaction.max.timeout.ms, 15m by default)."
-        + " A continuum minor cycle runs inside one transaction, so it must outlast the longest minor cycle (or"
-        + " the broker aborts it and the cycle is redone); but a coordinator killed -9 and not restarted on its"
-        + " --state-dir leaves its open transaction blocking every read_committed reader of the topics it wrote"
-        + " (workers, sinks, its successor) until this timeout expires. Default 5m: safe for minor cycles of"
-        + " minutes on large images; sites with small images can lower it to recover sooner") String transactionTimeout;
+    @Option(names = "--transaction-timeout", defaultValue = "1m", description = "the coordinator's exactly-once"
+        + " transaction timeout (e.g. 1m, 30s; at most the broker's transaction.max.timeout.ms, 15m by default)."
+        + " Minor cycles run outside transactions; the longest transaction hands a finished job's product set to"
+        + " the sink (seconds, even for 8192² images). A coordinator killed -9 and not restarted on its --state-dir"
+        + " leaves its open transaction blocking every read_committed reader of the topics it wrote (workers,"
+        + " sinks, its successor) until this timeout expires: lower it to recover sooner") String transactionTimeout;
+    @Option(names = "--job-retention", defaultValue = "7d", description = "how long an ended (DONE or FAILED) job's"
+        + " record stays on the compacted pclean.jobs, which every worker, sink and client holds in memory; then it"
+        + " is tombstoned (e.g. 7d, 12h)") String jobRetention;
+    @Option(names = "--submit-timeout", defaultValue = "1h", description = "a job still SUBMITTED after this was"
+        + " abandoned by its client half-way through publishing it: it is FAILED and the start-model tiles it"
+        + " published are tombstoned") String submitTimeout;
     @Mixin HttpOptions http;
 
     @Override
@@ -268,9 +275,16 @@ final class ServiceCommands {
         throw new IllegalArgumentException("--transaction-timeout must be 1s..15m (the broker's default"
             + " transaction.max.timeout.ms), got " + transactionTimeout);
       }
+      Duration retention = seconds(jobRetention, "--job-retention");
+      Duration submitted = seconds(submitTimeout, "--submit-timeout");
+      if (retention.toMillis() < 1000 || submitted.toMillis() < 1000) {
+        throw new IllegalArgumentException("--job-retention and --submit-timeout must be at least 1s, got "
+            + jobRetention + " and " + submitTimeout);
+      }
       Properties client = cluster.connect();
       Path dir = stateDir != null ? stateDir : Files.createTempDirectory("pclean-gather-");
-      Coordinator app = new Coordinator(client, dir, cluster.replication, txTimeout);
+      Coordinator app = new Coordinator(client, dir, cluster.replication, txTimeout,
+          new JobRetention.Settings(retention, submitted));
       app.start();
       System.out.println("pclean gather running at " + cluster.bootstrap + ", state in " + dir
           + ", transaction timeout " + txTimeout.toMillis() + " ms");

@@ -125,7 +125,7 @@ public final class LocalCluster implements AutoCloseable {
     if (services) {
       Files.createDirectories(work);
       stateDir = Files.createTempDirectory(work, "streams-");
-      gather = new Coordinator(client, stateDir, 1, timeouts.transaction());
+      gather = new Coordinator(client, stateDir, 1);
       gather.start();
       cubeSink = new CubeSink(client);
       continuumSink = new ContinuumSink(client);

@@ -26,7 +26,6 @@ import org.pclean.ingest.plan.TimeEstimate;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
 import org.pclean.ops.ExistingProducts;
-import org.pclean.ops.broker.EmbeddedKafkaBroker;
 import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.sink.CubeConcatenator;
 import org.slf4j.Logger;
@@ -141,8 +140,7 @@ public final class ParallelRunner {
     }
     try (LocalCluster local = clientOnly ? LocalCluster.client(cluster, work)
         : LocalCluster.forJob(cluster, s.nworkers(), work, bound == null ? ServiceTimeouts.DEFAULTS
-            : ServiceTimeouts.of(bound, cluster == null ? EmbeddedKafkaBroker.MAX_TRANSACTION_TIMEOUT
-                : ServiceTimeouts.KAFKA_MAX_TRANSACTION))) {
+            : ServiceTimeouts.of(bound))) {
       local.workerThreads(p.threads());  // this process's workers: --threads is theirs
       long since = System.currentTimeMillis() - 1000;
       try (AutoCloseable watching = watcher.attach(local.client())) {

@@ -40,6 +40,10 @@ class ServiceOptionsTest {
     }
     refused("--transaction-timeout: bad duration 'soon'", "gather", "--bootstrap-servers", "localhost:1",
         "--transaction-timeout", "soon", "--state-dir", state.toString());
+    refused("--job-retention and --submit-timeout must be at least 1s, got 0s and 1h", "gather",
+        "--bootstrap-servers", "localhost:1", "--job-retention", "0s", "--state-dir", state.toString());
+    refused("--submit-timeout: bad duration 'later'", "gather", "--bootstrap-servers", "localhost:1",
+        "--submit-timeout", "later", "--state-dir", state.toString());
     assertFalse(Files.exists(state), "no state written");
   }
 

@@ -359,8 +359,9 @@ class ServiceFaultsTest {
 
   /**
    * e) kill -9 of the coordinator inside a minor cycle (a multiscale clean of a 512² image, long enough to be
-   * caught in): the cycle's gathered residuals were never committed as processed, so the coordinator restarted
-   * on its state directory gathers and cleans that cycle again, and the job equals serial.
+   * caught in): the minor cycle runs off the stream thread, its cycle's tiles committed with minorCycleRunning,
+   * so the coordinator restarted on its state directory cleans that cycle again from its stores, and the job
+   * equals serial.
    */
   @Test
   @Order(7)
@@ -385,9 +386,11 @@ class ServiceFaultsTest {
     WorkerProcess.Line again = site.gather.await(s -> s.contains(starts), LONG);
     double wall = finish(r, "gather killed in a minor cycle", serial);
     String redone = site.gather.await(s -> s.contains(r.jobId() + ": cycle 1 gathered and processed"), LONG).text();
+    // "again": resumed from the committed minorCycleRunning state; otherwise the last tile was re-gathered.
     System.out.printf(Locale.ROOT, "FAULT gather kill -9 inside minor cycle 1 (%.2f s after it started): restarted"
-        + " process up %.1f s after; minor cycle 1 started again %.1f s after the kill (redone: %s); job %.1f s%n",
+        + " process up %.1f s after; minor cycle 1 started again %.1f s after the kill (%s; redone: %s); job %.1f s%n",
         seconds(in.nanos(), killed), seconds(killed, restarted), seconds(killed, again.nanos()),
+        again.text().contains("(again") ? "resumed from the stores" : "its last tile gathered again",
         redone.substring(redone.indexOf("cycle 1")), wall);
   }
 
