@@ -228,14 +228,21 @@ class MessagesTest {
     assertEquals(true, SubcubeTiles.onBus(JobSpec.newBuilder(j).setDataset("obs").build()), "a dataset source");
   }
 
-  /** Every saved version of the messages that embed ImageTile or JobSpec parses and resolves to today's class. */
+  /**
+   * Every saved version of the messages that embed ImageTile (whose TileKind grew) or JobSpec, and of the
+   * coordinator's ContinuumState, parses and resolves to today's class.
+   */
   @Test
   void historyOfTileAndJobCarryingMessagesResolves() {
-    for (String name : new String[] {"ImageTile", "JobSpec", "TileSum", "ProductRecord"}) {
+    for (String name : new String[] {"ImageTile", "JobSpec", "TileSum", "ProductRecord", "SnapshotReady",
+        "SubcubeRecord", "ContinuumState"}) {
       Schema now = org.apache.avro.specific.SpecificData.get().getSchema(switch (name) {
         case "ImageTile" -> ImageTile.class;
         case "JobSpec" -> JobSpec.class;
         case "TileSum" -> org.pclean.bus.avro.TileSum.class;
+        case "SnapshotReady" -> org.pclean.bus.avro.SnapshotReady.class;
+        case "SubcubeRecord" -> org.pclean.bus.avro.SubcubeRecord.class;
+        case "ContinuumState" -> org.pclean.bus.avro.ContinuumState.class;
         default -> org.pclean.bus.avro.ProductRecord.class;
       });
       List<Schema> history = AvroSerde.history(name);

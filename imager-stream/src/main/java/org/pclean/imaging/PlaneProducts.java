@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pclean.bus.OutputNames;
 import org.pclean.bus.OutputNames.Product;
+import org.pclean.bus.avro.TileKind;
 import org.pclean.casacore.Beam;
 import org.pclean.imaging.beam.Restorer;
 import org.pclean.imaging.cycles.IterationControl;
@@ -17,8 +18,11 @@ import org.pclean.ingest.params.TcleanParams;
  * when asked; .mask (1 inside) when the run cleaned inside a mask. The serial engine writes these itself; the continuum coordinator hands them to the sink.
  */
 public final class PlaneProducts {
-  /** One image of the set; withBeam marks images that carry the restoring beam. */
-  public record ProductImage(Path path, String units, float[] data, boolean withBeam) {}
+  /**
+   * One image of the set; withBeam marks images that carry the restoring beam; kind and term say which product
+   * it is (Taylor term for mtmfs, else 0), as its tiles are tagged on the bus.
+   */
+  public record ProductImage(Path path, String units, float[] data, boolean withBeam, TileKind kind, int term) {}
 
   private PlaneProducts() {}
 
@@ -33,7 +37,7 @@ public final class PlaneProducts {
       for (int i = 0; i < m.length; i++) {
         m[i] = mask[i] != 0 ? 1f : 0f;
       }
-      out.add(new ProductImage(new OutputNames(p.imagename()).mask(), "", m, false));
+      out.add(new ProductImage(new OutputNames(p.imagename()).mask(), "", m, false, TileKind.MASK, 0));
     }
     return out;
   }
@@ -43,14 +47,15 @@ public final class PlaneProducts {
     OutputNames names = new OutputNames(p.imagename());
     float[] image = Restorer.restore(model, residual, p.nx(), p.ny(), p.cell()[0], p.cell()[1], beam);
     List<ProductImage> out = new ArrayList<>(List.of(
-        new ProductImage(names.path(Product.IMAGE), "Jy/beam", image, true),
-        new ProductImage(names.path(Product.RESIDUAL), "Jy/beam", residual, true),
-        new ProductImage(names.path(Product.MODEL), "Jy/pixel", model, false),
-        new ProductImage(names.path(Product.PSF), "", psf, true),
-        new ProductImage(names.path(Product.PB), "", pb, false),
-        new ProductImage(names.path(Product.SUMWT), "", new float[] {(float) sumwt}, false)));
+        new ProductImage(names.path(Product.IMAGE), "Jy/beam", image, true, TileKind.IMAGE, 0),
+        new ProductImage(names.path(Product.RESIDUAL), "Jy/beam", residual, true, TileKind.RESIDUAL, 0),
+        new ProductImage(names.path(Product.MODEL), "Jy/pixel", model, false, TileKind.MODEL, 0),
+        new ProductImage(names.path(Product.PSF), "", psf, true, TileKind.PSF, 0),
+        new ProductImage(names.path(Product.PB), "", pb, false, TileKind.PB, 0),
+        new ProductImage(names.path(Product.SUMWT), "", new float[] {(float) sumwt}, false, TileKind.SUMWT, 0)));
     if (p.pbcor()) {
-      out.add(new ProductImage(Path.of(names.path(Product.IMAGE) + ".pbcor"), "Jy/beam", pbcor(p, image, pb), true));
+      out.add(new ProductImage(Path.of(names.path(Product.IMAGE) + ".pbcor"), "Jy/beam", pbcor(p, image, pb), true,
+          TileKind.PBCOR, 0));
     }
     return out;
   }
@@ -77,20 +82,22 @@ public final class PlaneProducts {
     List<ProductImage> out = new ArrayList<>();
     for (int t = 0; t < 2; t++) {
       restored[t] = Restorer.restore(models[t], corrected[t], nx, ny, p.cell()[0], p.cell()[1], beam);
-      out.add(new ProductImage(names.path(Product.IMAGE, t), "Jy/beam", restored[t], true));
+      out.add(new ProductImage(names.path(Product.IMAGE, t), "Jy/beam", restored[t], true, TileKind.IMAGE, t));
     }
     for (int t = 0; t < 2; t++) {
-      out.add(new ProductImage(names.path(Product.RESIDUAL, t), "Jy/beam", residuals[t], true));
+      out.add(new ProductImage(names.path(Product.RESIDUAL, t), "Jy/beam", residuals[t], true, TileKind.RESIDUAL,
+          t));
     }
     for (int t = 0; t < 2; t++) {
-      out.add(new ProductImage(names.path(Product.MODEL, t), "Jy/pixel", models[t], false));
+      out.add(new ProductImage(names.path(Product.MODEL, t), "Jy/pixel", models[t], false, TileKind.MODEL, t));
     }
     for (int t = 0; t < 3; t++) {
-      out.add(new ProductImage(names.path(Product.PSF, t), "", psfs[t], true));
+      out.add(new ProductImage(names.path(Product.PSF, t), "", psfs[t], true, TileKind.PSF, t));
     }
-    out.add(new ProductImage(names.path(Product.PB, 0), "", pb, false));
+    out.add(new ProductImage(names.path(Product.PB, 0), "", pb, false, TileKind.PB, 0));
     for (int t = 0; t < 3; t++) {
-      out.add(new ProductImage(names.path(Product.SUMWT, t), "", new float[] {(float) sumwts[t]}, false));
+      out.add(new ProductImage(names.path(Product.SUMWT, t), "", new float[] {(float) sumwts[t]}, false,
+          TileKind.SUMWT, t));
     }
     // alpha where tt0 exceeds the larger of the threshold and 5x the robust rms of the tt0 residual.
     double cut = Math.max(p.threshold(), 5 * IterationControl.robustRms(residuals[0]));
@@ -108,11 +115,11 @@ public final class PlaneProducts {
         alphaError[i] = Float.NaN;
       }
     }
-    out.add(new ProductImage(names.alpha(), "", alpha, false));
-    out.add(new ProductImage(names.alphaError(), "", alphaError, false));
+    out.add(new ProductImage(names.alpha(), "", alpha, false, TileKind.ALPHA, 0));
+    out.add(new ProductImage(names.alphaError(), "", alphaError, false, TileKind.ALPHA_ERROR, 0));
     if (p.pbcor()) {
       out.add(new ProductImage(Path.of(names.path(Product.IMAGE, 0) + ".pbcor"), "Jy/beam",
-          pbcor(p, restored[0], pb), true));
+          pbcor(p, restored[0], pb), true, TileKind.PBCOR, 0));
     }
     return out;
   }

@@ -384,7 +384,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       int h = img.data().length == 1 ? 1 : p.ny();
       entries.add(ProductEntry.newBuilder().setPath(img.path().toString()).setUnits(img.units())
           .setWithBeam(img.withBeam()).setNx(w).setNy(h).build());
-      for (ImageTile t : ImageTiles.split(img.data(), w, h, template(job, -1, TileKind.RESIDUAL, 0))) {
+      for (ImageTile t : ImageTiles.split(img.data(), w, h, template(job, -1, img.kind(), img.term()))) {
         records.add(ProductRecord.newBuilder().setJobId(job.getJobId()).setAttempt(job.getAttempt())
             .setProductIndex(i).setTile(t).build());
       }

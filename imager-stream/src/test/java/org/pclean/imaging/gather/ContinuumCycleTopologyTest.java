@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -204,6 +205,13 @@ class ContinuumCycleTopologyTest {
         }
       }
       assertEquals(NORM, sumwt[0], 1e-4);
+      // Each product's tiles are tagged with that product.
+      Map<String, TileKind> bySuffix = Map.of(".image", TileKind.IMAGE, ".residual", TileKind.RESIDUAL,
+          ".model", TileKind.MODEL, ".psf", TileKind.PSF, ".pb", TileKind.PB, ".sumwt", TileKind.SUMWT);
+      for (ProductRecord r : out.subList(1, out.size())) {
+        String path = manifest.getManifest().getProducts().get(r.getProductIndex()).getPath();
+        assertEquals(bySuffix.get(path.substring(path.lastIndexOf('.'))), r.getTile().getKind(), path);
+      }
       assertEquals(JobState.CONCATENATING, jobs.readValuesToList().get(0).getState());
       // The job's model tiles are tombstoned on pclean.models.
       List<TestRecord<String, ImageTile>> tombstones = models.readRecordsToList();
