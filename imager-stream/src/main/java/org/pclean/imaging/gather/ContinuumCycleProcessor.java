@@ -182,9 +182,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     try {
       completeCycle(job, p, state);
     } catch (RuntimeException e) {
-      LOG.warn("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);
-      state.setFinished(true);
-      fail(job, p, state, "cycle " + state.getCycle() + ": " + e.getMessage());
+      failCycle(job, p, state, e);
     }
     states.put(job.getJobId(), state);
   }
@@ -309,9 +307,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
         p = ImagingParamsCodec.of(job, 1);
         startMinorCycle(job, p, state, true);
       } catch (RuntimeException e) {
-        LOG.warn("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);
-        state.setFinished(true);
-        fail(job, p, state, "cycle " + state.getCycle() + ": " + e.getMessage());
+        failCycle(job, p, state, e);
         states.put(job.getJobId(), state);
       }
     }
@@ -347,10 +343,7 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       LOG.debug(String.format(Locale.ROOT, "job %s: cycle %d gathered and processed in %.2f s", jobId, r.cycle(),
           (System.nanoTime() - r.startNanos()) / 1e9));
     } catch (RuntimeException e) {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      LOG.warn("job " + jobId + " cycle " + r.cycle() + " failed: " + cause);
-      state.setFinished(true);
-      fail(job, p, state, "cycle " + r.cycle() + ": " + cause.getMessage());
+      failCycle(job, p, state, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
     }
     states.put(jobId, state);
   }
@@ -492,6 +485,13 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       }
     }
     keys.forEach(tiles::delete);
+  }
+
+  /** The job's current cycle threw (on the stream thread or on the executor): the job fails with the reason. */
+  private void failCycle(JobSpec job, TcleanParams p, ContinuumState state, Throwable e) {
+    LOG.warn("job " + job.getJobId() + " cycle " + state.getCycle() + " failed: " + e);
+    state.setFinished(true);
+    fail(job, p, state, "cycle " + state.getCycle() + ": " + e.getMessage());
   }
 
   private void fail(JobSpec job, TcleanParams p, ContinuumState state, String why) {
