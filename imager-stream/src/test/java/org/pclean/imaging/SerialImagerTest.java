@@ -1,5 +1,6 @@
 package org.pclean.imaging;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -98,6 +99,28 @@ class SerialImagerTest {
     assertEquals(StopReason.NITER, r.planes().get(0).stop());
     assertTrue(r.history().stream().allMatch(c -> c.iterations() <= 10));
     assertEquals(4, r.history().size());
+  }
+
+  /**
+   * tclean's nmajor counts major cycles after the first: nmajor 2 runs two minor cycles, each followed by a major
+   * cycle, then stops (code 9) — the same images as the run that niter stops at that point (2 × cycleniter).
+   */
+  @Test
+  void nmajorLimitsTheMajorCyclesAfterTheFirst() {
+    var limited = SerialImager.run(base("nmajor2").niter(1000).cycleniter(10).nmajor(2).build());
+    assertEquals(StopReason.NMAJOR, limited.planes().get(0).stop());
+    assertEquals(9, limited.planes().get(0).stop().code());
+    assertEquals(2, limited.history().size());
+    assertEquals(20, limited.totalIterations());
+    var byNiter = SerialImager.run(base("niter20").niter(20).cycleniter(10).build());
+    assertEquals(StopReason.NITER, byNiter.planes().get(0).stop());
+    try (CasaImage a = CasaImage.open(tmp.resolve("nmajor2.residual"));
+         CasaImage b = CasaImage.open(tmp.resolve("niter20.residual"))) {
+      assertArrayEquals(b.readPlane(0, 0), a.readPlane(0, 0));
+    }
+    var none = SerialImager.run(base("nmajor0").niter(1000).nmajor(0).build());
+    assertEquals(StopReason.NMAJOR, none.planes().get(0).stop());
+    assertEquals(0, none.totalIterations(), "nmajor 0: only the major cycle that makes the residual");
   }
 
   @Test

@@ -147,9 +147,9 @@ class WeightingAndControlTest {
     assertEquals(20, c.cycleIterations());
     assertEquals(0.8, new IterationControl(p, 0.9).psfFraction(), 1e-12);  // clamped by maxpsffraction
     assertEquals(0.05, new IterationControl(p, 0.001).psfFraction(), 1e-12);  // and minpsffraction
-    assertEquals(StopReason.THRESHOLD, c.stopBefore(0.005, 0.005, 0).orElseThrow());
-    assertTrue(c.stopBefore(0.5, 0.5, 0).isEmpty());
-    assertEquals(StopReason.DIVERGENCE, c.stopBefore(1.6, 1.6, 0).orElseThrow());
+    assertEquals(StopReason.THRESHOLD, c.stopBefore(0.005, 0.005, 0, 0).orElseThrow());
+    assertTrue(c.stopBefore(0.5, 0.5, 0, 0).isEmpty());
+    assertEquals(StopReason.DIVERGENCE, c.stopBefore(1.6, 1.6, 0, 0).orElseThrow());
   }
 
   @Test

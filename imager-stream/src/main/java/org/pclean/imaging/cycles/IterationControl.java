@@ -9,7 +9,8 @@ import org.pclean.ingest.params.TcleanParams;
  *   <li>psffraction = max(minpsffraction, min(maxpsffraction, cyclefactor × max PSF sidelobe));
  *   <li>cyclethreshold = max(psffraction × peak residual, threshold, nsigma × robust rms);
  *   <li>iterations per cycle ≤ min(cycleniter, niter remaining);
- *   <li>stop at the threshold, the n-sigma threshold, niter, or divergence (peak residual above 3× its minimum).
+ *   <li>stop at the threshold, the n-sigma threshold, niter, nmajor major cycles after the first, or divergence
+ *       (peak residual above 3× its minimum).
  * </ul>
  * The peak residual is the one inside the CLEAN mask (tclean's), except for divergence, which like tclean's watches
  * the peak of the whole image (a growing auto-multithresh mask raises the masked peak without any divergence);
@@ -65,8 +66,12 @@ public final class IterationControl {
     return done;
   }
 
-  /** Checked before each minor cycle with the current peak |residual| inside the mask and in the whole image. */
-  public Optional<StopReason> stopBefore(double peak, double peakNoMask, double robustRms) {
+  /**
+   * Checked before each minor cycle with the current peak |residual| inside the mask and in the whole image, and
+   * how many major cycles have run since the first (the one that made the initial residual): tclean's nmajor
+   * does not count that one, so nmajor 0 stops before any cleaning.
+   */
+  public Optional<StopReason> stopBefore(double peak, double peakNoMask, double robustRms, int majorCyclesDone) {
     if (p.niter() == 0) {
       return Optional.of(StopReason.ZERO_ITERATIONS);
     }
@@ -78,6 +83,9 @@ public final class IterationControl {
     }
     if (done >= p.niter()) {
       return Optional.of(StopReason.NITER);
+    }
+    if (p.nmajor() >= 0 && majorCyclesDone >= p.nmajor()) {
+      return Optional.of(StopReason.NMAJOR);
     }
     if (peakNoMask > 3 * minPeak) {
       return Optional.of(StopReason.DIVERGENCE);

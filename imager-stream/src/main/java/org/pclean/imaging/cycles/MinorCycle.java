@@ -67,7 +67,7 @@ public final class MinorCycle {
       return Optional.of(StopReason.ZERO_MASK);
     }
     double rms = p.nsigma() > 0 ? IterationControl.robustRms(residuals[0]) : 0;
-    Optional<StopReason> stop = control.stopBefore(peak, peakNoMask, rms);
+    Optional<StopReason> stop = control.stopBefore(peak, peakNoMask, rms, cycle);
     if (stop.isPresent()) {
       return stop;
     }

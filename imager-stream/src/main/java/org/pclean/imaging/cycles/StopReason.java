@@ -9,6 +9,7 @@ public enum StopReason {
   DIVERGENCE(5, "peak residual increased by more than 3 times from its minimum (divergence)"),
   ZERO_MASK(7, "the mask is empty: nothing to clean"),
   NSIGMA(8, "reached the n-sigma threshold"),
+  NMAJOR(9, "reached the major-cycle limit (nmajor)"),
   /** A cube channel with no unflagged sample (a gap between spws, an edge channel in another frame). */
   NO_DATA(0, "no data in this channel: a blank plane");
 

@@ -80,7 +80,9 @@ public final class ImagingParamsCodec {
         .setStartmodel(p.startmodel() == null ? null : p.startmodel().toString())
         .setCalcres(p.calcres()).setCalcpsf(p.calcpsf()).setStart(spectral(p.start())).setWidth(spectral(p.width()))
         .setRestfreq(p.restfreq()).setVeltype(VelocityType.valueOf(p.veltype().name())).setOutframe(p.outframe())
-        .setInterpolation(Interpolation.valueOf(p.interpolation().name())).build();
+        .setInterpolation(Interpolation.valueOf(p.interpolation().name()))
+        .setAntenna(p.rows().antenna().toString()).setScan(p.rows().scan().toString())
+        .setUvrange(p.rows().uvrange().toString()).setNmajor(p.nmajor()).build();
   }
 
   /** The parameters of r, validated as {@link TcleanParams.Builder#build()} does, with threads. */
@@ -108,7 +110,8 @@ public final class ImagingParamsCodec {
         .calcres(r.getCalcres()).calcpsf(r.getCalcpsf()).start(spectral(r.getStart()))
         .width(spectral(r.getWidth())).restfreq(r.getRestfreq())
         .veltype(SpectralAxis.VelocityType.valueOf(r.getVeltype().name())).outframe(r.getOutframe())
-        .interpolation(ChannelRegridder.Interpolation.valueOf(r.getInterpolation().name()));
+        .interpolation(ChannelRegridder.Interpolation.valueOf(r.getInterpolation().name()))
+        .rows(r.getAntenna(), r.getScan(), r.getUvrange()).nmajor(r.getNmajor());
     b.imsize(r.getImsize().get(0), r.getImsize().get(1));
     b.cell(r.getCell().get(0), r.getCell().get(1));
     if (r.getPhasecenter() != null) {

@@ -7,6 +7,7 @@ import org.pclean.casacore.DataColumn;
 import org.pclean.ingest.plan.SpectralAxis;
 import org.pclean.ingest.source.ChannelRegridder.Interpolation;
 import org.pclean.ingest.source.DataSelection;
+import org.pclean.ingest.source.RowSelection;
 import org.pclean.ingest.source.SpwChannels;
 
 /**
@@ -61,6 +62,8 @@ import org.pclean.ingest.source.SpwChannels;
  * @param veltype how start/width velocities convert to frequencies
  * @param outframe the frame of the output spectral axis: TOPO (the MS's own, no conversion), LSRK or BARY
  * @param interpolation how output channels between input ones are made
+ * @param rows tclean's antenna, scan and uvrange selection
+ * @param nmajor the most major cycles after the first (the first makes the residual); -1: no limit, as tclean's
  */
 public record TcleanParams(
     Path vis,
@@ -119,7 +122,9 @@ public record TcleanParams(
     double restfreq,
     SpectralAxis.VelocityType veltype,
     String outframe,
-    Interpolation interpolation) {
+    Interpolation interpolation,
+    RowSelection rows,
+    int nmajor) {
 
   public enum SpecMode { MFS, CUBE }
 
@@ -202,7 +207,7 @@ public record TcleanParams(
 
   /** The data selection (field, spw, channels, time, column, phase centre) a source applies. */
   public DataSelection selection() {
-    return new DataSelection(field, spw, chanRange, datacolumn, phasecenter, timerange, spwChannels);
+    return new DataSelection(field, spw, chanRange, datacolumn, phasecenter, timerange, spwChannels, rows);
   }
 
   /** What the visibilities are read from, for messages: the MS path or the dataset. */
@@ -274,6 +279,8 @@ public record TcleanParams(
     b.veltype = veltype;
     b.outframe = outframe;
     b.interpolation = interpolation;
+    b.rows = rows;
+    b.nmajor = nmajor;
     return b;
   }
 
@@ -348,6 +355,8 @@ public record TcleanParams(
     private SpectralAxis.VelocityType veltype = SpectralAxis.VelocityType.RADIO;
     private String outframe = "TOPO";
     private Interpolation interpolation = Interpolation.LINEAR;
+    private RowSelection rows = RowSelection.ALL;
+    private int nmajor = -1;
     private int threads = Runtime.getRuntime().availableProcessors();
 
     public Builder vis(Path v) { vis = v; return this; }
@@ -475,14 +484,23 @@ public record TcleanParams(
     /** The output spectral frame: TOPO, LSRK or BARY. */
     public Builder outframe(String v) { outframe = v == null || v.isBlank() ? "TOPO" : v.trim().toUpperCase(java.util.Locale.ROOT); return this; }
     public Builder interpolation(Interpolation v) { interpolation = v; return this; }
+    /** tclean's antenna, scan and uvrange strings, parsed (a bad one throws naming it). */
+    public Builder rows(String antenna, String scan, String uvrange) {
+      rows = RowSelection.parse(antenna, scan, uvrange);
+      return this;
+    }
+    public Builder rows(RowSelection v) { rows = v; return this; }
+    /** tclean's nmajor: the most major cycles after the first; -1 no limit, 0 the first only. */
+    public Builder nmajor(int v) { nmajor = v; return this; }
 
     public TcleanParams build() {
       require(vis != null || dataset != null, "vis must be given (or a dataset to replay)");
       require(vis == null || dataset == null, "give either vis or a dataset to replay, not both");
       require(timerange == null || (timerange.length == 2 && timerange[1] > timerange[0]),
           "timerange must be a [from, to) interval with to after from");
-      require(!savemodel || (vis != null && timerange == null),
-          "savemodel writes MODEL_DATA into the whole MS: not with a replayed dataset or a timerange");
+      require(!savemodel || (vis != null && timerange == null && (rows == null || rows.all())),
+          "savemodel writes MODEL_DATA into the whole MS: not with a replayed dataset, a timerange or an"
+              + " antenna/scan/uvrange selection");
       require(imagename != null && !imagename.isBlank(), "imagename must be given");
       require(imsize.length == 2 && imsize[0] >= 8 && imsize[1] >= 8,
           "imsize must be two sizes of at least 8 pixels");
@@ -564,6 +582,8 @@ public record TcleanParams(
           lownoisethreshold, negativethreshold, smoothfactor, minbeamfrac, cutthreshold, growiterations, dogrowprune,
           minpercentchange, fastnoise);
       masking.validate();
+      require(rows != null, "rows: null (use RowSelection.ALL)");
+      require(nmajor >= -1, "nmajor must be -1 (no limit) or >= 0, got " + nmajor);
       return new TcleanParams(vis, dataset, imagename, specmode, imsize.clone(), cell.clone(),
           phasecenter == null ? null : phasecenter.clone(), field.clone(), spw.clone(),
           chanRange == null ? null : chanRange.clone(), timerange == null ? null : timerange.clone(), datacolumn, gridder, wprojplanes, epsilon, padding, weighting, robust,
@@ -571,7 +591,7 @@ public record TcleanParams(
           densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), masking,
           pbcor, pblimit, savemodel, nchan, fits, threads, overwrite, restart, startmodel, calcres, calcpsf,
-          spwChannels, start, width, restfreq, veltype, outframe, interpolation);
+          spwChannels, start, width, restfreq, veltype, outframe, interpolation, rows, nmajor);
     }
 
     private static void require(boolean ok, String message) {

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Autocorrelations (ANTENNA1 == ANTENNA2) are left out as if flagged — weight 0, so out of the image, the PSF,
  * the sum of weights and the weight density — as tclean and WSClean do: a zero-spacing total-power sample would
- * add a constant offset of its (large) amplitude to every pixel of an interferometric image.
+ * add a constant offset of its (large) amplitude to every pixel of an interferometric image. So are the rows the
+ * antenna, scan and uvrange selection does not keep ({@link RowFilter}).
  */
 public final class VisibilityLoader {
   private static final Logger LOG = LoggerFactory.getLogger(VisibilityLoader.class);
@@ -52,7 +53,13 @@ public final class VisibilityLoader {
    * @param nchan selected channels
    * @param polarization the POLARIZATION row of the spw's data
    */
-  public record Selection(int spw, int chan0, int nchan, int polarization, DataColumn column, double[] phaseCentre) {}
+  public record Selection(int spw, int chan0, int nchan, int polarization, DataColumn column, double[] phaseCentre,
+      RowSelection rows) {
+    /** The rows of this selection left out (autocorrelations, and what rows does not keep) of a source. */
+    RowFilter filter(VisibilitySource ms) {
+      return new RowFilter(ms, rows, spw);
+    }
+  }
 
   public static Selection select(VisibilitySource ms, DataSelection p) {
     if (p.several()) {
@@ -114,7 +121,7 @@ public final class VisibilityLoader {
         throw new IllegalArgumentException("spw " + spw + " appears with two polarization setups; not supported yet");
       }
     }
-    return new Selection(spw, chan0, nchan, pol, column, centre);
+    return new Selection(spw, chan0, nchan, pol, column, centre, p.rows());
   }
 
   /**
@@ -126,26 +133,48 @@ public final class VisibilityLoader {
     Selection sel = select(ms, p);
     int nrow = Math.toIntExact(ms.numRows());
     int[] out = new int[nrow];
+    RowFilter filter = sel.filter(ms);
     for (int r = 0; r < nrow; r += CHUNK_ROWS) {
       int n = Math.min(CHUNK_ROWS, nrow - r);
       byte[] flags = ms.readFlags(r, n, sel.chan0(), sel.nchan());
       boolean[] flagRow = ms.readFlagRow(r, n);
-      boolean[] auto = autocorrelations(ms, r, n);
+      boolean[] excluded = filter.excluded(r, n);
       int perRow = flags.length / n;
       for (int k = 0; k < n; k++) {
         int good = 0;
-        for (int i = k * perRow; i < (k + 1) * perRow && !flagRow[k] && !auto[k]; i++) {
+        for (int i = k * perRow; i < (k + 1) * perRow && !flagRow[k] && !excluded[k]; i++) {
           good += flags[i] == 0 ? 1 : 0;
         }
         out[r + k] = good;
       }
+    }
+    if (!p.rows().all() && java.util.Arrays.stream(out).allMatch(g -> g == 0)) {
+      throw keepsNothing(ms, p);
     }
     return out;
   }
 
   /** Selects (as {@link #select}) and reads the Stokes I samples of the run. */
   public static VisibilityData load(VisibilitySource ms, DataSelection p) {
-    return load(ms, p, 0, -1);
+    VisibilityData d = load(ms, p, 0, -1);
+    if (!p.rows().all() && !anyWeight(d.weight())) {
+      throw keepsNothing(ms, p);
+    }
+    return d;
+  }
+
+  private static boolean anyWeight(float[] weight) {
+    for (float w : weight) {
+      if (w > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static IllegalArgumentException keepsNothing(VisibilitySource ms, DataSelection p) {
+    return new IllegalArgumentException("the selection (" + p.rows().describe() + ") keeps no unflagged"
+        + " cross-correlation of " + ms.describe());
   }
 
   /**
@@ -186,6 +215,7 @@ public final class VisibilityLoader {
     boolean[] densityExcluded = new boolean[weight.length];
     StokesIConverter.StokesI out = new StokesIConverter.StokesI(vis, weight, densityExcluded);
     StokesIConverter stokes = new StokesIConverter(md.polarizations().get(sel.polarization()).correlations());
+    RowFilter filter = sel.filter(ms);
     for (int r = 0; r < nrow; r += CHUNK_ROWS) {
       int n = Math.min(CHUNK_ROWS, nrow - r);
       long row = rowStart + r;
@@ -193,10 +223,10 @@ public final class VisibilityLoader {
       System.arraycopy(u, 0, uvw, 3 * r, 3 * n);
       byte[] flags = ms.readFlags(row, n, chan0, nchan);
       boolean[] flagRow = ms.readFlagRow(row, n);
-      boolean[] auto = autocorrelations(ms, row, n);
+      boolean[] excluded = filter.excluded(row, n);
       int ncorr = flags.length / (n * nchan);
       for (int k = 0; k < n; k++) {
-        if (flagRow[k] || auto[k]) {
+        if (flagRow[k] || excluded[k]) {
           Arrays.fill(flags, k * nchan * ncorr, (k + 1) * nchan * ncorr, (byte) 1);
         }
       }
@@ -274,7 +304,8 @@ public final class VisibilityLoader {
     List<DataSelection> out = new ArrayList<>();
     List<int[]> ranges = sc.ranges().isEmpty() ? java.util.Collections.singletonList(null) : sc.ranges();
     for (int[] r : ranges) {
-      out.add(new DataSelection(p.field(), new int[] {sc.spw()}, r, p.datacolumn(), p.phasecenter(), p.timerange()));
+      out.add(new DataSelection(p.field(), new int[] {sc.spw()}, r, p.datacolumn(), p.phasecenter(), p.timerange(),
+          java.util.List.of(), p.rows()));
     }
     return out;
   }
@@ -302,17 +333,6 @@ public final class VisibilityLoader {
       throw new IllegalArgumentException("row chunks of a selection of several spws or channel ranges are not"
           + " supported yet");
     }
-  }
-
-  /** Which of rows [row0, row0 + n) of the selection are autocorrelations (ANTENNA1 == ANTENNA2). */
-  private static boolean[] autocorrelations(VisibilitySource ms, long row0, int n) {
-    int[] a1 = ms.readIntColumn("ANTENNA1", row0, n);
-    int[] a2 = ms.readIntColumn("ANTENNA2", row0, n);
-    boolean[] auto = new boolean[n];
-    for (int k = 0; k < n; k++) {
-      auto[k] = a1[k] == a2[k];
-    }
-    return auto;
   }
 
   private static double[] phaseCentre(MsMetadata md, int[] fields) {

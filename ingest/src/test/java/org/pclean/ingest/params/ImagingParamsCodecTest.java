@@ -47,6 +47,7 @@ class ImagingParamsCodecTest {
         .fits(true).threads(3).restart(true).calcres(false).start("1000km/s").width("-2.5km/s")
         .restfreq(1.420405752e9).veltype(SpectralAxis.VelocityType.OPTICAL).outframe("lsrk")
         .interpolation(ChannelRegridder.Interpolation.NEAREST).timerange(new double[] {5.1e9, 5.1e9 + 600})
+        .rows("ea01,ea02;!ea05", "1,3~5", "0~10klambda,>5km").nmajor(4)
         .build();
   }
 
@@ -86,6 +87,10 @@ class ImagingParamsCodecTest {
     assertEquals("OPTICAL", r.getVeltype().name());
     assertEquals("LSRK", r.getOutframe());
     assertEquals("NEAREST", r.getInterpolation().name());
+    assertEquals("ea01,ea02;!ea05", r.getAntenna());
+    assertEquals("1,3~5", r.getScan());
+    assertEquals("0~10klambda,>5km", r.getUvrange());
+    assertEquals(4, r.getNmajor());
     assertTrue(r.getRestart() && !r.getCalcres() && r.getCalcpsf() && r.getFits() && r.getPbcor());
     assertNull(ImagingParams.getClassSchema().getField("threads"), "threads are the worker's, not on the bus");
   }
@@ -116,6 +121,8 @@ class ImagingParamsCodecTest {
     assertNull(replayBack.restoringbeam());
     assertEquals(SpectralAxis.Value.NONE, replayBack.start());
     assertEquals(TcleanParams.WeightingMode.NATURAL, replayBack.weighting());
+    assertTrue(replayBack.rows().all(), "every antenna, scan and uv distance");
+    assertEquals(-1, replayBack.nmajor());
   }
 
   @Test

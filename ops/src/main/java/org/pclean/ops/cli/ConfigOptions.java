@@ -30,6 +30,9 @@ public final class ConfigOptions {
     key("--vis", "selection.vis");
     key("--dataset", "selection.dataset");
     key("--timerange", "selection.timerange");
+    key("--antenna", "selection.antenna");
+    key("--scan", "selection.scan");
+    key("--uvrange", "selection.uvrange");
     key("--field", "selection.field");
     key("--spw", "selection.spw");
     key("--datacolumn", "selection.datacolumn");
@@ -78,6 +81,7 @@ public final class ConfigOptions {
     key("--fastnoise", "deconvolution.fastnoise");
     key("--niter", "iteration.niter");
     key("--cycleniter", "iteration.cycleniter");
+    key("--nmajor", "iteration.nmajor");
     key("--gain", "iteration.gain");
     key("--threshold", "iteration.threshold");
     key("--nsigma", "iteration.nsigma");

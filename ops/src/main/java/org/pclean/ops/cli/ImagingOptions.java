@@ -16,6 +16,11 @@ public final class ImagingOptions {
       + " needs --scheduler-address") String dataset;
   @Option(names = "--timerange", description = "tclean timerange, e.g. 2023/02/25/06:00:00~2023/02/25/06:30:00 ([from, to), UTC)")
   String timerange;
+  @Option(names = "--antenna", defaultValue = "", description = "tclean antenna selection (CASA baseline syntax): ea01,ea02"
+      + " | 0&1 | 0~5 | ea0* | !ea05 ; clauses separated by ';'") String antenna;
+  @Option(names = "--scan", defaultValue = "", description = "tclean scan selection: 1,3~5,<4,>10") String scan;
+  @Option(names = "--uvrange", defaultValue = "", description = "tclean uvrange: 0~10klambda, >100m, <5km (no unit: metres)")
+  String uvrange;
   @Option(names = "--imagename", description = "prefix of the output images") String imagename;
   @Option(names = "--specmode", defaultValue = "mfs", description = "mfs | cube") String specmode;
   @Option(names = "--imsize", arity = "1..2", defaultValue = "100", split = ",", description = "pixels: N or NX NY") List<Integer> imsize;
@@ -47,6 +52,8 @@ public final class ImagingOptions {
   @Option(names = "--nterms", defaultValue = "2", description = "Taylor terms for mtmfs") int nterms;
   @Option(names = "--niter", defaultValue = "0") int niter;
   @Option(names = "--cycleniter", defaultValue = "-1") int cycleniter;
+  @Option(names = "--nmajor", defaultValue = "-1", description = "most major cycles after the first (-1: no limit)")
+  int nmajor;
   @Option(names = "--gain", defaultValue = "0.1") double gain;
   @Option(names = "--threshold", defaultValue = "0", description = "e.g. 0.1mJy") String threshold;
   @Option(names = "--nsigma", defaultValue = "0") double nsigma;
@@ -175,7 +182,7 @@ public final class ImagingOptions {
         .weighting(TcleanParams.WeightingMode.parse(weighting)).robust(robust).noise(Quantities.fluxJy(noise))
         .npixels(npixels).perchanweightdensity(perchanweightdensity)
         .deconvolver(TcleanParams.DeconvolverKind.parse(deconvolver)).nterms(nterms).smallscalebias(smallscalebias)
-        .niter(niter).cycleniter(cycleniter).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
+        .niter(niter).cycleniter(cycleniter).nmajor(nmajor).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
         .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
         .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits).overwrite(overwrite)
         .restart(restart).startmodel(startmodel).calcres(calcres).calcpsf(calcpsf)
@@ -205,6 +212,7 @@ public final class ImagingOptions {
     if (timerange != null && !timerange.isBlank()) {
       b.timerange(org.pclean.ingest.source.TimeRanges.parseCasa(timerange));
     }
+    b.rows(antenna, scan, uvrange);
     if (!uvtaper.isBlank()) {
       b.uvtaper(Quantities.uvTaperFwhmRad(uvtaper));
     }

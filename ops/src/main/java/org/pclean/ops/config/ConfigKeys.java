@@ -43,9 +43,9 @@ public final class ConfigKeys {
       param("selection", "spw", STR_OR_LIST, "", "spw: CASA syntax, '0', '0:5~20', '0,1', '0:10~50;60~100,1' ('' the only"
           + " spw; several: serial only)"),
       param("selection", "timerange", STR_OR_LIST, "", "timerange: CASA syntax, [from, to) UTC ('' all)"),
-      refused("selection", "uvrange", STR_OR_LIST, "", "uv-range selection is not implemented"),
-      refused("selection", "antenna", STR_OR_LIST, "", "antenna selection is not implemented"),
-      refused("selection", "scan", STR_OR_LIST, "", "scan selection is not implemented"),
+      param("selection", "uvrange", STR_OR_LIST, "", "uvrange: CASA syntax, e.g. '0~10klambda', '>100m' ('' all)"),
+      param("selection", "antenna", STR_OR_LIST, "", "antenna: CASA baseline syntax, e.g. 'ea01,ea02', '0&1;!5' ('' all)"),
+      param("selection", "scan", STR_OR_LIST, "", "scan: scan numbers, e.g. '1,3~5,>10' ('' all)"),
       refused("selection", "observation", STR, "", "observation selection is not implemented"),
       refused("selection", "intent", STR, "", "intent selection is not implemented"),
       param("selection", "datacolumn", STR, "corrected", "datacolumn: data | corrected (falls back to data)"),
@@ -149,7 +149,7 @@ public final class ConfigKeys {
       param("iteration", "minpsffraction", FLOAT, 0.05, "minpsffraction"),
       param("iteration", "maxpsffraction", FLOAT, 0.8, "maxpsffraction"),
       refused("iteration", "interactive", BOOL, false, "interactive CLEAN is not implemented"),
-      refused("iteration", "nmajor", INT, -1, "a major-cycle limit (nmajor) is not implemented"),
+      param("iteration", "nmajor", INT, -1, "nmajor: most major cycles after the first (-1 no limit)"),
       inert("iteration", "fullsummary", BOOL, false,
           "sizes CASA's returned summary; pclean-java always reports one summary line per plane"),
 

@@ -17,7 +17,11 @@ import java.util.function.Supplier;
 import org.pclean.casacore.DataColumn;
 import org.pclean.ingest.params.MaskParams;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.source.AntennaSelection;
+import org.pclean.ingest.source.RowSelection;
+import org.pclean.ingest.source.ScanSelection;
 import org.pclean.ingest.source.TimeRanges;
+import org.pclean.ingest.source.UvRange;
 import org.pclean.ops.cli.Quantities;
 import org.pclean.ops.parallel.ParallelRunner;
 
@@ -223,6 +227,12 @@ public final class PcleanConfig {
     if (!timerange.isBlank()) {
       b.timerange(convert("selection.timerange", () -> TimeRanges.parseCasa(timerange)));
     }
+    String antenna = onePerMs("selection.antenna");
+    String scan = onePerMs("selection.scan");
+    String uvrange = onePerMs("selection.uvrange");
+    b.rows(new RowSelection(convert("selection.antenna", () -> AntennaSelection.parse(antenna)),
+        convert("selection.scan", () -> ScanSelection.parse(scan)),
+        convert("selection.uvrange", () -> UvRange.parse(uvrange))));
     b.datacolumn(convert("selection.datacolumn", () -> DataColumn.parse((String) get("selection.datacolumn"))));
 
     String imagename = (String) get("image.imagename");
@@ -328,6 +338,7 @@ public final class PcleanConfig {
     b.threshold(convert("iteration.threshold", () -> Quantities.fluxJy((String) get("iteration.threshold"))));
     b.nsigma((Double) get("iteration.nsigma"));
     b.cycleniter((Integer) get("iteration.cycleniter"));
+    b.nmajor((Integer) get("iteration.nmajor"));
     b.cyclefactor((Double) get("iteration.cyclefactor"));
     b.minpsffraction((Double) get("iteration.minpsffraction"));
     b.maxpsffraction((Double) get("iteration.maxpsffraction"));

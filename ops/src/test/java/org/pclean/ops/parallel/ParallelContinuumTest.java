@@ -214,6 +214,52 @@ class ParallelContinuumTest {
   }
 
   /**
+   * tclean's antenna, scan and uvrange selections and nmajor reach the workers and the coordinator through the
+   * JobSpec: the parallel products equal the serial ones (the selection leaves out two antennas' baselines and the
+   * short spacings, which changes the sum of weights; nmajor 1 stops the coordinator after one minor cycle, which the images show).
+   */
+  @Test
+  void rowSelectionAndNmajorParallelEqualSerial() throws Exception {
+    Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
+    runs.put("select", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder()
+        .rows("!0;!3", "<100000", ">150m"));
+    runs.put("nmajor", params("x", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder().cycleniter(30)
+        .nmajor(1));
+    Map<String, String> jobIds = new LinkedHashMap<>();
+    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, tmp.resolve("work-rows"))) {
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-rows-" + e.getKey()).toString()).build();
+        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par,
+            settings(2, tmp.resolve("work-rows"))));
+      }
+      for (var e : runs.entrySet()) {
+        var serial = SerialImager.run(e.getValue().imagename(tmp.resolve("ser-rows-" + e.getKey()).toString())
+            .build());
+        if (e.getKey().equals("nmajor")) {
+          assertEquals(org.pclean.imaging.cycles.StopReason.NMAJOR, serial.planes().get(0).stop());
+          assertEquals(30, serial.totalIterations());
+        }
+      }
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-rows-" + e.getKey()).toString()).build();
+        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5));
+        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey());
+      }
+    }
+    for (var e : runs.entrySet()) {
+      assertSameProducts(e.getValue().imagename(tmp.resolve("ser-rows-" + e.getKey()).toString()).build(),
+          e.getValue().imagename(tmp.resolve("par-rows-" + e.getKey()).toString()).build(), e.getKey());
+    }
+    SerialImager.run(params("ser-rows-all", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder().niter(0)
+        .build());
+    try (CasaImage selected = CasaImage.open(new OutputNames(tmp.resolve("ser-rows-select").toString()).path(OutputNames.Product.SUMWT));
+         CasaImage whole = CasaImage.open(new OutputNames(tmp.resolve("ser-rows-all").toString()).path(OutputNames.Product.SUMWT))) {
+      double ratio = selected.readPlane(0, 0)[0] / whole.readPlane(0, 0)[0];
+      assertTrue(ratio > 0.3 && ratio < 0.95, "the selection keeps part of the weight: " + ratio);
+    }
+  }
+
+  /**
    * A startmodel (the model of a short serial run) travels from the client to the workers, who subtract its
    * prediction in cycle 0, and to the coordinator, which cleans on from it: briggs (after the density cycle) and
    * natural equal the serial runs from the same model, and the natural image recovers the known sky.
