@@ -111,19 +111,14 @@ public final class JobPlanner {
   /** The continuum plane as the serial engine derives it, with the w planes of the whole selection. */
   private static PlaneGeometry geometry(VisibilitySource source, TcleanParams p, VisibilityLoader.Selection sel) {
     MsMetadata md = source.metadata();
-    MsMetadata.SpectralWindow sw = md.spectralWindows().get(sel.spw());
-    double[] freq = Arrays.copyOfRange(sw.channelFrequencies(), sel.chan0(), sel.chan0() + sel.nchan());
-    double[] width = Arrays.copyOfRange(sw.channelWidths(), sel.chan0(), sel.chan0() + sel.nchan());
+    // Every selected channel (several spws or ranges too), as the serial engine's merged data holds them.
+    double[][] channels = VisibilityLoader.channels(md, p.selection());
+    double[] freq = channels[0];
+    double[] width = channels[1];
     ImageGeometry g = ImagePlane.geometry(p, freq, width, sel.phaseCentre(), false, 1);
     WStack w = WStack.none();
     if (p.gridder() != TcleanParams.GridderKind.STANDARD) {
-      int nrow = Math.toIntExact(source.numRows());
-      double[] uvw = new double[3 * nrow];
-      for (int r = 0; r < nrow; r += 65536) {
-        int n = Math.min(65536, nrow - r);
-        System.arraycopy(source.readUvw(r, n), 0, uvw, 3 * r, 3 * n);
-      }
-      w = WPlanes.forSelection(p, uvw, freq);
+      w = WPlanes.forSelection(p, VisibilityLoader.uvw(source, p.selection()), freq);
     }
     ObservationInfo obs = ImagePlane.observation(p, source);
     return PlaneGeometry.newBuilder().setRa(g.ra()).setDec(g.dec()).setFreq0(g.freq0()).setDfreq(g.dfreq())

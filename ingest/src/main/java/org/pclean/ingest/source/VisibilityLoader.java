@@ -129,7 +129,34 @@ public final class VisibilityLoader {
    * continuum row chunk's gridding time is proportional to, for balancing the chunks.
    */
   public static int[] unflaggedPerRow(VisibilitySource ms, DataSelection p) {
-    requireSingle(p);
+    int[] out;
+    if (p.several()) {
+      // Each spw's rows in turn (the order load stacks them in); the ranges of one spw add up on its rows.
+      List<int[]> perSpw = new ArrayList<>();
+      for (SpwChannels sc : p.spwChannels()) {
+        int[] spw = null;
+        for (DataSelection one : singles(p, sc)) {
+          int[] part = unflaggedOne(ms, one);
+          if (spw != null) {
+            for (int r = 0; r < part.length; r++) {
+              part[r] += spw[r];
+            }
+          }
+          spw = part;
+        }
+        perSpw.add(spw);
+      }
+      out = perSpw.stream().flatMapToInt(java.util.Arrays::stream).toArray();
+    } else {
+      out = unflaggedOne(ms, p);
+    }
+    if (!p.rows().all() && java.util.Arrays.stream(out).allMatch(g -> g == 0)) {
+      throw keepsNothing(ms, p);
+    }
+    return out;
+  }
+
+  private static int[] unflaggedOne(VisibilitySource ms, DataSelection p) {
     Selection sel = select(ms, p);
     int nrow = Math.toIntExact(ms.numRows());
     int[] out = new int[nrow];
@@ -147,9 +174,6 @@ public final class VisibilityLoader {
         }
         out[r + k] = good;
       }
-    }
-    if (!p.rows().all() && java.util.Arrays.stream(out).allMatch(g -> g == 0)) {
-      throw keepsNothing(ms, p);
     }
     return out;
   }
@@ -192,11 +216,46 @@ public final class VisibilityLoader {
    * row chunk); rowEnd -1 means the last row.
    */
   public static VisibilityData load(VisibilitySource ms, DataSelection p, long rowStart, long rowEnd) {
-    if (p.several() && rowStart == 0 && rowEnd == -1) {
-      return loadSeveral(ms, p);
+    if (p.several()) {
+      return rowStart == 0 && rowEnd == -1 ? loadSeveral(ms, p) : loadSeveral(ms, p, rowStart, rowEnd);
     }
-    requireSingle(p);
     return load(ms, select(ms, p), rowStart, rowEnd);
+  }
+
+  /**
+   * Rows [rowStart, rowEnd) of a selection of several spws, whose rows are each spw's selected rows in turn (as
+   * {@link #loadSeveral(VisibilitySource, DataSelection)} stacks them): a continuum row chunk. It holds the channels
+   * of the spws its rows belong to, in frequency order; the chunks of a selection together hold its samples.
+   */
+  private static VisibilityData loadSeveral(VisibilitySource ms, DataSelection p, long rowStart, long rowEnd) {
+    long total = 0;
+    long[] rows = new long[p.spwChannels().size()];
+    for (int k = 0; k < rows.length; k++) {
+      select(ms, singles(p, p.spwChannels().get(k)).get(0));
+      rows[k] = ms.numRows();
+      total += rows[k];
+    }
+    long end = rowEnd < 0 ? total : rowEnd;
+    if (rowStart < 0 || rowStart >= end || end > total) {
+      throw new IllegalArgumentException("row chunk [" + rowStart + ", " + end + ") is outside the selection's "
+          + total + " rows");
+    }
+    VisibilityData all = null;
+    long offset = 0;
+    for (int k = 0; k < rows.length; k++) {
+      long from = Math.max(rowStart, offset);
+      long to = Math.min(end, offset + rows[k]);
+      if (from < to) {
+        VisibilityData spw = null;
+        for (DataSelection one : singles(p, p.spwChannels().get(k))) {
+          VisibilityData part = load(ms, select(ms, one), from - offset, to - offset);
+          spw = spw == null ? part : SpwMerge.sameRows(spw, part);
+        }
+        all = all == null ? spw : SpwMerge.stack(all, spw);
+      }
+      offset += rows[k];
+    }
+    return SpwMerge.byFrequency(all);
   }
 
   private static VisibilityData load(VisibilitySource ms, Selection sel, long rowStart, long rowEnd) {
@@ -274,6 +333,46 @@ public final class VisibilityLoader {
     return out;
   }
 
+  /**
+   * The frequencies and widths (Hz) of the channels {@link #load(VisibilitySource, DataSelection)} returns, in its
+   * order (several spws: in frequency order, as {@link SpwMerge#byFrequency} lays them out), from the metadata
+   * alone: what a planner derives the image plane from without reading any visibility.
+   */
+  public static double[][] channels(MsMetadata md, DataSelection p) {
+    List<double[]> chans = new ArrayList<>();
+    for (DataSelection one : p.several() ? singles(p) : List.of(p)) {
+      MsMetadata.SpectralWindow sw = md.spectralWindows().get(selectedSpw(md, one.spw()));
+      int c0 = one.chanRange() == null ? 0 : one.chanRange()[0];
+      int c1 = one.chanRange() == null ? sw.numChannels() - 1 : one.chanRange()[1];
+      for (int c = c0; c <= c1; c++) {
+        chans.add(new double[] {sw.channelFrequencies()[c], sw.channelWidths()[c]});
+      }
+    }
+    if (p.several()) {
+      double sign = chans.get(0)[1] >= 0 ? 1 : -1;
+      chans.sort(java.util.Comparator.comparingDouble(c -> sign * c[0]));
+    }
+    return new double[][] {chans.stream().mapToDouble(c -> c[0]).toArray(),
+        chans.stream().mapToDouble(c -> c[1]).toArray()};
+  }
+
+  /** UVW (metres) of every row of the selection, in the order {@link #load} reads them (several spws in turn). */
+  public static double[] uvw(VisibilitySource ms, DataSelection p) {
+    List<double[]> parts = new ArrayList<>();
+    for (DataSelection one : p.several() ? p.spwChannels().stream().map(sc -> singles(p, sc).get(0)).toList()
+        : List.of(p)) {
+      select(ms, one);
+      int nrow = Math.toIntExact(ms.numRows());
+      double[] uvw = new double[3 * nrow];
+      for (int r = 0; r < nrow; r += 65536) {
+        int n = Math.min(65536, nrow - r);
+        System.arraycopy(ms.readUvw(r, n), 0, uvw, 3 * r, 3 * n);
+      }
+      parts.add(uvw);
+    }
+    return parts.size() == 1 ? parts.get(0) : parts.stream().flatMapToDouble(java.util.Arrays::stream).toArray();
+  }
+
   /** Several spws and ranges: each read as its own selection, merged by {@link SpwMerge}, in frequency order. */
   private static VisibilityData loadSeveral(VisibilitySource ms, DataSelection p) {
     VisibilityData all = null;
@@ -330,8 +429,7 @@ public final class VisibilityLoader {
 
   private static void requireSingle(DataSelection p) {
     if (p.several()) {
-      throw new IllegalArgumentException("row chunks of a selection of several spws or channel ranges are not"
-          + " supported yet");
+      throw new IllegalArgumentException("a dump-by-dump read of several spws or channel ranges is not supported");
     }
   }
 

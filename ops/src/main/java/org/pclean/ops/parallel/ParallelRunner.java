@@ -296,9 +296,9 @@ public final class ParallelRunner {
       throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"
           : "--pbcor and --savemodel are not available with --parallel cube yet");
     }
-    if (!p.spwChannels().isEmpty()) {
+    if (!continuum && !p.spwChannels().isEmpty()) {
       throw new IllegalArgumentException("several spws or channel ranges (spw " + org.pclean.ingest.source.SpwChannels
-          .format(p.spwChannels()) + ") are not available with --parallel yet (run them serially)");
+          .format(p.spwChannels()) + ") are not available with --parallel cube yet (run the cube serially)");
     }
     if (p.regridsChannels()) {
       throw new IllegalArgumentException("--start/--width/--outframe other than TOPO (spectral regridding) are not available with --parallel yet"

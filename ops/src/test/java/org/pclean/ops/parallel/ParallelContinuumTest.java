@@ -260,6 +260,67 @@ class ParallelContinuumTest {
   }
 
   /**
+   * Continuum over two spws (and channel ranges of them): each spw's rows in turn are the selection's rows, a row
+   * chunk straddling the two holds both spws' channels, and the plane is the whole band's. Parallel equals serial
+   * for briggs (its density gathered over both spws) in three chunks and for mtmfs over channel ranges, with
+   * wproject's w planes taken from every row and channel. The two-spw MS is two simulated MSs joined by
+   * python3-casacore (imager-stream's merge_spws.py, test tooling).
+   */
+  @Test
+  void severalSpwsParallelEqualSerial() throws Exception {
+    Path a = tmp.resolve("spw-a.ms");
+    Path b = tmp.resolve("spw-b.ms");
+    List<MsSimulator.PointSource> sky = new ArrayList<>();
+    for (double[] src : SKY) {
+      sky.add(new MsSimulator.PointSource(-src[0] * CELL, src[1] * CELL, src[2], src[3]));
+    }
+    for (Path out : List.of(a, b)) {
+      MsSimulator.simulate(out, AntennaArray.vlaLike(AntennaArray.vlaArmLength("C")),
+          new MsSimulator.Observation("SIM", Math.toRadians(150), Math.toRadians(40), NCHAN,
+              out == a ? FREQ0 : FREQ0 + NCHAN * DFREQ, DFREQ, "RR LL", -0.5, 0.5, 120, 60000, 0.0, 11), sky);
+    }
+    Path two = tmp.resolve("two-spw.ms");
+    Process check = new ProcessBuilder("/usr/bin/python3", "-c", "import casacore.tables").start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(check.waitFor() == 0,
+        "python3-casacore is not installed for /usr/bin/python3 (it joins two MSs into one two-spw MS)");
+    Process join = new ProcessBuilder("/usr/bin/python3", "../imager-stream/src/test/resources/merge_spws.py",
+        two.toString(), a.toString(), b.toString()).redirectErrorStream(true).start();
+    String said = new String(join.getInputStream().readAllBytes());
+    assertEquals(0, join.waitFor(), said);
+    Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
+    runs.put("spws-briggs", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder().vis(two)
+        .spwSelection(org.pclean.ingest.source.SpwChannels.parse("0,1")));
+    runs.put("spws-mtmfs", params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder().vis(two)
+        .spwSelection(org.pclean.ingest.source.SpwChannels.parse("0:0~1;3,1"))
+        .gridder(TcleanParams.GridderKind.WPROJECT).wprojplanes(-1));
+    Map<String, String> jobIds = new LinkedHashMap<>();
+    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, tmp.resolve("work-spws"))) {
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-" + e.getKey()).toString()).build();
+        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par,
+            settings(e.getKey().endsWith("briggs") ? 3 : 2, tmp.resolve("work-spws"))));
+      }
+      for (var e : runs.entrySet()) {
+        SerialImager.run(e.getValue().imagename(tmp.resolve("ser-" + e.getKey()).toString()).build());
+      }
+      for (var e : runs.entrySet()) {
+        TcleanParams par = e.getValue().imagename(tmp.resolve("par-" + e.getKey()).toString()).build();
+        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5));
+        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey());
+      }
+    }
+    for (var e : runs.entrySet()) {
+      assertSameProducts(e.getValue().imagename(tmp.resolve("ser-" + e.getKey()).toString()).build(),
+          e.getValue().imagename(tmp.resolve("par-" + e.getKey()).toString()).build(), e.getKey());
+    }
+    try (CasaImage img = CasaImage.open(new OutputNames(tmp.resolve("par-spws-briggs").toString())
+        .path(OutputNames.Product.IMAGE))) {
+      double[] world = img.toWorld(0, 0, 0, 0);
+      assertEquals(FREQ0 + (NCHAN - 0.5) * DFREQ, world[3], 1e-3, "the plane sits at the centre of both spws");
+    }
+  }
+
+  /**
    * A startmodel (the model of a short serial run) travels from the client to the workers, who subtract its
    * prediction in cycle 0, and to the coordinator, which cleans on from it: briggs (after the density cycle) and
    * natural equal the serial runs from the same model, and the natural image recovers the known sky.
