@@ -55,14 +55,23 @@ public final class JobPlanner {
       var chunks = RowPartitioner.balance(unflagged, rowChunks > 0 ? rowChunks : workers);
       return new ContinuumPlan(p, unflagged.length, chunks, geometry(source, p, sel), needsDensityPass(p));
     }
-    int nchan = sel.nchan();
+    // Several spws or ranges: one plane per selected channel, in frequency order, on one regular grid.
+    double[][] channels = VisibilityLoader.channels(source.metadata(), p.selection());
+    if (p.selection().several()) {
+      ImagePlane.geometry(p, channels[0], channels[1], sel.phaseCentre(), true, channels[0].length);
+    }
+    int nchan = channels[0].length;
     if (p.nchan() != -1) {
       if (p.nchan() > nchan) {
         throw new IllegalArgumentException("nchan " + p.nchan() + " exceeds the " + nchan + " selected channels");
       }
       nchan = p.nchan();
     }
-    return new CubePlan(cubeWeighting(p, source.metadata(), sel, nchan), nchan,
+    if (p.selection().several() && p.restfreq() == 0) {
+      // The header's rest frequency is the whole selection's; a sub-cube over some of its spws would take its own.
+      p = p.toBuilder().restfreq(ImagePlane.observation(p, source).restFreq()).build();
+    }
+    return new CubePlan(cubeWeighting(p, channels[0], sel, nchan), nchan,
         PartitionPlanner.planCube(nchan, cubeChunksize, workers));
   }
 
@@ -76,11 +85,10 @@ public final class JobPlanner {
    * bandwidth (tclean's, from the first and last image channel) and, with perchanweightdensity false, the one
    * density over every selected channel. Both are pinned into the parameters every worker gets.
    */
-  static TcleanParams cubeWeighting(TcleanParams p, MsMetadata md, VisibilityLoader.Selection sel, int nchan) {
+  static TcleanParams cubeWeighting(TcleanParams p, double[] freq, VisibilityLoader.Selection sel, int nchan) {
     TcleanParams.Builder b = p.toBuilder();
     if (p.weighting() == TcleanParams.WeightingMode.BRIGGSBWTAPER && p.fracbw() == 0) {
-      double[] f = md.spectralWindows().get(sel.spw()).channelFrequencies();
-      b.fracbw(fractionalBandwidth(f[sel.chan0()], f[sel.chan0() + nchan - 1]));
+      b.fracbw(fractionalBandwidth(freq[0], freq[nchan - 1]));
     }
     if (p.weighting().needsDensity() && !p.perchanweightdensity() && p.densityChannels() == null) {
       b.densityChannels(new int[] {sel.chan0(), sel.chan0() + sel.nchan() - 1});

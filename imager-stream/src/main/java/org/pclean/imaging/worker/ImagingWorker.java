@@ -63,6 +63,7 @@ import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.continuum.PartialImager;
 import org.pclean.ingest.params.ImagingParamsCodec;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
 import org.slf4j.Logger;
@@ -734,17 +735,23 @@ public final class ImagingWorker implements Runnable {
   private ImagingResult runSerial(JobSpec job, PartitionDescriptor task, String output) {
     TcleanParams all = ImagingParamsCodec.of(job, threads);
     int first = all.chanRange() == null ? 0 : all.chanRange()[0];
-    TcleanParams sub = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
-        .chanRange(first + task.getChanStart(), first + task.getChanEnd()).nchan(-1).fits(false).savemodel(false)
-        .build();
+    TcleanParams.Builder subBuilder = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
+        .nchan(-1).fits(false).savemodel(false);
     Path startSlice = null;
     if (all.startmodel() != null) {
       startSlice = Path.of(output + ".startmodel");
       sliceChannels(all.startmodel(), job.getNumChannels(), task.getChanStart(), task.getChanEnd(), startSlice);
-      sub = sub.toBuilder().startmodel(startSlice).build();
+      subBuilder.startmodel(startSlice);
     }
-    try (VisibilitySource source = sources.open(sub.vis(), sub.dataset(), sub.timerange(), clientConfig)) {
-      return new SerialImager(sub).run(source);
+    try (VisibilitySource source = sources.open(all.vis(), all.dataset(), all.timerange(), clientConfig)) {
+      if (all.selection().several()) {
+        // The cube's planes are the selection's channels in frequency order: the task's are some spws' channels.
+        subBuilder.spwSelection(VisibilityLoader.slice(source.metadata(), all.selection(), task.getChanStart(),
+            task.getChanEnd()));
+      } else {
+        subBuilder.chanRange(first + task.getChanStart(), first + task.getChanEnd());
+      }
+      return new SerialImager(subBuilder.build()).run(source);
     } finally {
       if (startSlice != null) {
         TableDirectories.delete(startSlice);

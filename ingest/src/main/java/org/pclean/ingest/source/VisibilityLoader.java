@@ -339,21 +339,58 @@ public final class VisibilityLoader {
    * alone: what a planner derives the image plane from without reading any visibility.
    */
   public static double[][] channels(MsMetadata md, DataSelection p) {
+    List<double[]> chans = orderedChannels(md, p);
+    return new double[][] {chans.stream().mapToDouble(c -> c[0]).toArray(),
+        chans.stream().mapToDouble(c -> c[1]).toArray()};
+  }
+
+  /**
+   * The selection of channels [first, last] of {@link #channels}'s order — a sub-cube of a cube over several spws
+   * or ranges — as spws with channel ranges: loaded, it holds exactly those planes of the whole selection's cube.
+   */
+  public static List<SpwChannels> slice(MsMetadata md, DataSelection p, int first, int last) {
+    List<double[]> chans = orderedChannels(md, p);
+    if (first < 0 || last < first || last >= chans.size()) {
+      throw new IllegalArgumentException("channels [" + first + ", " + last + "] are outside the selection's "
+          + chans.size() + " channels");
+    }
+    java.util.Map<Integer, java.util.TreeSet<Integer>> bySpw = new java.util.LinkedHashMap<>();
+    for (double[] c : chans.subList(first, last + 1)) {
+      bySpw.computeIfAbsent((int) c[2], k -> new java.util.TreeSet<>()).add((int) c[3]);
+    }
+    List<SpwChannels> out = new ArrayList<>();
+    for (var e : bySpw.entrySet()) {
+      List<int[]> ranges = new ArrayList<>();
+      for (int c : e.getValue()) {
+        int[] last0 = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+        if (last0 != null && last0[1] == c - 1) {
+          last0[1] = c;
+        } else {
+          ranges.add(new int[] {c, c});
+        }
+      }
+      out.add(new SpwChannels(e.getKey(), ranges));
+    }
+    return out;
+  }
+
+  /** (frequency, width, spw, channel) of every selected channel, in the order load returns them. */
+  private static List<double[]> orderedChannels(MsMetadata md, DataSelection p) {
     List<double[]> chans = new ArrayList<>();
     for (DataSelection one : p.several() ? singles(p) : List.of(p)) {
-      MsMetadata.SpectralWindow sw = md.spectralWindows().get(selectedSpw(md, one.spw()));
+      int spw = selectedSpw(md, one.spw());
+      MsMetadata.SpectralWindow sw = md.spectralWindows().get(spw);
       int c0 = one.chanRange() == null ? 0 : one.chanRange()[0];
       int c1 = one.chanRange() == null ? sw.numChannels() - 1 : one.chanRange()[1];
       for (int c = c0; c <= c1; c++) {
-        chans.add(new double[] {sw.channelFrequencies()[c], sw.channelWidths()[c]});
+        chans.add(new double[] {sw.channelFrequencies()[c], sw.channelWidths()[c], spw, c});
       }
     }
     if (p.several()) {
       double sign = chans.get(0)[1] >= 0 ? 1 : -1;
       chans.sort(java.util.Comparator.comparingDouble(c -> sign * c[0]));
     }
-    return new double[][] {chans.stream().mapToDouble(c -> c[0]).toArray(),
-        chans.stream().mapToDouble(c -> c[1]).toArray()};
+    return chans;
   }
 
   /** UVW (metres) of every row of the selection, in the order {@link #load} reads them (several spws in turn). */

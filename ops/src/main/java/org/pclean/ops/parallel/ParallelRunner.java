@@ -296,9 +296,10 @@ public final class ParallelRunner {
       throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"
           : "--pbcor and --savemodel are not available with --parallel cube yet");
     }
-    if (!continuum && !p.spwChannels().isEmpty()) {
-      throw new IllegalArgumentException("several spws or channel ranges (spw " + org.pclean.ingest.source.SpwChannels
-          .format(p.spwChannels()) + ") are not available with --parallel cube yet (run the cube serially)");
+    if (!continuum && !p.spwChannels().isEmpty() && p.weighting().needsDensity() && !p.perchanweightdensity()) {
+      // One density over every channel of several spws: a sub-cube cannot read it from its own selection yet.
+      throw new IllegalArgumentException("perchanweightdensity false over several spws or channel ranges is not"
+          + " available with --parallel cube yet (run it serially)");
     }
     if (p.regridsChannels()) {
       throw new IllegalArgumentException("--start/--width/--outframe other than TOPO (spectral regridding) are not available with --parallel yet"

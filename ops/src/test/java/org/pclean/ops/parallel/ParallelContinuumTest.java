@@ -263,8 +263,8 @@ class ParallelContinuumTest {
    * Continuum over two spws (and channel ranges of them): each spw's rows in turn are the selection's rows, a row
    * chunk straddling the two holds both spws' channels, and the plane is the whole band's. Parallel equals serial
    * for briggs (its density gathered over both spws) in three chunks and for mtmfs over channel ranges, with
-   * wproject's w planes taken from every row and channel. The two-spw MS is two simulated MSs joined by
-   * python3-casacore (imager-stream's merge_spws.py, test tooling).
+   * wproject's w planes taken from every row and channel. The two-spw MS is two simulated MSs joined
+   * ({@link TwoSpwMs}).
    */
   @Test
   void severalSpwsParallelEqualSerial() throws Exception {
@@ -279,14 +279,7 @@ class ParallelContinuumTest {
           new MsSimulator.Observation("SIM", Math.toRadians(150), Math.toRadians(40), NCHAN,
               out == a ? FREQ0 : FREQ0 + NCHAN * DFREQ, DFREQ, "RR LL", -0.5, 0.5, 120, 60000, 0.0, 11), sky);
     }
-    Path two = tmp.resolve("two-spw.ms");
-    Process check = new ProcessBuilder("/usr/bin/python3", "-c", "import casacore.tables").start();
-    org.junit.jupiter.api.Assumptions.assumeTrue(check.waitFor() == 0,
-        "python3-casacore is not installed for /usr/bin/python3 (it joins two MSs into one two-spw MS)");
-    Process join = new ProcessBuilder("/usr/bin/python3", "../imager-stream/src/test/resources/merge_spws.py",
-        two.toString(), a.toString(), b.toString()).redirectErrorStream(true).start();
-    String said = new String(join.getInputStream().readAllBytes());
-    assertEquals(0, join.waitFor(), said);
+    Path two = TwoSpwMs.join(tmp.resolve("two-spw.ms"), a, b);
     Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
     runs.put("spws-briggs", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder().vis(two)
         .spwSelection(org.pclean.ingest.source.SpwChannels.parse("0,1")));

@@ -23,6 +23,7 @@ import org.pclean.casacore.DataColumn;
 import org.pclean.casacore.MsSimulator;
 import org.pclean.imaging.SerialImager;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.source.SpwChannels;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 
 /** Parallel cube on the embedded broker equals the serial cube, plane by plane, for every chunking. */
@@ -236,6 +237,39 @@ public class ParallelCubeTest {
       for (int c = 0; c < NCHAN; c++) {
         assertArrayEquals(s.readPlane(0, c), q.readPlane(0, c), 1e-5f, "channel " + c);
       }
+    }
+  }
+
+  /**
+   * A cube over two spws that continue each other's channels, with channel ranges ("0:1~4,1:0~2": 7 planes):
+   * sub-cubes of 3 channels, the second holding channels of both spws, equal the serial cube.
+   */
+  @Test
+  void aCubeOverTwoSpwsEqualsSerial() throws Exception {
+    double arcsec = Math.PI / 180 / 3600;
+    Path a = tmp.resolve("spw-a.ms");
+    Path b = tmp.resolve("spw-b.ms");
+    for (Path out : List.of(a, b)) {
+      MsSimulator.simulate(out, AntennaArray.vlaLike(AntennaArray.vlaArmLength("C")),
+          new MsSimulator.Observation("C", Math.toRadians(150), Math.toRadians(40), NCHAN,
+              out == a ? 1.4e9 : 1.4e9 + NCHAN * 40e6, 40e6, "RR LL", -0.5, 0.5, 180, 60000, 0.001, 5),
+          List.of(new MsSimulator.PointSource(-40 * arcsec, 20 * arcsec, 1.0, -0.7)));
+    }
+    Path two = TwoSpwMs.join(tmp.resolve("two-spw.ms"), a, b);
+    TcleanParams.Builder cube = params("x").vis(two).spwSelection(SpwChannels.parse("0:1~4,1:0~2"))
+        .weighting(TcleanParams.WeightingMode.BRIGGS).robust(0);
+    Path serialTwo = tmp.resolve("spws-serial");
+    SerialImager.run(cube.imagename(serialTwo.toString()).build());
+    Path parallelTwo = tmp.resolve("spws-parallel");
+    var outcome = ParallelRunner.run(cube.imagename(parallelTwo.toString()).build(),
+        settings(2, 3, tmp.resolve("work-spws")));
+    assertEquals(JobState.DONE, outcome.job().getState(), outcome.job().getError());
+    assertEquals(3, outcome.job().getNumPartitions());
+    assertSameCube(serialTwo, parallelTwo);
+    try (CasaImage img = CasaImage.open(new OutputNames(parallelTwo.toString()).path(Product.IMAGE))) {
+      assertEquals(7, img.geometry().nchan());
+      assertEquals(1.4e9 + 40e6, img.toWorld(0, 0, 0, 0)[3], 1e-3, "plane 0 is spw 0's channel 1");
+      assertEquals(1.4e9 + 7 * 40e6, img.toWorld(0, 0, 0, 6)[3], 1e-3, "plane 6 is spw 1's channel 2");
     }
   }
 
