@@ -101,6 +101,11 @@ public final class StartImages {
     return residuals != null || psfs != null;
   }
 
+  /** The model image(s) the run starts from (one per Taylor term), empty when none. */
+  public List<Path> models() {
+    return List.copyOf(models);
+  }
+
   /** The mask image the run starts from (a restart's .mask), or null. */
   public Path mask() {
     return mask;

@@ -59,6 +59,7 @@ import org.pclean.casacore.ImageGeometry;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
+import org.pclean.imaging.StartImages;
 import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.continuum.PartialImager;
 import org.pclean.ingest.params.ImagingParamsCodec;
@@ -735,12 +736,14 @@ public final class ImagingWorker implements Runnable {
   private ImagingResult runSerial(JobSpec job, PartitionDescriptor task, String output) {
     TcleanParams all = ImagingParamsCodec.of(job, threads);
     int first = all.chanRange() == null ? 0 : all.chanRange()[0];
+    // A restart's model arrives as the sub-cube's startmodel slice: the sub-cube itself starts in fresh scratch.
     TcleanParams.Builder subBuilder = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
-        .nchan(-1).fits(false).savemodel(false);
+        .nchan(-1).fits(false).savemodel(false).restart(false);
     Path startSlice = null;
-    if (all.startmodel() != null) {
+    Path start = all.startmodel() != null ? all.startmodel() : restartModel(all);
+    if (start != null) {
       startSlice = Path.of(output + ".startmodel");
-      sliceChannels(all.startmodel(), job.getNumChannels(), task.getChanStart(), task.getChanEnd(), startSlice);
+      sliceChannels(start, job.getNumChannels(), task.getChanStart(), task.getChanEnd(), startSlice);
       subBuilder.startmodel(startSlice);
     }
     try (VisibilitySource source = sources.open(all.vis(), all.dataset(), all.timerange(), clientConfig)) {
@@ -763,6 +766,19 @@ public final class ImagingWorker implements Runnable {
    * Channels first..last of the job's start model, as an image of its own for the sub-cube's run (which reads its
    * planes from 0): the same pixels, units and coordinates, the first channel's frequency shifted to first's.
    */
+  /**
+   * A cube restart's .model (the whole cube's, read from imagename as a startmodel is: the workers see the
+   * client's filesystem), or null when the set has none yet; the client refused a set with a .mask or with
+   * calcres/calcpsf false before publishing.
+   */
+  private static Path restartModel(TcleanParams all) {
+    if (!all.restart()) {
+      return null;
+    }
+    StartImages set = StartImages.of(all);
+    return set == null || set.models().isEmpty() ? null : set.models().get(0);
+  }
+
   static void sliceChannels(Path model, int jobChannels, int first, int last, Path slice) {
     try (CasaImage in = CasaImage.open(model)) {
       ImageGeometry g = in.geometry();

@@ -179,19 +179,21 @@ public final class ParallelRunner {
   }
 
   /**
-   * The images a continuum job starts from — its startmodel, or a restart's .model(s) — checked but not read;
-   * null: none (or a restart with no products yet). What a parallel job cannot start from yet is refused here,
+   * The images a job starts from — its startmodel, or a restart's .model(s) — checked but not read; null: none
+   * (or a restart with no products yet). What a parallel job cannot start from yet is refused here,
    * before anything is published: a restart's .mask, or its .residual/.psf reused (calcres/calcpsf false).
    */
   private static StartImages continuumStart(TcleanParams p) {
-    if (p.specmode() != TcleanParams.SpecMode.MFS || (p.startmodel() == null && !p.restart())) {
+    if (p.startmodel() == null && !p.restart()) {
       return null;
     }
     StartImages start = StartImages.of(p);
     if (start == null) {
       return null;
     }
-    start.checkPlanes(1);
+    if (p.specmode() == TcleanParams.SpecMode.MFS) {
+      start.checkPlanes(1);
+    }
     if (start.reusesResidualOrPsf()) {
       throw new IllegalArgumentException("restart with calcres or calcpsf false (the previous .residual/.psf"
           + " reused) is not available with --parallel yet (run it serially)");
@@ -305,14 +307,11 @@ public final class ParallelRunner {
       throw new IllegalArgumentException("--start/--width/--outframe other than TOPO (spectral regridding) are not available with --parallel yet"
           + " (run them serially)");
     }
-    if (p.restart() && p.specmode() == TcleanParams.SpecMode.CUBE) {
-      throw new IllegalArgumentException("--restart with --parallel is available for mfs only yet (run cubes"
-          + " serially)");
-    }
     if (p.startmodel() != null && !Files.isDirectory(p.startmodel())) {
       throw new IllegalArgumentException("startmodel " + p.startmodel() + ": CASA image does not exist");
     }
-    StartImages start = continuumStart(p);
+    StartImages checked = continuumStart(p);  // a cube's start images are checked too; its workers slice them
+    StartImages start = continuum ? checked : null;
     if (p.vis() != null && !Files.isDirectory(p.vis())) {
       throw new IllegalArgumentException("vis " + p.vis() + ": MeasurementSet does not exist");
     }

@@ -116,8 +116,6 @@ class BadInputTest {
         new Case("calcres false without restart", "need restart", "--vis", vis, "--no-calcres"),
         new Case("startmodel does not exist", "nope.model", "--vis", vis, "--startmodel",
             tmp.resolve("nope.model").toString()),
-        new Case("restart with --parallel, cube", "mfs only", "--vis", vis, "--specmode", "cube", "--restart",
-            "--parallel"),
         new Case("startmodel that is not a CASA image", "is not a CASA image", "--vis", vis, "--startmodel",
             taken.resolve("img.image").toString()),
         new Case("startmodel that is not a CASA image, --parallel mfs", "is not a CASA image", "--vis", vis,

@@ -578,7 +578,7 @@ class ParallelContinuumTest {
         + across * across / (b.minorArcsec() * b.minorArcsec())));
   }
 
-  private static void copyTree(Path from, Path to) throws java.io.IOException {
+  static void copyTree(Path from, Path to) throws java.io.IOException {
     try (var paths = java.nio.file.Files.walk(from)) {
       for (Path f : (Iterable<Path>) paths::iterator) {
         java.nio.file.Files.copy(f, to.resolve(from.relativize(f).toString()));

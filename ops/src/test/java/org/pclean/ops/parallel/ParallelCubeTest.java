@@ -241,6 +241,33 @@ public class ParallelCubeTest {
   }
 
   /**
+   * A parallel cube --restart continues from the set's .model, each worker slicing its channels of it, and equals
+   * the serial restart of a copy of the same set (a niter-30 run continued to the threshold).
+   */
+  @Test
+  void aCubeRestartEqualsTheSerialRestart() throws Exception {
+    Path serialSet = tmp.resolve("restart-serial");
+    SerialImager.run(params(serialSet.toString()).niter(30).build());
+    Path parallelSet = tmp.resolve("restart-parallel");
+    for (Product p : Product.values()) {
+      Path from = new OutputNames(serialSet.toString()).path(p);
+      if (Files.isDirectory(from)) {
+        ParallelContinuumTest.copyTree(from, new OutputNames(parallelSet.toString()).path(p));
+      }
+    }
+    SerialImager.run(params(serialSet.toString()).restart(true).build());
+    var outcome = ParallelRunner.run(params(parallelSet.toString()).restart(true).build(),
+        settings(2, 2, tmp.resolve("work-restart")));
+    assertEquals(JobState.DONE, outcome.job().getState(), outcome.job().getError());
+    assertSameCube(serialSet, parallelSet);
+    // It continued: the model is not the one of a run from nothing.
+    try (CasaImage a = CasaImage.open(new OutputNames(parallelSet.toString()).path(Product.MODEL));
+         CasaImage b = CasaImage.open(new OutputNames(serial.toString()).path(Product.MODEL))) {
+      assertFalse(java.util.Arrays.equals(a.readPlane(0, 0), b.readPlane(0, 0)), "restart changes the model");
+    }
+  }
+
+  /**
    * A cube over two spws that continue each other's channels, with channel ranges ("0:1~4,1:0~2": 7 planes):
    * sub-cubes of 3 channels, the second holding channels of both spws, equal the serial cube.
    */
