@@ -736,15 +736,15 @@ public final class ImagingWorker implements Runnable {
   private ImagingResult runSerial(JobSpec job, PartitionDescriptor task, String output) {
     TcleanParams all = ImagingParamsCodec.of(job, threads);
     int first = all.chanRange() == null ? 0 : all.chanRange()[0];
-    // A restart's model arrives as the sub-cube's startmodel slice: the sub-cube itself starts in fresh scratch.
     TcleanParams.Builder subBuilder = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
         .nchan(-1).fits(false).savemodel(false).restart(false);
     Path startSlice = null;
-    Path start = all.startmodel() != null ? all.startmodel() : restartModel(all);
-    if (start != null) {
+    if (all.startmodel() != null) {
       startSlice = Path.of(output + ".startmodel");
-      sliceChannels(start, job.getNumChannels(), task.getChanStart(), task.getChanEnd(), startSlice);
+      sliceChannels(all.startmodel(), job.getNumChannels(), task.getChanStart(), task.getChanEnd(), startSlice);
       subBuilder.startmodel(startSlice);
+    } else if (restartFrom(all, job.getNumChannels(), task, output)) {
+      subBuilder.restart(true);  // the sub-cube restarts from its channels of the set, sliced into its scratch
     }
     try (VisibilitySource source = sources.open(all.vis(), all.dataset(), all.timerange(), clientConfig)) {
       if (all.selection().several()) {
@@ -767,16 +767,23 @@ public final class ImagingWorker implements Runnable {
    * planes from 0): the same pixels, units and coordinates, the first channel's frequency shifted to first's.
    */
   /**
-   * A cube restart's .model (the whole cube's, read from imagename as a startmodel is: the workers see the
-   * client's filesystem), or null when the set has none yet; the client refused a set with a .mask or with
-   * calcres/calcpsf false before publishing.
+   * A cube restart: the task's channels of the set's .model (and .mask) sliced into the sub-cube's own names at
+   * output, read from imagename as a startmodel is (the workers see the client's filesystem); false when the set
+   * has no model yet (a fresh run). The client refused calcres/calcpsf false before publishing.
    */
-  private static Path restartModel(TcleanParams all) {
-    if (!all.restart()) {
-      return null;
+  private static boolean restartFrom(TcleanParams all, int jobChannels, PartitionDescriptor task, String output) {
+    StartImages set = all.restart() ? StartImages.of(all) : null;
+    if (set == null || set.models().isEmpty()) {
+      return false;
     }
-    StartImages set = StartImages.of(all);
-    return set == null || set.models().isEmpty() ? null : set.models().get(0);
+    OutputNames sub = new OutputNames(output);
+    TableDirectories.delete(sub.mask());  // a redelivered task's leftover must not become this restart's mask
+    sliceChannels(set.models().get(0), jobChannels, task.getChanStart(), task.getChanEnd(),
+        sub.path(OutputNames.Product.MODEL));
+    if (set.mask() != null) {
+      sliceChannels(set.mask(), jobChannels, task.getChanStart(), task.getChanEnd(), sub.mask());
+    }
+    return true;
   }
 
   static void sliceChannels(Path model, int jobChannels, int first, int last, Path slice) {

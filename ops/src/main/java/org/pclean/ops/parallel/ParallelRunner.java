@@ -198,7 +198,7 @@ public final class ParallelRunner {
       throw new IllegalArgumentException("restart with calcres or calcpsf false (the previous .residual/.psf"
           + " reused) is not available with --parallel yet (run it serially)");
     }
-    if (start.mask() != null) {
+    if (start.mask() != null && p.specmode() == TcleanParams.SpecMode.MFS) {
       throw new IllegalArgumentException("restart from " + start.mask() + " (the previous run's mask) is not"
           + " available with --parallel yet (run it serially, or remove the mask to restart from the model alone)");
     }

@@ -241,13 +241,16 @@ public class ParallelCubeTest {
   }
 
   /**
-   * A parallel cube --restart continues from the set's .model, each worker slicing its channels of it, and equals
-   * the serial restart of a copy of the same set (a niter-30 run continued to the threshold).
+   * A parallel cube --restart continues from the set's .model and .mask, each worker slicing its channels of them,
+   * and equals the serial restart of a copy of the same set: a niter-30 run masked to the first source, continued
+   * to the threshold with no mask given, so the set's .mask alone keeps the second source out of the model.
    */
   @Test
   void aCubeRestartEqualsTheSerialRestart() throws Exception {
     Path serialSet = tmp.resolve("restart-serial");
-    SerialImager.run(params(serialSet.toString()).niter(30).build());
+    SerialImager.run(params(serialSet.toString()).mask("circle[[" + (N / 2 + 10) + "pix, " + (N / 2 + 5)
+        + "pix], 4pix]").niter(30).build());
+    assertTrue(Files.isDirectory(new OutputNames(serialSet.toString()).mask()), "the set has a .mask");
     Path parallelSet = tmp.resolve("restart-parallel");
     for (Product p : Product.values()) {
       Path from = new OutputNames(serialSet.toString()).path(p);
@@ -260,6 +263,16 @@ public class ParallelCubeTest {
         settings(2, 2, tmp.resolve("work-restart")));
     assertEquals(JobState.DONE, outcome.job().getState(), outcome.job().getError());
     assertSameCube(serialSet, parallelSet);
+    try (CasaImage m = CasaImage.open(new OutputNames(parallelSet.toString()).path(Product.MODEL))) {
+      float[] plane = m.readPlane(0, 0);
+      double second = 0;
+      for (int dy = -2; dy <= 2; dy++) {
+        for (int dx = -2; dx <= 2; dx++) {
+          second += plane[(N / 2 - 12 + dy) * N + N / 2 - 15 + dx];
+        }
+      }
+      assertEquals(0.0, second, 0.0, "the set's .mask kept the second source out of the restarted model");
+    }
     // It continued: the model is not the one of a run from nothing.
     try (CasaImage a = CasaImage.open(new OutputNames(parallelSet.toString()).path(Product.MODEL));
          CasaImage b = CasaImage.open(new OutputNames(serial.toString()).path(Product.MODEL))) {
