@@ -51,11 +51,15 @@ public record MemoryEstimate(long perWorkerBytes, long totalBytes, int nworkers,
    * @param correlations correlations per sample in the MS
    */
   public record Selection(long rows, int channels, int correlations) {
-    /** p's selection of source, from its metadata and row count only. */
+    /**
+     * p's selection of source, from its metadata and row count only; several spws count as the engine loads them:
+     * every spw's rows × every selected channel.
+     */
     public static Selection of(TcleanParams p, VisibilitySource source) {
+      long rows = VisibilityLoader.rows(source, p.selection());
       VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
       int ncorr = source.metadata().polarizations().get(sel.polarization()).correlations().size();
-      return new Selection(source.numRows(), sel.nchan(), ncorr);
+      return new Selection(rows, VisibilityLoader.channels(source.metadata(), p.selection())[0].length, ncorr);
     }
 
     long samples() {

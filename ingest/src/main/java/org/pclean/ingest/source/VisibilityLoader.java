@@ -132,7 +132,7 @@ public final class VisibilityLoader {
     int[] out;
     if (p.several()) {
       // Each spw's rows in turn (the order load stacks them in); the ranges of one spw add up on its rows.
-      List<int[]> perSpw = new ArrayList<>();
+      List<int[]> spws = new ArrayList<>();
       for (SpwChannels sc : p.spwChannels()) {
         int[] spw = null;
         for (DataSelection one : singles(p, sc)) {
@@ -144,9 +144,9 @@ public final class VisibilityLoader {
           }
           spw = part;
         }
-        perSpw.add(spw);
+        spws.add(spw);
       }
-      out = perSpw.stream().flatMapToInt(java.util.Arrays::stream).toArray();
+      out = spws.stream().flatMapToInt(java.util.Arrays::stream).toArray();
     } else {
       out = unflaggedOne(ms, p);
     }
@@ -303,17 +303,9 @@ public final class VisibilityLoader {
    * row's Doppler factor.
    */
   public static double[] times(VisibilitySource ms, DataSelection p) {
-    List<DataSelection> parts = new ArrayList<>();
-    if (p.several()) {
-      for (SpwChannels sc : p.spwChannels()) {
-        parts.add(singles(p, sc).get(0));  // the ranges of one spw share its rows
-      }
-    } else {
-      parts.add(p);
-    }
     List<double[]> chunks = new ArrayList<>();
     int total = 0;
-    for (DataSelection one : parts) {
+    for (DataSelection one : perSpw(p)) {
       select(ms, one);
       int nrow = Math.toIntExact(ms.numRows());
       double[] t = new double[nrow];
@@ -393,11 +385,20 @@ public final class VisibilityLoader {
     return chans;
   }
 
+  /** How many rows the selection holds (several spws: each spw's selected rows, in turn). */
+  public static long rows(VisibilitySource ms, DataSelection p) {
+    long rows = 0;
+    for (DataSelection one : perSpw(p)) {
+      select(ms, one);
+      rows += ms.numRows();
+    }
+    return rows;
+  }
+
   /** UVW (metres) of every row of the selection, in the order {@link #load} reads them (several spws in turn). */
   public static double[] uvw(VisibilitySource ms, DataSelection p) {
     List<double[]> parts = new ArrayList<>();
-    for (DataSelection one : p.several() ? p.spwChannels().stream().map(sc -> singles(p, sc).get(0)).toList()
-        : List.of(p)) {
+    for (DataSelection one : perSpw(p)) {
       select(ms, one);
       int nrow = Math.toIntExact(ms.numRows());
       double[] uvw = new double[3 * nrow];
@@ -425,6 +426,11 @@ public final class VisibilityLoader {
     LOG.info("spw {}: {} rows x {} channels (a row is zero-weight in the channels of spws other than its own)",
         SpwChannels.format(p.spwChannels()), d.numRows(), d.numChannels());
     return d;
+  }
+
+  /** One selection per spw of p (its first channel range: the ranges of one spw share its rows), or p itself. */
+  private static List<DataSelection> perSpw(DataSelection p) {
+    return p.several() ? p.spwChannels().stream().map(sc -> singles(p, sc).get(0)).toList() : List.of(p);
   }
 
   /** One selection per spw and channel range of p. */

@@ -280,6 +280,15 @@ class ParallelContinuumTest {
               out == a ? FREQ0 : FREQ0 + NCHAN * DFREQ, DFREQ, "RR LL", -0.5, 0.5, 120, 60000, 0.0, 11), sky);
     }
     Path two = TwoSpwMs.join(tmp.resolve("two-spw.ms"), a, b);
+    // The estimates count what the engine loads over both spws: every spw's rows by every selected channel.
+    try (var source = org.pclean.ingest.source.MeasurementSetSource.open(two);
+         var one = org.pclean.ingest.source.MeasurementSetSource.open(a)) {
+      var counted = org.pclean.ingest.plan.MemoryEstimate.Selection.of(params("x", WeightingMode.NATURAL,
+          DeconvolverKind.HOGBOM).toBuilder().vis(two).spwSelection(org.pclean.ingest.source.SpwChannels
+          .parse("0,1")).build(), source);
+      assertEquals(2 * one.metadata().rows(), counted.rows());
+      assertEquals(2 * NCHAN, counted.channels());
+    }
     Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
     runs.put("spws-briggs", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder().vis(two)
         .spwSelection(org.pclean.ingest.source.SpwChannels.parse("0,1")));
