@@ -16,6 +16,7 @@ import org.pclean.ingest.stream.EmulatedDumps;
 import org.pclean.ingest.stream.StreamPublisher;
 import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.ops.parallel.ParallelRunner;
+import org.pclean.ops.parallel.ParallelSession;
 
 /**
  * The Java API, embeddable in any JVM program, with tclean's names and defaults:
@@ -23,6 +24,7 @@ import org.pclean.ops.parallel.ParallelRunner;
  * TcleanParams p = PClean.builder().vis(ms).imagename("out/cont").imsize(512, 512).niter(1000).build();
  * PClean.run(p);                                        // serial engine
  * PClean.run(p, ParallelRunner.Settings...);            // parallel cube / continuum on Kafka (as pclean --parallel)
+ * try (ParallelSession s = PClean.session(settings)) { s.run(p1); s.run(p2); }   // many jobs, services kept warm
  * Properties bus = PClean.client("kafka:9092");
  * PClean.stream(ms, new StreamPublisher.Settings("obs1", 20), bus);     // publish an MS as a live stream
  * PClean.replay(PClean.builder().dataset("obs1").imagename("re").weighting(BRIGGS).build(), bus);
@@ -66,6 +68,16 @@ public final class PClean {
   public static ParallelRunner.Outcome run(TcleanParams params, ParallelRunner.Settings settings)
       throws IOException, InterruptedException {
     return ParallelRunner.run(params, settings);
+  }
+
+  /**
+   * A session for many parallel jobs in this process, one after another on the same broker (embedded unless the
+   * settings name a cluster), coordinator, sinks and workers, started with its first job and stopped on close:
+   * {@code try (ParallelSession s = PClean.session(settings)) { s.run(p1); s.run(p2); }}. Each run is as
+   * {@link #run(TcleanParams, ParallelRunner.Settings)} without the start-up (see {@link ParallelSession}).
+   */
+  public static ParallelSession session(ParallelRunner.Settings settings) {
+    return ParallelSession.open(settings);
   }
 
   /** Publishes an MS onto the bus as a live correlator would (see {@link StreamPublisher}). */

@@ -1,5 +1,6 @@
 package org.pclean.ops.cli;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -20,8 +21,8 @@ import org.pclean.bus.avro.JobSpec;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.ingest.params.TcleanParams;
-import org.pclean.ops.parallel.LocalCluster;
 import org.pclean.ops.parallel.ParallelRunner;
+import org.pclean.ops.parallel.ParallelSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code pclean bench image}: one imaging run (tclean flags, {@code --gridder} among them), reported as one JSON
  * line: serial runs give the gridder, wall time, peak RSS and gridding throughput in M visibilities (samples) per second per core; --parallel runs give
- * wall time, peak RSS (broker, coordinator, sinks and workers in one process) and the bytes each topic carried.
+ * wall time, peak RSS (broker, coordinator, sinks and workers in one process) and the bytes each topic carried,
+ * one line per run of --repeat (run k, warm from the second on).
  */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Imaging benchmark, serial or --parallel (JSON line).")
 final class ImageBenchCommand implements Callable<Integer> {
@@ -44,8 +46,20 @@ final class ImageBenchCommand implements Callable<Integer> {
   @Option(names = "--peer-mode", defaultValue = "cube", description = "cube | mfs (the peer's workload)")
   String peerMode;
 
+  @Option(names = "--repeat", defaultValue = "1", description = "with --parallel: run the job this many times in one"
+      + " session (broker, coordinator, sinks and workers started once), a JSON line each; the first is cold"
+      + " (default ${DEFAULT-VALUE})")
+  String repeatText;  // parsed here, so that a non-number is one line too
+
+  private int repeat;
+
   @Override
   public Integer call() throws Exception {
+    repeat = repeat(repeatText);
+    if (repeat > 1 && !imaging.parallel()) {
+      throw new IllegalArgumentException("--repeat " + repeat + " needs --parallel (it reruns the job on one"
+          + " session's warm services)");
+    }
     TcleanParams p = imaging.toParams();
     long onDisk = ReadBenchCommand.directorySize(p.vis());
     if (imaging.parallel()) {
@@ -71,35 +85,70 @@ final class ImageBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * One parallel job on its own in-process cluster, so that what the job moved over Kafka can be read from the
-   * broker's log directories before it stops: bytes per topic, and per major cycle for continuum.
+   * The parallel job --repeat times in one session, so that the runs after the first find the broker, coordinator,
+   * sinks and workers started and compiled. Each run's line gives its wall time (the first's includes starting the
+   * session), the JVM's JIT compile time during it, and what it moved over Kafka, read from the broker's log
+   * directories: bytes per topic (the growth since the previous run), and its major cycles for continuum. Every run
+   * replaces the products of the one before, as a rerun of the bench always has.
    */
   private void parallel(TcleanParams p, long onDisk) throws Exception {
-    long t0 = System.nanoTime();
     var settings = imaging.parallelSettings();
+    TcleanParams job = p.toBuilder().overwrite(true).build();
     boolean mfs = p.specmode() == TcleanParams.SpecMode.MFS;
-    String bytes;
-    JobSpec job;
-    long cycles;
-    try (LocalCluster cluster = new LocalCluster(settings.bootstrapServers(), settings.nworkers(),
-        settings.localDirectory().toAbsolutePath())) {
-      String jobId = ParallelRunner.submit(cluster.client(), cluster.producer(), p, settings);
-      job = ParallelRunner.await(cluster, jobId, p, settings.timeout(), settings.stallTimeout()).job();
-      try (Admin admin = Admin.create(cluster.client())) {
-        Map<String, Long> perTopic = topicBytes(admin);
-        cycles = convergenceEvents(cluster.client(), jobId);
-        bytes = perTopic.entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue())
+    Map<String, Long> before = Map.of();
+    try (ParallelSession session = ParallelSession.open(settings, imaging.cluster())) {
+      for (int run = 1; run <= repeat; run++) {
+        long t0 = System.nanoTime();
+        long jit0 = jitMillis();
+        ParallelRunner.Outcome outcome = session.run(job, settings);
+        Map<String, Long> after;
+        long cycles;
+        try (Admin admin = Admin.create(session.client())) {
+          after = topicBytes(admin);
+          cycles = convergenceEvents(session.client(), outcome.jobId());
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double jit = (jitMillis() - jit0) / 1e3;
+        final Map<String, Long> previous = before;
+        String bytes = after.entrySet().stream()
+            .map(e -> "\"" + e.getKey() + "\":" + (e.getValue() - previous.getOrDefault(e.getKey(), 0L)))
             .collect(Collectors.joining(",", "{", "}"));
+        before = after;
+        JobSpec spec = outcome.job();
+        BenchCommand.emit(String.format(Locale.ROOT,
+            "{\"bench\":\"parallel-%s\",\"time\":\"%s\",\"ms\":\"%s\",\"ms_bytes_on_disk\":%d,\"imsize\":%d,"
+                + "\"weighting\":\"%s\",\"deconvolver\":\"%s\",\"channels\":%d,\"partitions\":%d,\"nworkers\":%d,"
+                + "\"niter\":%d,\"gathered_cycles\":%d,\"run\":%d,\"warm\":%b,\"wall_s\":%.2f,\"jit_compile_s\":%.2f,"
+                + "\"peak_rss_mb\":%d,\"kafka_bytes_by_topic\":%s}",
+            mfs ? "mfs" : "cube", Instant.now(), p.vis(), onDisk, p.nx(), p.weighting().name().toLowerCase(),
+            p.deconvolver().name().toLowerCase(), spec.getNumChannels(), spec.getNumPartitions(),
+            settings.nworkers(), p.niter(), cycles, run, run > 1, wall, jit, BenchCommand.peakRssMb(), bytes),
+            results);
       }
     }
-    double wall = (System.nanoTime() - t0) / 1e9;
-    BenchCommand.emit(String.format(Locale.ROOT,
-        "{\"bench\":\"parallel-%s\",\"time\":\"%s\",\"ms\":\"%s\",\"ms_bytes_on_disk\":%d,\"imsize\":%d,"
-            + "\"weighting\":\"%s\",\"deconvolver\":\"%s\",\"channels\":%d,\"partitions\":%d,\"nworkers\":%d,"
-            + "\"niter\":%d,\"gathered_cycles\":%d,\"wall_s\":%.2f,\"peak_rss_mb\":%d,\"kafka_bytes_by_topic\":%s}",
-        mfs ? "mfs" : "cube", Instant.now(), p.vis(), onDisk, p.nx(), p.weighting().name().toLowerCase(),
-        p.deconvolver().name().toLowerCase(), job.getNumChannels(), job.getNumPartitions(), settings.nworkers(),
-        p.niter(), cycles, wall, BenchCommand.peakRssMb(), bytes), results);
+  }
+
+  /**
+   * The JIT compilers' time so far in this JVM, ms (-1 where not monitored): what a warm run no longer spends
+   * compiling the broker, clients and Streams.
+   */
+  private static long jitMillis() {
+    var jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+  }
+
+  /** --repeat's value: an integer of at least 1. */
+  static int repeat(String text) {
+    int n;
+    try {
+      n = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      n = 0;
+    }
+    if (n < 1) {
+      throw new IllegalArgumentException("--repeat must be an integer >= 1, got '" + text + "'");
+    }
+    return n;
   }
 
   /**

@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.pclean.bus.BusSerializer;
 import org.pclean.casacore.TableDirectories;
 import org.pclean.imaging.continuum.ModelView;
@@ -59,10 +61,10 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * The services of one job on the cluster of a base client config, or (cluster null) on an embedded broker, with
-   * timeouts sized for that job.
+   * The services on the cluster of a base client config, or (cluster null) on an embedded broker of their own, with
+   * the workers' timeouts given (sized for the jobs they are to run).
    */
-  public static LocalCluster forJob(Properties cluster, int nworkers, Path work, ServiceTimeouts timeouts)
+  public static LocalCluster start(Properties cluster, int nworkers, Path work, ServiceTimeouts timeouts)
       throws IOException, InterruptedException {
     return new LocalCluster(cluster == null ? EmbeddedKafkaBroker.start(null) : null, cluster, nworkers, work,
         work.resolve("worker-scratch"), work.resolve("sink-staging"), true, timeouts);
@@ -161,6 +163,31 @@ public final class LocalCluster implements AutoCloseable {
         Thread.sleep(100);
       }
     }
+  }
+
+  /**
+   * Why these services can no longer run a job, or empty while they can: a worker or sink thread has ended, or the
+   * coordinator's Streams client has stopped or failed.
+   */
+  public Optional<String> failedService() {
+    for (Thread t : threads) {
+      if (!t.isAlive()) {
+        return Optional.of(t.getName() + " has ended");
+      }
+    }
+    if (gather != null) {
+      KafkaStreams.State state = gather.state();
+      if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+          || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
+        return Optional.of("the coordinator is " + state);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Stops worker i (its thread ends, as when a worker dies): what {@link #failedService} reports. */
+  void stopWorker(int i) {
+    workers.get(i).stop();
   }
 
   public Properties client() {

@@ -25,7 +25,6 @@ import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.plan.TimeEstimate;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
-import org.pclean.ops.ExistingProducts;
 import org.pclean.ops.config.KafkaClientConfig;
 import org.pclean.sink.CubeConcatenator;
 import org.slf4j.Logger;
@@ -36,14 +35,15 @@ import org.slf4j.LoggerFactory;
  * coordinator, the sinks and nworkers workers (threads, each with its own consumer), then the job is submitted
  * and awaited on pclean.jobs. specmode cube splits channels into sub-cubes; specmode mfs splits rows into chunks
  * gridded per major cycle (row_chunks, nworkers by default). The same components run as separate services
- * against a real cluster.
+ * against a real cluster. {@link #run} starts them for its one job; a {@link ParallelSession} keeps them for many.
  */
 public final class ParallelRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ParallelRunner.class);
 
   /**
    * @param bootstrapServers the cluster (pclean's --scheduler-address), or null for an embedded broker
-   * @param localDirectory where sub-cubes, broker data and stream state go
+   * @param localDirectory where sub-cubes (and kept partial images) go, and the run's session directory (the
+   *     coordinator's state, the workers' scratch, the sinks' staging; removed at the end)
    * @param subcubesOnBus cube: sub-cubes travel to the sink as tiles on the bus rather than by path under
    *     localDirectory (no shared filesystem needed); a dataset source always does so
    * @param timeout the longest a job may run at all; zero: three times its time bound (at least 10 min) when this
@@ -113,47 +113,34 @@ public final class ParallelRunner {
     AutoCloseable attach(Properties client);
   }
 
-  /** As {@link #run(TcleanParams, Settings, Properties)}, with a watcher attached once the cluster is up. */
+  /**
+   * As {@link #run(TcleanParams, Settings, Properties)}, with a watcher attached once the cluster is up: a session
+   * of one job ({@link ParallelSession}), its services stopped at the end.
+   */
   public static Outcome run(TcleanParams p, Settings s, Properties cluster, Watcher watcher)
       throws IOException, InterruptedException {
-    StartImages start = validate(p, s);
-    ExistingProducts.prepare(p);
-    if (s.nworkers() == 0 && cluster == null) {
-      throw new IllegalArgumentException("--nworkers must be >= 1 (0 only with --scheduler-address, where the"
-          + " cluster's `pclean worker` services do the work), got " + s.nworkers());
+    try (ParallelSession session = ParallelSession.open(s, cluster)) {
+      return session.run(p, s, watcher);
     }
-    Path work = s.localDirectory().toAbsolutePath();
-    // With the site's own services (--nworkers 0 on a cluster) this client only plans, submits and watches.
-    boolean clientOnly = s.nworkers() == 0;
-    if (clientOnly) {
-      try (Admin admin = Admin.create(cluster)) {
-        SiteServices.require(admin, cluster.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG),
-            p.specmode() == TcleanParams.SpecMode.CUBE, s.subcubesOnBus() || p.dataset() != null);
+  }
+
+  /**
+   * Submits a validated job (start: what {@link #validate} returned) to running services, watches its progress
+   * and waits for its end (deadline), the watcher attached meanwhile.
+   */
+  static Outcome runOn(LocalCluster local, TcleanParams p, Settings s, StartImages start, Duration deadline,
+      Watcher watcher) throws IOException, InterruptedException {
+    long since = System.currentTimeMillis() - 1000;
+    try (AutoCloseable watching = watcher.attach(local.client())) {
+      Submitted job = submitJob(local.client(), local.producer(), p, s, start);
+      try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
+          p.niter(), p.threshold()), local.client(), since)) {
+        return await(local, job.jobId(), p, deadline, s.stallTimeout());
       }
-    }
-    // The job's time bound sizes the timeouts of the services this run starts for it, and its deadline.
-    TimeEstimate bound = clientOnly ? null : timeBound(p, s, cluster);
-    Duration deadline = deadline(s.timeout(), cluster == null ? bound : null);
-    if (bound != null) {
-      LOG.info("time bound " + bound.total().toSeconds() + " s (longest minor cycle " + bound.longestMinorCycle()
-          .toSeconds() + " s); the job fails if not done in " + deadline.toSeconds() + " s (--timeout)");
-    }
-    try (LocalCluster local = clientOnly ? LocalCluster.client(cluster, work)
-        : LocalCluster.forJob(cluster, s.nworkers(), work, bound == null ? ServiceTimeouts.DEFAULTS
-            : ServiceTimeouts.of(bound))) {
-      local.workerThreads(p.threads());  // this process's workers: --threads is theirs
-      long since = System.currentTimeMillis() - 1000;
-      try (AutoCloseable watching = watcher.attach(local.client())) {
-        Submitted job = submitJob(local.client(), local.producer(), p, s, start);
-        try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
-            p.niter(), p.threshold()), local.client(), since)) {
-          return await(local, job.jobId(), p, deadline, s.stallTimeout());
-        }
-      } catch (IOException | InterruptedException | RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException("closing the job's watcher: " + e.getMessage(), e);
-      }
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the job's watcher: " + e.getMessage(), e);
     }
   }
 
@@ -169,7 +156,7 @@ public final class ParallelRunner {
    * The bound of p's run on this run's own workers, from the source's metadata; null when the source cannot be
    * read before the services start (a dataset on an embedded broker that does not hold it yet).
    */
-  private static TimeEstimate timeBound(TcleanParams p, Settings s, Properties cluster) {
+  static TimeEstimate timeBound(TcleanParams p, Settings s, Properties cluster) {
     if (p.vis() == null && cluster == null) {
       return null;
     }
@@ -292,7 +279,7 @@ public final class ParallelRunner {
    * Refuses, before anything is written, what a parallel run cannot do; returns the images a continuum job starts
    * from ({@link #continuumStart}), or null.
    */
-  private static StartImages validate(TcleanParams p, Settings s) {
+  static StartImages validate(TcleanParams p, Settings s) {
     boolean continuum = p.specmode() == TcleanParams.SpecMode.MFS;
     if (p.savemodel() || (!continuum && p.pbcor())) {
       throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"

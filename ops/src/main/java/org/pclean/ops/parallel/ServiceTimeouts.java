@@ -6,7 +6,7 @@ import org.pclean.imaging.worker.ImagingWorker;
 import org.pclean.ingest.plan.TimeEstimate;
 
 /**
- * The timeouts of the workers a one-shot parallel run starts for its own job, sized from the job's time bound so
+ * The timeouts of the workers a parallel run (or session) starts for its jobs, sized from a job's time bound so
  * that a large job does not trip them and a small one keeps the defaults (a site's long-running services set
  * theirs by flag):
  *
@@ -16,7 +16,8 @@ import org.pclean.ingest.plan.TimeEstimate;
  *   <li>a worker's longest task (max.poll.interval.ms): twice the longest task, at least
  *       {@link ImagingWorker#DEFAULT_MAX_TASK_TIME}.
  * </ul>
- * The coordinator's transaction timeout is not among them: no minor cycle runs inside a transaction.
+ * The coordinator's transaction timeout is not among them: no minor cycle runs inside a transaction. A
+ * {@link ParallelSession} keeps its workers while their timeouts {@link #cover} the next job's.
  */
 public record ServiceTimeouts(Duration modelWait, Duration maxTaskTime) {
   public static final ServiceTimeouts DEFAULTS = new ServiceTimeouts(PartialImager.DEFAULT_MODEL_WAIT,
@@ -26,6 +27,16 @@ public record ServiceTimeouts(Duration modelWait, Duration maxTaskTime) {
   public static ServiceTimeouts of(TimeEstimate e) {
     return new ServiceTimeouts(atLeast(e.longestTask().plus(e.longestMinorCycle()).multipliedBy(2), DEFAULTS.modelWait),
         atMost(atLeast(e.longestTask().multipliedBy(2), DEFAULTS.maxTaskTime), Duration.ofMillis(Integer.MAX_VALUE)));
+  }
+
+  /** Whether workers started with these timeouts can run a job that needs {@code job}. */
+  public boolean cover(ServiceTimeouts job) {
+    return modelWait.compareTo(job.modelWait) >= 0 && maxTaskTime.compareTo(job.maxTaskTime) >= 0;
+  }
+
+  /** The larger of each timeout: workers sized for both jobs. */
+  public ServiceTimeouts max(ServiceTimeouts other) {
+    return new ServiceTimeouts(atLeast(modelWait, other.modelWait), atLeast(maxTaskTime, other.maxTaskTime));
   }
 
   private static Duration atLeast(Duration d, Duration floor) {

@@ -130,7 +130,13 @@ class BadInputTest {
         new Case("start outside the band", "outside", "--vis", vis, "--specmode", "cube", "--start", "9GHz"),
         new Case("unknown outframe", "outframe", "--vis", vis, "--specmode", "cube", "--outframe", "GALAXY"),
         new Case("unknown interpolation", "interpolation", "--vis", vis, "--specmode", "cube", "--interpolation",
-            "cubic"));
+            "cubic"),
+        new Case("bench --repeat 0", "--repeat must be an integer >= 1, got '0'", "bench", "image", "--vis", vis,
+            "--parallel", "--repeat", "0"),
+        new Case("bench --repeat not a number", "--repeat must be an integer >= 1, got 'two'", "bench", "image",
+            "--vis", vis, "--parallel", "--repeat", "two"),
+        new Case("bench --repeat without --parallel", "--repeat 3 needs --parallel", "bench", "image", "--vis", vis,
+            "--repeat", "3"));
   }
 
   @Test

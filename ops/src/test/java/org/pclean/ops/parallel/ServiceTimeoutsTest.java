@@ -1,6 +1,8 @@
 package org.pclean.ops.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,20 @@ class ServiceTimeoutsTest {
     ServiceTimeouts own = ServiceTimeouts.of(large);
     assertEquals(Duration.ofMinutes(124), own.modelWait());
     assertEquals(Duration.ofMinutes(100), own.maxTaskTime());
+  }
+
+  /** A session's workers take a job their timeouts cover; restarted, they are sized for both jobs. */
+  @Test
+  void workersCoverAJobWhenNeitherTimeoutIsShorter() {
+    ServiceTimeouts running = new ServiceTimeouts(Duration.ofMinutes(20), Duration.ofHours(1));
+    assertTrue(running.cover(ServiceTimeouts.DEFAULTS));
+    assertTrue(running.cover(running));
+    ServiceTimeouts longerWait = new ServiceTimeouts(Duration.ofMinutes(30), Duration.ofMinutes(10));
+    ServiceTimeouts longerTask = new ServiceTimeouts(Duration.ofMinutes(5), Duration.ofHours(2));
+    assertFalse(running.cover(longerWait));
+    assertFalse(running.cover(longerTask));
+    assertEquals(new ServiceTimeouts(Duration.ofMinutes(30), Duration.ofHours(1)), running.max(longerWait));
+    assertEquals(new ServiceTimeouts(Duration.ofMinutes(20), Duration.ofHours(2)), longerTask.max(running));
   }
 
   @Test
