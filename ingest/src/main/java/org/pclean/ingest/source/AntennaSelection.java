@@ -155,14 +155,16 @@ public final class AntennaSelection {
   private static BitSet antennaSet(List<String> tokens, List<MsMetadata.Antenna> antennas) {
     BitSet out = new BitSet(antennas.size());
     for (String tok : tokens) {
-      if (tok.matches("\\d+~\\d+")) {
+      if (tok.matches("\\d{1,9}~\\d{1,9}")) {
         int lo = Integer.parseInt(tok.substring(0, tok.indexOf('~')));
         int hi = Integer.parseInt(tok.substring(tok.indexOf('~') + 1));
         if (hi < lo) {
           throw new IllegalArgumentException("antenna range '" + tok + "' runs backwards");
         }
         boolean matched = false;
-        for (int k = lo; k <= hi; k++) {
+        // Numbers past every index and numeric name select nothing: a huge bound costs no more than the table.
+        long top = Math.min(hi, largestNumber(antennas));
+        for (int k = lo; k <= top; k++) {
           int a = byNumber(String.valueOf(k), antennas);
           if (a >= 0) {
             out.set(a);
@@ -175,7 +177,7 @@ public final class AntennaSelection {
         continue;
       }
       if (tok.contains("*") || tok.contains("?")) {
-        Pattern glob = Pattern.compile(tok.replace(".", "\\.").replace("*", ".*").replace("?", "."));
+        Pattern glob = glob(tok);
         boolean matched = false;
         for (MsMetadata.Antenna a : antennas) {
           if (glob.matcher(a.name()).matches() || glob.matcher(a.station()).matches()) {
@@ -188,13 +190,39 @@ public final class AntennaSelection {
         }
         continue;
       }
-      int a = tok.matches("\\d+") ? byNumber(tok, antennas) : byName(tok, antennas);
+      int a = tok.matches("\\d{1,9}") ? byNumber(tok, antennas) : byName(tok, antennas);
       if (a < 0) {
         throw notInMs(tok, antennas);
       }
       out.set(a);
     }
     return out;
+  }
+
+  /** A name pattern: '*' any run of characters, '?' one; everything else literal. */
+  private static Pattern glob(String pattern) {
+    StringBuilder regex = new StringBuilder();
+    StringBuilder literal = new StringBuilder();
+    for (char ch : pattern.toCharArray()) {
+      if (ch == '*' || ch == '?') {
+        regex.append(literal.isEmpty() ? "" : Pattern.quote(literal.toString())).append(ch == '*' ? ".*" : ".");
+        literal.setLength(0);
+      } else {
+        literal.append(ch);
+      }
+    }
+    return Pattern.compile(regex.append(literal.isEmpty() ? "" : Pattern.quote(literal.toString())).toString());
+  }
+
+  /** The largest number a token can resolve to: the last index, or a larger numeric antenna name. */
+  private static long largestNumber(List<MsMetadata.Antenna> antennas) {
+    long largest = antennas.size() - 1;
+    for (MsMetadata.Antenna a : antennas) {
+      if (a.name().matches("\\d{1,9}")) {
+        largest = Math.max(largest, Long.parseLong(a.name()));
+      }
+    }
+    return largest;
   }
 
   private static IllegalArgumentException notInMs(String tok, List<MsMetadata.Antenna> antennas) {

@@ -97,6 +97,11 @@ class RowSelectionTest {
     assertEquals("antenna 'ea09' is not in the MS (it has 2 antennas: ea01, ea02)",
         assertThrows(IllegalArgumentException.class, () -> AntennaSelection.parse("ea01&ea09").resolve(two))
             .getMessage());
+    assertTrue(AntennaSelection.parse("0~999999999").resolve(two).keeps(0, 1), "a huge range ends at the table");
+    assertFalse(AntennaSelection.parse("e?0(1)*").resolve(
+        List.of(new MsMetadata.Antenna(0, "e?0(1)x", "S", new double[3], 25),
+            new MsMetadata.Antenna(1, "ea01", "T", new double[3], 25))).keeps(1, 1),
+        "pattern characters other than * and ? are literal");
     AntennaSelection.Baselines byStation = AntennaSelection.parse("N02").resolve(two);
     assertTrue(byStation.keeps(0, 1));
     assertFalse(AntennaSelection.parse("!N02").resolve(two).keeps(0, 1));
