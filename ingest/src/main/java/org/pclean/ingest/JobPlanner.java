@@ -1,6 +1,5 @@
 package org.pclean.ingest;
 
-import java.util.Arrays;
 import java.util.List;
 import org.pclean.bus.avro.PlaneGeometry;
 import org.pclean.casacore.ImageGeometry;

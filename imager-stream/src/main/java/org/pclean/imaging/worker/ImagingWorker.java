@@ -763,10 +763,6 @@ public final class ImagingWorker implements Runnable {
   }
 
   /**
-   * Channels first..last of the job's start model, as an image of its own for the sub-cube's run (which reads its
-   * planes from 0): the same pixels, units and coordinates, the first channel's frequency shifted to first's.
-   */
-  /**
    * A cube restart: the task's channels of the set's .model (and .mask) sliced into the sub-cube's own names at
    * output, read from imagename as a startmodel is (the workers see the client's filesystem); false when the set
    * has no model yet (a fresh run). The client refused calcres/calcpsf false before publishing.
@@ -786,6 +782,10 @@ public final class ImagingWorker implements Runnable {
     return true;
   }
 
+  /**
+   * Channels first..last of the job's start model, as an image of its own for the sub-cube's run (which reads its
+   * planes from 0): the same pixels, units and coordinates, the first channel's frequency shifted to first's.
+   */
   static void sliceChannels(Path model, int jobChannels, int first, int last, Path slice) {
     try (CasaImage in = CasaImage.open(model)) {
       ImageGeometry g = in.geometry();
