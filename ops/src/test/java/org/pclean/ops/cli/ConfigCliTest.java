@@ -173,9 +173,9 @@ class ConfigCliTest {
     String line = r.out().lines().filter(l -> l.startsWith("deconvolution.usemask ")).findFirst().orElseThrow();
     assertTrue(line.contains("auto-multithresh") && line.contains("<- preset:vlass line ")
         && !line.contains("[refused: "), line);
-    Path f = write("nmajor.yaml", "iteration:\n  nmajor: 5\n");
+    Path f = write("interactive.yaml", "iteration:\n  interactive: true\n");
     String refused = run("config", "show", "--pconfig", f.toString()).out().lines()
-        .filter(l -> l.startsWith("iteration.nmajor ")).findFirst().orElseThrow();
+        .filter(l -> l.startsWith("iteration.interactive ")).findFirst().orElseThrow();
     assertTrue(refused.contains("[refused: "), refused);
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("iteration.niter ") && l.contains(" 20000 ")), r.out());
     // A flag's --no- form undoes a preset's true.
