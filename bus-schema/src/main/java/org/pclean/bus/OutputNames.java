@@ -14,7 +14,9 @@ public final class OutputNames {
   public enum Product {
     IMAGE("image"), RESIDUAL("residual"), MODEL("model"), PSF("psf"), PB("pb"), SUMWT("sumwt"),
     /** Written only by masked runs. */
-    MASK("mask");
+    MASK("mask"),
+    /** Written only by pbcor runs: the restored image over the primary beam (mtmfs: of tt0 only). */
+    PBCOR("image.pbcor");
 
     private final String suffix;
 
@@ -30,7 +32,7 @@ public final class OutputNames {
     int lastTerm(int nterms) {
       return switch (this) {
         case PSF, SUMWT -> 2 * nterms - 2;
-        case PB -> 0;
+        case PB, PBCOR -> 0;
         default -> nterms - 1;
       };
     }
@@ -56,6 +58,9 @@ public final class OutputNames {
   public Path path(Product p, int taylorTerm) {
     if (taylorTerm < 0) {
       throw new IllegalArgumentException("Taylor term must be >= 0, got " + taylorTerm);
+    }
+    if (p == Product.PBCOR) {
+      return Path.of(path(Product.IMAGE, taylorTerm) + ".pbcor");  // tclean's .image.tt0.pbcor
     }
     return Path.of(imagename + "." + p.suffix() + ".tt" + taylorTerm);
   }
@@ -92,8 +97,8 @@ public final class OutputNames {
   public List<Path> existing() {
     java.util.LinkedHashSet<Path> candidates = new java.util.LinkedHashSet<>(all(1));
     candidates.addAll(all(2));
-    candidates.add(Path.of(path(Product.IMAGE) + ".pbcor"));
-    candidates.add(Path.of(path(Product.IMAGE, 0) + ".pbcor"));
+    candidates.add(path(Product.PBCOR));
+    candidates.add(path(Product.PBCOR, 0));
     candidates.add(mask());
     List<Path> out = new ArrayList<>();
     for (Path p : candidates) {
@@ -116,11 +121,16 @@ public final class OutputNames {
 
   /** Every product a run writes, with the mask when masked. */
   public List<Path> all(int nterms, boolean masked) {
+    return all(nterms, masked, false);
+  }
+
+  /** Every product a run writes, with the mask when masked and the .pbcor image when pbcor. */
+  public List<Path> all(int nterms, boolean masked, boolean pbcor) {
     List<Path> out = new ArrayList<>();
     for (Product p : Product.values()) {
-      if (p == Product.MASK) {
-        if (masked) {
-          out.add(mask());
+      if (p == Product.MASK || p == Product.PBCOR) {
+        if (p == Product.MASK ? masked : pbcor) {
+          out.add(path(p, nterms > 1 && p == Product.PBCOR));
         }
       } else if (nterms <= 1) {
         out.add(path(p));
@@ -135,5 +145,10 @@ public final class OutputNames {
       out.add(alphaError());
     }
     return out;
+  }
+
+  /** p's one image: of tt0 for a multi-term run's pbcor, else without a Taylor suffix (the mask is so in mtmfs). */
+  private Path path(Product p, boolean tt0) {
+    return tt0 ? path(p, 0) : path(p);
   }
 }

@@ -34,6 +34,7 @@ public final class SubcubeTiles {
       case PB -> TileKind.PB;
       case SUMWT -> TileKind.SUMWT;
       case MASK -> TileKind.MASK;
+      case PBCOR -> TileKind.PBCOR;
     };
   }
 
@@ -46,6 +47,7 @@ public final class SubcubeTiles {
       case PB -> Product.PB;
       case SUMWT -> Product.SUMWT;
       case MASK -> Product.MASK;
+      case PBCOR -> Product.PBCOR;
       default -> throw new IllegalArgumentException("tile kind " + k + " is no sub-cube product");
     };
   }

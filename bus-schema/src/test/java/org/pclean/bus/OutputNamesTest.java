@@ -25,6 +25,17 @@ class OutputNamesTest {
     assertEquals(Path.of("c.image.tt0.fits"), new OutputNames("c").fits(Path.of("c.image.tt0")));
   }
 
+  /** tclean's names: {@code .image.pbcor}, and for mtmfs {@code .image.tt0.pbcor} (of tt0 only), after the mask. */
+  @Test
+  void pbcorAndMaskAreListedWhenWritten() {
+    assertEquals(List.of("c.image", "c.residual", "c.model", "c.psf", "c.pb", "c.sumwt", "c.mask", "c.image.pbcor"),
+        new OutputNames("c").all(1, true, true).stream().map(Path::toString).toList());
+    List<String> mtmfs = new OutputNames("c").all(2, true, true).stream().map(Path::toString).toList();
+    assertEquals(List.of("c.mask", "c.image.tt0.pbcor", "c.alpha", "c.alpha.error"),
+        mtmfs.subList(mtmfs.size() - 4, mtmfs.size()));
+    assertEquals(Path.of("c.image.tt1.pbcor"), new OutputNames("c").path(OutputNames.Product.PBCOR, 1));
+  }
+
   @Test
   void badImagenamesAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> new OutputNames(" "));

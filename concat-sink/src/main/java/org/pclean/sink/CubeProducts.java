@@ -38,6 +38,7 @@ final class CubeProducts {
       boolean fits = job.getImaging() != null && job.getImaging().getFits();
       CubeConcatenator.ConcatMode mode =
           CubeConcatenator.ConcatMode.parse(job.getConcatMode()).resolve(job.getKeepSubcubes());
+      BlankPlaneBeams.apply(job.getNumPartitions(), subcube);
       for (Product product : products) {
         List<Path> parts = new ArrayList<>();
         for (int k = 0; k < job.getNumPartitions(); k++) {

@@ -90,10 +90,10 @@ public final class CubeSink implements Runnable {
         Path.of(job.getLocalDirectory(), job.getJobId()));
   }
 
-  /** Every product, the mask only when the sub-cubes have one (a masked run). */
+  /** Every product, the mask and the pbcor image only when the sub-cubes have them (masked, pbcor runs). */
   private static List<Product> products(JobSpec job) {
-    boolean masked = java.nio.file.Files.isDirectory(Path.of(OutputNames.subcube(job.getLocalDirectory(),
-        job.getJobId(), 0) + "." + Product.MASK.suffix()));
-    return java.util.Arrays.stream(Product.values()).filter(p -> p != Product.MASK || masked).toList();
+    String first = OutputNames.subcube(job.getLocalDirectory(), job.getJobId(), 0);
+    return java.util.Arrays.stream(Product.values()).filter(p -> (p != Product.MASK && p != Product.PBCOR)
+        || java.nio.file.Files.isDirectory(Path.of(first + "." + p.suffix()))).toList();
   }
 }

@@ -54,8 +54,8 @@ public final class PlaneProducts {
         new ProductImage(names.path(Product.PB), "", pb, false, TileKind.PB, 0),
         new ProductImage(names.path(Product.SUMWT), "", new float[] {(float) sumwt}, false, TileKind.SUMWT, 0)));
     if (p.pbcor()) {
-      out.add(new ProductImage(Path.of(names.path(Product.IMAGE) + ".pbcor"), "Jy/beam", pbcor(p, image, pb), true,
-          TileKind.PBCOR, 0));
+      out.add(new ProductImage(names.path(Product.PBCOR), "Jy/beam", pbcor(p, image, pb), true, TileKind.PBCOR,
+          0));
     }
     return out;
   }
@@ -118,8 +118,8 @@ public final class PlaneProducts {
     out.add(new ProductImage(names.alpha(), "", alpha, false, TileKind.ALPHA, 0));
     out.add(new ProductImage(names.alphaError(), "", alphaError, false, TileKind.ALPHA_ERROR, 0));
     if (p.pbcor()) {
-      out.add(new ProductImage(Path.of(names.path(Product.IMAGE, 0) + ".pbcor"), "Jy/beam",
-          pbcor(p, restored[0], pb), true, TileKind.PBCOR, 0));
+      out.add(new ProductImage(names.path(Product.PBCOR, 0), "Jy/beam", pbcor(p, restored[0], pb), true,
+          TileKind.PBCOR, 0));
     }
     return out;
   }

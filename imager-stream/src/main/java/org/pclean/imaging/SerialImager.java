@@ -24,7 +24,10 @@ import org.pclean.imaging.weighting.ImagingWeights;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.params.TcleanParams.DeconvolverKind;
 import org.pclean.ingest.params.TcleanParams.SpecMode;
+import org.pclean.ingest.plan.FrameShift;
 import org.pclean.ingest.plan.ImagePlane;
+import org.pclean.ingest.plan.RegriddedCube;
+import org.pclean.ingest.source.ChannelRegridder;
 import org.pclean.ingest.source.DatasetReader;
 import org.pclean.ingest.source.VisibilityData;
 import org.pclean.ingest.source.VisibilityLoader;
@@ -69,7 +72,6 @@ public final class SerialImager {
     SerialImager imager = new SerialImager(p);
     VisibilityData data;
     double dish;
-    double[] density;
     ObservationInfo obs;
     if (p.dataset() != null && client != null && fusedReplay(p)) {
       // A dataset is replayed straight into the selection's Stokes I: no table of every correlation is built.
@@ -82,46 +84,36 @@ public final class SerialImager {
     try (VisibilitySource source = VisibilitySources.open(p.vis(), p.dataset(), p.timerange(), client)) {
       data = VisibilityLoader.load(source, p.selection());
       dish = ImagePlane.dishDiameter(source.metadata());
-      density = sharedCubeDensity(p, source);
       obs = ImagePlane.observation(p, source);
       shift = FrameShift.of(p, source, data);
     }
-    return imager.run(data, dish, density, obs, shift);
+    return imager.run(data, dish, null, obs, shift);
   }
 
   /**
-   * The shared density of a cube with perchanweightdensity false whose density channels (pinned by the planner
-   * for a sub-cube) reach beyond its own selection, read from the source; null when the run's own samples make it.
+   * The one density of a cube with perchanweightdensity false (tclean's VisImagingWeight over the whole
+   * selection), from job's whole selection of source, regridded as the job regrids: what each of its sub-cubes
+   * weighs its samples with. Null when the job has no such density (mfs, per-channel densities, natural).
    */
-  static double[] sharedCubeDensity(TcleanParams p, VisibilitySource source) {
-    int[] dc = p.densityChannels();
-    if (!needsSharedDensity(p)) {
+  public static double[] cubeDensity(TcleanParams job, VisibilitySource source) {
+    if (job.specmode() != SpecMode.CUBE || job.perchanweightdensity() || !job.weighting().needsDensity()) {
       return null;
     }
-    VisibilityLoader.Selection sel = VisibilityLoader.select(source, p.selection());
-    if (sel.chan0() == dc[0] && sel.chan0() + sel.nchan() - 1 == dc[1]) {
-      return null;
+    VisibilityData data = VisibilityLoader.load(source, job.selection());
+    if (job.regridsChannels()) {
+      FrameShift shift = FrameShift.of(job, source, data);
+      data = ChannelRegridder.regrid(data, RegriddedCube.grid(job, data.freq(), shift), job.interpolation(),
+          shift == null ? null : shift.rows());
     }
-    TcleanParams all = p.toBuilder().chanRange(dc[0], dc[1]).build();
-    return ImagingWeights.forRun(p).density(VisibilityLoader.load(source, all.selection()));
+    return ImagingWeights.forRun(job).density(data);
   }
 
   /**
-   * Whether a replay may form Stokes I dump by dump: one spw, each plane's own density, and no change of spectral
-   * frame (which needs every row's time beside the samples).
+   * Whether a replay may form Stokes I dump by dump: one spw and no change of spectral frame (which needs every
+   * row's time beside the samples).
    */
   private static boolean fusedReplay(TcleanParams p) {
-    return !needsSharedDensity(p) && !p.selection().several()
-        && (p.specmode() != SpecMode.CUBE || p.outframe().equals("TOPO"));
-  }
-
-  /**
-   * Whether a cube's density may reach beyond its own selection (perchanweightdensity false with density channels
-   * pinned by the planner), so the source must be read for other channels too.
-   */
-  private static boolean needsSharedDensity(TcleanParams p) {
-    return p.specmode() == SpecMode.CUBE && !p.perchanweightdensity() && p.weighting().needsDensity()
-        && p.densityChannels() != null;
+    return !p.selection().several() && (p.specmode() != SpecMode.CUBE || p.outframe().equals("TOPO"));
   }
 
   /**
@@ -164,8 +156,23 @@ public final class SerialImager {
   /** Images the selection of an open source (which the caller closes). */
   public ImagingResult run(VisibilitySource source) {
     VisibilityData data = VisibilityLoader.load(source, p.selection());
-    return run(data, ImagePlane.dishDiameter(source.metadata()), sharedCubeDensity(p, source),
-        ImagePlane.observation(p, source), FrameShift.of(p, source, data));
+    return run(data, ImagePlane.dishDiameter(source.metadata()), null, ImagePlane.observation(p, source),
+        FrameShift.of(p, source, data));
+  }
+
+  /**
+   * A sub-cube of a larger cube, from an open source: as {@link #run(VisibilitySource)}, but a plane with
+   * nothing unflagged is blank, as it is in the whole cube, even when every plane is (flagged channels, or rows a
+   * selection leaves out here): the job as a whole was checked when it was planned. cubeDensity, when not null, is
+   * the whole cube's one density ({@link #cubeDensity}, perchanweightdensity false).
+   */
+  public ImagingResult runSubcube(VisibilitySource source, double[] cubeDensity) {
+    if (p.specmode() != SpecMode.CUBE) {
+      throw new IllegalArgumentException("a sub-cube needs specmode cube");
+    }
+    VisibilityData data = VisibilityLoader.load(source, p.selection(), 0, -1);
+    return run(data, ImagePlane.dishDiameter(source.metadata()), cubeDensity, ImagePlane.observation(p, source),
+        FrameShift.of(p, source, data), true);
   }
 
   /** Images loaded Stokes I data (the selection of p), with the primary beam of dishes of that diameter (m). */
@@ -182,8 +189,14 @@ public final class SerialImager {
    */
   private ImagingResult run(VisibilityData data, double dish, double[] cubeDensity, ObservationInfo obs,
       FrameShift shift) {
+    return run(data, dish, cubeDensity, obs, shift, false);
+  }
+
+  /** subcube: planes with nothing unflagged are blank even when all are (else that is refused). */
+  private ImagingResult run(VisibilityData data, double dish, double[] cubeDensity, ObservationInfo obs,
+      FrameShift shift, boolean subcube) {
     long t0 = System.nanoTime();
-    if (data.unflaggedSamples() == 0) {
+    if (data.unflaggedSamples() == 0 && !subcube) {
       throw new IllegalArgumentException("all selected visibilities are flagged: nothing to image");
     }
     boolean cube = p.specmode() == SpecMode.CUBE;
@@ -194,14 +207,8 @@ public final class SerialImager {
       // tclean's start/width/nchan: the selected channels interpolated onto the output channels, row by row.
       // In another frame the grid is laid over the channels as seen at the reference time, and each row's
       // channels move by its own Doppler factor.
-      double ref = shift == null ? 1 : shift.reference();
-      double[] inFrame = data.freq().clone();
-      for (int c = 0; c < inFrame.length; c++) {
-        inFrame[c] *= ref;
-      }
-      org.pclean.ingest.plan.SpectralAxis.Grid grid = org.pclean.ingest.plan.SpectralAxis.grid(inFrame,
-          p.start(), p.width(), p.nchan(), p.restfreq(), p.veltype());
-      data = org.pclean.ingest.source.ChannelRegridder.regrid(data, grid, p.interpolation(),
+      org.pclean.ingest.plan.SpectralAxis.Grid grid = RegriddedCube.grid(p, data.freq(), shift);
+      data = ChannelRegridder.regrid(data, grid, p.interpolation(),
           shift == null ? null : shift.rows());
       LOG.info(String.format(Locale.ROOT, "cube: %d channels from %.9g Hz by %.6g Hz (%s, interpolation %s)",
           grid.nchan(), grid.freq0(), grid.dfreq(), p.outframe(), p.interpolation().name().toLowerCase(Locale.ROOT)));

@@ -111,6 +111,22 @@ public final class StartImages {
     return mask;
   }
 
+  /**
+   * The images a restart reuses instead of making them (calcres false: the .residual(s); calcpsf false: the
+   * .psf and .sumwt images), with the product each is; empty when it makes them all.
+   */
+  public java.util.Map<Product, List<Path>> reused() {
+    java.util.Map<Product, List<Path>> out = new java.util.EnumMap<>(Product.class);
+    if (residuals != null) {
+      out.put(Product.RESIDUAL, List.copyOf(residuals));
+    }
+    if (psfs != null) {
+      out.put(Product.PSF, List.copyOf(psfs));
+      out.put(Product.SUMWT, List.copyOf(sumwts));
+    }
+    return out;
+  }
+
   /** Checks the plane count against the run's (known once the selection is read). */
   public void checkPlanes(int nplanes) {
     if (nchan != nplanes) {

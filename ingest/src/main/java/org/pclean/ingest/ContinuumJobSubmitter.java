@@ -31,11 +31,12 @@ public final class ContinuumJobSubmitter {
   /**
    * What a continuum job needs beyond its tclean parameters. startModel: the model it starts from, one nx*ny
    * image (Jy/pixel) per Taylor term (a startmodel, or a restart's .model), else null; read by the client, which
-   * may be the only machine that sees it.
+   * may be the only machine that sees it. startMask: a restart's .mask (nx*ny, 1 inside), else null; sent the
+   * same way.
    */
   public record ContinuumJob(String jobId, String vis, String imagename, TcleanParams params,
       List<RowPartitioner.RowChunk> chunks, PlaneGeometry geometry, boolean densityPass, String localDirectory,
-      boolean keepPartimages, List<Integer> taskPartitions, float[][] startModel) {}
+      boolean keepPartimages, List<Integer> taskPartitions, float[][] startModel, byte[] startMask) {}
 
   private ContinuumJobSubmitter() {}
 
@@ -55,20 +56,28 @@ public final class ContinuumJobSubmitter {
         .setNumChannels(1).setLocalDirectory(job.localDirectory()).setKeepPartimages(job.keepPartimages())
         .setRowBoundaries(boundaries).setTaskPartitions(job.taskPartitions()).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())
         .setStartModelTerms(job.startModel() == null ? 0 : job.startModel().length)
+        .setStartMask(job.startMask() != null)
         .build();
     try {
+      if (job.startModel() != null || job.startMask() != null) {
+        // SUBMITTED first: a client that stops while sending the start images leaves a job the coordinator fails.
+        producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()),
+            JobSpec.newBuilder(spec).setState(JobState.SUBMITTED).build())).get();
+      }
       if (job.startModel() != null) {
         // The start model as the model "of cycle -1": cycle 0's workers subtract it (ModelView, as every later
         // cycle's model), and the coordinator's first model replaces it under the same keys.
-        producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()),
-            JobSpec.newBuilder(spec).setState(JobState.SUBMITTED).build())).get();
         for (int term = 0; term < job.startModel().length; term++) {
-          ImageTile template = ImageTiles.template(job.jobId(), spec.getAttempt(), -1, TileKind.MODEL, term);
-          for (ImageTile t : ImageTiles.split(job.startModel()[term], params.nx(), params.ny(), template)) {
-            producer.send(new ProducerRecord<>(Topics.MODELS.name(), Topics.modelKey(job.jobId(), spec.getAttempt(),
-                TileKind.MODEL, term, t.getTileIndex()), t)).get();
-          }
+          publishStartImage(producer, spec, TileKind.MODEL, term, job.startModel()[term], params);
         }
+      }
+      if (job.startMask() != null) {
+        // The restart's mask, under keys the coordinator never writes: chunk 0 forwards it in cycle 0.
+        float[] mask = new float[job.startMask().length];
+        for (int i = 0; i < mask.length; i++) {
+          mask[i] = job.startMask()[i];
+        }
+        publishStartImage(producer, spec, TileKind.MASK, 0, mask, params);
       }
       // The job first, so a worker that takes a task finds its parameters.
       producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()), spec)).get();
@@ -80,5 +89,15 @@ public final class ContinuumJobSubmitter {
       throw new IllegalStateException("cannot publish job " + job.jobId() + ": " + e.getCause().getMessage(), e);
     }
     return spec;
+  }
+
+  /** One start image of the job as tiles of cycle -1 on pclean.models, each acknowledged before the next. */
+  private static void publishStartImage(Producer<String, Object> producer, JobSpec spec, TileKind kind, int term,
+      float[] image, TcleanParams params) throws InterruptedException, ExecutionException {
+    ImageTile template = ImageTiles.template(spec.getJobId(), spec.getAttempt(), -1, kind, term);
+    for (ImageTile t : ImageTiles.split(image, params.nx(), params.ny(), template)) {
+      producer.send(new ProducerRecord<>(Topics.MODELS.name(), Topics.modelKey(spec.getJobId(), spec.getAttempt(),
+          kind, term, t.getTileIndex()), t)).get();
+    }
   }
 }

@@ -8,6 +8,8 @@ import org.pclean.casacore.ObservationInfo;
 import org.pclean.casacore.WStack;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ingest.plan.ImagePlane;
+import org.pclean.ingest.plan.RegriddedCube;
+import org.pclean.ingest.plan.SpectralAxis;
 import org.pclean.ingest.plan.WPlanes;
 import org.pclean.ingest.source.DumpTable;
 import org.pclean.ingest.source.VisibilityLoader;
@@ -54,23 +56,35 @@ public final class JobPlanner {
       var chunks = RowPartitioner.balance(unflagged, rowChunks > 0 ? rowChunks : workers);
       return new ContinuumPlan(p, unflagged.length, chunks, geometry(source, p, sel), needsDensityPass(p));
     }
-    // Several spws or ranges: one plane per selected channel, in frequency order, on one regular grid.
     double[][] channels = VisibilityLoader.channels(source.metadata(), p.selection());
-    if (p.selection().several()) {
-      ImagePlane.geometry(p, channels[0], channels[1], sel.phaseCentre(), true, channels[0].length);
-    }
-    int nchan = channels[0].length;
-    if (p.nchan() != -1) {
-      if (p.nchan() > nchan) {
-        throw new IllegalArgumentException("nchan " + p.nchan() + " exceeds the " + nchan + " selected channels");
+    double[] planes;
+    if (p.regridsChannels()) {
+      // tclean's start/width/nchan/outframe: the planes are the output grid over the whole selection.
+      SpectralAxis.Grid grid = RegriddedCube.of(p, source).grid();
+      planes = new double[grid.nchan()];
+      for (int k = 0; k < planes.length; k++) {
+        planes[k] = grid.freq(k);
       }
-      nchan = p.nchan();
+    } else {
+      // One plane per selected channel, in frequency order; several spws or ranges must lie on one regular grid.
+      if (p.selection().several()) {
+        ImagePlane.geometry(p, channels[0], channels[1], sel.phaseCentre(), true, channels[0].length);
+      }
+      planes = channels[0];
+      if (p.nchan() != -1) {
+        if (p.nchan() > planes.length) {
+          throw new IllegalArgumentException("nchan " + p.nchan() + " exceeds the " + planes.length
+              + " selected channels");
+        }
+        planes = java.util.Arrays.copyOf(planes, p.nchan());
+      }
     }
+    int nchan = planes.length;
     if (p.selection().several() && p.restfreq() == 0) {
       // The header's rest frequency is the whole selection's; a sub-cube over some of its spws would take its own.
       p = p.toBuilder().restfreq(ImagePlane.observation(p, source).restFreq()).build();
     }
-    return new CubePlan(cubeWeighting(p, channels[0], sel, nchan), nchan,
+    return new CubePlan(cubeWeighting(p, planes, nchan), nchan,
         PartitionPlanner.planCube(nchan, cubeChunksize, workers));
   }
 
@@ -80,19 +94,15 @@ public final class JobPlanner {
   }
 
   /**
-   * A sub-cube sees only its own channels, but two weightings need the whole cube: briggsbwtaper's fractional
-   * bandwidth (tclean's, from the first and last image channel) and, with perchanweightdensity false, the one
-   * density over every selected channel. Both are pinned into the parameters every worker gets.
+   * A sub-cube sees only its own channels, but briggsbwtaper needs the whole cube's fractional bandwidth (tclean's,
+   * from the first and last image channel): it is pinned into the parameters every worker gets. (The one density
+   * of perchanweightdensity false each worker makes from the job's whole selection.)
    */
-  static TcleanParams cubeWeighting(TcleanParams p, double[] freq, VisibilityLoader.Selection sel, int nchan) {
-    TcleanParams.Builder b = p.toBuilder();
+  static TcleanParams cubeWeighting(TcleanParams p, double[] freq, int nchan) {
     if (p.weighting() == TcleanParams.WeightingMode.BRIGGSBWTAPER && p.fracbw() == 0) {
-      b.fracbw(fractionalBandwidth(freq[0], freq[nchan - 1]));
+      return p.toBuilder().fracbw(fractionalBandwidth(freq[0], freq[nchan - 1])).build();
     }
-    if (p.weighting().needsDensity() && !p.perchanweightdensity() && p.densityChannels() == null) {
-      b.densityChannels(new int[] {sel.chan0(), sel.chan0() + sel.nchan() - 1});
-    }
-    return b.build();
+    return p;
   }
 
   /** tclean's fractional bandwidth of a cube from its first and last channel frequency: 2|Δν| / (ν1 + ν2). */

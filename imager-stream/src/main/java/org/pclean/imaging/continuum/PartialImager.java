@@ -119,6 +119,12 @@ public final class PartialImager {
               : new float[l.image().length], 0));
         }
       }
+      if (job.getStartMask()) {
+        // A restart's .mask, published by the client like the start model: chunk 0 hands it to the coordinator.
+        float[] mask = image(job, p, TileKind.MASK, 0, -1).image();
+        out.addAll(tiles(job, task, p.nx(), TileKind.MASK, 0, task.getPartitionIndex() == 0 ? mask
+            : new float[mask.length], 0));
+      }
       ContinuumChunk.Psfs psfs = chunk.psfs();
       for (int t = 0; t < psfs.psf().length; t++) {
         out.addAll(tiles(job, task, p.nx(), TileKind.PSF, t, psfs.psf()[t], psfs.sumwt()[t]));

@@ -173,7 +173,8 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     int nterms = nterms(p);
     int perImage = ImageTiles.count(p.nx(), p.ny());
     int expected = state.getCycle() < 0 ? perImage
-        : state.getCycle() == 0 ? perImage * (3 * nterms - 1 + job.getStartModelTerms())  // + the start model
+        : state.getCycle() == 0  // + the start model and a restart's mask
+            ? perImage * (3 * nterms - 1 + job.getStartModelTerms() + (job.getStartMask() ? 1 : 0))
         : perImage * nterms;
     if (state.getTilesIn() < expected) {
       states.put(job.getJobId(), state);
@@ -262,8 +263,10 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
         ? new AutoMultiThresh.State(bytes(image(job, MASK_CYCLE, TileKind.MASK, 0, nx, ny)),
             bytes(image(job, POSMASK_CYCLE, TileKind.MASK, 0, nx, ny)), state.getMaskStopped())
         : null;
+    // A restart's mask, gathered in cycle 0 and kept with the PSFs: every cycle's mask starts from it.
+    byte[] restartMask = job.getStartMask() ? bytes(image(job, 0, TileKind.MASK, 0, nx, ny)) : null;
     MinorCycleStep.Input in = new MinorCycleStep.Input(job, p, ContinuumState.newBuilder(state).build(), psfs,
-        residuals, models, priorMask);
+        residuals, models, priorMask, restartMask);
     LOG.debug("job {}: cycle {} minor cycle starts{}", job.getJobId(), cycle,
         resumed ? " (again: the coordinator restarted while it ran)" : "");
     running.put(job.getJobId(), new Running(job.getAttempt(), cycle, System.nanoTime(),
@@ -451,7 +454,9 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     return out;
   }
 
-  /** Tombstones the job's density and model tiles on pclean.models and drops everything stored for it. */
+  /**
+   * Tombstones the job's density, model and start-mask tiles on pclean.models and drops everything stored for it.
+   */
   private void clear(JobSpec job, TcleanParams p) {
     rebalancer.forget(job.getJobId());
     int n = ImageTiles.count(p.nx(), p.ny());
@@ -462,6 +467,10 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
       }
       for (int t = 0; t < nterms(p); t++) {
         send(ContinuumCycleTopology.MODELS_SINK, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.MODEL, t,
+            k), null);
+      }
+      if (job.getStartMask()) {
+        send(ContinuumCycleTopology.MODELS_SINK, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.MASK, 0,
             k), null);
       }
     }

@@ -112,19 +112,22 @@ public final class JobRetention implements Processor<String, Object, String, Obj
     LOG.warn("job {} FAILED: {}", job.getJobId(), why);
     send(jobsSink, Topics.jobKey(job.getJobId()),
         JobSpec.newBuilder(job).setState(JobState.FAILED).setError(why).build());
-    if (job.getStartModelTerms() > 0) {
+    if (job.getStartModelTerms() > 0 || job.getStartMask()) {
       TcleanParams p;
       try {
         p = ImagingParamsCodec.of(job, 1);
       } catch (RuntimeException e) {
-        LOG.warn("job {}: its start-model tiles stay on pclean.models (bad parameters: {})", job.getJobId(),
+        LOG.warn("job {}: its start-image tiles stay on pclean.models (bad parameters: {})", job.getJobId(),
             e.getMessage());
         return;
       }
       int n = ImageTiles.count(p.nx(), p.ny());
-      for (int term = 0; term < job.getStartModelTerms(); term++) {
-        for (int k = 0; k < n; k++) {
+      for (int k = 0; k < n; k++) {
+        for (int term = 0; term < job.getStartModelTerms(); term++) {
           send(modelsSink, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.MODEL, term, k), null);
+        }
+        if (job.getStartMask()) {
+          send(modelsSink, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.MASK, 0, k), null);
         }
       }
     }

@@ -28,10 +28,11 @@ import org.pclean.ingest.params.TcleanParams;
 final class MinorCycleStep {
   /**
    * What the processor read for the cycle. state is a copy taken when the cycle completed (the stream thread may
-   * go on changing the stored one); priorMask is auto-multithresh's mask of the previous cycle, or null.
+   * go on changing the stored one); priorMask is auto-multithresh's mask of the previous cycle, or null;
+   * restartMask the .mask a restart started from, or null.
    */
   record Input(JobSpec job, TcleanParams p, ContinuumState state, float[][] psfs, float[][] residuals,
-      float[][] models, AutoMultiThresh.State priorMask) {}
+      float[][] models, AutoMultiThresh.State priorMask, byte[] restartMask) {}
 
   /**
    * What the processor writes. Iteration control as it stands after the cycle; mask: auto-multithresh's state to
@@ -64,15 +65,16 @@ final class MinorCycleStep {
   }
 
   /**
-   * The plane's mask for this cycle, as the serial engine makes it for its mfs plane; auto-multithresh resumes
-   * from the previous cycle's mask images.
+   * The plane's mask for this cycle, as the serial engine makes it for its mfs plane (from a restart's mask, as
+   * tclean: a user mask cleans in it too, auto-multithresh grows from it); auto-multithresh then resumes from the
+   * previous cycle's mask images.
    */
   private static CleanMask mask(Input in, float[] pb) {
     TcleanParams p = in.p();
     PlaneGeometry g = in.job().getGeometry();
     PixelFrame frame = new PixelFrame(p.nx(), p.ny(), g.getRa(), g.getDec(), p.cell()[0], p.cell()[1]);
     CleanMask mask = new PlaneMasks(p).forPlane(frame, g.getFreq0(), pb, beam(in.state()),
-        in.state().getMaxSidelobe(), "job " + in.job().getJobId());
+        in.state().getMaxSidelobe(), "job " + in.job().getJobId(), in.restartMask());
     if (mask instanceof AutoMultiThresh auto && in.priorMask() != null) {
       auto.restore(in.priorMask());
     }

@@ -64,6 +64,8 @@ import org.pclean.imaging.continuum.ModelView;
 import org.pclean.imaging.continuum.PartialImager;
 import org.pclean.ingest.params.ImagingParamsCodec;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ingest.plan.RegriddedCube;
+import org.pclean.ingest.plan.SpectralAxis;
 import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.source.VisibilitySource;
 import org.pclean.ingest.source.VisibilitySources;
@@ -735,7 +737,6 @@ public final class ImagingWorker implements Runnable {
   /** The serial engine over the task's channels, writing the sub-cube's products at output. */
   private ImagingResult runSerial(JobSpec job, PartitionDescriptor task, String output) {
     TcleanParams all = ImagingParamsCodec.of(job, threads);
-    int first = all.chanRange() == null ? 0 : all.chanRange()[0];
     TcleanParams.Builder subBuilder = all.toBuilder().imagename(output).specmode(TcleanParams.SpecMode.CUBE)
         .nchan(-1).fits(false).savemodel(false).restart(false);
     Path startSlice = null;
@@ -747,14 +748,18 @@ public final class ImagingWorker implements Runnable {
       subBuilder.restart(true);  // the sub-cube restarts from its channels of the set, sliced into its scratch
     }
     try (VisibilitySource source = sources.open(all.vis(), all.dataset(), all.timerange(), clientConfig)) {
-      if (all.selection().several()) {
-        // The cube's planes are the selection's channels in frequency order: the task's are some spws' channels.
-        subBuilder.spwSelection(VisibilityLoader.slice(source.metadata(), all.selection(), task.getChanStart(),
-            task.getChanEnd()));
+      if (all.regridsChannels()) {
+        // The task's output channels as a grid of their own, fed by the span of input channels they need.
+        RegriddedCube.Slice slice = RegriddedCube.of(all, source).slice(task.getChanStart(), task.getChanEnd());
+        subBuilder.start(new SpectralAxis.Value(SpectralAxis.Kind.FREQUENCY, slice.grid().freq0()))
+            .width(new SpectralAxis.Value(SpectralAxis.Kind.FREQUENCY, slice.grid().dfreq()))
+            .nchan(slice.grid().nchan());
+        selectChannels(subBuilder, all, source, slice.firstInput(), slice.lastInput());
       } else {
-        subBuilder.chanRange(first + task.getChanStart(), first + task.getChanEnd());
+        selectChannels(subBuilder, all, source, task.getChanStart(), task.getChanEnd());
       }
-      return new SerialImager(subBuilder.build()).run(source);
+      // perchanweightdensity false: the one density of the whole cube, not of this sub-cube's channels.
+      return new SerialImager(subBuilder.build()).runSubcube(source, SerialImager.cubeDensity(all, source));
     } finally {
       if (startSlice != null) {
         TableDirectories.delete(startSlice);
@@ -763,9 +768,23 @@ public final class ImagingWorker implements Runnable {
   }
 
   /**
-   * A cube restart: the task's channels of the set's .model (and .mask) sliced into the sub-cube's own names at
-   * output, read from imagename as a startmodel is (the workers see the client's filesystem); false when the set
-   * has no model yet (a fresh run). The client refused calcres/calcpsf false before publishing.
+   * Selects channels first..last of the whole selection's channels (the loader's order, frequency order over
+   * several spws) for a sub-cube: some spws' channels, or a range of the one spw's.
+   */
+  private static void selectChannels(TcleanParams.Builder sub, TcleanParams all, VisibilitySource source, int first,
+      int last) {
+    if (all.selection().several()) {
+      sub.spwSelection(VisibilityLoader.slice(source.metadata(), all.selection(), first, last));
+    } else {
+      int chan0 = all.chanRange() == null ? 0 : all.chanRange()[0];
+      sub.chanRange(chan0 + first, chan0 + last);
+    }
+  }
+
+  /**
+   * A cube restart: the task's channels of the set's .model (and .mask, and with calcres/calcpsf false the
+   * .residual, .psf and .sumwt it reuses) sliced into the sub-cube's own names at output, read from imagename as a
+   * startmodel is (the workers see the client's filesystem); false when the set has no model yet (a fresh run).
    */
   private static boolean restartFrom(TcleanParams all, int jobChannels, PartitionDescriptor task, String output) {
     StartImages set = all.restart() ? StartImages.of(all) : null;
@@ -778,6 +797,10 @@ public final class ImagingWorker implements Runnable {
         sub.path(OutputNames.Product.MODEL));
     if (set.mask() != null) {
       sliceChannels(set.mask(), jobChannels, task.getChanStart(), task.getChanEnd(), sub.mask());
+    }
+    for (var reused : set.reused().entrySet()) {
+      sliceChannels(reused.getValue().get(0), jobChannels, task.getChanStart(), task.getChanEnd(),
+          sub.path(reused.getKey()));
     }
     return true;
   }

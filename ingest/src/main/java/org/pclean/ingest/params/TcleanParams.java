@@ -36,8 +36,6 @@ import org.pclean.ingest.source.SpwChannels;
  *     default true); false: one density over every selected channel serves all channels
  * @param fracbw briggsbwtaper: the cube's fractional bandwidth 2(ν_max − ν_min)/(ν_max + ν_min), or 0 to derive it
  *     from the image channels (a sub-cube gets the whole cube's value pinned by the planner)
- * @param densityChannels cube with perchanweightdensity false: the first and last selected channel whose samples
- *     make the shared density (pinned by the planner for sub-cubes), or null for the channels of chanRange
  * @param threshold Jy
  * @param scales multiscale scales, pixels
  * @param smallscalebias multiscale bias toward small scales: strength weight 1 - bias·scale/maxscale (0.6, the
@@ -89,7 +87,6 @@ public record TcleanParams(
     int npixels,
     boolean perchanweightdensity,
     double fracbw,
-    int[] densityChannels,
     DeconvolverKind deconvolver,
     int[] scales,
     double smallscalebias,
@@ -245,7 +242,6 @@ public record TcleanParams(
     b.npixels = npixels;
     b.perchanweightdensity = perchanweightdensity;
     b.fracbw = fracbw;
-    b.densityChannels = densityChannels == null ? null : densityChannels.clone();
     b.deconvolver = deconvolver;
     b.scales = scales.clone();
     b.smallscalebias = smallscalebias;
@@ -309,7 +305,6 @@ public record TcleanParams(
     private int npixels;
     private boolean perchanweightdensity = true;
     private double fracbw;
-    private int[] densityChannels;
     private DeconvolverKind deconvolver = DeconvolverKind.HOGBOM;
     private int[] scales = {};
     private double smallscalebias = 0.6;
@@ -401,11 +396,6 @@ public record TcleanParams(
     public Builder npixels(int v) { npixels = v; return this; }
     public Builder perchanweightdensity(boolean v) { perchanweightdensity = v; return this; }
     public Builder fracbw(double v) { fracbw = v; return this; }
-    /** First and last selected channel of the shared cube density; null for chanRange's. */
-    public Builder densityChannels(int[] firstLast) {
-      densityChannels = firstLast == null ? null : firstLast.clone();
-      return this;
-    }
     public Builder deconvolver(DeconvolverKind v) { deconvolver = v; return this; }
     public Builder scales(int... v) { scales = v.clone(); return this; }
     public Builder smallscalebias(double v) { smallscalebias = v; return this; }
@@ -515,8 +505,6 @@ public record TcleanParams(
       require(npixels >= 0 && npixels <= Math.min(imsize[0], imsize[1]),
           "npixels must lie in [0, imsize] (0: the image size), got " + npixels);
       require(fracbw >= 0 && fracbw < 2, "fracbw must lie in [0, 2), got " + fracbw);
-      require(densityChannels == null || (densityChannels.length == 2 && densityChannels[0] >= 0
-          && densityChannels[1] >= densityChannels[0]), "bad density channel range");
       // tclean's own refusals (task_tclean.py and SynthesisImagerVi2::weight).
       require(weighting != WeightingMode.BRIGGSBWTAPER || specmode == SpecMode.CUBE,
           "weighting briggsbwtaper needs specmode cube (tclean refuses it for mfs)");
@@ -588,7 +576,7 @@ public record TcleanParams(
           phasecenter == null ? null : phasecenter.clone(), field.clone(), spw.clone(),
           chanRange == null ? null : chanRange.clone(), timerange == null ? null : timerange.clone(), datacolumn, gridder, wprojplanes, epsilon, padding, weighting, robust,
           uvtaper, noise, npixels, perchanweightdensity, fracbw,
-          densityChannels == null ? null : densityChannels.clone(), deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
+          deconvolver, scales.clone(), smallscalebias, nterms, niter, cycleniter, gain, threshold, nsigma, cyclefactor,
           minpsffraction, maxpsffraction, psfcutoff, restoringbeam == null ? null : restoringbeam.clone(), masking,
           pbcor, pblimit, savemodel, nchan, fits, threads, overwrite, restart, startmodel, calcres, calcpsf,
           spwChannels, start, width, restfreq, veltype, outframe, interpolation, rows, nmajor);

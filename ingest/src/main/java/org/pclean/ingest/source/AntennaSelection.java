@@ -24,18 +24,17 @@ import org.pclean.casacore.MsMetadata;
  * name no antenna has, this is an error naming it. {@code &&&} (autocorrelations only) is refused: tclean images
  * cross-correlations.
  */
-public final class AntennaSelection {
+public final class AntennaSelection extends SelectionText {
   /** Every baseline. */
   public static final AntennaSelection ALL = new AntennaSelection("", List.of());
 
-  private final String text;
   private final List<Clause> clauses;
 
   /** One clause: its lists of antenna tokens (second null: no {@code &}; empty: {@code L&}). */
   private record Clause(boolean negated, List<String> first, List<String> second) {}
 
   private AntennaSelection(String text, List<Clause> clauses) {
-    this.text = text;
+    super(text);
     this.clauses = clauses;
   }
 
@@ -67,26 +66,6 @@ public final class AntennaSelection {
       clauses.add(new Clause(negated, first, second));
     }
     return new AntennaSelection(t, List.copyOf(clauses));
-  }
-
-  /** The selection as written (canonical for the bus and messages); '' for all. */
-  @Override
-  public String toString() {
-    return text;
-  }
-
-  public boolean all() {
-    return clauses.isEmpty();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof AntennaSelection a && a.text.equals(text);
-  }
-
-  @Override
-  public int hashCode() {
-    return text.hashCode();
   }
 
   /** The selection resolved against a source's antennas: which baselines (ANTENNA1, ANTENNA2) it keeps. */
@@ -263,6 +242,6 @@ public final class AntennaSelection {
   }
 
   private static IllegalArgumentException bad(String text, String why) {
-    return new IllegalArgumentException("bad antenna selection '" + text + "': " + why);
+    return bad("antenna selection", text, why);
   }
 }

@@ -8,15 +8,14 @@ import java.util.List;
  * ({@code 5~8}) and open bounds ({@code <4}: scans below 4, {@code >10}: scans above 10), as CASA's MSSelection
  * reads them; '' selects every scan. Applied to SCAN_NUMBER row by row.
  */
-public final class ScanSelection {
+public final class ScanSelection extends SelectionText {
   public static final ScanSelection ALL = new ScanSelection("", new long[0][]);
 
-  private final String text;
   /** Inclusive [lo, hi] intervals. */
   private final long[][] intervals;
 
   private ScanSelection(String text, long[][] intervals) {
-    this.text = text;
+    super(text);
     this.intervals = intervals;
   }
 
@@ -51,10 +50,6 @@ public final class ScanSelection {
     return new ScanSelection(t, out.toArray(new long[0][]));
   }
 
-  public boolean all() {
-    return intervals.length == 0;
-  }
-
   public boolean keeps(int scan) {
     if (intervals.length == 0) {
       return true;
@@ -67,23 +62,7 @@ public final class ScanSelection {
     return false;
   }
 
-  /** As written (canonical on the bus); '' for all. */
-  @Override
-  public String toString() {
-    return text;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ScanSelection s && s.text.equals(text);
-  }
-
-  @Override
-  public int hashCode() {
-    return text.hashCode();
-  }
-
   private static IllegalArgumentException bad(String text, String why) {
-    return new IllegalArgumentException("bad scan selection '" + text + "': " + why);
+    return bad("scan selection", text, why);
   }
 }

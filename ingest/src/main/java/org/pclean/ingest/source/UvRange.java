@@ -12,17 +12,16 @@ import org.pclean.ingest.plan.SpectralAxis;
  * converted to metres at the REFERENCE frequency of the row's spectral window (not per channel), as casacore
  * does. '' keeps every row.
  */
-public final class UvRange {
+public final class UvRange extends SelectionText {
   public static final UvRange ALL = new UvRange("", List.of());
 
-  private final String text;
   private final List<Interval> intervals;
 
   /** [lo, hi] in metres, or in wavelengths when lambda. */
   private record Interval(double lo, double hi, boolean lambda) {}
 
   private UvRange(String text, List<Interval> intervals) {
-    this.text = text;
+    super(text);
     this.intervals = intervals;
   }
 
@@ -76,10 +75,6 @@ public final class UvRange {
     return new UvRange(t, List.copyOf(out));
   }
 
-  public boolean all() {
-    return intervals.isEmpty();
-  }
-
   /**
    * @param u metres
    * @param v metres
@@ -99,23 +94,7 @@ public final class UvRange {
     return false;
   }
 
-  /** As written (canonical on the bus); '' for all. */
-  @Override
-  public String toString() {
-    return text;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof UvRange r && r.text.equals(text);
-  }
-
-  @Override
-  public int hashCode() {
-    return text.hashCode();
-  }
-
   private static IllegalArgumentException bad(String text, String why) {
-    return new IllegalArgumentException("bad uvrange '" + text + "': " + why);
+    return bad("uvrange", text, why);
   }
 }

@@ -217,21 +217,23 @@ public final class VisibilityLoader {
    */
   public static VisibilityData load(VisibilitySource ms, DataSelection p, long rowStart, long rowEnd) {
     if (p.several()) {
-      return rowStart == 0 && rowEnd == -1 ? loadSeveral(ms, p) : loadSeveral(ms, p, rowStart, rowEnd);
+      return loadSeveral(ms, p, rowStart, rowEnd);
     }
     return load(ms, select(ms, p), rowStart, rowEnd);
   }
 
   /**
-   * Rows [rowStart, rowEnd) of a selection of several spws, whose rows are each spw's selected rows in turn (as
-   * {@link #loadSeveral(VisibilitySource, DataSelection)} stacks them): a continuum row chunk. It holds the channels
-   * of the spws its rows belong to, in frequency order; the chunks of a selection together hold its samples.
+   * Rows [rowStart, rowEnd) (rowEnd -1: to the end) of a selection of several spws and ranges, whose rows are each
+   * spw's selected rows in turn: each spw's ranges read as selections of their own and merged on its rows, the
+   * spws stacked ({@link SpwMerge}), the channels put in frequency order. A row chunk of a continuum job holds the
+   * channels of the spws its rows belong to; the chunks of a selection together hold its samples.
    */
   private static VisibilityData loadSeveral(VisibilitySource ms, DataSelection p, long rowStart, long rowEnd) {
+    List<DataSelection> spws = perSpw(p);
+    long[] rows = new long[spws.size()];
     long total = 0;
-    long[] rows = new long[p.spwChannels().size()];
     for (int k = 0; k < rows.length; k++) {
-      select(ms, singles(p, p.spwChannels().get(k)).get(0));
+      select(ms, spws.get(k));
       rows[k] = ms.numRows();
       total += rows[k];
     }
@@ -255,7 +257,12 @@ public final class VisibilityLoader {
       }
       offset += rows[k];
     }
-    return SpwMerge.byFrequency(all);
+    VisibilityData d = SpwMerge.byFrequency(all);
+    if (rowStart == 0 && end == total) {
+      LOG.info("spw {}: {} rows x {} channels (a row is zero-weight in the channels of spws other than its own)",
+          SpwChannels.format(p.spwChannels()), d.numRows(), d.numChannels());
+    }
+    return d;
   }
 
   private static VisibilityData load(VisibilitySource ms, Selection sel, long rowStart, long rowEnd) {
@@ -409,23 +416,6 @@ public final class VisibilityLoader {
       parts.add(uvw);
     }
     return parts.size() == 1 ? parts.get(0) : parts.stream().flatMapToDouble(java.util.Arrays::stream).toArray();
-  }
-
-  /** Several spws and ranges: each read as its own selection, merged by {@link SpwMerge}, in frequency order. */
-  private static VisibilityData loadSeveral(VisibilitySource ms, DataSelection p) {
-    VisibilityData all = null;
-    for (SpwChannels sc : p.spwChannels()) {
-      VisibilityData spw = null;
-      for (DataSelection one : singles(p, sc)) {
-        VisibilityData part = load(ms, one);
-        spw = spw == null ? part : SpwMerge.sameRows(spw, part);
-      }
-      all = all == null ? spw : SpwMerge.stack(all, spw);
-    }
-    VisibilityData d = SpwMerge.byFrequency(all);
-    LOG.info("spw {}: {} rows x {} channels (a row is zero-weight in the channels of spws other than its own)",
-        SpwChannels.format(p.spwChannels()), d.numRows(), d.numChannels());
-    return d;
   }
 
   /** One selection per spw of p (its first channel range: the ranges of one spw share its rows), or p itself. */

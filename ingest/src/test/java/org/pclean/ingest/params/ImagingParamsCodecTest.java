@@ -39,7 +39,7 @@ class ImagingParamsCodecTest {
         .spwSelection(SpwChannels.parse("0:10~50;60~100,1")).specmode(TcleanParams.SpecMode.CUBE)
         .datacolumn(DataColumn.CORRECTED).gridder(TcleanParams.GridderKind.WGRIDDER).epsilon(1e-5)
         .weighting(TcleanParams.WeightingMode.BRIGGSABS).robust(-0.5).noise(0.02).uvtaper(1e-4)
-        .perchanweightdensity(false).densityChannels(new int[] {10, 100})
+        .perchanweightdensity(false)
         .deconvolver(TcleanParams.DeconvolverKind.MULTISCALE).scales(0, 5, 15).smallscalebias(0.3).niter(77)
         .cycleniter(20).gain(0.05).threshold(1.5e-4).nsigma(3).restoringbeam(5, 4, 30)
         .mask("#CRTFv0\ncircle[['19h59m28.5s', '+40d44m01s'], 5arcsec]", "box[[1pix, 2pix], [3pix, 4pix]]")
@@ -72,7 +72,6 @@ class ImagingParamsCodecTest {
     assertEquals(1e-5, r.getEpsilon());
     assertEquals("BRIGGSABS", r.getWeighting().name());
     assertEquals(0.02, r.getNoise());
-    assertEquals(List.of(10, 100), r.getDensitychannels());
     assertEquals(List.of(0, 5, 15), r.getScales());
     assertEquals(1.5e-4, r.getThreshold(), "Jy");
     assertEquals(List.of(5.0, 4.0, 30.0), r.getRestoringbeam());

@@ -168,7 +168,7 @@ public final class ParallelRunner {
   /**
    * The images a job starts from — its startmodel, or a restart's .model(s) — checked but not read; null: none
    * (or a restart with no products yet). What a parallel job cannot start from yet is refused here,
-   * before anything is published: a restart's .mask, or its .residual/.psf reused (calcres/calcpsf false).
+   * before anything is published: an mfs restart's .residual/.psf reused (calcres/calcpsf false).
    */
   private static StartImages continuumStart(TcleanParams p) {
     if (p.startmodel() == null && !p.restart()) {
@@ -181,13 +181,10 @@ public final class ParallelRunner {
     if (p.specmode() == TcleanParams.SpecMode.MFS) {
       start.checkPlanes(1);
     }
-    if (start.reusesResidualOrPsf()) {
+    if (start.reusesResidualOrPsf() && p.specmode() == TcleanParams.SpecMode.MFS) {
+      // A cube's workers slice them as they slice the .model; the coordinator of an mfs job gathers its own.
       throw new IllegalArgumentException("restart with calcres or calcpsf false (the previous .residual/.psf"
-          + " reused) is not available with --parallel yet (run it serially)");
-    }
-    if (start.mask() != null && p.specmode() == TcleanParams.SpecMode.MFS) {
-      throw new IllegalArgumentException("restart from " + start.mask() + " (the previous run's mask) is not"
-          + " available with --parallel yet (run it serially, or remove the mask to restart from the model alone)");
+          + " reused) is not available with --parallel mfs yet (run it serially)");
     }
     return start;
   }
@@ -218,10 +215,11 @@ public final class ParallelRunner {
     }
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
     if (plan instanceof JobPlanner.ContinuumPlan c) {
+      StartImages.Start from = start == null ? null : start.plane(0);  // the model(s), and a restart's .mask
       ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId, vis(planned),
           planned.imagename(), planned, c.chunks(), c.geometry(), c.densityPass(),
           work.toString(), s.keepPartimages(), placement(client, c.chunks().size()),
-          start == null ? null : start.plane(0).models()));
+          from == null || start.models().isEmpty() ? null : from.models(), from == null ? null : from.mask()));
       LOG.info("submitted " + jobId + ": " + c.rows() + " rows in " + c.chunks().size() + " row chunks");
       return new Submitted(jobId, false, c.chunks().size());
     } else if (plan instanceof JobPlanner.CubePlan c) {
@@ -272,7 +270,7 @@ public final class ParallelRunner {
     }
     boolean mtmfs = p.specmode() == TcleanParams.SpecMode.MFS && p.deconvolver() == TcleanParams.DeconvolverKind.MTMFS;
     return new Outcome(jobId, result, new OutputNames(p.imagename()).all(mtmfs ? p.nterms() : 1,
-        p.masking().masked() && p.niter() > 0));
+        p.masking().masked() && p.niter() > 0, p.pbcor()));
   }
 
   /**
@@ -281,18 +279,8 @@ public final class ParallelRunner {
    */
   static StartImages validate(TcleanParams p, Settings s) {
     boolean continuum = p.specmode() == TcleanParams.SpecMode.MFS;
-    if (p.savemodel() || (!continuum && p.pbcor())) {
-      throw new IllegalArgumentException(continuum ? "--savemodel is not available with --parallel yet"
-          : "--pbcor and --savemodel are not available with --parallel cube yet");
-    }
-    if (!continuum && !p.spwChannels().isEmpty() && p.weighting().needsDensity() && !p.perchanweightdensity()) {
-      // One density over every channel of several spws: a sub-cube cannot read it from its own selection yet.
-      throw new IllegalArgumentException("perchanweightdensity false over several spws or channel ranges is not"
-          + " available with --parallel cube yet (run it serially)");
-    }
-    if (p.regridsChannels()) {
-      throw new IllegalArgumentException("--start/--width/--outframe other than TOPO (spectral regridding) are not available with --parallel yet"
-          + " (run them serially)");
+    if (p.savemodel()) {
+      throw new IllegalArgumentException("--savemodel is not available with --parallel yet");
     }
     if (p.startmodel() != null && !Files.isDirectory(p.startmodel())) {
       throw new IllegalArgumentException("startmodel " + p.startmodel() + ": CASA image does not exist");

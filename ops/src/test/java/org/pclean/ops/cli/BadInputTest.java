@@ -122,8 +122,6 @@ class BadInputTest {
             "--startmodel", taken.resolve("img.image").toString(), "--parallel"),
         new Case("one of several spws out of range", "spw 3", "--vis", vis, "--spw", "0,3"),
         new Case("overlapping channel ranges", "overlap", "--vis", vis, "--spw", "0:0~1;1~1"),
-        new Case("one density over several spws, --parallel cube", "perchanweightdensity", "--vis", vis, "--spw",
-            "0:0;1", "--specmode", "cube", "--weighting", "briggs", "--no-perchanweightdensity", "--parallel"),
         new Case("velocity start without restfreq", "restfreq", "--vis", vis, "--specmode", "cube", "--start",
             "-10km/s"),
         new Case("start for mfs", "specmode cube", "--vis", vis, "--start", "1.4GHz"),

@@ -1,5 +1,6 @@
 package org.pclean.ops.parallel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -178,27 +179,12 @@ class ParallelContinuumTest {
         .usemask(org.pclean.ingest.params.MaskParams.UseMask.AUTO_MULTITHRESH));
     runs.put("user-hogbom", params("x", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder()
         .mask("circle[[44pix, 74pix], 6pix]", "box[[90pix, 75pix], [98pix, 83pix]]"));
-    Map<String, String> jobIds = new LinkedHashMap<>();
-    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, tmp.resolve("work-mask"))) {
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-mask-" + e.getKey()).toString()).build();
-        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par,
-            settings(2, tmp.resolve("work-mask"))));
-      }
-      for (var e : runs.entrySet()) {
-        SerialImager.run(e.getValue().imagename(tmp.resolve("ser-mask-" + e.getKey()).toString()).build());
-      }
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-mask-" + e.getKey()).toString()).build();
-        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5));
-        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey());
-        assertTrue(outcome.products().contains(new OutputNames(par.imagename()).mask()), e.getKey());
-      }
-    }
+    var ran = runBoth(runs, "mask-", name -> 2, tmp.resolve("work-mask"));
     for (var e : runs.entrySet()) {
       TcleanParams ser = e.getValue().imagename(tmp.resolve("ser-mask-" + e.getKey()).toString()).build();
       TcleanParams par = e.getValue().imagename(tmp.resolve("par-mask-" + e.getKey()).toString()).build();
-      assertSameProducts(ser, par, e.getKey());
+      assertTrue(ran.get(e.getKey()).parallel().products().contains(new OutputNames(par.imagename()).mask()),
+          e.getKey());
       try (CasaImage a = CasaImage.open(new OutputNames(ser.imagename()).mask());
            CasaImage b = CasaImage.open(new OutputNames(par.imagename()).mask())) {
         float[] x = a.readPlane(0, 0);
@@ -225,31 +211,9 @@ class ParallelContinuumTest {
         .rows("!0;!3", "<100000", ">150m"));
     runs.put("nmajor", params("x", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder().cycleniter(30)
         .nmajor(1));
-    Map<String, String> jobIds = new LinkedHashMap<>();
-    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, tmp.resolve("work-rows"))) {
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-rows-" + e.getKey()).toString()).build();
-        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par,
-            settings(2, tmp.resolve("work-rows"))));
-      }
-      for (var e : runs.entrySet()) {
-        var serial = SerialImager.run(e.getValue().imagename(tmp.resolve("ser-rows-" + e.getKey()).toString())
-            .build());
-        if (e.getKey().equals("nmajor")) {
-          assertEquals(org.pclean.imaging.cycles.StopReason.NMAJOR, serial.planes().get(0).stop());
-          assertEquals(30, serial.totalIterations());
-        }
-      }
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-rows-" + e.getKey()).toString()).build();
-        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5));
-        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey());
-      }
-    }
-    for (var e : runs.entrySet()) {
-      assertSameProducts(e.getValue().imagename(tmp.resolve("ser-rows-" + e.getKey()).toString()).build(),
-          e.getValue().imagename(tmp.resolve("par-rows-" + e.getKey()).toString()).build(), e.getKey());
-    }
+    var nmajor = runBoth(runs, "rows-", name -> 2, tmp.resolve("work-rows")).get("nmajor").serial();
+    assertEquals(org.pclean.imaging.cycles.StopReason.NMAJOR, nmajor.planes().get(0).stop());
+    assertEquals(30, nmajor.totalIterations());
     SerialImager.run(params("ser-rows-all", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder().niter(0)
         .build());
     try (CasaImage selected = CasaImage.open(new OutputNames(tmp.resolve("ser-rows-select").toString()).path(OutputNames.Product.SUMWT));
@@ -295,26 +259,7 @@ class ParallelContinuumTest {
     runs.put("spws-mtmfs", params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder().vis(two)
         .spwSelection(org.pclean.ingest.source.SpwChannels.parse("0:0~1;3,1"))
         .gridder(TcleanParams.GridderKind.WPROJECT).wprojplanes(-1));
-    Map<String, String> jobIds = new LinkedHashMap<>();
-    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, tmp.resolve("work-spws"))) {
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-" + e.getKey()).toString()).build();
-        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par,
-            settings(e.getKey().endsWith("briggs") ? 3 : 2, tmp.resolve("work-spws"))));
-      }
-      for (var e : runs.entrySet()) {
-        SerialImager.run(e.getValue().imagename(tmp.resolve("ser-" + e.getKey()).toString()).build());
-      }
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-" + e.getKey()).toString()).build();
-        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5));
-        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey());
-      }
-    }
-    for (var e : runs.entrySet()) {
-      assertSameProducts(e.getValue().imagename(tmp.resolve("ser-" + e.getKey()).toString()).build(),
-          e.getValue().imagename(tmp.resolve("par-" + e.getKey()).toString()).build(), e.getKey());
-    }
+    runBoth(runs, "", name -> name.endsWith("briggs") ? 3 : 2, tmp.resolve("work-spws"));
     try (CasaImage img = CasaImage.open(new OutputNames(tmp.resolve("par-spws-briggs").toString())
         .path(OutputNames.Product.IMAGE))) {
       double[] world = img.toWorld(0, 0, 0, 0);
@@ -335,31 +280,7 @@ class ParallelContinuumTest {
     Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
     runs.put("briggs/2", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder().startmodel(start));
     runs.put("natural/3", params("x", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder().startmodel(start));
-    Map<String, String> jobIds = new LinkedHashMap<>();
-    Path work = tmp.resolve("work-start");
-    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, work)) {
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-start-" + e.getKey().replace('/', '-')).toString())
-            .build();
-        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par,
-            settings(Integer.parseInt(e.getKey().split("/")[1]), work)));
-      }
-      for (var e : runs.entrySet()) {
-        SerialImager.run(e.getValue().imagename(tmp.resolve("ser-start-" + e.getKey().replace('/', '-')).toString())
-            .build());
-      }
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-start-" + e.getKey().replace('/', '-')).toString())
-            .build();
-        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5));
-        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey());
-      }
-    }
-    for (var e : runs.entrySet()) {
-      String tag = e.getKey().replace('/', '-');
-      assertSameProducts(e.getValue().imagename(tmp.resolve("ser-start-" + tag).toString()).build(),
-          e.getValue().imagename(tmp.resolve("par-start-" + tag).toString()).build(), "startmodel " + e.getKey());
-    }
+    runBoth(runs, "start-", name -> Integer.parseInt(name.split("/")[1]), tmp.resolve("work-start"));
     try (CasaImage img = CasaImage.open(new OutputNames(tmp.resolve("par-start-natural-3").toString())
         .path(OutputNames.Product.IMAGE))) {
       float[] d = img.readPlane(0, 0);
@@ -379,14 +300,12 @@ class ParallelContinuumTest {
    * start, as for the serial engine. Two copies of a serial run's products (niter 40) are restarted with niter
    * 60 (not converged, so the start shows), one serially and one in parallel, and give the same products (hogbom,
    * and mtmfs with its two models).
-   * A restart from a set holding a .mask is refused with the reason.
    */
   @Test
   void restartParallelEqualsSerial() throws Exception {
     Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
     runs.put("hogbom", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder());
     runs.put("mtmfs", params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder());
-    Map<String, String> jobIds = new LinkedHashMap<>();
     Path work = tmp.resolve("work-restart");
     for (var e : runs.entrySet()) {
       Path first = tmp.resolve("first-" + e.getKey());
@@ -399,35 +318,65 @@ class ParallelContinuumTest {
         }
       }
     }
-    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, work)) {
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-restart-" + e.getKey()).toString()).niter(60)
-            .restart(true).build();
-        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), par, settings(2, work)));
-      }
-      for (var e : runs.entrySet()) {
-        SerialImager.run(e.getValue().imagename(tmp.resolve("ser-restart-" + e.getKey()).toString()).niter(60)
-            .restart(true).build());
-      }
-      for (var e : runs.entrySet()) {
-        TcleanParams par = e.getValue().imagename(tmp.resolve("par-restart-" + e.getKey()).toString()).build();
-        JobSpec done = ParallelRunner.await(cluster, jobIds.get(e.getKey()), par, Duration.ofMinutes(5)).job();
-        assertEquals(JobState.DONE, done.getState(), e.getKey());
-        assertEquals(e.getKey().equals("mtmfs") ? 2 : 1, done.getStartModelTerms(), "started from the models");
-      }
+    runs.values().forEach(b -> b.niter(60).restart(true));
+    for (var e : runBoth(runs, "restart-", name -> 2, work).entrySet()) {
+      assertEquals(e.getKey().equals("mtmfs") ? 2 : 1, e.getValue().parallel().job().getStartModelTerms(),
+          e.getKey() + ": started from the models");
     }
+  }
+
+  /**
+   * A restart from a set holding a .mask: the client sends the mask with the model, chunk 0 hands it to the
+   * coordinator in cycle 0, and every cycle's mask starts from it as the serial restart's does. Two sets (niter
+   * 20): one cleaned in a circle (usemask user), restarted with no mask given, so only the .mask keeps the clean
+   * inside it; one masked by auto-multithresh, which grows on from it. Each parallel restart equals the serial
+   * restart of a copy, and the user set's restarted model lies inside the circle.
+   */
+  @Test
+  void restartFromAMaskParallelEqualsSerial() throws Exception {
+    Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
+    runs.put("user", params("x", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder());
+    runs.put("auto", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder()
+        .usemask(org.pclean.ingest.params.MaskParams.UseMask.AUTO_MULTITHRESH));
+    Path work = tmp.resolve("work-restart-mask");
     for (var e : runs.entrySet()) {
-      assertSameProducts(e.getValue().imagename(tmp.resolve("ser-restart-" + e.getKey()).toString()).niter(60)
-          .build(), e.getValue().imagename(tmp.resolve("par-restart-" + e.getKey()).toString()).niter(60).build(),
-          "restart " + e.getKey());
+      Path first = tmp.resolve("first-mask-" + e.getKey());
+      TcleanParams.Builder b = e.getValue().build().toBuilder().imagename(first.toString()).niter(20);
+      SerialImager.run((e.getKey().equals("user") ? b.mask("circle[[44pix, 74pix], 6pix]") : b).build());
+      assertTrue(Files.isDirectory(new OutputNames(first.toString()).mask()), e.getKey() + ": the set has a .mask");
+      for (String copy : new String[] {"ser-rmask-", "par-rmask-"}) {
+        for (Path product : new OutputNames(first.toString()).existing()) {
+          copyTree(product, tmp.resolve(copy + e.getKey() + product.getFileName().toString().substring(
+              first.getFileName().toString().length())));
+        }
+      }
     }
-    // A set with a .mask: the parallel job cannot start from it yet, and says so before publishing anything.
-    TcleanParams masked = params("masked", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder().niter(20)
-        .mask("circle[[44pix, 74pix], 6pix]").build();
-    SerialImager.run(masked);
-    var refused = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(masked.toBuilder()
-        .restart(true).build(), settings(2, work)));
-    assertTrue(refused.getMessage().contains("previous run's mask"), refused.getMessage());
+    runs.values().forEach(b -> b.niter(60).restart(true));
+    for (var e : runBoth(runs, "rmask-", name -> 2, work).entrySet()) {
+      assertTrue(e.getValue().parallel().job().getStartMask(), e.getKey() + ": started from the .mask");
+      TcleanParams ser = runs.get(e.getKey()).imagename(tmp.resolve("ser-rmask-" + e.getKey()).toString()).build();
+      TcleanParams par = runs.get(e.getKey()).imagename(tmp.resolve("par-rmask-" + e.getKey()).toString()).build();
+      try (CasaImage a = CasaImage.open(new OutputNames(ser.imagename()).mask());
+           CasaImage b = CasaImage.open(new OutputNames(par.imagename()).mask())) {
+        assertArrayEquals(a.readPlane(0, 0), b.readPlane(0, 0), e.getKey() + ": the .mask");
+      }
+    }
+    // The circle's pixels, from its definition: every component of the restarted user set lies in it.
+    try (CasaImage m = CasaImage.open(new OutputNames(tmp.resolve("par-rmask-user").toString())
+        .path(OutputNames.Product.MODEL))) {
+      float[] model = m.readPlane(0, 0);
+      int nx = m.shape()[0];
+      int components = 0;
+      for (int i = 0; i < model.length; i++) {
+        if (model[i] != 0) {
+          double dx = i % nx - 44;
+          double dy = i / nx - 74;
+          assertTrue(dx * dx + dy * dy <= 36 + 1e-9, "component at pixel (" + i % nx + ", " + i / nx + ")");
+          components++;
+        }
+      }
+      assertTrue(components > 0, "the restart cleaned");
+    }
   }
 
   /**
@@ -524,6 +473,46 @@ class ParallelContinuumTest {
       }
     }
     throw new AssertionError("no convergence event for cycle " + cycle + " of " + jobId);
+  }
+
+  /** What {@link #runBoth} ran for one name: the serial result and the parallel job's outcome. */
+  record Both(org.pclean.imaging.ImagingResult serial, ParallelRunner.Outcome parallel) {}
+
+  /**
+   * Each run twice, under imagenames {@code ser-<prefix><name>} and {@code par-<prefix><name>}: every parallel job
+   * submitted to one local cluster at once (in chunks(name) row chunks), the serial runs made meanwhile, then each
+   * job awaited (DONE) and its products compared with the serial ones.
+   */
+  static Map<String, Both> runBoth(Map<String, TcleanParams.Builder> runs, String prefix,
+      java.util.function.ToIntFunction<String> chunks, Path work) throws Exception {
+    Map<String, TcleanParams> serial = new LinkedHashMap<>();
+    Map<String, TcleanParams> parallel = new LinkedHashMap<>();
+    for (var e : runs.entrySet()) {
+      String tag = prefix + e.getKey().replace('/', '-');
+      serial.put(e.getKey(), e.getValue().imagename(tmp.resolve("ser-" + tag).toString()).build());
+      parallel.put(e.getKey(), e.getValue().imagename(tmp.resolve("par-" + tag).toString()).build());
+    }
+    Map<String, String> jobIds = new LinkedHashMap<>();
+    Map<String, Both> out = new LinkedHashMap<>();
+    try (LocalCluster cluster = new LocalCluster(broker.bootstrapServers(), 2, work)) {
+      for (var e : parallel.entrySet()) {
+        jobIds.put(e.getKey(), ParallelRunner.submit(cluster.client(), cluster.producer(), e.getValue(),
+            settings(chunks.applyAsInt(e.getKey()), work)));
+      }
+      Map<String, org.pclean.imaging.ImagingResult> serialRuns = new LinkedHashMap<>();
+      for (var e : serial.entrySet()) {
+        serialRuns.put(e.getKey(), SerialImager.run(e.getValue()));
+      }
+      for (var e : parallel.entrySet()) {
+        var outcome = ParallelRunner.await(cluster, jobIds.get(e.getKey()), e.getValue(), Duration.ofMinutes(5));
+        assertEquals(JobState.DONE, outcome.job().getState(), e.getKey() + ": " + outcome.job().getError());
+        out.put(e.getKey(), new Both(serialRuns.get(e.getKey()), outcome));
+      }
+    }
+    for (String name : runs.keySet()) {
+      assertSameProducts(serial.get(name), parallel.get(name), prefix + name);
+    }
+    return out;
   }
 
   /**

@@ -57,8 +57,10 @@ public class ParallelCubeTest {
    */
   public static void assertSameCube(Path serial, Path parallel) {
     for (Product p : Product.values()) {
-      if (p == Product.MASK && !java.nio.file.Files.isDirectory(new OutputNames(serial.toString()).mask())) {
-        continue;  // an unmasked run has no mask
+      if ((p == Product.MASK || p == Product.PBCOR)
+          && !java.nio.file.Files.isDirectory(new OutputNames(serial.toString()).path(p))) {
+        assertFalse(java.nio.file.Files.exists(new OutputNames(parallel.toString()).path(p)), p.suffix());
+        continue;  // an unmasked run has no mask, a run without pbcor no .image.pbcor
       }
       try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(p));
            CasaImage q = CasaImage.open(new OutputNames(parallel.toString()).path(p))) {
@@ -142,8 +144,8 @@ public class ParallelCubeTest {
       assertEquals(JobState.DONE, outcome.job().getState());
       assertEquals(chunk == -1 ? 2 : chunk == 1 ? 5 : 2, outcome.job().getNumPartitions());
       for (Product p : Product.values()) {
-        if (p == Product.MASK) {
-          continue;  // unmasked runs
+        if (p == Product.MASK || p == Product.PBCOR) {
+          continue;  // unmasked runs without pbcor
         }
         try (CasaImage s = CasaImage.open(new OutputNames(serial.toString()).path(p));
              CasaImage q = CasaImage.open(new OutputNames(out.toString()).path(p))) {
@@ -187,6 +189,40 @@ public class ParallelCubeTest {
     assertEquals(JobState.DONE, outcome.job().getState());
     assertTrue(java.nio.file.Files.isDirectory(new OutputNames(out.toString()).mask()), "mask written");
     assertSameCube(ser, out);
+  }
+
+  /**
+   * pbcor with --parallel: every sub-cube writes its .image.pbcor and the sink joins them like the other products,
+   * from sub-cubes on the shared filesystem and from sub-cubes sent on the bus; both equal the serial cube, and
+   * inside the primary beam each pbcor pixel is the image pixel over the pb pixel.
+   */
+  @Test
+  void aPbcorCubeEqualsSerialFromFilesAndFromTheBus() throws Exception {
+    Path ser = tmp.resolve("serial-pbcor");
+    SerialImager.run(params(ser.toString()).pbcor(true).build());
+    for (boolean onBus : new boolean[] {false, true}) {
+      Path out = tmp.resolve(onBus ? "par-pbcor-bus" : "par-pbcor-files");
+      var outcome = ParallelRunner.run(params(out.toString()).pbcor(true).build(),
+          new ParallelRunner.Settings(2, 2, broker.bootstrapServers(), tmp.resolve("work-pbcor-" + onBus), "auto",
+              false, Duration.ofMinutes(5), 0, false, onBus));
+      assertEquals(JobState.DONE, outcome.job().getState(), outcome.job().getError());
+      assertTrue(outcome.products().contains(new OutputNames(out.toString()).path(Product.PBCOR)),
+          outcome.products().toString());
+      assertSameCube(ser, out);
+      OutputNames names = new OutputNames(out.toString());
+      try (CasaImage image = CasaImage.open(names.path(Product.IMAGE));
+           CasaImage pb = CasaImage.open(names.path(Product.PB));
+           CasaImage pbcor = CasaImage.open(names.path(Product.PBCOR))) {
+        for (int c : new int[] {0, NCHAN - 1}) {
+          float[] i = image.readPlane(0, c);
+          float[] b = pb.readPlane(0, c);
+          float[] q = pbcor.readPlane(0, c);
+          int corner = 0;  // farthest from the pointing: the smallest pb of the plane
+          assertTrue(b[corner] < 1, "pb " + b[corner]);
+          assertEquals(i[corner] / b[corner], q[corner], 1e-6 * Math.abs(i[corner] / b[corner]), "channel " + c);
+        }
+      }
+    }
   }
 
   @Test
@@ -243,7 +279,8 @@ public class ParallelCubeTest {
   /**
    * A parallel cube --restart continues from the set's .model and .mask, each worker slicing its channels of them,
    * and equals the serial restart of a copy of the same set: a niter-30 run masked to the first source, continued
-   * to the threshold with no mask given, so the set's .mask alone keeps the second source out of the model.
+   * to the threshold with no mask given, so the set's .mask alone keeps the second source out of the model; then
+   * continued again from its .residual and .psf (calcres, calcpsf false).
    */
   @Test
   void aCubeRestartEqualsTheSerialRestart() throws Exception {
@@ -278,6 +315,21 @@ public class ParallelCubeTest {
          CasaImage b = CasaImage.open(new OutputNames(serial.toString()).path(Product.MODEL))) {
       assertFalse(java.util.Arrays.equals(a.readPlane(0, 0), b.readPlane(0, 0)), "restart changes the model");
     }
+    // Once more, deeper, reusing the sets' .residual, .psf and .sumwt (calcres, calcpsf false) instead of making
+    // them: each worker slices its channels of them too, and the two sets stay equal.
+    float[] before;
+    try (CasaImage m = CasaImage.open(new OutputNames(parallelSet.toString()).path(Product.MODEL))) {
+      before = m.readPlane(0, 0);
+    }
+    SerialImager.run(params(serialSet.toString()).restart(true).calcres(false).calcpsf(false).threshold(3e-4)
+        .build());
+    var again = ParallelRunner.run(params(parallelSet.toString()).restart(true).calcres(false).calcpsf(false)
+        .threshold(3e-4).build(), settings(2, 2, tmp.resolve("work-restart-reuse")));
+    assertEquals(JobState.DONE, again.job().getState(), again.job().getError());
+    assertSameCube(serialSet, parallelSet);
+    try (CasaImage m = CasaImage.open(new OutputNames(parallelSet.toString()).path(Product.MODEL))) {
+      assertFalse(java.util.Arrays.equals(before, m.readPlane(0, 0)), "the second restart cleaned deeper");
+    }
   }
 
   /**
@@ -310,6 +362,110 @@ public class ParallelCubeTest {
       assertEquals(7, img.geometry().nchan());
       assertEquals(1.4e9 + 40e6, img.toWorld(0, 0, 0, 0)[3], 1e-3, "plane 0 is spw 0's channel 1");
       assertEquals(1.4e9 + 7 * 40e6, img.toWorld(0, 0, 0, 6)[3], 1e-3, "plane 6 is spw 1's channel 2");
+    }
+    // One density over every selected channel (perchanweightdensity false), over both spws and over spw 0 alone:
+    // each sub-cube weighs its samples by the whole selection's density, as the serial cube does.
+    for (String spw : List.of("0:1~4,1:0~2", "0")) {
+      TcleanParams.Builder shared = cube.spwSelection(SpwChannels.parse(spw)).perchanweightdensity(false);
+      String name = spw.length() == 1 ? "one" : "two";
+      Path serialShared = tmp.resolve("shared-serial-" + name);
+      SerialImager.run(shared.imagename(serialShared.toString()).build());
+      Path parallelShared = tmp.resolve("shared-parallel-" + name);
+      var done = ParallelRunner.run(shared.imagename(parallelShared.toString()).build(),
+          settings(2, 2, tmp.resolve("work-shared-" + name)));
+      assertEquals(JobState.DONE, done.job().getState(), done.job().getError());
+      assertSameCube(serialShared, parallelShared);
+    }
+    // The shared density is not each channel's own: the residuals differ.
+    try (CasaImage own = CasaImage.open(new OutputNames(serialTwo.toString()).path(Product.RESIDUAL));
+         CasaImage one = CasaImage.open(new OutputNames(tmp.resolve("shared-serial-two").toString())
+             .path(Product.RESIDUAL))) {
+      assertFalse(java.util.Arrays.equals(own.readPlane(0, 0), one.readPlane(0, 0)),
+          "perchanweightdensity false changes the weights");
+    }
+  }
+
+  /**
+   * tclean's spectral regridding in parallel: each sub-cube regrids its share of the output channels from only the
+   * input channels that feed them, and the cube equals the serial one that regrids every channel at once. Two
+   * axes: LSRK, 1.41 GHz by 30 MHz (no output channel on an input one; linear) in sub-cubes of 2; and TOPO,
+   * 1.55 GHz by -25 MHz (descending; nearest; one density over the regridded cube) in sub-cubes of 4.
+   */
+  @Test
+  void aRegriddedCubeEqualsSerial() throws Exception {
+    record Axis(String name, String frame, double start, double width, int nchan,
+        org.pclean.ingest.source.ChannelRegridder.Interpolation mode, int chunk) {}
+    for (Axis a : List.of(
+        new Axis("lsrk", "LSRK", 1.41e9, 30e6, 5, org.pclean.ingest.source.ChannelRegridder.Interpolation.LINEAR, 2),
+        new Axis("topo", "TOPO", 1.55e9, -25e6, 6, org.pclean.ingest.source.ChannelRegridder.Interpolation.NEAREST,
+            4))) {
+      // The TOPO cube weighs with one density over all its regridded channels (perchanweightdensity false).
+      TcleanParams.Builder cube = params("x").start(a.start() + "Hz").width(a.width() + "Hz").nchan(a.nchan())
+          .outframe(a.frame()).interpolation(a.mode()).weighting(TcleanParams.WeightingMode.BRIGGS).robust(0.5)
+          .perchanweightdensity(a.frame().equals("LSRK"));
+      Path serialRegrid = tmp.resolve("regrid-serial-" + a.name());
+      SerialImager.run(cube.imagename(serialRegrid.toString()).build());
+      Path parallelRegrid = tmp.resolve("regrid-parallel-" + a.name());
+      var outcome = ParallelRunner.run(cube.imagename(parallelRegrid.toString()).build(),
+          settings(2, a.chunk(), tmp.resolve("work-regrid-" + a.name())));
+      assertEquals(JobState.DONE, outcome.job().getState(), outcome.job().getError());
+      assertEquals((a.nchan() + a.chunk() - 1) / a.chunk(), outcome.job().getNumPartitions(), a.name());
+      assertSameCube(serialRegrid, parallelRegrid);
+      try (CasaImage img = CasaImage.open(new OutputNames(parallelRegrid.toString()).path(Product.IMAGE))) {
+        assertEquals(a.nchan(), img.geometry().nchan(), a.name());
+        assertEquals(a.frame(), img.observation().frame(), a.name());
+        for (int k = 0; k < a.nchan(); k++) {
+          assertEquals(a.start() + k * a.width(), img.toWorld(0, 0, 0, k)[3], 1e-3, a.name() + " plane " + k);
+        }
+      }
+    }
+    // The first LSRK sub-cube (1.41 and 1.44 GHz) is fed by input channels 0..1 or 0..2 of 5 (1.40..1.48 GHz;
+    // which, depends on the side of 1.44 GHz TOPO that 1.44 GHz LSRK falls on), not by all of them.
+    TcleanParams lsrk = params("x").start("1.41GHz").width("30MHz").nchan(5).outframe("LSRK").build();
+    try (var source = org.pclean.ingest.source.VisibilitySources.open(ms, null, null, null)) {
+      var slice = org.pclean.ingest.plan.RegriddedCube.of(lsrk, source).slice(0, 1);
+      assertEquals(0, slice.firstInput());
+      assertTrue(slice.lastInput() <= 2, "last input channel " + slice.lastInput());
+    }
+  }
+
+  /**
+   * Channels flagged throughout (band edges, RFI) are blank planes of the serial cube, and so of the parallel one:
+   * with channels 3 and 4 of 5 flagged (python3-casacore) and sub-cubes of 2, the last sub-cube holds nothing
+   * unflagged and the middle one a blank plane; the job completes and equals the serial cube.
+   */
+  @Test
+  void flaggedChannelsAreBlankPlanesInEverySubcube() throws Exception {
+    Path flagged = tmp.resolve("flagged.ms");
+    simulateMs(flagged);
+    Process check = new ProcessBuilder("/usr/bin/python3", "-c", "import casacore.tables").start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(check.waitFor() == 0,
+        "python3-casacore is not installed for /usr/bin/python3 (it flags the MS's channels)");
+    Process flag = new ProcessBuilder("/usr/bin/python3", "-c", "import sys, casacore.tables as t\n"
+        + "ms = t.table(sys.argv[1], readonly=False, ack=False)\n"
+        + "f = ms.getcol('FLAG'); f[:, 3:5, :] = True; ms.putcol('FLAG', f); ms.close()", flagged.toString())
+        .redirectErrorStream(true).start();
+    String said = new String(flag.getInputStream().readAllBytes());
+    assertEquals(0, flag.waitFor(), said);
+    TcleanParams.Builder cube = params("x").vis(flagged);
+    Path ser = tmp.resolve("flagged-serial");
+    SerialImager.run(cube.imagename(ser.toString()).build());
+    Path par = tmp.resolve("flagged-parallel");
+    var outcome = ParallelRunner.run(cube.imagename(par.toString()).build(), settings(2, 2, tmp.resolve("work-flag")));
+    assertEquals(JobState.DONE, outcome.job().getState(), outcome.job().getError());
+    assertEquals(3, outcome.job().getNumPartitions());
+    assertSameCube(ser, par);
+    try (CasaImage img = CasaImage.open(new OutputNames(par.toString()).path(Product.IMAGE));
+         CasaImage sumwt = CasaImage.open(new OutputNames(par.toString()).path(Product.SUMWT))) {
+      for (int c = 0; c < NCHAN; c++) {
+        float[] plane = img.readPlane(0, c);
+        boolean blank = true;
+        for (float v : plane) {
+          blank &= v == 0;
+        }
+        assertEquals(c >= 3, blank, "plane " + c + " blank");
+        assertEquals(c >= 3, sumwt.readPlane(0, c)[0] == 0, "plane " + c + " sumwt");
+      }
     }
   }
 
