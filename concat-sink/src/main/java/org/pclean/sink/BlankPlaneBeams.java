@@ -21,8 +21,11 @@ final class BlankPlaneBeams {
 
   private BlankPlaneBeams() {}
 
-  /** subcube: the image-name prefix of sub-cube k, of numPartitions; a cube without a blank plane is left as it is. */
-  static void apply(int numPartitions, IntFunction<String> subcube) {
+  /**
+   * subcube: the image-name prefix of sub-cube k, of numPartitions; products: those joined (with the .sumwt). A
+   * cube without a blank plane is left as it is.
+   */
+  static void apply(int numPartitions, IntFunction<String> subcube, List<Product> products) {
     boolean[][] blank = new boolean[numPartitions][];
     Beam first = null;
     for (int k = 0; k < numPartitions; k++) {
@@ -45,7 +48,7 @@ final class BlankPlaneBeams {
     for (int k = 0; k < numPartitions; k++) {
       for (Product product : WITH_BEAMS) {
         Path path = Path.of(subcube.apply(k) + "." + product.suffix());
-        if (!Files.isDirectory(path) || !anyBlank(blank[k])) {
+        if (!products.contains(product) || !Files.isDirectory(path) || !anyBlank(blank[k])) {
           continue;
         }
         try (CasaImage img = CasaImage.open(path, true)) {

@@ -38,7 +38,9 @@ final class CubeProducts {
       boolean fits = job.getImaging() != null && job.getImaging().getFits();
       CubeConcatenator.ConcatMode mode =
           CubeConcatenator.ConcatMode.parse(job.getConcatMode()).resolve(job.getKeepSubcubes());
-      BlankPlaneBeams.apply(job.getNumPartitions(), subcube);
+      if (products.contains(Product.SUMWT)) {  // which planes are blank
+        BlankPlaneBeams.apply(job.getNumPartitions(), subcube, products);
+      }
       for (Product product : products) {
         List<Path> parts = new ArrayList<>();
         for (int k = 0; k < job.getNumPartitions(); k++) {

@@ -235,7 +235,7 @@ public final class SerialImager {
     weights = new Weights(iw, shared, fracbw);
     List<ImagingResult.PlaneSummary> summaries = new ArrayList<>();
     List<ImagingResult.Cycle> history = new ArrayList<>();
-    List<float[]> models = new ArrayList<>();
+    List<float[][]> models = new ArrayList<>();  // each plane's Taylor models, for savemodel
     List<Path> products;
     ImageSetWriter writer = new ImageSetWriter(g, cube, obs);
     try {
@@ -250,7 +250,7 @@ public final class SerialImager {
           // the cube's other planes give it.
           writer.plane(o.path(), o.units(), plane, o.data(), o.withBeam() && r.beam().isPresent() ? r.beam() : null);
         }
-        models.add(r.models()[0]);
+        models.add(r.models());
         double flux = MinorCycle.flux(r.models()[0]);
         summaries.add(new ImagingResult.PlaneSummary(plane, freq, r.beam(), r.sumwt(), r.iterations(), r.stop(),
             r.peakResidual(), flux));
@@ -263,10 +263,7 @@ public final class SerialImager {
       throw e;
     }
     if (p.savemodel()) {
-      if (nterms > 1) {
-        throw new IllegalArgumentException("savemodel with mtmfs is not supported yet");
-      }
-      ModelDataWriter.write(p, data, models, cube, this::predict);
+      ModelDataWriter.write(p, data, ModelDataWriter.visibilities(p, data, models, cube, g.freq0()));
     }
     double total = (System.nanoTime() - t0) / 1e9;
     return new ImagingResult(products, summaries, history,
@@ -432,11 +429,6 @@ public final class SerialImager {
     griddingSeconds += (System.nanoTime() - t) / 1e9;
     samplesGridded += (long) d.numRows() * d.numChannels();
     return s;
-  }
-
-  /** Model visibilities of one plane's model over the given samples (used by savemodel). */
-  private float[] predict(float[] model, VisibilityData d) {
-    return Gridder.forRun(p, d).predict(model, d);
   }
 
   private static void scale(float[] a, double s) {

@@ -44,9 +44,18 @@ public final class TaylorTerms {
 
   /** diff -= the visibilities of model term t ({@code pred}), scaled by x_c^t: the spectral model's sum. */
   public void subtract(float[] diff, float[] pred, int t) {
+    accumulate(diff, pred, t, -1);
+  }
+
+  /** sum += the visibilities of model term t, scaled by x_c^t (the model's own visibilities, for savemodel). */
+  public void add(float[] sum, float[] pred, int t) {
+    accumulate(sum, pred, t, 1);
+  }
+
+  private void accumulate(float[] acc, float[] pred, int t, int sign) {
     int nchan = xPow[0].length;
-    for (int i = 0; i < diff.length; i++) {
-      diff[i] -= t == 0 ? pred[i] : (float) (pred[i] * xPow[t][(i / 2) % nchan]);
+    for (int i = 0; i < acc.length; i++) {
+      acc[i] += sign * (t == 0 ? pred[i] : (float) (pred[i] * xPow[t][(i / 2) % nchan]));
     }
   }
 }

@@ -559,6 +559,9 @@ public record TcleanParams(
       }
       boolean spectral = start.kind() != SpectralAxis.Kind.NONE || width.kind() != SpectralAxis.Kind.NONE;
       require(!spectral || specmode == SpecMode.CUBE, "start and width define a cube's channels: they need specmode cube");
+      // MODEL_DATA holds the MS's own channels; a regridded cube's planes are others.
+      require(!savemodel || (!spectral && outframe.equals("TOPO")), "savemodel with spectral regridding (start,"
+          + " width, outframe other than TOPO) is not supported yet");
       require(restfreq >= 0, "restfreq must be >= 0");
       require(!(start.kind() == SpectralAxis.Kind.VELOCITY || width.kind() == SpectralAxis.Kind.VELOCITY)
           || restfreq > 0, "a velocity start or width needs restfreq (e.g. 1.420405752GHz)");

@@ -15,6 +15,7 @@ import org.pclean.bus.SubcubeQueue;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobSpec;
 import org.pclean.bus.avro.JobState;
+import org.pclean.imaging.ModelDataWriter;
 import org.pclean.imaging.StartImages;
 import org.pclean.imaging.worker.JobSpecView;
 import org.pclean.ingest.ContinuumJobSubmitter;
@@ -133,10 +134,19 @@ public final class ParallelRunner {
     long since = System.currentTimeMillis() - 1000;
     try (AutoCloseable watching = watcher.attach(local.client())) {
       Submitted job = submitJob(local.client(), local.producer(), p, s, start);
+      Outcome outcome;
       try (JobProgress progress = JobProgress.watch(new JobProgress.Shape(job.jobId(), job.cube(), job.tasks(),
           p.niter(), p.threshold()), local.client(), since)) {
-        return await(local, job.jobId(), p, deadline, s.stallTimeout());
+        outcome = await(local, job.jobId(), p, deadline, s.stallTimeout());
       }
+      if (p.savemodel()) {
+        // The client, which read the MS to plan the job, predicts the final model into it, as the serial run does.
+        long t0 = System.nanoTime();
+        ModelDataWriter.fromProducts(p);
+        LOG.info(String.format(java.util.Locale.ROOT, "%s: the model written to %s MODEL_DATA in %.1f s",
+            job.jobId(), p.vis(), (System.nanoTime() - t0) / 1e9));
+      }
+      return outcome;
     } catch (IOException | InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -279,9 +289,6 @@ public final class ParallelRunner {
    */
   static StartImages validate(TcleanParams p, Settings s) {
     boolean continuum = p.specmode() == TcleanParams.SpecMode.MFS;
-    if (p.savemodel()) {
-      throw new IllegalArgumentException("--savemodel is not available with --parallel yet");
-    }
     if (p.startmodel() != null && !Files.isDirectory(p.startmodel())) {
       throw new IllegalArgumentException("startmodel " + p.startmodel() + ": CASA image does not exist");
     }

@@ -122,6 +122,8 @@ class BadInputTest {
             "--startmodel", taken.resolve("img.image").toString(), "--parallel"),
         new Case("one of several spws out of range", "spw 3", "--vis", vis, "--spw", "0,3"),
         new Case("overlapping channel ranges", "overlap", "--vis", vis, "--spw", "0:0~1;1~1"),
+        new Case("savemodel with spectral regridding", "savemodel with spectral regridding", "--vis", vis,
+            "--specmode", "cube", "--outframe", "LSRK", "--savemodel", "modelcolumn"),
         new Case("velocity start without restfreq", "restfreq", "--vis", vis, "--specmode", "cube", "--start",
             "-10km/s"),
         new Case("start for mfs", "specmode cube", "--vis", vis, "--start", "1.4GHz"),

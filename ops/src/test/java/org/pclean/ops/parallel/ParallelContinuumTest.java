@@ -37,6 +37,7 @@ import org.pclean.casacore.AntennaArray;
 import org.pclean.casacore.Beam;
 import org.pclean.casacore.CasaImage;
 import org.pclean.casacore.DataColumn;
+import org.pclean.casacore.MeasurementSet;
 import org.pclean.casacore.MsSimulator;
 import org.pclean.imaging.SerialImager;
 import org.pclean.imaging.continuum.ModelView;
@@ -376,6 +377,40 @@ class ParallelContinuumTest {
         }
       }
       assertTrue(components > 0, "the restart cleaned");
+    }
+  }
+
+  /**
+   * savemodel with --parallel: when the job is DONE the client predicts the product set's model into MODEL_DATA,
+   * as the serial run does. On two copies of the MS, an mtmfs job (the Taylor model's sum) in 2 row chunks and its
+   * serial twin write the same MODEL_DATA.
+   */
+  @Test
+  void savemodelParallelEqualsSerial() throws Exception {
+    Path serialMs = tmp.resolve("save-serial.ms");
+    Path parallelMs = tmp.resolve("save-parallel.ms");
+    copyTree(ms, serialMs);
+    copyTree(ms, parallelMs);
+    TcleanParams.Builder b = params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder().savemodel(true);
+    SerialImager.run(b.vis(serialMs).imagename(tmp.resolve("ser-save").toString()).build());
+    var outcome = ParallelRunner.run(b.vis(parallelMs).imagename(tmp.resolve("par-save").toString()).build(),
+        settings(2, tmp.resolve("work-save")));
+    assertEquals(JobState.DONE, outcome.job().getState(), outcome.job().getError());
+    assertSameModelData(serialMs, parallelMs, NCHAN);
+  }
+
+  /** MODEL_DATA of two copies of an MS agree to 1e-4 of its largest amplitude, and it is not empty. */
+  static void assertSameModelData(Path a, Path b, int nchan) {
+    try (MeasurementSet x = MeasurementSet.open(a);
+         MeasurementSet y = MeasurementSet.open(b)) {
+      int rows = (int) x.numRows();
+      float[] p = x.readVisibilities(DataColumn.MODEL, 0, rows, 0, nchan);
+      float[] q = y.readVisibilities(DataColumn.MODEL, 0, rows, 0, nchan);
+      float scale = peak(p);
+      assertTrue(scale > 0, "MODEL_DATA written");
+      for (int i = 0; i < p.length; i++) {
+        assertEquals(p[i], q[i], 1e-4 * scale, "MODEL_DATA value " + i);
+      }
     }
   }
 
