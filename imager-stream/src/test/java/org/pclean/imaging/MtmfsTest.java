@@ -78,18 +78,7 @@ class MtmfsTest {
           .imsize(256, 256).cell(SkySimulation.CELL, SkySimulation.CELL).datacolumn(DataColumn.DATA).niter(5000)
           .threshold(5e-4).savemodel(true);
       SerialImager.run((k == 0 ? b.deconvolver(TcleanParams.DeconvolverKind.MTMFS).nterms(2) : b).build());
-      try (org.pclean.casacore.MeasurementSet m = org.pclean.casacore.MeasurementSet.open(ms)) {
-        int rows = (int) m.numRows();
-        float[] data = m.readVisibilities(DataColumn.DATA, 0, rows, 0, nchan);
-        float[] model = m.readVisibilities(DataColumn.MODEL, 0, rows, 0, nchan);
-        double diff = 0;
-        double sig = 0;
-        for (int i = 0; i < data.length; i++) {
-          diff += Math.pow(data[i] - model[i], 2);
-          sig += data[i] * data[i];
-        }
-        misfit[k] = Math.sqrt(diff / sig);
-      }
+      misfit[k] = SkySimulation.modelMisfit(ms, nchan);
     }
     System.out.printf(java.util.Locale.ROOT, "DATA - MODEL_DATA relative rms: mtmfs %.4f, hogbom %.4f%n", misfit[0],
         misfit[1]);

@@ -33,4 +33,20 @@ final class SkySimulation {
         SKY.stream().map(Source::point).toList());
     return ms;
   }
+
+  /** The relative rms of DATA - MODEL_DATA over the MS's first nchan channels: how well a saved model predicts. */
+  static double modelMisfit(Path ms, int nchan) {
+    try (org.pclean.casacore.MeasurementSet m = org.pclean.casacore.MeasurementSet.open(ms)) {
+      int rows = (int) m.numRows();
+      float[] data = m.readVisibilities(org.pclean.casacore.DataColumn.DATA, 0, rows, 0, nchan);
+      float[] model = m.readVisibilities(org.pclean.casacore.DataColumn.MODEL, 0, rows, 0, nchan);
+      double diff = 0;
+      double sig = 0;
+      for (int i = 0; i < data.length; i++) {
+        diff += Math.pow(data[i] - model[i], 2);
+        sig += data[i] * data[i];
+      }
+      return Math.sqrt(diff / sig);
+    }
+  }
 }
