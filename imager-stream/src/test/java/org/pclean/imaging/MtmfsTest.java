@@ -85,4 +85,67 @@ class MtmfsTest {
     assertTrue(misfit[0] < 0.02, "mtmfs: relative rms of DATA - MODEL_DATA " + misfit[0]);
     assertTrue(misfit[1] > 3 * misfit[0], "hogbom's flat model " + misfit[1] + " vs mtmfs " + misfit[0]);
   }
+  /**
+   * Multi-scale mtmfs (MS-MFS, scales 0, 8, 20 pixels) on an extended source: a Gaussian of 2 Jy (at 1.4 GHz),
+   * σ 10 pixels (30″, some five beams across), spectral index -0.7, noise-free, on a wide band (8 × 80 MHz),
+   * cleaned to 0.5 mJy. The tt0 model holds the source's flux at the band centre to 3 %, and the restored spectral
+   * index at its centre is -0.7 to 0.1, in fewer iterations than point-component mtmfs needs for the same threshold.
+   */
+  @Test
+  void multiscaleMtmfsRecoversAnExtendedSourcesFluxAndIndex() {
+    int nchan = 8;
+    double dfreq = 80e6;
+    double alpha = -0.7;
+    double sigma = 10;
+    java.util.List<org.pclean.casacore.MsSimulator.PointSource> blob = new java.util.ArrayList<>();
+    double norm = 0;
+    for (int dy = -30; dy <= 30; dy++) {
+      for (int dx = -30; dx <= 30; dx++) {
+        norm += Math.exp(-(dx * dx + dy * dy) / (2 * sigma * sigma));
+      }
+    }
+    double total = 2.0;
+    for (int dy = -30; dy <= 30; dy++) {
+      for (int dx = -30; dx <= 30; dx++) {
+        double f = total * Math.exp(-(dx * dx + dy * dy) / (2 * sigma * sigma)) / norm;
+        if (f > 1e-4) {
+          blob.add(new org.pclean.casacore.MsSimulator.PointSource(-dx * SkySimulation.CELL, dy * SkySimulation.CELL,
+              f, alpha));
+        }
+      }
+    }
+    Path ms = tmp.resolve("blob.ms");
+    org.pclean.casacore.MsSimulator.simulate(ms, org.pclean.casacore.AntennaArray.vlaLike(
+        org.pclean.casacore.AntennaArray.vlaArmLength("C")), new org.pclean.casacore.MsSimulator.Observation("SIM",
+        SkySimulation.RA, SkySimulation.DEC, nchan, SkySimulation.FREQ0, dfreq, "RR LL", -2, 2, 120, 60000, 0.0, 11),
+        blob);
+    double nu0 = SkySimulation.FREQ0 + (nchan - 1) * dfreq / 2;
+    double expected = total * Math.pow(nu0 / SkySimulation.FREQ0, alpha);
+    int n = 128;
+    int[] iterations = new int[2];
+    for (int k = 0; k < 2; k++) {
+      String name = tmp.resolve(k == 0 ? "msmfs" : "mtpoint").toString();
+      TcleanParams.Builder b = TcleanParams.builder().vis(ms).imagename(name).imsize(n, n)
+          .cell(SkySimulation.CELL, SkySimulation.CELL).datacolumn(DataColumn.DATA)
+          .deconvolver(TcleanParams.DeconvolverKind.MTMFS).nterms(2).niter(20000).threshold(5e-4);
+      var r = SerialImager.run((k == 0 ? b.scales(0, 8, 20) : b).build());
+      iterations[k] = r.totalIterations();
+      try (CasaImage model = CasaImage.open(Path.of(name + ".model.tt0"));
+           CasaImage a = CasaImage.open(Path.of(name + ".alpha"))) {
+        double flux = 0;
+        for (float v : model.readPlane(0, 0)) {
+          flux += v;
+        }
+        float centreAlpha = a.readPlane(0, 0)[(n / 2) * n + n / 2];
+        System.out.printf(java.util.Locale.ROOT, "%s: model flux %.4f Jy (expected %.4f), alpha at the centre %.3f"
+            + " (expected %.2f), %d iterations%n", k == 0 ? "MS-MFS" : "point mtmfs", flux, expected, centreAlpha,
+            alpha, iterations[k]);
+        if (k == 0) {
+          assertEquals(expected, flux, 0.03 * expected, "tt0 model flux");
+          assertEquals(alpha, centreAlpha, 0.1, "spectral index at the centre");
+        }
+      }
+    }
+    assertTrue(iterations[0] < iterations[1], "MS-MFS " + iterations[0] + " vs points " + iterations[1]);
+  }
 }

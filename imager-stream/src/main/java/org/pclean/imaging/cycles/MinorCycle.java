@@ -9,7 +9,9 @@ import org.pclean.imaging.deconvolution.ClarkDeconvolver;
 import org.pclean.imaging.deconvolution.Deconvolver;
 import org.pclean.imaging.deconvolution.HogbomDeconvolver;
 import org.pclean.imaging.deconvolution.MinorCycleResult;
+import org.pclean.imaging.deconvolution.MultiTermDeconvolver;
 import org.pclean.imaging.deconvolution.MultiTermHogbom;
+import org.pclean.imaging.deconvolution.MultiscaleMultiTerm;
 import org.pclean.imaging.deconvolution.MultiscaleDeconvolver;
 import org.pclean.imaging.mask.CleanMask;
 import org.pclean.ingest.params.TcleanParams;
@@ -28,7 +30,7 @@ public final class MinorCycle {
   private final IterationControl control;
   private final int nterms;
   private final Deconvolver singleTerm;
-  private final MultiTermHogbom multiTerm;
+  private final MultiTermDeconvolver multiTerm;
   private final CleanMask mask;
   private double lastPeak;
 
@@ -49,7 +51,11 @@ public final class MinorCycle {
       case MULTISCALE -> new MultiscaleDeconvolver(nx, ny, p.gain(), p.scales(), p.smallscalebias());
       default -> new HogbomDeconvolver(nx, ny, p.gain());
     };
-    multiTerm = p.deconvolver() == DeconvolverKind.MTMFS ? new MultiTermHogbom(nx, ny, p.gain()) : null;
+    // mtmfs: point components with scales [] or [0], else multi-scale components (MS-MFS).
+    boolean multiscale = java.util.Arrays.stream(p.scales()).anyMatch(s -> s != 0);
+    multiTerm = p.deconvolver() != DeconvolverKind.MTMFS ? null
+        : multiscale ? new MultiscaleMultiTerm(nx, ny, p.gain(), p.scales(), p.smallscalebias())
+        : new MultiTermHogbom(nx, ny, p.gain());
   }
 
   /**

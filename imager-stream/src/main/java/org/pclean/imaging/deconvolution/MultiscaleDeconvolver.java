@@ -184,8 +184,12 @@ public final class MultiscaleDeconvolver implements Deconvolver {
     return m;
   }
 
-  /** a += amp × b shifted so b's centre (nx/2, ny/2) lands on (px, py), over the overlap. */
   private void addShifted(float[] a, float[] b, int px, int py, double amp) {
+    addShifted(a, b, nx, ny, px, py, amp);
+  }
+
+  /** a += amp × b (both nx × ny) shifted so b's centre (nx/2, ny/2) lands on (px, py), over the overlap. */
+  static void addShifted(float[] a, float[] b, int nx, int ny, int px, int py, double amp) {
     int cx = nx / 2;
     int cy = ny / 2;
     int x0 = Math.max(0, px - cx);

@@ -538,8 +538,6 @@ public record TcleanParams(
         require(s >= 0 && s < Math.min(imsize[0], imsize[1]) / 2, "scale " + s + " must lie in [0, imsize/2)");
       }
       require(smallscalebias >= 0 && smallscalebias <= 1, "smallscalebias must lie in [0, 1]");
-      require(deconvolver != DeconvolverKind.MTMFS || scales.length == 0 || (scales.length == 1 && scales[0] == 0),
-          "mtmfs with scales other than [0] is not supported yet");
       require(!(restart && overwrite), "give restart (continue from the existing products) or overwrite (replace"
           + " them), not both");
       require(restart || (calcres && calcpsf),

@@ -141,8 +141,6 @@ class ConfigCliTest {
         {"differ: pclean-java has one pblimit", "--pconfig", conflict.toString(), "--dump-config", dump.toString()},
         {"image.stokes = IQUV (file:" + refused + " line 2) is refused: only Stokes I is imaged", "--pconfig",
             refused.toString(), "--vis", tmp.resolve("a.ms").toString(), "--imagename", img},
-        {"mtmfs with scales other than [0] is not supported yet", "--preset", "vlass", "--vis",
-            tmp.resolve("a.ms").toString(), "--imagename", img},
         {"mask region 'circle[[10pix, 10pix]]': expected circle[[x, y], r]", "--mask", "circle[[10pix, 10pix]]",
             "--vis", tmp.resolve("a.ms").toString(), "--imagename", img, "--niter", "10"},
         {"mask region 'circel[[1pix, 1pix], 2pix]': unknown shape 'circel'", "--mask", "circel[[1pix, 1pix], 2pix]",

@@ -258,25 +258,21 @@ class PcleanConfigTest {
     assertEquals(expected.length - 1, fromPreset, "normalization.pblimit stays the default");
     assertEquals("default", c.origin("normalization.pblimit"));
     assertEquals("default", c.origin("iteration.gain"));
-    // Its auto-multithresh keys are taken; it refuses to image here for mtmfs with scales [0, 5, 15].
-    TcleanParams.Builder b = PcleanConfig.builder().preset("vlass").set("selection.vis", "a.ms")
-        .set("image.imagename", "x").resolve().paramsBuilder();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
-    assertTrue(e.getMessage().contains("mtmfs with scales other than [0]"), e.getMessage());
-    TcleanParams p = b.scales(0).build();
+    // Its auto-multithresh keys are taken, and it images here: multi-scale mtmfs with scales [0, 5, 15].
+    TcleanParams p = PcleanConfig.builder().preset("vlass").set("selection.vis", "a.ms")
+        .set("image.imagename", "x").resolve().paramsBuilder().build();
+    assertEquals(TcleanParams.DeconvolverKind.MTMFS, p.deconvolver());
+    assertArrayEquals(new int[] {0, 5, 15}, p.scales());
     assertEquals(MaskParams.UseMask.AUTO_MULTITHRESH, p.masking().usemask());
     assertEquals(2.0, p.masking().sidelobethreshold());
     assertEquals(4.25, p.masking().noisethreshold());
     assertEquals(75, p.masking().growiterations());
   }
 
-  /** Every other preset images here: it resolves to valid parameters once vis and imagename are given. */
+  /** Every preset images here: it resolves to valid parameters once vis and imagename are given. */
   @Test
-  void theOtherPresetsRun() {
+  void everyPresetRuns() {
     for (String name : Presets.NAMES) {
-      if (name.equals("vlass")) {
-        continue;
-      }
       PcleanConfig c = PcleanConfig.builder().preset(name).set("selection.vis", "a.ms").set("image.imagename", "x")
           .resolve();
       TcleanParams p = c.params();
@@ -323,10 +319,9 @@ class PcleanConfigTest {
   void duplicatedKeysAreOneParameter() {
     PcleanConfig c = PcleanConfig.builder().preset("vlass")
         .file(YamlConfig.read("file:p.yaml", "normalization:\n  pblimit: 0.3\n")).resolve();
-    // (scales 0: vlass's [0, 5, 15] with mtmfs is refused by the engine; only pblimit is under test here)
-    assertEquals(0.3, c.paramsBuilder().vis(Path.of("a")).imagename("x").scales(0).build().pblimit());
+    assertEquals(0.3, c.paramsBuilder().vis(Path.of("a")).imagename("x").build().pblimit());
     PcleanConfig v = PcleanConfig.builder().preset("vlass").resolve();
-    assertEquals(0.1, v.paramsBuilder().vis(Path.of("a")).imagename("x").scales(0).build().pblimit(),
+    assertEquals(0.1, v.paramsBuilder().vis(Path.of("a")).imagename("x").build().pblimit(),
         "grid.pblimit from the preset over normalization.pblimit's default");
     ConfigException e = assertThrows(ConfigException.class, () -> PcleanConfig.builder()
         .file(YamlConfig.read("file:n.yaml", "image:\n  nterms: 2\ndeconvolution:\n  nterms: 3\n")).resolve()

@@ -168,8 +168,8 @@ class ParallelContinuumTest {
 
   /**
    * Masks on the coordinator's gathered residual equal the serial engine's: auto-multithresh (its mask carried
-   * between cycles in the coordinator's stores) with hogbom and mtmfs, and a user region mask; every product and
-   * the .mask image equal serial.
+   * between cycles in the coordinator's stores) with hogbom and mtmfs, and a user region mask with hogbom and with
+   * multi-scale mtmfs; every product and the .mask image equal serial.
    */
   @Test
   void maskedParallelEqualsSerial() throws Exception {
@@ -179,6 +179,9 @@ class ParallelContinuumTest {
     runs.put("auto-mtmfs", params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder()
         .usemask(org.pclean.ingest.params.MaskParams.UseMask.AUTO_MULTITHRESH));
     runs.put("user-hogbom", params("x", WeightingMode.NATURAL, DeconvolverKind.HOGBOM).toBuilder()
+        .mask("circle[[44pix, 74pix], 6pix]", "box[[90pix, 75pix], [98pix, 83pix]]"));
+    // Multi-scale mtmfs (MS-MFS) in the coordinator's minor cycle, in the same user mask.
+    runs.put("user-msmfs", params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder().scales(0, 4, 8)
         .mask("circle[[44pix, 74pix], 6pix]", "box[[90pix, 75pix], [98pix, 83pix]]"));
     var ran = runBoth(runs, "mask-", name -> 2, tmp.resolve("work-mask"));
     for (var e : runs.entrySet()) {
