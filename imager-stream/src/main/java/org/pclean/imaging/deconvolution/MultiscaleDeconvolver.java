@@ -1,7 +1,5 @@
 package org.pclean.imaging.deconvolution;
 
-import org.pclean.imaging.ImageConvolver;
-
 /**
  * Multiscale CLEAN (Cornwell 2008, CASA's 'multiscale'). Components are scale functions: a delta for scale 0,
  * else (1 - r²) ψ(r) out to radius = scale pixels (ψ the prolate spheroidal), unit sum — CASA's definition.
@@ -15,17 +13,14 @@ public final class MultiscaleDeconvolver implements Deconvolver {
   private final int ny;
   private final double gain;
   private final int[] scales;
-  private final double smallScaleBias;
+  private final CleanScales byScale;
 
   public MultiscaleDeconvolver(int nx, int ny, double gain, int[] scales, double smallScaleBias) {
-    if (scales.length == 0) {
-      throw new IllegalArgumentException("multiscale needs at least one scale");
-    }
     this.nx = nx;
     this.ny = ny;
     this.gain = gain;
     this.scales = scales.clone();
-    this.smallScaleBias = smallScaleBias;
+    this.byScale = new CleanScales(nx, ny, scales, smallScaleBias);
   }
 
   /** CASA's scale function: (1 - r²) ψ(r) for r = distance/scale < 1, normalised to unit sum; a delta for 0. */
@@ -83,37 +78,27 @@ public final class MultiscaleDeconvolver implements Deconvolver {
       double cycleThreshold, int maxIterations) {
     int ns = scales.length;
     int n = nx * ny;
-    float[][] shapes = new float[ns][];
-    ImageConvolver[] byScale = new ImageConvolver[ns];
-    for (int k = 0; k < ns; k++) {
-      shapes[k] = scaleFunction(nx, ny, scales[k]);
-      byScale[k] = new ImageConvolver(shapes[k], nx, ny);
-    }
+    float[][] shapes = byScale.shapes;
+    double[] bias = byScale.bias;
     // PSF ⊗ S_k, the cross PSFs PSF ⊗ S_j ⊗ S_k (symmetric in j, k) and the smoothed residuals R_k.
     float[][] psfByScale = new float[ns][];
     for (int k = 0; k < ns; k++) {
-      psfByScale[k] = byScale[k].convolve(psf);
+      psfByScale[k] = byScale.smooth(k, psf);
     }
     float[][][] cross = new float[ns][ns][];
     for (int j = 0; j < ns; j++) {
       for (int k = j; k < ns; k++) {
-        cross[j][k] = byScale[k].convolve(psfByScale[j]);
+        cross[j][k] = byScale.smooth(k, psfByScale[j]);
         cross[k][j] = cross[j][k];
       }
     }
     float[][] smoothed = new float[ns][];
     for (int k = 0; k < ns; k++) {
-      smoothed[k] = byScale[k].convolve(residual);
+      smoothed[k] = byScale.smooth(k, residual);
     }
-    double maxScale = 0;
-    for (int s : scales) {
-      maxScale = Math.max(maxScale, s);
-    }
-    double[] bias = new double[ns];
     double[] beta = new double[ns];
     int centre = (ny / 2) * nx + nx / 2;
     for (int k = 0; k < ns; k++) {
-      bias[k] = 1 - smallScaleBias * (maxScale > 0 ? scales[k] / maxScale : 0);
       beta[k] = cross[k][k][centre];
     }
     int zero = indexOfScale0();
@@ -174,35 +159,10 @@ public final class MultiscaleDeconvolver implements Deconvolver {
 
   /** Peak in the mask; the unsmoothed residual is R_0 when scale 0 is among the scales, else tracked separately. */
   private double peakOfTrueResidual(float[] residual, float[][] smoothed, int zero, byte[] mask) {
-    float[] r = zero >= 0 ? smoothed[zero] : residual;
-    double m = 0;
-    for (int i = 0; i < r.length; i++) {
-      if (mask == null || mask[i] != 0) {
-        m = Math.max(m, Math.abs(r[i]));
-      }
-    }
-    return m;
+    return CleanScales.peak(zero >= 0 ? smoothed[zero] : residual, mask);
   }
 
   private void addShifted(float[] a, float[] b, int px, int py, double amp) {
-    addShifted(a, b, nx, ny, px, py, amp);
-  }
-
-  /** a += amp × b (both nx × ny) shifted so b's centre (nx/2, ny/2) lands on (px, py), over the overlap. */
-  static void addShifted(float[] a, float[] b, int nx, int ny, int px, int py, double amp) {
-    int cx = nx / 2;
-    int cy = ny / 2;
-    int x0 = Math.max(0, px - cx);
-    int x1 = Math.min(nx, px - cx + nx);
-    int y0 = Math.max(0, py - cy);
-    int y1 = Math.min(ny, py - cy + ny);
-    float f = (float) amp;
-    for (int y = y0; y < y1; y++) {
-      int row = y * nx;
-      int brow = (y - py + cy) * nx + (cx - px);
-      for (int x = x0; x < x1; x++) {
-        a[row + x] += f * b[brow + x];
-      }
-    }
+    CleanScales.addShifted(a, b, nx, ny, px, py, amp);
   }
 }

@@ -1,7 +1,5 @@
 package org.pclean.imaging.deconvolution;
 
-import org.pclean.imaging.ImageConvolver;
-
 /**
  * Multi-scale multi-term multi-frequency CLEAN (MS-MFS, Rau &amp; Cornwell 2011; tclean's mtmfs with scales) for
  * nterms = 2. Components are the multiscale scale functions S_k ({@link MultiscaleDeconvolver#scaleFunction})
@@ -16,18 +14,13 @@ public final class MultiscaleMultiTerm implements MultiTermDeconvolver {
   private final int nx;
   private final int ny;
   private final double gain;
-  private final int[] scales;
-  private final double smallScaleBias;
+  private final CleanScales byScale;
 
   public MultiscaleMultiTerm(int nx, int ny, double gain, int[] scales, double smallScaleBias) {
-    if (scales.length == 0) {
-      throw new IllegalArgumentException("multi-scale mtmfs needs at least one scale");
-    }
     this.nx = nx;
     this.ny = ny;
     this.gain = gain;
-    this.scales = scales.clone();
-    this.smallScaleBias = smallScaleBias;
+    this.byScale = new CleanScales(nx, ny, scales, smallScaleBias);
   }
 
   @Override
@@ -36,19 +29,15 @@ public final class MultiscaleMultiTerm implements MultiTermDeconvolver {
     if (residuals.length != 2 || models.length != 2 || psfs.length != 3) {
       throw new IllegalArgumentException("multi-scale mtmfs handles nterms 2 (2 residuals, 2 models, 3 PSFs)");
     }
-    int ns = scales.length;
+    int ns = byScale.count;
     int n = nx * ny;
-    float[][] shapes = new float[ns][];
-    ImageConvolver[] byScale = new ImageConvolver[ns];
-    for (int k = 0; k < ns; k++) {
-      shapes[k] = MultiscaleDeconvolver.scaleFunction(nx, ny, scales[k]);
-      byScale[k] = new ImageConvolver(shapes[k], nx, ny);
-    }
-    // cross[j][k][m] = S_j ⊗ S_k ⊗ P_m (symmetric in j, k); psfByScale[k][m] = S_k ⊗ P_m.
+    float[][] shapes = byScale.shapes;
+    double[] bias = byScale.bias;
+    // psfByScale[k][m] = S_k ⊗ P_m; cross[j][k][m] = S_j ⊗ S_k ⊗ P_m (symmetric in j, k).
     float[][][] psfByScale = new float[ns][3][];
     for (int k = 0; k < ns; k++) {
       for (int m = 0; m < 3; m++) {
-        psfByScale[k][m] = byScale[k].convolve(psfs[m]);
+        psfByScale[k][m] = byScale.smooth(k, psfs[m]);
       }
     }
     float[][][][] cross = new float[ns][ns][][];
@@ -56,7 +45,7 @@ public final class MultiscaleMultiTerm implements MultiTermDeconvolver {
       for (int k = j; k < ns; k++) {
         float[][] c = new float[3][];
         for (int m = 0; m < 3; m++) {
-          c[m] = byScale[k].convolve(psfByScale[j][m]);
+          c[m] = byScale.smooth(k, psfByScale[j][m]);
         }
         cross[j][k] = c;
         cross[k][j] = c;
@@ -65,24 +54,17 @@ public final class MultiscaleMultiTerm implements MultiTermDeconvolver {
     float[][][] smoothed = new float[ns][2][];
     for (int k = 0; k < ns; k++) {
       for (int t = 0; t < 2; t++) {
-        smoothed[k][t] = byScale[k].convolve(residuals[t]);
+        smoothed[k][t] = byScale.smooth(k, residuals[t]);
       }
     }
-    double maxScale = 0;
-    for (int s : scales) {
-      maxScale = Math.max(maxScale, s);
-    }
-    int centre = (ny / 2) * nx + nx / 2;
-    double[] bias = new double[ns];
+    // Each scale's Taylor Hessian at the centre of its cross PSFs, inverted.
     double[][] hinv = new double[ns][];
     for (int k = 0; k < ns; k++) {
-      bias[k] = 1 - smallScaleBias * (maxScale > 0 ? scales[k] / maxScale : 0);
-      hinv[k] = MultiTermHogbom.inverseHessian(new float[][] {cross[k][k][0], cross[k][k][1], cross[k][k][2]},
-          nx, ny);
+      hinv[k] = MultiTermHogbom.inverseHessian(cross[k][k], nx, ny);
     }
     int iter = 0;
     double flux = 0;
-    double peak = peak(residuals[0], mask);
+    double peak = CleanScales.peak(residuals[0], mask);
     while (iter < maxIterations && peak > cycleThreshold) {
       int bestScale = -1;
       int bestPixel = -1;
@@ -132,22 +114,12 @@ public final class MultiscaleMultiTerm implements MultiTermDeconvolver {
       addShifted(residuals[1], p[1], px, py, -a0);
       addShifted(residuals[1], p[2], px, py, -a1);
       iter++;
-      peak = peak(residuals[0], mask);
+      peak = CleanScales.peak(residuals[0], mask);
     }
     return new MinorCycleResult(iter, peak, flux);
   }
 
-  private static double peak(float[] r, byte[] mask) {
-    double m = 0;
-    for (int i = 0; i < r.length; i++) {
-      if (mask == null || mask[i] != 0) {
-        m = Math.max(m, Math.abs(r[i]));
-      }
-    }
-    return m;
-  }
-
   private void addShifted(float[] a, float[] b, int px, int py, double amp) {
-    MultiscaleDeconvolver.addShifted(a, b, nx, ny, px, py, amp);
+    CleanScales.addShifted(a, b, nx, ny, px, py, amp);
   }
 }
