@@ -40,17 +40,22 @@ final class SnapshotProgress {
   /** A snapshot was published: counts its windows and logs the line. */
   void imaged(SnapshotReady r) {
     long n = windows.addAndGet(r.getMergedWindows());
-    LOG.info(line(dataset, n, r, head));
+    LOG.info(line(dataset, n, r.getWindowStart(), r.getWindowEnd(), head,
+        r.getReadyAtMillis() - r.getClosedAtMillis()));
   }
 
   /**
    * "live: 4 windows imaged; [5184021585.000 .. 5184021675.000) 0.0 s behind the stream head, ready 85 ms after
    * it closed".
    */
-  static String line(String dataset, long windows, SnapshotReady r, double head) {
+  static String line(String dataset, long windows, double start, double end, double head, long readyMillis) {
     return String.format(Locale.ROOT, "%s: %d window%s imaged; [%.3f .. %.3f) %.1f s behind the stream head, ready"
-            + " %d ms after it closed", dataset, windows, windows == 1 ? "" : "s", r.getWindowStart(), r.getWindowEnd(),
-        lag(head, r.getWindowEnd()), r.getReadyAtMillis() - r.getClosedAtMillis());
+        + " %d ms after it closed", dataset, windows, windows == 1 ? "" : "s", start, end, lag(head, end), readyMillis);
+  }
+
+  /** The stream head so far (end of the latest dump read, MJD seconds; -infinity before the first). */
+  double head() {
+    return head;
   }
 
   /** Seconds of stream the imager is behind: the head's end minus the window's end (0 when it is the head). */
