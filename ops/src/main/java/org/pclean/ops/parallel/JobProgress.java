@@ -134,7 +134,7 @@ final class JobProgress implements AutoCloseable {
   }
 
   /**
-   * A cube's plain line: "j: 3 of 8 sub-cubes done, 0.25 sub-cubes/s, ETA 20 s (message)", the rate and ETA from
+   * A cube's plain line: "j: 3 of 8 sub-cubes done, 0.250 sub-cubes/s, ETA 20 s (message)", the rate and ETA from
    * the time since the client started watching.
    */
   static String cubeLine(String jobId, int done, int total, double seconds, String message) {
