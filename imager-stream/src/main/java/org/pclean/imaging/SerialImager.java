@@ -254,8 +254,9 @@ public final class SerialImager {
         double flux = MinorCycle.flux(r.models()[0]);
         summaries.add(new ImagingResult.PlaneSummary(plane, freq, r.beam(), r.sumwt(), r.iterations(), r.stop(),
             r.peakResidual(), flux));
-        LOG.info(String.format(Locale.ROOT, "plane %d: beam %s, %d iterations, stop: %s (peak residual %.4g)",
-            plane, r.beam(), r.iterations(), r.stop().message(), r.peakResidual()));
+        LOG.info(String.format(Locale.ROOT, "plane %d (%d of %d): beam %s, %d iterations, stop: %s (peak residual"
+            + " %.4g); ETA %s", plane, plane + 1, nplanes, r.beam(), r.iterations(), r.stop().message(),
+            r.peakResidual(), Eta.text(Eta.seconds(plane + 1, nplanes, (System.nanoTime() - t0) / 1e9))));
       }
       products = writer.finish(p.fits());
     } catch (RuntimeException e) {
@@ -359,9 +360,10 @@ public final class SerialImager {
   private void logCycle(ImagingResult.Cycle c, int total) {
     boolean cube = p.specmode() == TcleanParams.SpecMode.CUBE;
     if (cube ? LOG.isDebugEnabled() : LOG.isInfoEnabled()) {
-      String line = String.format(Locale.ROOT, "plane %d, major cycle %d: %d iterations to %.4g Jy/beam (%d so far),"
-          + " peak residual was %.4g Jy/beam, model flux %.4g Jy", c.plane(), c.cycle(), c.iterations(),
-          c.cycleThreshold(), total, c.peakResidualBefore(), c.modelFlux());
+      String line = String.format(Locale.ROOT, "plane %d, major cycle %d: %d of %d iterations (%d this cycle, to"
+          + " %.4g Jy/beam), peak residual was %.4g Jy/beam vs threshold %.4g Jy, model flux %.4g Jy", c.plane(),
+          c.cycle(), total, p.niter(), c.iterations(), c.cycleThreshold(), c.peakResidualBefore(), p.threshold(),
+          c.modelFlux());
       if (cube) {
         LOG.debug(line);
       } else {

@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * <p>Three threads, so reading never waits for imaging and imaging never waits for the disk: the poll thread
  * (decodes, dead-letters poison records, closes windows, commits), the imaging thread, and the FITS writer.
  *
+ * <p><b>Progress.</b> One INFO line per snapshot ({@link SnapshotProgress}): windows imaged so far, and the
+ * snapshot's lag behind the stream head (the end of the latest dump read) on the stream's clock.
+ *
  * <p><b>Keeping up.</b> When the imaging thread becomes free and finds more than one closed window waiting, it
  * merges all of them into one snapshot spanning their union (key and windowStart of the oldest,
  * {@code mergedWindows} = how many) and logs it: a slow imager shows fewer, longer snapshots, and every dump is
@@ -109,8 +112,12 @@ public final class SnapshotImager implements AutoCloseable {
     }
   }
 
-  /** What the imager has done so far. */
-  public record Stats(long snapshots, long windows, long mergedSnapshots, long lateWindows, long deadLettered) {}
+  /**
+   * What the imager has done so far: snapshots published, windows closed, snapshots that merged windows, late
+   * windows, records dead-lettered, and windows imaged (in all snapshots).
+   */
+  public record Stats(long snapshots, long windows, long mergedSnapshots, long lateWindows, long deadLettered,
+      long windowsImaged) {}
 
   private final Properties client;
   private final Settings settings;
@@ -125,6 +132,7 @@ public final class SnapshotImager implements AutoCloseable {
   private final AtomicLong late = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
+  private final SnapshotProgress progress;
   private volatile boolean running;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile DatasetDescriptor descriptor;
@@ -136,6 +144,7 @@ public final class SnapshotImager implements AutoCloseable {
     this.client = client;
     this.settings = settings;
     this.listener = listener;
+    this.progress = new SnapshotProgress(settings.dataset());
   }
 
   /** Starts the threads; returns at once (the descriptor may not be on the bus yet: the poll thread waits). */
@@ -156,7 +165,8 @@ public final class SnapshotImager implements AutoCloseable {
   }
 
   public Stats stats() {
-    return new Stats(snapshots.get(), windows.get(), merged.get(), late.get(), deadLettered.get());
+    return new Stats(snapshots.get(), windows.get(), merged.get(), late.get(), deadLettered.get(),
+        progress.windows());
   }
 
   /** Why the imager stopped on its own, if it did (it keeps running through bad records and bad windows). */
@@ -306,6 +316,7 @@ public final class SnapshotImager implements AutoCloseable {
       return;
     }
     offsets.consumed(r.partition(), r.offset(), assembler.windowIdFor(chunk));
+    progress.read(chunk, descriptor.getIntegration());
     enqueue(assembler.add(chunk, System.currentTimeMillis()));
   }
 
@@ -382,6 +393,7 @@ public final class SnapshotImager implements AutoCloseable {
       try {
         SnapshotPublisher.Published p = publisher.imageAndPublish(descriptor, waiting);
         snapshots.incrementAndGet();
+        progress.imaged(p.ready());
         PcleanMeters.SNAPSHOT_LATENCY.record(Duration.ofMillis(
             p.ready().getReadyAtMillis() - p.ready().getClosedAtMillis()));
         if (listener != null) {

@@ -1,19 +1,26 @@
 package org.pclean.ops.cli;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.pclean.ops.config.Layer;
 import org.pclean.ops.config.PcleanConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The configuration flags of the imaging command and {@code pclean config show}: presets and YAML files below the
- * flags the user typed. Only typed flags form the CLI layer (picocli's matched options), so a flag's default never
- * hides a file's value, while a typed value equal to the default still wins.
+ * The configuration flags of every command that takes imaging parameters (the imaging command, {@code replay},
+ * {@code snapshot}, {@code bench image|replay}, {@code estimate-memory}, {@code config show}): presets and YAML
+ * files below the flags the user typed. Only typed imaging flags form the CLI layer (picocli's matched options), so
+ * a flag's default never hides a file's value, while a typed value equal to the default still wins; a command's own
+ * flags (replay's --from, bench's --results) are not configuration.
  */
 public final class ConfigOptions {
   @Option(names = "--preset", description = "a shipped preset (vlass, cube-default, continuum-mtmfs, alma-band6,"
@@ -118,6 +125,10 @@ public final class ConfigOptions {
   static final List<String> META = List.of("--preset", "--pconfig", "--dump-config", "--help", "--version",
       "--log-level", "--quiet", "--log-file", "--json", "--dashboard", "--http-port");
 
+  /** Every name of an {@link ImagingOptions} flag: each must map to a key; other options are a command's own. */
+  private static final Set<String> IMAGING = CommandSpec.forAnnotatedObject(new ImagingOptions())
+      .options().stream().flatMap(o -> Arrays.stream(o.names())).collect(Collectors.toSet());
+
   private static void key(String option, String... keys) {
     OPTION_KEYS.put(option, List.of(keys));
   }
@@ -138,11 +149,26 @@ public final class ConfigOptions {
     return b.cli(cliLayer(typed)).resolve();
   }
 
+  /** With --dump-config: writes the merged configuration (checked for conversion) and says so; false without it. */
+  boolean dumped(PcleanConfig c, CommandLine cl) {
+    if (dumpConfig == null) {
+      return false;
+    }
+    c.paramsBuilder();
+    PcleanCli.dump(c, dumpConfig);
+    cl.getOut().println("Config written to " + dumpConfig);
+    cl.getOut().flush();
+    return true;
+  }
+
   /** The typed flags as a layer (origin "cli"). */
   static Layer cliLayer(ParseResult typed) {
     Map<String, Object> raw = new LinkedHashMap<>();
     for (OptionSpec o : typed.matchedOptions()) {
       List<String> keys = keysOf(o);
+      if (keys == null && !Arrays.stream(o.names()).anyMatch(IMAGING::contains)) {
+        continue;  // the command's own option
+      }
       if (keys == null) {
         throw new IllegalStateException("option " + o.longestName() + " has no configuration key (ConfigOptions.OPTION_KEYS)");
       }

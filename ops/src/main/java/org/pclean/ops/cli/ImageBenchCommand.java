@@ -21,6 +21,7 @@ import org.pclean.bus.avro.JobSpec;
 import org.pclean.imaging.ImagingResult;
 import org.pclean.imaging.SerialImager;
 import org.pclean.ingest.params.TcleanParams;
+import org.pclean.ops.config.PcleanConfig;
 import org.pclean.ops.parallel.ParallelRunner;
 import org.pclean.ops.parallel.ParallelSession;
 import picocli.CommandLine.Command;
@@ -33,9 +34,11 @@ import picocli.CommandLine.Option;
  * wall time, peak RSS (broker, coordinator, sinks and workers in one process) and the bytes each topic carried,
  * one line per run of --repeat (run k, warm from the second on).
  */
-@Command(name = "image", mixinStandardHelpOptions = true, description = "Imaging benchmark, serial or --parallel (JSON line).")
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Imaging benchmark, serial or --parallel (JSON line); tclean flags, --preset, --pconfig.")
 final class ImageBenchCommand implements Callable<Integer> {
   @Mixin ImagingOptions imaging;
+  @Mixin ConfigOptions config;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--results", defaultValue = "bench-results/results.jsonl", description = "file the JSON line is appended to")
   Path results;
@@ -56,14 +59,21 @@ final class ImageBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     repeat = repeat(repeatText);
-    if (repeat > 1 && !imaging.parallel()) {
+    PcleanConfig cfg = config.resolve(spec.commandLine().getParseResult());
+    if (config.dumped(cfg, spec.commandLine())) {
+      return 0;
+    }
+    if (repeat > 1 && !cfg.parallel()) {
       throw new IllegalArgumentException("--repeat " + repeat + " needs --parallel (it reruns the job on one"
           + " session's warm services)");
     }
-    TcleanParams p = imaging.toParams();
+    TcleanParams p = cfg.params();
+    if (p.vis() == null) {
+      throw new IllegalArgumentException("bench image reads an MS: give --vis");
+    }
     long onDisk = ReadBenchCommand.directorySize(p.vis());
-    if (imaging.parallel()) {
-      parallel(p, onDisk);
+    if (cfg.parallel()) {
+      parallel(p, onDisk, cfg);
       runPeer(p);
       return 0;
     }
@@ -91,12 +101,12 @@ final class ImageBenchCommand implements Callable<Integer> {
    * directories: bytes per topic (the growth since the previous run), and its major cycles for continuum. Every run
    * replaces the products of the one before, as a rerun of the bench always has.
    */
-  private void parallel(TcleanParams p, long onDisk) throws Exception {
-    var settings = imaging.parallelSettings();
+  private void parallel(TcleanParams p, long onDisk, PcleanConfig cfg) throws Exception {
+    var settings = cfg.settings();
     TcleanParams job = p.toBuilder().overwrite(true).build();
     boolean mfs = p.specmode() == TcleanParams.SpecMode.MFS;
     Map<String, Long> before = Map.of();
-    try (ParallelSession session = ParallelSession.open(settings, imaging.cluster())) {
+    try (ParallelSession session = ParallelSession.open(settings, cfg.cluster())) {
       for (int run = 1; run <= repeat; run++) {
         long t0 = System.nanoTime();
         long jit0 = jitMillis();

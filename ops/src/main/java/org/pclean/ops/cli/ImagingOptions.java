@@ -1,16 +1,15 @@
 package org.pclean.ops.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.pclean.casacore.DataColumn;
-import org.pclean.ingest.params.TcleanParams;
 import picocli.CommandLine.Option;
 
-/** tclean's parameters as CLI flags (tclean names, tclean defaults), turned into {@link TcleanParams}. */
+/**
+ * tclean's parameters as CLI flags (tclean names; the defaults shown in --help are the configuration's). The
+ * flags typed become the CLI layer of {@link org.pclean.ops.config.PcleanConfig} (see {@link ConfigOptions}), which
+ * turns the merged configuration into the run's parameters; a flag left out takes the lower layers' value.
+ */
 public final class ImagingOptions {
-  private static final double ARCSEC = Math.PI / 180 / 3600;
-
   @Option(names = "--vis", description = "the MeasurementSet") Path vis;
   @Option(names = "--dataset", description = "image a dataset streamed onto the bus (pclean.vis.<dataset>) instead of an MS;"
       + " needs --scheduler-address") String dataset;
@@ -130,124 +129,8 @@ public final class ImagingOptions {
   @Option(names = "--stall-timeout", defaultValue = "90", description = "seconds a parallel job may lack its JobSpec"
       + " or a live worker, coordinator or sink before it is failed with the reason") long stallTimeoutSeconds;
 
+  /** Whether an MS, a dataset or an image name was typed (the imaging command has something to do). */
   public boolean given() {
     return vis != null || imagename != null || dataset != null;
-  }
-
-  /** The cluster's bootstrap servers, or null for an embedded broker. */
-  public String bootstrapServers() {
-    return bootstrapServers;
-  }
-
-  /**
-   * The base Kafka client config of the cluster given (--scheduler-address with --kafka-config and the
-   * environment), or null when none is given (an embedded broker then serves).
-   */
-  public java.util.Properties cluster() {
-    return bootstrapServers == null ? null
-        : org.pclean.ops.config.KafkaClientConfig.forCluster(bootstrapServers, kafkaConfig);
-  }
-
-  public boolean parallel() {
-    return parallel;
-  }
-
-  public org.pclean.ops.parallel.ParallelRunner.Settings parallelSettings() throws java.io.IOException {
-    Path dir = localDirectory != null ? localDirectory : java.nio.file.Files.createTempDirectory("pclean-work-");
-    return new org.pclean.ops.parallel.ParallelRunner.Settings(nworkers, cubeChunksize, bootstrapServers, dir,
-        concatMode, keepSubcubes, java.time.Duration.ofSeconds(timeoutSeconds), rowChunks, keepPartimages,
-        subcubesOnBus, java.time.Duration.ofSeconds(stallTimeoutSeconds));
-  }
-
-  public TcleanParams toParams() {
-    if ((vis == null && dataset == null) || imagename == null) {
-      throw new IllegalArgumentException("--vis (or --dataset) and --imagename are both required");
-    }
-    if (dataset != null && bootstrapServers == null) {
-      throw new IllegalArgumentException("--dataset " + dataset + " is read from the bus: give --scheduler-address");
-    }
-    return toBuilder().vis(vis).dataset(dataset).build();
-  }
-
-  /** The parameters of every flag but --vis/--dataset (what a snapshot of a live dataset takes), not validated. */
-  public TcleanParams.Builder toBuilder() {
-    TcleanParams.Builder b = TcleanParams.builder().imagename(imagename)
-        .specmode(TcleanParams.parse(TcleanParams.SpecMode.class, "specmode", specmode))
-        .imsize(imsize.get(0), imsize.size() > 1 ? imsize.get(1) : imsize.get(0))
-        .cell(Quantities.angleRad(arcsecDefault(cell.get(0))),
-            Quantities.angleRad(arcsecDefault(cell.size() > 1 ? cell.get(1) : cell.get(0))))
-        .datacolumn(DataColumn.parse(datacolumn))
-        .gridder(TcleanParams.parse(TcleanParams.GridderKind.class, "gridder", gridder))
-        .wprojplanes(wprojplanes).epsilon(epsilon).padding(padding)
-        .weighting(TcleanParams.WeightingMode.parse(weighting)).robust(robust).noise(Quantities.fluxJy(noise))
-        .npixels(npixels).perchanweightdensity(perchanweightdensity)
-        .deconvolver(TcleanParams.DeconvolverKind.parse(deconvolver)).nterms(nterms).smallscalebias(smallscalebias)
-        .niter(niter).cycleniter(cycleniter).nmajor(nmajor).gain(gain).threshold(Quantities.fluxJy(threshold)).nsigma(nsigma)
-        .cyclefactor(cyclefactor).minpsffraction(minpsffraction).maxpsffraction(maxpsffraction).psfcutoff(psfcutoff)
-        .pbcor(pbcor).pblimit(pblimit).nchan(nchan).fits(fits).overwrite(overwrite)
-        .restart(restart).startmodel(startmodel).calcres(calcres).calcpsf(calcpsf)
-        .start(start).width(width).restfreq(restfreq.isBlank() ? 0 : Quantities.frequencyHz(restfreq))
-        .veltype(TcleanParams.parse(org.pclean.ingest.plan.SpectralAxis.VelocityType.class, "veltype", veltype))
-        .outframe(outframe)
-        .interpolation(org.pclean.ingest.source.ChannelRegridder.Interpolation.parse(interpolation))
-        .usemask(org.pclean.ingest.params.MaskParams.UseMask.parse(usemask)).mask(mask == null ? List.of() : mask)
-        .pbmask(pbmask).sidelobethreshold(sidelobethreshold).noisethreshold(noisethreshold)
-        .lownoisethreshold(lownoisethreshold).negativethreshold(negativethreshold).smoothfactor(smoothfactor)
-        .minbeamfrac(minbeamfrac).cutthreshold(cutthreshold).growiterations(growiterations).dogrowprune(dogrowprune)
-        .minpercentchange(minpercentchange).fastnoise(fastnoise)
-        .threads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
-    if (scales != null) {
-      b.scales(scales.stream().mapToInt(Integer::intValue).toArray());
-    }
-    if (phasecenter != null) {
-      double[] d = Quantities.directionJ2000(phasecenter);
-      b.phasecenter(d[0], d[1]);
-    }
-    if (!field.isBlank()) {
-      b.field(ints(field, "field"));
-    }
-    if (!spw.isBlank()) {
-      b.spwSelection(org.pclean.ingest.source.SpwChannels.parse(spw));
-    }
-    if (timerange != null && !timerange.isBlank()) {
-      b.timerange(org.pclean.ingest.source.TimeRanges.parseCasa(timerange));
-    }
-    b.rows(antenna, scan, uvrange);
-    if (!uvtaper.isBlank()) {
-      b.uvtaper(Quantities.uvTaperFwhmRad(uvtaper));
-    }
-    if (restoringbeam != null && !restoringbeam.isEmpty()) {
-      double maj = Quantities.angleRad(arcsecDefault(restoringbeam.get(0))) / ARCSEC;
-      double min = restoringbeam.size() > 1 ? Quantities.angleRad(arcsecDefault(restoringbeam.get(1))) / ARCSEC : maj;
-      double pa = restoringbeam.size() > 2 ? Math.toDegrees(Quantities.angleRad(degDefault(restoringbeam.get(2)))) : 0;
-      b.restoringbeam(maj, min, pa);
-    }
-    switch (savemodel.trim().toLowerCase()) {
-      case "none" -> b.savemodel(false);
-      case "modelcolumn" -> b.savemodel(true);
-      default -> throw new IllegalArgumentException("unknown savemodel '" + savemodel + "' (expected none or modelcolumn)");
-    }
-    return b;
-  }
-
-  /** tclean reads a bare number in cell/restoringbeam as arcsec. */
-  private static String arcsecDefault(String s) {
-    return s.trim().matches("[-+0-9.eE]+") ? s.trim() + "arcsec" : s;
-  }
-
-  private static String degDefault(String s) {
-    return s.trim().matches("[-+0-9.eE]+") ? s.trim() + "deg" : s;
-  }
-
-  private static int[] ints(String csv, String what) {
-    List<Integer> out = new ArrayList<>();
-    for (String t : csv.split(",")) {
-      try {
-        out.add(Integer.parseInt(t.trim()));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad " + what + " '" + csv + "' (expected ids such as 0,2)");
-      }
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
   }
 }

@@ -57,11 +57,7 @@ public final class PcleanCli implements Callable<Integer> {
     }
     // Defaults < --preset < --pconfig < the flags typed here; all checked before anything is written.
     PcleanConfig cfg = config.resolve(spec.commandLine().getParseResult());
-    if (config.dumpConfig != null) {
-      cfg.paramsBuilder();
-      dump(cfg, config.dumpConfig);
-      spec.commandLine().getOut().println("Config written to " + config.dumpConfig);
-      spec.commandLine().getOut().flush();
+    if (config.dumped(cfg, spec.commandLine())) {
       return 0;
     }
     TcleanParams params = cfg.params();

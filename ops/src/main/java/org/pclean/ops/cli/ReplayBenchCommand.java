@@ -20,6 +20,7 @@ import org.pclean.ingest.source.VisibilityLoader;
 import org.pclean.ingest.stream.StreamPublisher;
 import org.pclean.ops.PClean;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
+import org.pclean.ops.config.PcleanConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,9 +33,12 @@ import picocli.CommandLine.Option;
  * first record and its speed in multiples of real time.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = "Replay benchmark: stream an MS once, then image the MS and replay the topic (JSON line).")
+    description = "Replay benchmark: stream an MS once, then image the MS and replay the topic (JSON line);"
+        + " tclean flags, --preset, --pconfig.")
 final class ReplayBenchCommand implements Callable<Integer> {
   @Mixin ImagingOptions imaging;
+  @Mixin ConfigOptions config;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--results", defaultValue = "bench-results/replay.jsonl", description = "file the JSON line is appended to")
   Path results;
@@ -60,15 +64,19 @@ final class ReplayBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TcleanParams p = imaging.toParams();
+    PcleanConfig cfg = config.resolve(spec.commandLine().getParseResult());
+    if (config.dumped(cfg, spec.commandLine())) {
+      return 0;
+    }
+    TcleanParams p = cfg.params();
     if (p.vis() == null) {
       throw new IllegalArgumentException("bench replay streams an MS first: give --vis");
     }
     long msBytes = ReadBenchCommand.directorySize(p.vis());
     String dataset = "bench-" + Long.toHexString(System.nanoTime());
-    EmbeddedKafkaBroker broker = imaging.bootstrapServers() == null ? EmbeddedKafkaBroker.start(null) : null;
+    EmbeddedKafkaBroker broker = cfg.schedulerAddress() == null ? EmbeddedKafkaBroker.start(null) : null;
     try {
-      Properties client = broker != null ? broker.clientConfig() : imaging.cluster();
+      Properties client = broker != null ? broker.clientConfig() : cfg.cluster();
       try (Admin admin = Admin.create(client)) {
         TopicInstaller.ensure(admin, Topics.all(), (short) 1);
       }

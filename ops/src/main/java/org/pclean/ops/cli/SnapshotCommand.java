@@ -8,8 +8,10 @@ import java.util.concurrent.Callable;
 import org.pclean.imaging.snapshot.SnapshotImager;
 import org.pclean.ingest.params.TcleanParams;
 import org.pclean.ops.config.ClusterAccess;
+import org.pclean.ops.config.PcleanConfig;
 import org.pclean.ops.service.HttpOptions;
 import org.pclean.ops.service.ServiceChecks;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
     description = "Image a live dataset window by window as it streams (SnapshotReady + tiles on pclean.snapshots,"
-        + " <imagename>-<UTC>.fits) until stopped. Takes tclean's imaging flags; niter defaults to 0 (dirty).")
+        + " <imagename>-<UTC>.fits) until stopped. Takes tclean's imaging flags, --preset and --pconfig (e.g."
+        + " --preset snapshot-realtime); niter defaults to 0 (dirty).")
 final class SnapshotCommand implements Callable<Integer> {
 
   @Option(names = "--interval", defaultValue = "dump",
@@ -36,21 +39,27 @@ final class SnapshotCommand implements Callable<Integer> {
   boolean noFits;
 
   @Mixin ImagingOptions imaging;
+  @Mixin ConfigOptions config;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin HttpOptions http;
 
   @Override
   public Integer call() throws Exception {
-    SnapshotImager.Settings settings = settings();
-    if (imaging.bootstrapServers == null) {
+    PcleanConfig cfg = config.resolve(spec.commandLine().getParseResult());
+    if (config.dumped(cfg, spec.commandLine())) {
+      return 0;
+    }
+    if (cfg.schedulerAddress() == null) {
       throw new IllegalArgumentException("--scheduler-address (the Kafka cluster the dataset streams on) is required");
     }
-    Properties client = imaging.cluster();
+    SnapshotImager.Settings settings = settings(cfg);
+    Properties client = cfg.cluster();
     ClusterAccess.ensureTopics(client, (short) 1);
     SnapshotImager imager = new SnapshotImager(client, settings, null).start();
     System.out.printf(Locale.ROOT, "pclean snapshot: imaging %s (%s windows) in group %s at %s; FITS %s%n",
-        imaging.dataset,
+        settings.dataset(),
         settings.intervalSeconds() == 0 ? "one-dump" : settings.intervalSeconds() + " s", settings.group(),
-        imaging.bootstrapServers, noFits ? "off" : "as " + imaging.imagename + "-<UTC>.fits");
+        cfg.schedulerAddress(), noFits ? "off" : "as " + settings.imaging().imagename() + "-<UTC>.fits");
     HttpOptions.Served served = http.start("snapshot", client, admin -> ServiceChecks.all(List.of(
         ServiceChecks.cluster(admin), ServiceChecks.members(admin, List.of(settings.group()), m -> true))));
     ServiceCommands.runUntilStopped(() -> {
@@ -60,23 +69,25 @@ final class SnapshotCommand implements Callable<Integer> {
     return 0;
   }
 
-  SnapshotImager.Settings settings() {
-    if (imaging.dataset == null) {
+  /** The snapshot imager's settings from the merged configuration (defaults < presets < files < flags). */
+  SnapshotImager.Settings settings(PcleanConfig cfg) {
+    if (!cfg.isSet("selection.dataset")) {
       throw new IllegalArgumentException("--dataset is required: the dataset streaming on pclean.vis.<dataset>");
     }
-    if (imaging.timerange != null) {
+    if (cfg.isSet("selection.timerange")) {
       throw new IllegalArgumentException("pclean snapshot images the live stream as it arrives: --timerange does"
           + " not apply (replay a time range with pclean replay)");
     }
-    if (imaging.vis != null || imaging.parallel()) {
+    if (cfg.isSet("selection.vis") || cfg.parallel()) {
       throw new IllegalArgumentException("pclean snapshot images a dataset on the bus: --vis and --parallel do not"
           + " apply (stream an MS with pclean stream)");
     }
-    if (imaging.imagename == null) {
+    if (!cfg.isSet("image.imagename")) {
       throw new IllegalArgumentException("--imagename (the prefix of the snapshot FITS files) is required");
     }
-    TcleanParams.Builder b = imaging.toBuilder().dataset(imaging.dataset);
-    if (imaging.threads == 0) {
+    cfg.checkRunnable();
+    TcleanParams.Builder b = cfg.paramsBuilder();
+    if ((Integer) cfg.value("cluster.threads_per_worker") == 0) {
       b.threads(1);  // one window's gridding is too small to share: per-thread grids cost more than they save
     }
     return new SnapshotImager.Settings(b.build(), intervalSeconds(interval),

@@ -128,6 +128,15 @@ public final class PcleanConfig {
     return values.get(ConfigKeys.get(key));
   }
 
+  /** Whether key holds a value: not null, not blank, not pclean's empty per-MS list ([] or ['']). */
+  public boolean isSet(String key) {
+    return present(value(key));
+  }
+
+  private static boolean present(Object v) {
+    return v instanceof List<?> l ? l.stream().anyMatch(PcleanConfig::present) : v != null && !v.toString().isBlank();
+  }
+
   /** The layer a key's value came from: "default", "preset:vlass", "file:/x/run.yaml", "api" or "cli". */
   public String origin(String key) {
     return layers.get(setBy.get(ConfigKeys.get(key))).origin();

@@ -23,13 +23,14 @@ import org.pclean.bus.Messages;
 import org.pclean.bus.Topics;
 import org.pclean.bus.avro.JobEvent;
 import org.pclean.bus.avro.JobEventType;
+import org.pclean.imaging.Eta;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A submitted job's progress, watched on pclean.events while the client waits: a cube counts finished
- * sub-cubes (of the total, with rate and ETA), a continuum job its major cycles (iterations of niter, peak
- * residual against the threshold). On a terminal it is a progress bar; elsewhere (a log file, CI) a plain line
+ * sub-cubes (of the total, with rate and ETA), a continuum job its major cycles (iterations so far of niter,
+ * peak residual against the threshold). On a terminal it is a progress bar; elsewhere (a log file, CI) a plain line
  * per sub-cube or cycle. It only reads: a client that stops watching changes nothing.
  */
 final class JobProgress implements AutoCloseable {
@@ -43,6 +44,7 @@ final class JobProgress implements AutoCloseable {
   private final Thread thread;
   private final ProgressBar bar;
   private final Set<Integer> done = new HashSet<>();
+  private final long startNanos = System.nanoTime();
   private volatile boolean closed;
 
   private JobProgress(Shape shape, Properties client, long sinceMillis) {
@@ -114,22 +116,39 @@ final class JobProgress implements AutoCloseable {
       if (bar != null) {
         bar.stepTo(done.size());
       } else {
-        LOG.info(String.format(Locale.ROOT, "%s: %d of %d sub-cubes done (%s)", shape.jobId(), done.size(),
-            shape.subcubes(), e.getMessage()));
+        LOG.info(cubeLine(shape.jobId(), done.size(), shape.subcubes(), (System.nanoTime() - startNanos) / 1e9,
+            e.getMessage()));
       }
     } else if (!shape.cube() && e.getType() == JobEventType.CONVERGENCE) {
       int iterations = e.getIterations() == null ? 0 : e.getIterations();
-      String status = String.format(Locale.ROOT, "cycle %d, peak residual %.4g Jy/beam (threshold %.4g)",
-          e.getCycle() == null ? -1 : e.getCycle(), e.getPeakResidual() == null ? Double.NaN : e.getPeakResidual(),
-          shape.thresholdJy());
+      int cycle = e.getCycle() == null ? -1 : e.getCycle();
+      double peak = e.getPeakResidual() == null ? Double.NaN : e.getPeakResidual();
       if (bar != null) {
         bar.stepTo(Math.min(iterations, bar.getMax()));
-        bar.setExtraMessage(" " + status);
+        bar.setExtraMessage(String.format(Locale.ROOT, " major cycle %d, peak residual %.4g Jy/beam vs threshold"
+            + " %.4g Jy", cycle, peak, shape.thresholdJy()));
       } else {
-        LOG.info(String.format(Locale.ROOT, "%s: %d of %d iterations; %s", shape.jobId(), iterations, shape.niter(),
-            status));
+        LOG.info(cycleLine(shape.jobId(), cycle, iterations, shape.niter(), peak, shape.thresholdJy()));
       }
     }
+  }
+
+  /**
+   * A cube's plain line: "j: 3 of 8 sub-cubes done, 0.250 sub-cubes/s, ETA 20 s (message)", the rate and ETA from
+   * the time since the client started watching.
+   */
+  static String cubeLine(String jobId, int done, int total, double seconds, String message) {
+    return String.format(Locale.ROOT, "%s: %d of %d sub-cubes done, %.3g sub-cubes/s, ETA %s (%s)", jobId, done,
+        total, seconds > 0 ? done / seconds : 0, Eta.text(Eta.seconds(done, total, seconds)), message);
+  }
+
+  /**
+   * A continuum job's plain line: "j: major cycle 2, 412 of 5000 iterations, peak residual 0.0123 Jy/beam vs
+   * threshold 0.002 Jy".
+   */
+  static String cycleLine(String jobId, int cycle, int iterations, int niter, double peakJy, double thresholdJy) {
+    return String.format(Locale.ROOT, "%s: major cycle %d, %d of %d iterations, peak residual %.4g Jy/beam vs"
+        + " threshold %.4g Jy", jobId, cycle, iterations, niter, peakJy, thresholdJy);
   }
 
   @Override

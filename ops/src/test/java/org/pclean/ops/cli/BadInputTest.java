@@ -136,7 +136,13 @@ class BadInputTest {
         new Case("bench --repeat not a number", "--repeat must be an integer >= 1, got 'two'", "bench", "image",
             "--vis", vis, "--parallel", "--repeat", "two"),
         new Case("bench --repeat without --parallel", "--repeat 3 needs --parallel", "bench", "image", "--vis", vis,
-            "--repeat", "3"));
+            "--repeat", "3"),
+        new Case("bench image of a dataset", "bench image reads an MS: give --vis", "bench", "image", "--dataset",
+            "d", "--scheduler-address", "localhost:1"),
+        new Case("replay --pconfig with an unknown key", "unknown key 'imsise' in section image", "replay",
+            "--pconfig", unknownKey.toString(), "--dataset", "d", "--scheduler-address", "localhost:1"),
+        new Case("snapshot --preset that does not exist", "unknown preset 'nope'", "snapshot", "--preset", "nope",
+            "--dataset", "d", "--scheduler-address", "localhost:1"));
   }
 
   @Test

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -228,6 +230,15 @@ class ConfigCliTest {
     }
   }
 
+  /** The merged configuration of a parsed command line (the root command or a subcommand with ConfigOptions). */
+  static PcleanConfig resolved(String... args) {
+    CommandLine.ParseResult pr = PcleanCli.commandLine().parseArgs(args);
+    while (pr.hasSubcommand()) {
+      pr = pr.subcommand();
+    }
+    return ((ConfigOptions) pr.commandSpec().mixins().get("config").userObject()).resolve(pr);
+  }
+
   /** A YAML value and the same typed flag give the same parameters (the flag path and the file path agree). */
   @Test
   void flagsAndYamlAgree() {
@@ -239,35 +250,91 @@ class ConfigCliTest {
         iteration: {niter: 42, threshold: 1mJy, cycleniter: 7}
         cluster: {threads_per_worker: 1}
         """)).resolve();
-    ImagingOptions o = new ImagingOptions();
-    new CommandLine(o).parseArgs("--vis", "a.ms", "--field", "1", "--datacolumn", "data", "--imagename", "x",
+    PcleanConfig fromFlags = resolved("--vis", "a.ms", "--field", "1", "--datacolumn", "data", "--imagename", "x",
         "--imsize", "64", "128", "--cell", "4arcsec", "--phasecenter", "J2000 150deg 40deg", "--weighting", "uniform",
         "--uvtaper", "20arcsec", "--deconvolver", "clark", "--restoringbeam", "6arcsec", "5arcsec", "10deg",
         "--niter", "42", "--threshold", "1mJy", "--cycleniter", "7", "--threads", "1");
-    assertSameParams(o.toParams(), fromYaml.params());
+    assertEquals("cli", fromFlags.origin("iteration.cycleniter"));
+    assertSameParams(fromFlags.params(), fromYaml.params());
   }
 
-  /** The flags' picocli defaults (still used by replay, snapshot, bench) are the configuration's defaults. */
+  /**
+   * The defaults --help shows are the configuration's: every imaging flag typed with its picocli default gives
+   * the parameters and cluster settings of the built-in defaults.
+   */
   @Test
   void flagDefaultsAreTheConfigurationDefaults() throws Exception {
-    ImagingOptions bare = new ImagingOptions();
-    new CommandLine(bare).parseArgs("--vis", "a.ms", "--imagename", "x");
-    PcleanConfig c = PcleanConfig.builder().set("selection.vis", "a.ms").set("image.imagename", "x")
-        .set("cluster.local_directory", tmp.toString()).resolve();
-    assertSameParams(bare.toParams(), c.params());
-    var a = bare.parallelSettings();
-    var b = c.settings();
-    assertEquals(a.nworkers(), b.nworkers());
-    assertEquals(a.cubeChunksize(), b.cubeChunksize());
-    assertEquals(a.bootstrapServers(), b.bootstrapServers());
-    assertEquals(a.concatMode(), b.concatMode());
-    assertEquals(a.keepSubcubes(), b.keepSubcubes());
-    assertEquals(a.timeout(), b.timeout());
-    assertEquals(a.rowChunks(), b.rowChunks());
-    assertEquals(a.keepPartimages(), b.keepPartimages());
-    assertEquals(a.subcubesOnBus(), b.subcubesOnBus());
-    assertEquals(bare.parallel(), c.parallel());
-    Files.deleteIfExists(a.localDirectory());
+    List<String> base = List.of("--vis", "a.ms", "--imagename", "x", "--local-directory", tmp.toString());
+    List<String> typed = new ArrayList<>(base);
+    for (OptionSpec o : CommandLine.Model.CommandSpec.forAnnotatedObject(new ImagingOptions()).options()) {
+      String d = o.defaultValue();
+      if (d == null) {
+        continue;
+      }
+      if (o.type() == boolean.class) {
+        assertEquals("true", d, o.longestName());  // a boolean flag without a default is false
+        typed.add(o.longestName());
+      } else {
+        typed.add(o.longestName() + "=" + d);
+      }
+    }
+    assertTrue(typed.size() > base.size() + 50, "flags typed with their defaults: " + typed);
+    PcleanConfig withDefaults = resolved(typed.toArray(String[]::new));
+    PcleanConfig bare = resolved(base.toArray(String[]::new));
+    assertEquals("cli", withDefaults.origin("iteration.gain"));
+    assertEquals("default", bare.origin("iteration.gain"));
+    assertSameParams(withDefaults.params(), bare.params());
+    var a = withDefaults.settings();
+    var b = bare.settings();
+    assertEquals(a, b);
+    assertEquals(bare.parallel(), withDefaults.parallel());
+    assertEquals(bare.memoryLimitBytes(), withDefaults.memoryLimitBytes());
+  }
+
+  /**
+   * replay, bench image and bench replay take --preset and --pconfig with the main command's layering; each
+   * writes the merged configuration with --dump-config (values below written by hand from the preset and file).
+   */
+  @Test
+  void replayAndBenchLayerPresetsFilesAndFlags() throws Exception {
+    Path yaml = write("replay.yaml", """
+        image: {imagename: r, imsize: [200, 100], cell: 2arcsec}
+        weight: {weighting: briggs, robust: 0.0}
+        deconvolution: {deconvolver: clark}
+        iteration: {niter: 300, gain: 0.05}
+        """);
+    ReplayCommand replay = (ReplayCommand) PcleanCli.commandLine().parseArgs("replay", "--pconfig", yaml.toString(),
+        "--dataset", "d", "--scheduler-address", "localhost:1", "--niter", "50", "--from", "2023-02-25T06:00:00Z",
+        "--to", "2023-02-25T06:30:00Z").subcommand().commandSpec().userObject();
+    TcleanParams p = replay.params(replay.config.resolve(replay.spec.commandLine().getParseResult()));
+    assertEquals("d", p.dataset());
+    assertEquals("r", p.imagename());
+    assertEquals(200, p.nx());
+    assertEquals(100, p.ny());
+    assertEquals(2 * Math.PI / 180 / 3600, p.cell()[0], 1e-18);
+    assertEquals(TcleanParams.WeightingMode.BRIGGS, p.weighting());
+    assertEquals(0.0, p.robust());
+    assertEquals(TcleanParams.DeconvolverKind.CLARK, p.deconvolver());
+    assertEquals(0.05, p.gain());
+    assertEquals(50, p.niter(), "the typed flag beats the file");
+    // MJD 60000 is 2023-02-25: 06:00 and 06:30 UTC in MJD seconds
+    assertArrayEquals(new double[] {60000 * 86400.0 + 21600, 60000 * 86400.0 + 23400}, p.timerange(), 1e-3);
+
+    Path presetOverFile = write("bench.yaml", "iteration: {nsigma: 4.0}\nimage: {imsize: [256, 256]}\n");
+    for (String bench : new String[] {"image", "replay"}) {
+      Path dump = tmp.resolve("bench-" + bench + ".yaml");
+      CliRun r = run("bench", bench, "--preset", "snapshot-realtime", "--pconfig", presetOverFile.toString(),
+          "--vis", "a.ms", "--imagename", "b", "--cycleniter", "30", "--results", tmp.resolve("r.jsonl").toString(),
+          "--dump-config", dump.toString());
+      assertEquals(0, r.code(), r.err());
+      PcleanConfig c = PcleanConfig.builder().file(dump).resolve();
+      assertEquals(List.of(256, 256), c.value("image.imsize"), "the file beats the preset's 512");
+      assertEquals(4.0, c.value("iteration.nsigma"), "the file beats the preset's 5");
+      assertEquals(100, c.value("iteration.niter"), "the preset's, unset elsewhere");
+      assertEquals(true, c.value("misc.fits"), "the preset's");
+      assertEquals(30, c.value("iteration.cycleniter"), "the flag beats the preset's 100");
+      assertFalse(Files.exists(tmp.resolve("r.jsonl")), "nothing benchmarked");
+    }
   }
 
   static void assertSameParams(TcleanParams a, TcleanParams b) {

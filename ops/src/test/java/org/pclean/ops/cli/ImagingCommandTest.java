@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,76 @@ class ImagingCommandTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A YAML in pclean's section layout (an unquoted 24:00:00 walltime among SLURM settings that a local run does
+   * not read) runs to the same products, pixel for pixel, as the same parameters typed as flags.
+   */
+  @Test
+  void aPcleanLayoutYamlRunsLikeTheSameFlags() throws Exception {
+    String fromYaml = tmp.resolve("yaml-run").toString();
+    String fromFlags = tmp.resolve("flag-run").toString();
+    Path yaml = tmp.resolve("pclean.yaml");
+    Files.writeString(yaml, """
+        selection:
+          vis: %s
+          spw: '0:1~3'
+          datacolumn: data
+        image:
+          imagename: %s
+          imsize: [128, 128]
+          cell: 3arcsec
+          specmode: mfs
+        grid:
+          gridder: standard
+          padding: 1.2
+        weight:
+          weighting: briggs
+          robust: 0.0
+        deconvolution:
+          deconvolver: hogbom
+        iteration:
+          niter: 300
+          cycleniter: 100
+          gain: 0.1
+          threshold: 0.5mJy
+        misc:
+          fits: true
+        cluster:
+          type: local
+          parallel: false
+          threads_per_worker: 1
+          slurm:
+            queue: batch
+            walltime: 24:00:00
+            job_mem: 20GB
+        """.formatted(ms, fromYaml));
+    StringWriter err = new StringWriter();
+    assertEquals(0, run(err, "--pconfig", yaml.toString()), err.toString());
+    assertEquals(0, run(err, "--vis", ms.toString(), "--spw", "0:1~3", "--datacolumn", "data", "--imagename",
+        fromFlags, "--imsize", "128", "--cell", "3arcsec", "--specmode", "mfs", "--gridder", "standard", "--padding",
+        "1.2", "--weighting", "briggs", "--robust", "0", "--deconvolver", "hogbom", "--niter", "300", "--cycleniter",
+        "100", "--gain", "0.1", "--threshold", "0.5mJy", "--fits", "--threads", "1"), err.toString());
+    for (String product : new String[] {"image", "residual", "model", "psf", "pb", "sumwt"}) {
+      assertTrue(Files.isRegularFile(Path.of(fromYaml + "." + product + ".fits")), product + ".fits");
+      try (CasaImage a = CasaImage.open(Path.of(fromYaml + "." + product));
+           CasaImage b = CasaImage.open(Path.of(fromFlags + "." + product))) {
+        float[] x = a.readPlane(0, 0);
+        float[] y = b.readPlane(0, 0);
+        assertEquals(x.length, y.length, product);
+        boolean nonzero = false;
+        for (int i = 0; i < x.length; i++) {
+          assertEquals(x[i], y[i], 0f, product + " pixel " + i);
+          nonzero |= x[i] != 0;
+        }
+        assertTrue(nonzero, product + " is not blank");
+      }
+    }
+    // The walltime is the string it means (YAML 1.1 would read 86400), as `config show` gives it.
+    Map<String, String[]> shown = ConfigCliTest.show("--pconfig", yaml.toString());
+    assertEquals("'24:00:00'", shown.get("cluster.slurm.walltime")[0]);
+    assertEquals("file:" + yaml + " line 31", shown.get("cluster.slurm.walltime")[1]);
   }
 
   private static String[] concat(String[] a, String... b) {

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
@@ -18,6 +21,8 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,6 +54,7 @@ import org.pclean.imaging.snapshot.SnapshotImager;
 import org.pclean.ingest.stream.StreamPublisher;
 import org.pclean.ops.broker.EmbeddedKafkaBroker;
 import org.pclean.ops.cli.PcleanCli;
+import org.slf4j.LoggerFactory;
 
 /**
  * Snapshot imaging of a live stream on the embedded broker, against the serial engine on the MS itself (restricted
@@ -105,6 +111,10 @@ class SnapshotImagerTest {
     var settings = new SnapshotImager.Settings(imaging().dataset(dataset).imagename(tmp.resolve("snap/live")
         .toString()).build(), DUMPS_PER_WINDOW * INTEGRATION, Duration.ofSeconds(5), true);  // shared CI machine
     StreamPublisher.Summary summary;
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger imagerLog = (Logger) LoggerFactory.getLogger(SnapshotImager.class);
+    imagerLog.addAppender(log);
     // The imager starts before the stream exists: it waits for the descriptor.
     try (SnapshotImager imager = new SnapshotImager(client, settings, (r, img) -> seen.add(new Snapshot(r, img)))
         .start();
@@ -129,6 +139,9 @@ class SnapshotImagerTest {
       }
       Thread.sleep(300);  // anything more would be a duplicate
       assertEquals(1, imager.stats().deadLettered());
+      assertEquals(seen.size(), imager.stats().windowsImaged());
+    } finally {
+      imagerLog.detachAppender(log);
     }
     long dumps = summary.dumps();
     assertTrue(dumps >= 9, "dumps " + dumps);
@@ -186,6 +199,7 @@ class SnapshotImagerTest {
       k++;
     }
     assertEquals(dumps, covered, "windows x dumps cover every dump");
+    assertProgressLines(dataset, log, start, windows);
 
     List<DeadLetter> dlq = deadLetters(Topics.visibilities(dataset).name());
     assertEquals(1, dlq.size());
@@ -194,6 +208,35 @@ class SnapshotImagerTest {
       assertEquals(windows, files.filter(f -> f.toString().endsWith(".fits")).count(),
           "one FITS file per window and no leftovers");
     }
+  }
+
+  /**
+   * One progress line per snapshot, counting windows 1, 2, ... with the window's range and its lag behind the
+   * stream head: whole dumps (a multiple of the integration), and none for the last window, which ends the stream.
+   */
+  private static void assertProgressLines(String dataset, ListAppender<ILoggingEvent> log, double start,
+      int windows) {
+    Pattern line = Pattern.compile(Pattern.quote(dataset) + ": (\\d+) windows? imaged; \\[([0-9.]+) \\.\\. ([0-9.]+)\\)"
+        + " ([0-9.]+) s behind the stream head, ready (\\d+) ms after it closed");
+    List<Matcher> lines = log.list.stream().map(e -> line.matcher(e.getFormattedMessage())).filter(Matcher::matches)
+        .toList();
+    assertEquals(windows, lines.size(), "progress lines: " + log.list);
+    for (int k = 0; k < windows; k++) {
+      Matcher m = lines.get(k);
+      double from = start - INTEGRATION / 2 + k * DUMPS_PER_WINDOW * INTEGRATION;
+      assertEquals(k + 1, Integer.parseInt(m.group(1)), m.group());
+      assertEquals(from, Double.parseDouble(m.group(2)), 1e-3, m.group());
+      assertEquals(from + DUMPS_PER_WINDOW * INTEGRATION, Double.parseDouble(m.group(3)), 1e-3, m.group());
+      double lag = Double.parseDouble(m.group(4));
+      assertEquals(0, Math.IEEEremainder(lag, INTEGRATION), 0.05, "lag in whole dumps: " + m.group());
+      assertTrue(lag >= 0 && lag <= dumpsAfter(k, windows) * INTEGRATION, m.group());
+    }
+    assertEquals(0.0, Double.parseDouble(lines.get(windows - 1).group(4)), lines.get(windows - 1).group());
+  }
+
+  /** Dumps of the windows after window k (the most the head can be ahead of it). */
+  private static int dumpsAfter(int k, int windows) {
+    return (windows - 1 - k) * DUMPS_PER_WINDOW;
   }
 
   /** An imager slower than the stream merges the windows waiting for it; no dump goes unimaged. */
