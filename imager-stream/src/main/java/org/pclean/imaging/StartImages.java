@@ -96,11 +96,6 @@ public final class StartImages {
     return s;
   }
 
-  /** Whether the run reuses the set's .residual or .psf (calcres or calcpsf false) instead of making them. */
-  public boolean reusesResidualOrPsf() {
-    return residuals != null || psfs != null;
-  }
-
   /** The model image(s) the run starts from (one per Taylor term), empty when none. */
   public List<Path> models() {
     return List.copyOf(models);

@@ -29,14 +29,20 @@ import org.pclean.ingest.params.TcleanParams;
  */
 public final class ContinuumJobSubmitter {
   /**
-   * What a continuum job needs beyond its tclean parameters. startModel: the model it starts from, one nx*ny
-   * image (Jy/pixel) per Taylor term (a startmodel, or a restart's .model), else null; read by the client, which
-   * may be the only machine that sees it. startMask: a restart's .mask (nx*ny, 1 inside), else null; sent the
-   * same way.
+   * What a continuum job needs beyond its tclean parameters. start: the images it starts from, or null (a fresh
+   * run).
    */
   public record ContinuumJob(String jobId, String vis, String imagename, TcleanParams params,
       List<RowPartitioner.RowChunk> chunks, PlaneGeometry geometry, boolean densityPass, String localDirectory,
-      boolean keepPartimages, List<Integer> taskPartitions, float[][] startModel, byte[] startMask) {}
+      boolean keepPartimages, List<Integer> taskPartitions, StartPlane start) {}
+
+  /**
+   * The images a startmodel or restart hands the job, read by the client (which may be the only machine that
+   * sees them), each nx*ny, null where there is none: models, one per Taylor term (Jy/pixel); a restart's .mask
+   * (1 inside); with calcpsf false the .psf terms (normalised) and their sums of weights; with calcres false the
+   * .residual terms.
+   */
+  public record StartPlane(float[][] models, byte[] mask, float[][] psfs, double[] sumwts, float[][] residuals) {}
 
   private ContinuumJobSubmitter() {}
 
@@ -50,34 +56,38 @@ public final class ContinuumJobSubmitter {
       boundaries.add(c.end());
     }
     TcleanParams params = job.params();
+    StartPlane start = job.start();
     JobSpec spec = JobSpec.newBuilder().setJobId(job.jobId()).setState(JobState.RUNNING).setMode(JobMode.CONTINUUM)
         .setVis(job.vis()).setDataset(params.dataset()).setTimeRange(CubeJobSubmitter.timeRange(params))
         .setImagename(job.imagename()).setImaging(ImagingParamsCodec.toRecord(params)).setNumPartitions(job.chunks().size())
         .setNumChannels(1).setLocalDirectory(job.localDirectory()).setKeepPartimages(job.keepPartimages())
         .setRowBoundaries(boundaries).setTaskPartitions(job.taskPartitions()).setGeometry(job.geometry()).setSubmittedAtMillis(System.currentTimeMillis())
-        .setStartModelTerms(job.startModel() == null ? 0 : job.startModel().length)
-        .setStartMask(job.startMask() != null)
+        .setStartModelTerms(start == null || start.models() == null ? 0 : start.models().length)
+        .setStartMask(start != null && start.mask() != null)
         .build();
     try {
-      if (job.startModel() != null || job.startMask() != null) {
+      if (start != null) {
         // SUBMITTED first: a client that stops while sending the start images leaves a job the coordinator fails.
         producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()),
             JobSpec.newBuilder(spec).setState(JobState.SUBMITTED).build())).get();
-      }
-      if (job.startModel() != null) {
-        // The start model as the model "of cycle -1": cycle 0's workers subtract it (ModelView, as every later
-        // cycle's model), and the coordinator's first model replaces it under the same keys.
-        for (int term = 0; term < job.startModel().length; term++) {
-          publishStartImage(producer, spec, TileKind.MODEL, term, job.startModel()[term], params);
+        // Each as an image "of cycle -1", under keys the coordinator writes only for models: cycle 0's workers
+        // subtract the model (ModelView, as every later cycle's), and chunk 0 hands the others to the coordinator.
+        for (int t = 0; start.models() != null && t < start.models().length; t++) {
+          publishStartImage(producer, spec, TileKind.MODEL, t, start.models()[t], 0, params);
         }
-      }
-      if (job.startMask() != null) {
-        // The restart's mask, under keys the coordinator never writes: chunk 0 forwards it in cycle 0.
-        float[] mask = new float[job.startMask().length];
-        for (int i = 0; i < mask.length; i++) {
-          mask[i] = job.startMask()[i];
+        if (start.mask() != null) {
+          float[] mask = new float[start.mask().length];
+          for (int i = 0; i < mask.length; i++) {
+            mask[i] = start.mask()[i];
+          }
+          publishStartImage(producer, spec, TileKind.MASK, 0, mask, 0, params);
         }
-        publishStartImage(producer, spec, TileKind.MASK, 0, mask, params);
+        for (int t = 0; start.psfs() != null && t < start.psfs().length; t++) {
+          publishStartImage(producer, spec, TileKind.PSF, t, start.psfs()[t], start.sumwts()[t], params);
+        }
+        for (int t = 0; start.residuals() != null && t < start.residuals().length; t++) {
+          publishStartImage(producer, spec, TileKind.RESIDUAL, t, start.residuals()[t], 0, params);
+        }
       }
       // The job first, so a worker that takes a task finds its parameters.
       producer.send(new ProducerRecord<>(Topics.JOBS.name(), Topics.jobKey(job.jobId()), spec)).get();
@@ -91,10 +101,14 @@ public final class ContinuumJobSubmitter {
     return spec;
   }
 
-  /** One start image of the job as tiles of cycle -1 on pclean.models, each acknowledged before the next. */
+  /**
+   * One start image of the job as tiles of cycle -1 on pclean.models (sumWeight: a PSF term's sum of weights),
+   * each acknowledged before the next.
+   */
   private static void publishStartImage(Producer<String, Object> producer, JobSpec spec, TileKind kind, int term,
-      float[] image, TcleanParams params) throws InterruptedException, ExecutionException {
-    ImageTile template = ImageTiles.template(spec.getJobId(), spec.getAttempt(), -1, kind, term);
+      float[] image, double sumWeight, TcleanParams params) throws InterruptedException, ExecutionException {
+    ImageTile template = ImageTile.newBuilder(ImageTiles.template(spec.getJobId(), spec.getAttempt(), -1, kind,
+        term)).setSumWeight(sumWeight).build();
     for (ImageTile t : ImageTiles.split(image, params.nx(), params.ny(), template)) {
       producer.send(new ProducerRecord<>(Topics.MODELS.name(), Topics.modelKey(spec.getJobId(), spec.getAttempt(),
           kind, term, t.getTileIndex()), t)).get();

@@ -17,8 +17,11 @@ import org.pclean.bus.avro.TileKind;
  * job's tiles are tombstoned when it ends. A worker asks for the model of cycle k-1 before gridding cycle k.
  */
 public final class ModelView extends CompactedTopicView<ImageTile> {
-  /** What {@link #await} found: the assembled image, or that a later cycle's image already replaced it. */
-  public record Lookup(float[] image, boolean superseded) {}
+  /**
+   * What {@link #await} found: the assembled image (and its tiles' sum of weights, a published PSF term's), or
+   * that a later cycle's image already replaced it.
+   */
+  public record Lookup(float[] image, boolean superseded, double sumWeight) {}
 
   public ModelView(Properties clientConfig) {
     super(clientConfig, Topics.MODELS, Messages.IMAGE_TILE);
@@ -39,7 +42,7 @@ public final class ModelView extends CompactedTopicView<ImageTile> {
       for (int k = 0; k < n && complete; k++) {
         ImageTile t = get(Topics.modelKey(jobId, attempt, kind, term, k)).orElse(null);
         if (t != null && t.getCycle() > cycle) {
-          return Optional.of(new Lookup(null, true));
+          return Optional.of(new Lookup(null, true, 0));
         }
         complete = t != null && t.getCycle() == cycle;
         found[k] = t;
@@ -49,7 +52,7 @@ public final class ModelView extends CompactedTopicView<ImageTile> {
         for (ImageTile t : found) {
           ImageTiles.addInto(t, image);
         }
-        return Optional.of(new Lookup(image, false));
+        return Optional.of(new Lookup(image, false, found[0].getSumWeight()));
       }
       Thread.sleep(20);
     } while (System.nanoTime() < deadline);

@@ -125,12 +125,17 @@ public final class PartialImager {
         out.addAll(tiles(job, task, p.nx(), TileKind.MASK, 0, task.getPartitionIndex() == 0 ? mask
             : new float[mask.length], 0));
       }
-      ContinuumChunk.Psfs psfs = chunk.psfs();
+      ContinuumChunk.Psfs psfs = p.calcpsf() ? chunk.psfs() : reused(job, p, task, TileKind.PSF, 2 * nterms - 1);
       for (int t = 0; t < psfs.psf().length; t++) {
         out.addAll(tiles(job, task, p.nx(), TileKind.PSF, t, psfs.psf()[t], psfs.sumwt()[t]));
       }
       float[][] model = start;
-      residuals = model == null ? chunk.residuals(null) : PcleanMeters.MAJOR_CYCLE.record(() -> chunk.residuals(model));
+      if (!p.calcres()) {
+        residuals = reused(job, p, task, TileKind.RESIDUAL, nterms).psf();
+      } else {
+        residuals = model == null ? chunk.residuals(null)
+            : PcleanMeters.MAJOR_CYCLE.record(() -> chunk.residuals(model));
+      }
       keepPartImages(job, task, p, psfs.psf(), psfs.sumwt(), residuals);
     } else {
       float[][] model = new float[nterms][];
@@ -178,6 +183,32 @@ public final class PartialImager {
             + cycle + " (term " + term + ") did not arrive on " + Topics.MODELS.name() + " within " + wait.toSeconds()
             + " s (pclean worker --model-wait): " + models.missing(job.getJobId(), job.getAttempt(), kind, term, cycle,
             p.nx(), p.ny()) + "; is the coordinator (pclean gather) running?"));
+  }
+
+  /**
+   * A restart's .psf terms (calcpsf false; with their sums of weights) or .residual terms (calcres false), which
+   * the client published instead of this cycle 0 making them: chunk 0 hands them on times the set's sum of weights
+   * (the coordinator normalises by the gathered PSF peak, so it gets back the set's images and normalisation, as
+   * the serial restart uses them); the other chunks add zeros.
+   */
+  private ContinuumChunk.Psfs reused(JobSpec job, TcleanParams p, PartitionDescriptor task, TileKind kind,
+      int terms) throws InterruptedException {
+    if (p.calcpsf()) {
+      throw new IllegalArgumentException("calcres false with calcpsf true is not available with --parallel mfs");
+    }
+    double norm = image(job, p, TileKind.PSF, 0, -1).sumWeight();
+    boolean first = task.getPartitionIndex() == 0;
+    float[][] images = new float[terms][];
+    double[] sumwts = new double[terms];
+    for (int t = 0; t < terms; t++) {
+      ModelView.Lookup l = image(job, p, kind, t, -1);
+      images[t] = l.image();
+      for (int i = 0; i < images[t].length; i++) {
+        images[t][i] = first ? (float) (images[t][i] * norm) : 0;
+      }
+      sumwts[t] = first ? l.sumWeight() : 0;
+    }
+    return new ContinuumChunk.Psfs(images, sumwts);
   }
 
   private static List<ImageTile> tiles(JobSpec job, PartitionDescriptor task, int nx, TileKind kind, int term,

@@ -455,7 +455,8 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
   }
 
   /**
-   * Tombstones the job's density, model and start-mask tiles on pclean.models and drops everything stored for it.
+   * Tombstones the job's density, model and other start-image tiles on pclean.models and drops everything stored
+   * for it.
    */
   private void clear(JobSpec job, TcleanParams p) {
     rebalancer.forget(job.getJobId());
@@ -469,11 +470,8 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
         send(ContinuumCycleTopology.MODELS_SINK, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.MODEL, t,
             k), null);
       }
-      if (job.getStartMask()) {
-        send(ContinuumCycleTopology.MODELS_SINK, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.MASK, 0,
-            k), null);
-      }
     }
+    JobRetention.tombstoneStartImages(job, p, key -> send(ContinuumCycleTopology.MODELS_SINK, key, null), false);
     deletePrefix(job.getJobId() + "/" + job.getAttempt() + "/");
   }
 

@@ -112,22 +112,48 @@ public final class JobRetention implements Processor<String, Object, String, Obj
     LOG.warn("job {} FAILED: {}", job.getJobId(), why);
     send(jobsSink, Topics.jobKey(job.getJobId()),
         JobSpec.newBuilder(job).setState(JobState.FAILED).setError(why).build());
-    if (job.getStartModelTerms() > 0 || job.getStartMask()) {
-      TcleanParams p;
-      try {
-        p = ImagingParamsCodec.of(job, 1);
-      } catch (RuntimeException e) {
+    TcleanParams p;
+    try {
+      p = ImagingParamsCodec.of(job, 1);
+    } catch (RuntimeException e) {
+      if (job.getStartModelTerms() > 0 || job.getStartMask()) {
         LOG.warn("job {}: its start-image tiles stay on pclean.models (bad parameters: {})", job.getJobId(),
             e.getMessage());
-        return;
       }
-      int n = ImageTiles.count(p.nx(), p.ny());
-      for (int k = 0; k < n; k++) {
-        for (int term = 0; term < job.getStartModelTerms(); term++) {
-          send(modelsSink, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.MODEL, term, k), null);
-        }
-        if (job.getStartMask()) {
-          send(modelsSink, Topics.modelKey(job.getJobId(), job.getAttempt(), TileKind.MASK, 0, k), null);
+      return;
+    }
+    tombstoneStartImages(job, p, key -> send(modelsSink, key, null), true);
+  }
+
+  /**
+   * Tombstones the start images a continuum job's client published on pclean.models, by their keys: the start
+   * model (when models: the coordinator's own end tombstones every model key already), a restart's mask, and the
+   * .psf and .residual terms a restart reuses (calcpsf, calcres false).
+   */
+  static void tombstoneStartImages(JobSpec job, TcleanParams p, java.util.function.Consumer<String> tombstone,
+      boolean models) {
+    if (p.specmode() != TcleanParams.SpecMode.MFS) {
+      return;
+    }
+    int nterms = p.deconvolver() == TcleanParams.DeconvolverKind.MTMFS ? p.nterms() : 1;
+    java.util.Map<TileKind, Integer> terms = new java.util.EnumMap<>(TileKind.class);
+    if (models && job.getStartModelTerms() > 0) {
+      terms.put(TileKind.MODEL, job.getStartModelTerms());
+    }
+    if (job.getStartMask()) {
+      terms.put(TileKind.MASK, 1);
+    }
+    if (!p.calcpsf()) {
+      terms.put(TileKind.PSF, 2 * nterms - 1);
+    }
+    if (!p.calcres()) {
+      terms.put(TileKind.RESIDUAL, nterms);
+    }
+    int n = ImageTiles.count(p.nx(), p.ny());
+    for (var e : terms.entrySet()) {
+      for (int t = 0; t < e.getValue(); t++) {
+        for (int k = 0; k < n; k++) {
+          tombstone.accept(Topics.modelKey(job.getJobId(), job.getAttempt(), e.getKey(), t, k));
         }
       }
     }

@@ -178,7 +178,7 @@ public final class ParallelRunner {
   /**
    * The images a job starts from — its startmodel, or a restart's .model(s) — checked but not read; null: none
    * (or a restart with no products yet). What a parallel job cannot start from yet is refused here,
-   * before anything is published: an mfs restart's .residual/.psf reused (calcres/calcpsf false).
+   * before anything is published: an mfs restart reusing its .residual but not its .psf.
    */
   private static StartImages continuumStart(TcleanParams p) {
     if (p.startmodel() == null && !p.restart()) {
@@ -191,10 +191,10 @@ public final class ParallelRunner {
     if (p.specmode() == TcleanParams.SpecMode.MFS) {
       start.checkPlanes(1);
     }
-    if (start.reusesResidualOrPsf() && p.specmode() == TcleanParams.SpecMode.MFS) {
-      // A cube's workers slice them as they slice the .model; the coordinator of an mfs job gathers its own.
-      throw new IllegalArgumentException("restart with calcres or calcpsf false (the previous .residual/.psf"
-          + " reused) is not available with --parallel mfs yet (run it serially)");
+    if (!p.calcres() && p.calcpsf() && p.specmode() == TcleanParams.SpecMode.MFS) {
+      // The reused residual is normalised by the set's sum of weights, which only calcpsf false hands over.
+      throw new IllegalArgumentException("restart with calcres false but calcpsf true is not available with"
+          + " --parallel mfs yet (give calcpsf false too, or run it serially)");
     }
     return start;
   }
@@ -225,11 +225,13 @@ public final class ParallelRunner {
     }
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
     if (plan instanceof JobPlanner.ContinuumPlan c) {
-      StartImages.Start from = start == null ? null : start.plane(0);  // the model(s), and a restart's .mask
+      // The model(s), a restart's .mask, and the .psf/.sumwt and .residual it reuses (calcpsf, calcres false).
+      StartImages.Start from = start == null ? null : start.plane(0);
+      ContinuumJobSubmitter.StartPlane plane = from == null ? null : new ContinuumJobSubmitter.StartPlane(
+          start.models().isEmpty() ? null : from.models(), from.mask(), from.psfs(), from.sumwts(), from.residuals());
       ContinuumJobSubmitter.submit(producer, new ContinuumJobSubmitter.ContinuumJob(jobId, vis(planned),
           planned.imagename(), planned, c.chunks(), c.geometry(), c.densityPass(),
-          work.toString(), s.keepPartimages(), placement(client, c.chunks().size()),
-          from == null || start.models().isEmpty() ? null : from.models(), from == null ? null : from.mask()));
+          work.toString(), s.keepPartimages(), placement(client, c.chunks().size()), plane));
       LOG.info("submitted " + jobId + ": " + c.rows() + " rows in " + c.chunks().size() + " row chunks");
       return new Submitted(jobId, false, c.chunks().size());
     } else if (plan instanceof JobPlanner.CubePlan c) {

@@ -307,25 +307,79 @@ class ParallelContinuumTest {
    */
   @Test
   void restartParallelEqualsSerial() throws Exception {
-    Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
-    runs.put("hogbom", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder());
-    runs.put("mtmfs", params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder());
+    Map<String, TcleanParams.Builder> runs = restartSets("restart-");
     Path work = tmp.resolve("work-restart");
-    for (var e : runs.entrySet()) {
-      Path first = tmp.resolve("first-" + e.getKey());
-      SerialImager.run(e.getValue().imagename(first.toString()).niter(40).build());
-      for (String copy : new String[] {"ser-restart-", "par-restart-"}) {
-        for (Path product : new OutputNames(first.toString()).existing()) {
-          Path to = tmp.resolve(copy + e.getKey() + product.getFileName().toString().substring(first.getFileName()
-              .toString().length()));
-          copyTree(product, to);
-        }
-      }
-    }
     runs.values().forEach(b -> b.niter(60).restart(true));
     for (var e : runBoth(runs, "restart-", name -> 2, work).entrySet()) {
       assertEquals(e.getKey().equals("mtmfs") ? 2 : 1, e.getValue().parallel().job().getStartModelTerms(),
           e.getKey() + ": started from the models");
+    }
+  }
+
+  /**
+   * A restart reusing the set's .psf, .sumwt and .residual (calcpsf and calcres false): the client publishes them,
+   * chunk 0 hands them to the coordinator, and no chunk grids a PSF or a first residual. The copies' tt0 .residual
+   * is scaled by 1.5 and their tt0 .sumwt (the normalisation) doubled, so a run that made its own would differ.
+   * hogbom (briggs, after the density cycle) and mtmfs (its three PSF terms) equal the serial restarts of copies of
+   * their sets, and calcres false alone is refused before anything is published.
+   */
+  @Test
+  void restartReusingThePsfAndResidualParallelEqualsSerial() throws Exception {
+    Map<String, TcleanParams.Builder> runs = restartSets("reuse-");
+    Path work = tmp.resolve("work-reuse");
+    for (var e : runs.entrySet()) {
+      // As if another run had written them: a restart that remade its PSF and residual would not see this.
+      for (String copy : new String[] {"ser-reuse-", "par-reuse-"}) {
+        OutputNames set = new OutputNames(tmp.resolve(copy + e.getKey()).toString());
+        boolean mtmfs = e.getKey().equals("mtmfs");
+        scaleImage(mtmfs ? set.path(OutputNames.Product.RESIDUAL, 0) : set.path(OutputNames.Product.RESIDUAL), 1.5f);
+        scaleImage(mtmfs ? set.path(OutputNames.Product.SUMWT, 0) : set.path(OutputNames.Product.SUMWT), 2f);
+      }
+    }
+    runs.values().forEach(b -> b.niter(60).restart(true).calcres(false).calcpsf(false));
+    runBoth(runs, "reuse-", name -> 2, work);
+    TcleanParams residualOnly = runs.get("hogbom").imagename(tmp.resolve("par-reuse-hogbom").toString())
+        .calcpsf(true).build();
+    var e = assertThrows(IllegalArgumentException.class, () -> ParallelRunner.run(residualOnly, settings(2, work)));
+    assertTrue(e.getMessage().contains("calcres false but calcpsf true"), e.getMessage());
+  }
+
+  /** Every pixel of a CASA image times f, in place. */
+  private static void scaleImage(Path path, float f) {
+    try (CasaImage img = CasaImage.open(path, true)) {
+      for (int c = 0; c < img.shape()[3]; c++) {
+        float[] plane = img.readPlane(0, c);
+        for (int i = 0; i < plane.length; i++) {
+          plane[i] *= f;
+        }
+        img.writePlane(0, c, plane);
+      }
+    }
+  }
+
+  /**
+   * Two sets to restart, hogbom (briggs) and mtmfs (natural), each a serial niter-40 run copied under
+   * ser-&lt;prefix&gt;&lt;name&gt; and par-&lt;prefix&gt;&lt;name&gt;; returns their runs by name.
+   */
+  private static Map<String, TcleanParams.Builder> restartSets(String prefix) throws java.io.IOException {
+    Map<String, TcleanParams.Builder> runs = new LinkedHashMap<>();
+    runs.put("hogbom", params("x", WeightingMode.BRIGGS, DeconvolverKind.HOGBOM).toBuilder());
+    runs.put("mtmfs", params("x", WeightingMode.NATURAL, DeconvolverKind.MTMFS).toBuilder());
+    for (var e : runs.entrySet()) {
+      Path first = tmp.resolve("first-" + prefix + e.getKey());
+      SerialImager.run(e.getValue().imagename(first.toString()).niter(40).build());
+      copySet(first, prefix + e.getKey());
+    }
+    return runs;
+  }
+
+  /** Copies of the product set at first under ser-&lt;name&gt; and par-&lt;name&gt; (what a restart continues). */
+  private static void copySet(Path first, String name) throws java.io.IOException {
+    for (String copy : new String[] {"ser-", "par-"}) {
+      for (Path product : new OutputNames(first.toString()).existing()) {
+        copyTree(product, tmp.resolve(copy + name + product.getFileName().toString().substring(
+            first.getFileName().toString().length())));
+      }
     }
   }
 
@@ -348,12 +402,7 @@ class ParallelContinuumTest {
       TcleanParams.Builder b = e.getValue().build().toBuilder().imagename(first.toString()).niter(20);
       SerialImager.run((e.getKey().equals("user") ? b.mask("circle[[44pix, 74pix], 6pix]") : b).build());
       assertTrue(Files.isDirectory(new OutputNames(first.toString()).mask()), e.getKey() + ": the set has a .mask");
-      for (String copy : new String[] {"ser-rmask-", "par-rmask-"}) {
-        for (Path product : new OutputNames(first.toString()).existing()) {
-          copyTree(product, tmp.resolve(copy + e.getKey() + product.getFileName().toString().substring(
-              first.getFileName().toString().length())));
-        }
-      }
+      copySet(first, "rmask-" + e.getKey());
     }
     runs.values().forEach(b -> b.niter(60).restart(true));
     for (var e : runBoth(runs, "rmask-", name -> 2, work).entrySet()) {
