@@ -72,7 +72,7 @@ class OutputSafetyTest {
     String name = dir.resolve("cube").toString();
     WorkerProcess p = WorkerProcess.pclean("pclean-cube", cube(name, "--log-level", "info"));
     try {
-      p.await(l -> l.contains("plane 1:"), Duration.ofSeconds(120));  // two of 8 planes written, six to go
+      p.await(l -> l.contains("plane 1 (2 of 8)"), Duration.ofSeconds(120));  // two of 8 planes written, six to go
       p.kill();
       p.awaitExit(Duration.ofSeconds(20));
     } finally {
