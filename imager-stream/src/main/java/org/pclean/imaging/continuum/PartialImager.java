@@ -125,13 +125,14 @@ public final class PartialImager {
         out.addAll(tiles(job, task, p.nx(), TileKind.MASK, 0, task.getPartitionIndex() == 0 ? mask
             : new float[mask.length], 0));
       }
-      ContinuumChunk.Psfs psfs = p.calcpsf() ? chunk.psfs() : reused(job, p, task, TileKind.PSF, 2 * nterms - 1);
+      ContinuumChunk.Psfs psfs = p.calcpsf() ? chunk.psfs()
+          : reused(job, p, task, TileKind.PSF, 2 * nterms - 1, image(job, p, TileKind.PSF, 0, -1).sumWeight());
       for (int t = 0; t < psfs.psf().length; t++) {
         out.addAll(tiles(job, task, p.nx(), TileKind.PSF, t, psfs.psf()[t], psfs.sumwt()[t]));
       }
       float[][] model = start;
       if (!p.calcres()) {
-        residuals = reused(job, p, task, TileKind.RESIDUAL, nterms).psf();
+        residuals = reused(job, p, task, TileKind.RESIDUAL, nterms, 1).psf();
       } else {
         residuals = model == null ? chunk.residuals(null)
             : PcleanMeters.MAJOR_CYCLE.record(() -> chunk.residuals(model));
@@ -187,16 +188,13 @@ public final class PartialImager {
 
   /**
    * A restart's .psf terms (calcpsf false; with their sums of weights) or .residual terms (calcres false), which
-   * the client published instead of this cycle 0 making them: chunk 0 hands them on times the set's sum of weights
-   * (the coordinator normalises by the gathered PSF peak, so it gets back the set's images and normalisation, as
-   * the serial restart uses them); the other chunks add zeros.
+   * the client published instead of this cycle 0 making them: chunk 0 hands them on times scale, the other chunks
+   * add zeros. The PSFs go times the set's tt0 sum of weights, so the coordinator's normalisation by the gathered
+   * PSF peak gives back the set's PSFs and normalisation; the residual goes as it is, normalised already (the
+   * coordinator does not normalise a calcres-false cycle 0), as the serial restart uses them.
    */
   private ContinuumChunk.Psfs reused(JobSpec job, TcleanParams p, PartitionDescriptor task, TileKind kind,
-      int terms) throws InterruptedException {
-    if (p.calcpsf()) {
-      throw new IllegalArgumentException("calcres false with calcpsf true is not available with --parallel mfs");
-    }
-    double norm = image(job, p, TileKind.PSF, 0, -1).sumWeight();
+      int terms, double scale) throws InterruptedException {
     boolean first = task.getPartitionIndex() == 0;
     float[][] images = new float[terms][];
     double[] sumwts = new double[terms];
@@ -204,7 +202,7 @@ public final class PartialImager {
       ModelView.Lookup l = image(job, p, kind, t, -1);
       images[t] = l.image();
       for (int i = 0; i < images[t].length; i++) {
-        images[t][i] = first ? (float) (images[t][i] * norm) : 0;
+        images[t][i] = first ? (float) (images[t][i] * scale) : 0;
       }
       sumwts[t] = first ? l.sumWeight() : 0;
     }

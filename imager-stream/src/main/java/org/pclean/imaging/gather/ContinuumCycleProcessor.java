@@ -254,7 +254,9 @@ final class ContinuumCycleProcessor implements Processor<String, ImageTile, Stri
     float[][] models = new float[nterms][];
     for (int t = 0; t < nterms; t++) {
       residuals[t] = image(job, cycle, TileKind.RESIDUAL, t, nx, ny);
-      scale(residuals[t], 1 / state.getNorm());
+      if (cycle > 0 || p.calcres()) {  // calcres false: cycle 0's residual is the set's, normalised already
+        scale(residuals[t], 1 / state.getNorm());
+      }
       models[t] = cycle > 0 ? image(job, MODEL_CYCLE, TileKind.MODEL, t, nx, ny)
           : t < job.getStartModelTerms() ? image(job, 0, TileKind.MODEL, t, nx, ny) : new float[nx * ny];
     }

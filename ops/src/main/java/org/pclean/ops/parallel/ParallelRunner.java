@@ -177,8 +177,7 @@ public final class ParallelRunner {
 
   /**
    * The images a job starts from — its startmodel, or a restart's .model(s) — checked but not read; null: none
-   * (or a restart with no products yet). What a parallel job cannot start from yet is refused here,
-   * before anything is published: an mfs restart reusing its .residual but not its .psf.
+   * (or a restart with no products yet), refused here before anything is published when they do not fit.
    */
   private static StartImages continuumStart(TcleanParams p) {
     if (p.startmodel() == null && !p.restart()) {
@@ -190,11 +189,6 @@ public final class ParallelRunner {
     }
     if (p.specmode() == TcleanParams.SpecMode.MFS) {
       start.checkPlanes(1);
-    }
-    if (!p.calcres() && p.calcpsf() && p.specmode() == TcleanParams.SpecMode.MFS) {
-      // The reused residual is normalised by the set's sum of weights, which only calcpsf false hands over.
-      throw new IllegalArgumentException("restart with calcres false but calcpsf true is not available with"
-          + " --parallel mfs yet (give calcpsf false too, or run it serially)");
     }
     return start;
   }
